@@ -1,0 +1,210 @@
+//! The slash-command language of the command line (profanity-compatible where it overlaps).
+//!
+//! To add a command: a variant of [`SlashCommand`], a row in [`COMMANDS`], a branch in
+//! [`parse`], and its handling in `update::run_command`.
+
+use crate::store::presence::Show;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlashCommand {
+    /// Change show; `status: None` keeps the current status text.
+    SetPresence { show: Show, status: Option<String> },
+    /// Change only the status text (empty clears it).
+    SetStatus(String),
+    Priority(i8),
+    Reconnect,
+    Help,
+    Quit,
+}
+
+/// (name, usage, description), listed in the help overlay and the README.
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    ("status", "/status set <online|chat|away|xa|dnd> [text]", "set presence and status text"),
+    ("status", "/status text <text> | /status clear", "change or clear only the status text"),
+    ("online", "/online [text]", "set presence online"),
+    ("chat", "/chat [text]", "set presence free for chat"),
+    ("away", "/away [text]", "set presence away"),
+    ("xa", "/xa [text]", "set presence extended away"),
+    ("dnd", "/dnd [text]", "set presence do not disturb"),
+    ("priority", "/priority <-128..127>", "set presence priority"),
+    ("reconnect", "/reconnect", "reconnect now"),
+    ("help", "/help", "show keys and commands"),
+    ("quit", "/quit", "quit rosterm"),
+];
+
+fn names() -> impl Iterator<Item = &'static str> {
+    let mut seen: Vec<&str> = Vec::new();
+    COMMANDS.iter().map(|c| c.0).filter(move |n| {
+        if seen.contains(n) {
+            false
+        } else {
+            seen.push(n);
+            true
+        }
+    })
+}
+
+/// Parses a command line (with or without the leading `/`). Errors are one sentence.
+pub fn parse(line: &str) -> Result<SlashCommand, String> {
+    let line = line.trim();
+    let line = line.strip_prefix('/').unwrap_or(line);
+    let (name, rest) = split_word(line);
+    let text = |rest: &str| (!rest.is_empty()).then(|| rest.to_owned());
+    match name {
+        "" => Err("empty command; try /help".into()),
+        "online" | "chat" | "away" | "xa" | "dnd" => Ok(SlashCommand::SetPresence {
+            show: Show::parse(name).unwrap_or(Show::Online),
+            status: text(rest),
+        }),
+        "status" => {
+            let (sub, rest) = split_word(rest);
+            match sub {
+                "set" => {
+                    let (show, rest) = split_word(rest);
+                    let show = Show::parse(show).ok_or_else(|| {
+                        format!("/status set: {show:?} is not a presence; use online, chat, away, xa or dnd")
+                    })?;
+                    Ok(SlashCommand::SetPresence { show, status: text(rest) })
+                }
+                "text" => Ok(SlashCommand::SetStatus(rest.to_owned())),
+                "clear" if rest.is_empty() => Ok(SlashCommand::SetStatus(String::new())),
+                _ => Err("usage: /status set <online|chat|away|xa|dnd> [text], /status text <text>, /status clear".into()),
+            }
+        }
+        "priority" => {
+            let value = rest.parse::<i64>().map_err(|_| {
+                format!("/priority: {rest:?} is not a number; use an integer from -128 to 127")
+            })?;
+            i8::try_from(value)
+                .map(SlashCommand::Priority)
+                .map_err(|_| format!("/priority: {value} is out of range; use -128 to 127"))
+        }
+        "reconnect" => Ok(SlashCommand::Reconnect),
+        "help" => Ok(SlashCommand::Help),
+        "quit" | "exit" => Ok(SlashCommand::Quit),
+        other => Err(format!("unknown command /{other}; try /help or Tab to complete")),
+    }
+}
+
+fn split_word(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], s[i..].trim()),
+        None => (s, ""),
+    }
+}
+
+/// Tab completion of the command name: a unique match is completed (with a trailing space),
+/// several are completed to their common prefix. Returns `None` when nothing changes.
+pub fn complete(line: &str) -> Option<String> {
+    let word = line.strip_prefix('/').unwrap_or(line);
+    if word.contains(char::is_whitespace) {
+        return complete_argument(line);
+    }
+    let matches: Vec<&str> = names().filter(|n| n.starts_with(word)).collect();
+    let completed = match matches.as_slice() {
+        [] => return None,
+        [one] => format!("/{one} "),
+        many => {
+            let prefix = common_prefix(many);
+            format!("/{prefix}")
+        }
+    };
+    (completed != line && completed.len() >= line.len()).then_some(completed)
+}
+
+/// Completes `/status set <show>` and `/status <sub>`.
+fn complete_argument(line: &str) -> Option<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let trailing_space = line.ends_with(' ');
+    let (candidates, prefix_words): (&[&str], usize) = match (words.as_slice(), trailing_space) {
+        (["/status"], true) => (&["set", "text", "clear"], 1),
+        (["/status", _], false) => (&["set", "text", "clear"], 1),
+        (["/status", "set"], true) => (&["online", "chat", "away", "xa", "dnd"], 2),
+        (["/status", "set", _], false) => (&["online", "chat", "away", "xa", "dnd"], 2),
+        _ => return None,
+    };
+    let partial = if trailing_space { "" } else { words.last().copied().unwrap_or("") };
+    let matches: Vec<&str> = candidates.iter().copied().filter(|c| c.starts_with(partial)).collect();
+    let head = words[..prefix_words].join(" ");
+    match matches.as_slice() {
+        [one] => Some(format!("{head} {one} ")),
+        [] => None,
+        many => {
+            let p = common_prefix(many);
+            (p.len() > partial.len()).then(|| format!("{head} {p}"))
+        }
+    }
+}
+
+fn common_prefix(words: &[&str]) -> String {
+    let first = words.first().copied().unwrap_or("");
+    let mut len = first.len();
+    for w in words {
+        len = len.min(first.bytes().zip(w.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    first[..len].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_forms_with_and_without_text() {
+        assert_eq!(
+            parse("/away gone fishing"),
+            Ok(SlashCommand::SetPresence { show: Show::Away, status: Some("gone fishing".into()) })
+        );
+        assert_eq!(parse("/dnd"), Ok(SlashCommand::SetPresence { show: Show::Dnd, status: None }));
+        assert_eq!(parse("/online"), Ok(SlashCommand::SetPresence { show: Show::Online, status: None }));
+        assert_eq!(parse("/chat hi"), Ok(SlashCommand::SetPresence { show: Show::Chat, status: Some("hi".into()) }));
+        assert_eq!(parse("/xa  back  monday "), Ok(SlashCommand::SetPresence { show: Show::Xa, status: Some("back  monday".into()) }));
+    }
+
+    #[test]
+    fn status_set_text_clear() {
+        assert_eq!(
+            parse("/status set dnd in a meeting"),
+            Ok(SlashCommand::SetPresence { show: Show::Dnd, status: Some("in a meeting".into()) })
+        );
+        assert_eq!(parse("/status set chat"), Ok(SlashCommand::SetPresence { show: Show::Chat, status: None }));
+        assert_eq!(parse("/status text lunch"), Ok(SlashCommand::SetStatus("lunch".into())));
+        assert_eq!(parse("/status clear"), Ok(SlashCommand::SetStatus(String::new())));
+        assert!(parse("/status set busy").unwrap_err().contains("\"busy\" is not a presence"));
+        assert!(parse("/status").is_err());
+    }
+
+    #[test]
+    fn priority_range() {
+        assert_eq!(parse("/priority -128"), Ok(SlashCommand::Priority(-128)));
+        assert_eq!(parse("/priority 127"), Ok(SlashCommand::Priority(127)));
+        assert!(parse("/priority 128").unwrap_err().contains("out of range"));
+        assert!(parse("/priority high").unwrap_err().contains("not a number"));
+        assert!(parse("/priority").is_err());
+    }
+
+    #[test]
+    fn unknown_and_misc() {
+        assert!(parse("/fly").unwrap_err().contains("unknown command /fly"));
+        assert_eq!(parse("/quit"), Ok(SlashCommand::Quit));
+        assert_eq!(parse("quit"), Ok(SlashCommand::Quit));
+        assert_eq!(parse("/reconnect"), Ok(SlashCommand::Reconnect));
+        assert!(parse("/").is_err());
+    }
+
+    #[test]
+    fn tab_completion() {
+        assert_eq!(complete("/pr"), Some("/priority ".into()));
+        assert_eq!(complete("/d"), Some("/dnd ".into()));
+        assert_eq!(complete("/q"), Some("/quit ".into()));
+        // Ambiguous: nothing longer than what is typed ("/re" only matches reconnect).
+        assert_eq!(complete("/re"), Some("/reconnect ".into()));
+        assert_eq!(complete("/zz"), None);
+        assert_eq!(complete("/status s"), Some("/status set ".into()));
+        assert_eq!(complete("/status set a"), Some("/status set away ".into()));
+        assert_eq!(complete("/status set "), None);
+        let unique: Vec<_> = names().collect();
+        assert_eq!(unique.len(), COMMANDS.len() - 1, "status is listed twice, all others once");
+    }
+}

@@ -1,0 +1,381 @@
+//! The TOML config: raw serde structs (every field optional, unknown keys rejected) turned into
+//! a validated [`Config`], with errors that name the file, the key and what would be valid.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jid::BareJid;
+use serde::Deserialize;
+
+use crate::keymap::{Keymap, KeymapError};
+use crate::store::presence::{OwnPresence, Show};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no config file at {path}: copy config.example.toml from the rosterm sources there (or pass --config FILE)")]
+    NotFound { path: PathBuf },
+    #[error("cannot find a config directory for this user (is HOME set?): pass --config FILE")]
+    NoConfigDir,
+    #[error("{path}: cannot read the config file: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: {key}: {message}")]
+    Invalid {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+    #[error("password_command {command:?} failed: {message}")]
+    PasswordCommand { command: String, message: String },
+}
+
+/// A password that never shows up in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: String) -> Secret {
+        Secret(s)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    Literal(Secret),
+    /// Run with `sh -c`; the first line of stdout is the password.
+    Command(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    StartTls,
+    Direct,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub jid: BareJid,
+    pub password: PasswordSource,
+    pub resource: Option<String>,
+    pub server: Option<String>,
+    pub port: Option<u16>,
+    pub tls: TlsMode,
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub account: Account,
+    pub presence: OwnPresence,
+    pub keymap: Keymap,
+    /// Things worth telling the user at startup (e.g. a world-readable password file).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    account: Option<RawAccount>,
+    presence: Option<RawPresence>,
+    keys: Option<BTreeMap<String, RawKeys>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    jid: Option<String>,
+    password: Option<String>,
+    password_command: Option<String>,
+    resource: Option<String>,
+    server: Option<String>,
+    port: Option<i64>,
+    tls: Option<String>,
+    ca_file: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPresence {
+    show: Option<String>,
+    status: Option<String>,
+    priority: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawKeys {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// `config.toml` in the per-user config directory (`~/.config/rosterm/` on Linux).
+pub fn default_path() -> Result<PathBuf, ConfigError> {
+    directories::ProjectDirs::from("", "", "rosterm")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+        .ok_or(ConfigError::NoConfigDir)
+}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ConfigError::NotFound {
+                path: path.to_owned(),
+            })
+        }
+        Err(source) => {
+            return Err(ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    };
+    let mut config = parse(path, &text)?;
+    if matches!(config.account.password, PasswordSource::Literal(_)) {
+        if let Some(warning) = permission_warning(path) {
+            config.warnings.push(warning);
+        }
+    }
+    Ok(config)
+}
+
+/// Validates config text; `path` is only used in messages.
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string().trim_end().replace('\n', " "),
+    })?;
+    let invalid = |key: &str, message: String| ConfigError::Invalid {
+        path: path.to_owned(),
+        key: key.to_owned(),
+        message,
+    };
+
+    let account = raw.account.ok_or_else(|| {
+        invalid(
+            "[account]",
+            "missing; it needs at least jid and password (or password_command)".into(),
+        )
+    })?;
+    let jid_text = account
+        .jid
+        .ok_or_else(|| invalid("account.jid", "missing; set it to your bare JID, e.g. \"alice@example.org\"".into()))?;
+    let jid = BareJid::new(&jid_text).map_err(|e| {
+        invalid(
+            "account.jid",
+            format!("{jid_text:?} is not a valid JID ({e}); expected a bare JID like \"alice@example.org\""),
+        )
+    })?;
+    if jid.node().is_none() {
+        return Err(invalid(
+            "account.jid",
+            format!("{jid_text:?} has no user part; expected a bare JID like \"alice@example.org\""),
+        ));
+    }
+    let password = match (account.password, account.password_command) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "account.password",
+                "set either password or password_command, not both".into(),
+            ))
+        }
+        (Some(p), None) => PasswordSource::Literal(Secret(p)),
+        (None, Some(cmd)) if !cmd.trim().is_empty() => PasswordSource::Command(cmd),
+        (None, Some(_)) => return Err(invalid("account.password_command", "is empty".into())),
+        (None, None) => {
+            return Err(invalid(
+                "account.password",
+                "missing; set password or password_command".into(),
+            ))
+        }
+    };
+    let resource = match account.resource {
+        Some(r) if r.trim().is_empty() => {
+            return Err(invalid("account.resource", "is empty; remove it to let the server choose".into()))
+        }
+        Some(r) => {
+            jid::FullJid::new(&format!("{jid}/{r}")).map_err(|e| {
+                invalid("account.resource", format!("{r:?} is not a valid resource ({e})"))
+            })?;
+            Some(r)
+        }
+        None => None,
+    };
+    let port = match account.port {
+        None => None,
+        Some(p) => Some(u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
+            invalid("account.port", format!("{p} is not a TCP port; expected 1..65535"))
+        })?),
+    };
+    let tls = match account.tls.as_deref() {
+        None | Some("starttls") => TlsMode::StartTls,
+        Some("direct") => TlsMode::Direct,
+        Some(other) => {
+            return Err(invalid(
+                "account.tls",
+                format!("{other:?} is not a TLS mode; expected \"starttls\" or \"direct\""),
+            ))
+        }
+    };
+    if let Some(server) = &account.server {
+        if server.trim().is_empty() || server.contains(char::is_whitespace) {
+            return Err(invalid("account.server", format!("{server:?} is not a host name or address")));
+        }
+    }
+    let ca_file = account.ca_file.map(|p| resolve_relative(path, p));
+
+    let raw_presence = raw.presence.unwrap_or(RawPresence {
+        show: None,
+        status: None,
+        priority: None,
+    });
+    let show = match raw_presence.show.as_deref() {
+        None => Show::Online,
+        Some(s) => Show::parse(s).ok_or_else(|| {
+            invalid(
+                "presence.show",
+                format!("{s:?} is not a presence; expected one of online, chat, away, xa, dnd"),
+            )
+        })?,
+    };
+    let priority = match raw_presence.priority {
+        None => 0,
+        Some(p) => i8::try_from(p).map_err(|_| {
+            invalid("presence.priority", format!("{p} is out of range; expected -128..127"))
+        })?,
+    };
+    let presence = OwnPresence {
+        show,
+        status: raw_presence.status.unwrap_or_default(),
+        priority,
+    };
+
+    let keys: BTreeMap<String, Vec<String>> = raw
+        .keys
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(action, keys)| match keys {
+            RawKeys::One(k) => (action, vec![k]),
+            RawKeys::Many(ks) => (action, ks),
+        })
+        .collect();
+    let keymap = Keymap::with_overrides(&keys).map_err(|e| match e {
+        KeymapError::UnknownAction { action, valid } => invalid(
+            &format!("keys.{action}"),
+            format!("unknown action; valid actions: {valid}"),
+        ),
+        KeymapError::BadKey { action, key, reason } => {
+            invalid(&format!("keys.{action}"), format!("{key:?} is not a key: {reason}"))
+        }
+    })?;
+
+    Ok(Config {
+        path: path.to_owned(),
+        account: Account {
+            jid,
+            password,
+            resource,
+            server: account.server,
+            port,
+            tls,
+            ca_file,
+        },
+        presence,
+        keymap,
+        warnings: Vec::new(),
+    })
+}
+
+/// A relative `ca_file` is relative to the config file's directory.
+fn resolve_relative(config_path: &Path, p: PathBuf) -> PathBuf {
+    if p.is_absolute() {
+        return p;
+    }
+    match config_path.parent() {
+        Some(dir) => dir.join(p),
+        None => p,
+    }
+}
+
+#[cfg(unix)]
+fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} holds a password and is readable by other users (mode {:o}): run chmod 600 on it",
+            path.display(),
+            mode & 0o777
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn permission_warning(_path: &Path) -> Option<String> {
+    None
+}
+
+/// Turns the password source into the password: runs `password_command` (via `sh -c`, 10 s
+/// timeout) and takes the first line of its output.
+pub fn resolve_password(source: &PasswordSource) -> Result<Secret, ConfigError> {
+    let command = match source {
+        PasswordSource::Literal(secret) => return Ok(secret.clone()),
+        PasswordSource::Command(command) => command,
+    };
+    let fail = |message: String| ConfigError::PasswordCommand {
+        command: command.clone(),
+        message,
+    };
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("could not start sh: {e}")))?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(fail("it did not finish within 10 seconds".into()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(fail(e.to_string())),
+        }
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| fail(e.to_string()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = crate::sanitize::sanitize(stderr.lines().next().unwrap_or(""), 200);
+        return Err(fail(format!("it exited with {}: {first}", output.status)));
+    }
+    let stdout = String::from_utf8(output.stdout).map_err(|_| fail("its output is not UTF-8".into()))?;
+    let password = stdout.lines().next().unwrap_or("").to_owned();
+    if password.is_empty() {
+        return Err(fail("it printed nothing".into()));
+    }
+    Ok(Secret(password))
+}

@@ -1,0 +1,107 @@
+//! The messages that cross the session boundary, in domain terms (no XML types).
+//!
+//! `SessionEvent`: what the network said, already translated and sanitized.
+//! `Command`: what the app asks the session to do.
+
+use jid::BareJid;
+
+use crate::store::presence::{OwnPresence, Show};
+
+/// The connection state shown in the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnState {
+    Connecting,
+    Online,
+    /// Connection lost; `attempt` counts tries since the loss, `retry_in_secs` the backoff.
+    Reconnecting {
+        attempt: u32,
+        retry_in_secs: u64,
+        reason: String,
+    },
+    /// A fatal error: retrying would not help until the user changes something.
+    Failed {
+        reason: String,
+    },
+}
+
+/// One entry of the roster as the server sent it (sanitized).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterItem {
+    pub jid: BareJid,
+    pub name: Option<String>,
+    pub groups: Vec<String>,
+    pub subscription: Subscription,
+    /// An outgoing subscription request is pending (`ask='subscribe'`).
+    pub pending_out: bool,
+}
+
+/// RFC 6121 subscription states, from the user's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscription {
+    None,
+    To,
+    From,
+    Both,
+}
+
+impl Subscription {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subscription::None => "none",
+            Subscription::To => "to",
+            Subscription::From => "from",
+            Subscription::Both => "both",
+        }
+    }
+}
+
+/// What a presence stanza from a contact means for the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PresenceChange {
+    Available {
+        show: Show,
+        status: String,
+        priority: i8,
+        nick: Option<String>,
+    },
+    /// The resource went offline (or, from a bare JID, the whole contact).
+    Unavailable { status: String },
+    /// `type='error'`: the contact could not be reached.
+    Error { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEvent {
+    Connection(ConnState),
+    /// A new session is bound (first login, or a reconnect that could not resume).
+    SessionStarted { bound: String },
+    /// The whole roster from a roster get: replaces what the store had.
+    RosterReceived(Vec<RosterItem>),
+    /// A roster push: add or update one item.
+    RosterPush(RosterItem),
+    /// A roster push with `subscription='remove'`.
+    RosterRemove(BareJid),
+    /// Presence from a contact (or from another resource of the user's own account).
+    /// `resource` is `None` when the presence came from a bare JID.
+    Presence {
+        from: BareJid,
+        resource: Option<String>,
+        change: PresenceChange,
+    },
+    /// The server echoed the user's own presence back from this session's full JID.
+    OwnPresenceEcho { show: Show, status: String, priority: i8 },
+    /// Someone asks to see the user's presence; nothing changes until the user answers.
+    SubscriptionRequest { from: BareJid, nick: Option<String> },
+    /// Something the user should read in the status line (sanitized).
+    Notice(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Broadcast this presence now, and again after every new session.
+    SetPresence(OwnPresence),
+    /// Retry connecting immediately (after a failure or during backoff).
+    Reconnect,
+    /// Send unavailable presence and close the stream.
+    Disconnect,
+}

@@ -1,0 +1,33 @@
+//! rosterm: a terminal XMPP client that shows a live roster and sets your presence in one
+//! keystroke.
+//!
+//! One direction of flow:
+//! ```text
+//! session (network thread): stanza -> translate -> SessionEvent --mpsc--> app loop
+//! app loop: State::apply(event) / update(key -> Action) -> Effect -> Command --mpsc--> session
+//! ui: draw(&State) when dirty, at most one frame per 16 ms
+//! ```
+//! Where things live:
+//! - `config`: the TOML file -> validated `Config` (add a key: raw struct + validation + example).
+//! - `keymap`: keys -> `Action` (add an action there and handle it in `update`).
+//! - `command`: the slash-command parser and completion.
+//! - `store`: `State` and its parts; `State::apply` is the only way network events change it.
+//! - `update`: keys, actions and commands -> state changes and effects.
+//! - `session`: owns the XMPP stream; `connect` (TLS/login), `translate`, `stanza` builders.
+//! - `ui`: one widget per pane; `theme` has every glyph and colour.
+//! - `sanitize`: the one gate between network text and the terminal.
+//! - `app`: the loop; `terminal`: raw mode and its restoration; `logging`: the log file.
+
+pub mod app;
+pub mod cli;
+pub mod command;
+pub mod config;
+pub mod event;
+pub mod keymap;
+pub mod logging;
+pub mod sanitize;
+pub mod session;
+pub mod store;
+pub mod terminal;
+pub mod ui;
+pub mod update;

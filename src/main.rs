@@ -1,0 +1,85 @@
+//! rosterm's entry point: parse the CLI, load the config, start logging and the session, run
+//! the TUI, and map every failure to one sentence on stderr and a non-zero exit code.
+//! The code lives in the library (`src/lib.rs` has the map).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use rosterm::{app, cli::Cli, config, logging, session, store::State, terminal};
+
+/// Exit codes: 0 quit, 1 login/runtime failure, 2 usage or config error.
+const EXIT_FAILURE: u8 = 1;
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, message)) => {
+            eprintln!("rosterm: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), (u8, String)> {
+    let level = logging::parse_level(&cli.log_level).map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
+    let path = match cli.config {
+        Some(p) => p,
+        None => config::default_path().map_err(|e| (EXIT_CONFIG, e.to_string()))?,
+    };
+    let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+    let log_path = cli.log_file.or_else(logging::default_path);
+    if let Some(log_path) = &log_path {
+        logging::init(log_path, level)
+            .map_err(|e| (EXIT_FAILURE, format!("cannot open the log file {}: {e}", log_path.display())))?;
+    }
+    tracing::info!(config = %path.display(), jid = %config.account.jid, "starting");
+    let password = config::resolve_password(&config.account.password).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+    let (tls, probe) = session::connect::tls_config(config.account.ca_file.as_deref())
+        .map_err(|e| (EXIT_CONFIG, format!("{}: {e}", path.display())))?;
+    let connector = session::connect::RostermConnector {
+        dns: session::connect::dns_config(&config.account),
+        mode: config.account.tls,
+        tls,
+    };
+    let mut handle = session::spawn(session::SessionSetup {
+        account: config.account.clone(),
+        password,
+        connector,
+        probe,
+        initial: config.presence.clone(),
+    })
+    .map_err(|e| (EXIT_FAILURE, format!("cannot start the network thread: {e}")))?;
+
+    let mut state = State::new(config.account.jid.clone(), config.presence.clone());
+    if let Some(warning) = config.warnings.first() {
+        tracing::warn!("{warning}");
+        state.ui.message = Some((warning.clone(), rosterm::store::Severity::Error));
+    }
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (EXIT_FAILURE, format!("cannot start the runtime: {e}")))?;
+    let outcome = {
+        let mut guard = terminal::init().map_err(|e| (EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
+        runtime.block_on(app::run(&mut guard.terminal, &mut state, &config.keymap, &mut handle))
+    };
+    // The guard is dropped: the terminal is back to normal before anything is printed.
+    // Give the session a moment to say goodbye to the server.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !handle.thread.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    match outcome {
+        Ok(app::Outcome::Quit) => Ok(()),
+        Ok(app::Outcome::Signal(name)) => {
+            tracing::info!("quit on {name}");
+            Ok(())
+        }
+        Ok(app::Outcome::LoginFailed(reason)) => Err((EXIT_FAILURE, reason)),
+        Err(e) => Err((EXIT_FAILURE, format!("terminal error: {e}"))),
+    }
+}

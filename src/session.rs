@@ -1,0 +1,368 @@
+//! The session task: owns the XMPP stream (tokio-xmpp's `StanzaStream`), turns stanzas into
+//! [`SessionEvent`]s and [`Command`]s into stanzas.
+//!
+//! - `connect`: TLS, login, and fatal-vs-transient classification of failures.
+//! - `translate`: stanza -> event (pure, tested against XML literals).
+//! - `stanza`: command -> stanza builders.
+//!
+//! The session runs on its own thread with a large stack and its own runtime: parsing and
+//! dropping hostile, deeply nested XML happens there, never on the UI thread.
+
+pub mod connect;
+pub mod stanza;
+pub mod translate;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use jid::{BareJid, FullJid};
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio_xmpp::stanzastream::{Connection, Event as StreamEvt, StanzaStream, StreamEvent};
+use xmpp_parsers::stanza::Stanza;
+
+use crate::config::{Account, Secret};
+use crate::event::{Command, ConnState, SessionEvent};
+use crate::store::presence::OwnPresence;
+use connect::{CertProbe, LoginFailure, RostermConnector};
+
+/// Stack size of the network thread: deep enough that dropping a maximally nested stanza
+/// (Prosody caps stanzas at 512 KiB, i.e. ~75,000 levels) cannot overflow it.
+pub const NETWORK_STACK: usize = 256 * 1024 * 1024;
+
+/// Everything the session needs to run.
+pub struct SessionSetup {
+    pub account: Account,
+    pub password: Secret,
+    pub connector: RostermConnector,
+    pub probe: CertProbe,
+    pub initial: OwnPresence,
+}
+
+/// Handles for the app side.
+pub struct SessionHandle {
+    pub events: mpsc::Receiver<SessionEvent>,
+    pub commands: mpsc::UnboundedSender<Command>,
+    pub thread: std::thread::JoinHandle<()>,
+}
+
+/// Starts the session on its own thread.
+pub fn spawn(setup: SessionSetup) -> std::io::Result<SessionHandle> {
+    let (event_tx, event_rx) = mpsc::channel(4096);
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let thread = std::thread::Builder::new()
+        .name("rosterm-net".into())
+        .stack_size(NETWORK_STACK)
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = event_tx.blocking_send(SessionEvent::Connection(ConnState::Failed {
+                        reason: format!("cannot start the network runtime: {e}"),
+                    }));
+                    return;
+                }
+            };
+            runtime.block_on(run(setup, event_tx, cmd_rx));
+        })?;
+    Ok(SessionHandle {
+        events: event_rx,
+        commands: cmd_tx,
+        thread,
+    })
+}
+
+/// Reports from the reconnect task to the session loop.
+enum Report {
+    Failed(LoginFailure, u32, Duration),
+}
+
+struct Reconnector {
+    connector: RostermConnector,
+    account: Account,
+    password: Secret,
+    probe: CertProbe,
+    reports: mpsc::UnboundedSender<Report>,
+    retry: Arc<Notify>,
+    attempts: AtomicU64,
+}
+
+/// Jittered exponential backoff: 1 s doubling to a 60 s cap, each ±50 %.
+pub fn backoff(attempt: u32, jitter_seed: u64) -> Duration {
+    let base = 1u64 << attempt.saturating_sub(1).min(6);
+    let base_ms = base.min(60) * 1000;
+    // xorshift for a cheap, dependency-free jitter in [0.5, 1.5).
+    let mut x = jitter_seed | 1;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    let factor = 500 + (x % 1000);
+    Duration::from_millis(base_ms * factor / 1000)
+}
+
+fn seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(42)
+}
+
+impl Reconnector {
+    /// One reconnect cycle: try until a stream is handed over; on a fatal error, report and wait
+    /// for the user's `/reconnect`.
+    async fn run(self: Arc<Self>, slot: oneshot::Sender<Connection>) {
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            self.attempts.fetch_add(1, Ordering::Relaxed);
+            let result = tokio::time::timeout(
+                connect::ATTEMPT_TIMEOUT,
+                connect::login(&self.connector, &self.account.jid, self.account.resource.as_deref(), &self.password),
+            )
+            .await;
+            let failure = match result {
+                Ok(Ok(conn)) => {
+                    // If the stream is gone, nothing is waiting for this connection.
+                    let _ = slot.send(conn);
+                    return;
+                }
+                Ok(Err(e)) => {
+                    tracing::info!(error = %e, "login attempt failed");
+                    connect::classify(&e, &self.account, &self.probe)
+                }
+                Err(_) => LoginFailure::Transient(format!(
+                    "Cannot connect to {}: no answer within {} s.",
+                    self.account.server.as_deref().unwrap_or(self.account.jid.domain().as_str()),
+                    connect::ATTEMPT_TIMEOUT.as_secs()
+                )),
+            };
+            match failure {
+                LoginFailure::Fatal(_) => {
+                    let _ = self.reports.send(Report::Failed(failure, attempt, Duration::ZERO));
+                    self.retry.notified().await;
+                    attempt = 0;
+                }
+                LoginFailure::Transient(_) => {
+                    let delay = backoff(attempt, seed());
+                    let _ = self.reports.send(Report::Failed(failure, attempt, delay));
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = self.retry.notified() => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct Session {
+    own: BareJid,
+    stream: StanzaStream,
+    events: mpsc::Sender<SessionEvent>,
+    bound: Option<FullJid>,
+    online: bool,
+    /// The presence the user wants; sent after every new session.
+    presence: OwnPresence,
+    /// What was last put on the wire in this session.
+    sent: Option<OwnPresence>,
+    roster_query: Option<String>,
+    next_id: u64,
+}
+
+impl Session {
+    async fn emit(&self, event: SessionEvent) -> bool {
+        self.events.send(event).await.is_ok()
+    }
+
+    async fn send(&mut self, stanza: Stanza) {
+        let _token = self.stream.send(Box::new(stanza)).await;
+    }
+
+    fn new_id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("rosterm-{prefix}-{}", self.next_id)
+    }
+
+    async fn send_presence(&mut self) {
+        let p = stanza::build_presence(&self.presence, None);
+        self.send(Stanza::Presence(p)).await;
+        self.sent = Some(self.presence.clone());
+    }
+
+    async fn on_stream_event(&mut self, ev: StreamEvent) -> bool {
+        match ev {
+            StreamEvent::Reset { bound_jid, .. } => {
+                self.bound = bound_jid.try_into_full().ok();
+                self.online = true;
+                let bound = self.bound.as_ref().map(|j| j.to_string()).unwrap_or_default();
+                tracing::info!(%bound, "new session");
+                if !self.emit(SessionEvent::SessionStarted { bound }).await {
+                    return false;
+                }
+                let id = self.new_id("roster");
+                self.roster_query = Some(id.clone());
+                self.send(Stanza::Iq(stanza::build_roster_get(&id))).await;
+                self.send_presence().await;
+                true
+            }
+            StreamEvent::Suspended => {
+                self.online = false;
+                tracing::info!("connection lost");
+                self.emit(SessionEvent::Connection(ConnState::Reconnecting {
+                    attempt: 0,
+                    retry_in_secs: 0,
+                    reason: "connection lost".into(),
+                }))
+                .await
+            }
+            StreamEvent::Resumed => {
+                self.online = true;
+                tracing::info!("stream resumed");
+                // Resumed: nothing was lost; send only a presence the user changed meanwhile.
+                if self.sent.as_ref() != Some(&self.presence) {
+                    self.send_presence().await;
+                }
+                self.emit(SessionEvent::Connection(ConnState::Online)).await
+            }
+        }
+    }
+
+    async fn on_stanza(&mut self, stanza: Stanza) -> bool {
+        let ctx = translate::Context {
+            own: &self.own,
+            bound: self.bound.as_ref(),
+            roster_query: self.roster_query.as_deref(),
+        };
+        let out = translate::translate(stanza, &ctx);
+        if out.roster_answered {
+            self.roster_query = None;
+        }
+        if let Some(reply) = out.reply {
+            self.send(reply).await;
+        }
+        for ev in out.events {
+            if !self.emit(ev).await {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Returns false when the session should end.
+    async fn on_command(&mut self, cmd: Command, retry: &Notify) -> bool {
+        match cmd {
+            Command::SetPresence(p) => {
+                self.presence = p;
+                if self.online {
+                    self.send_presence().await;
+                }
+                true
+            }
+            Command::Reconnect => {
+                retry.notify_one();
+                true
+            }
+            Command::Disconnect => false,
+        }
+    }
+}
+
+async fn run(
+    setup: SessionSetup,
+    events: mpsc::Sender<SessionEvent>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
+    let (report_tx, mut reports) = mpsc::unbounded_channel();
+    let retry = Arc::new(Notify::new());
+    let reconnector = Arc::new(Reconnector {
+        connector: setup.connector,
+        account: setup.account.clone(),
+        password: setup.password,
+        probe: setup.probe,
+        reports: report_tx,
+        retry: retry.clone(),
+        attempts: AtomicU64::new(0),
+    });
+    let connect = {
+        let reconnector = reconnector.clone();
+        Box::new(move |_: Option<String>, slot: oneshot::Sender<Connection>| {
+            tokio::spawn(reconnector.clone().run(slot));
+        })
+    };
+    let mut session = Session {
+        own: setup.account.jid.clone(),
+        stream: StanzaStream::new(connect, 256),
+        events,
+        bound: None,
+        online: false,
+        presence: setup.initial,
+        sent: None,
+        roster_query: None,
+        next_id: 0,
+    };
+    if !session.emit(SessionEvent::Connection(ConnState::Connecting)).await {
+        return;
+    }
+    loop {
+        tokio::select! {
+            biased;
+            cmd = commands.recv() => {
+                let keep = match cmd {
+                    Some(cmd) => session.on_command(cmd, &retry).await,
+                    None => false,
+                };
+                if !keep {
+                    break;
+                }
+            }
+            report = reports.recv() => {
+                let Some(Report::Failed(failure, attempt, delay)) = report else { continue };
+                let state = match failure {
+                    LoginFailure::Fatal(reason) => ConnState::Failed { reason },
+                    LoginFailure::Transient(reason) => ConnState::Reconnecting {
+                        attempt,
+                        retry_in_secs: delay.as_secs().max(1),
+                        reason,
+                    },
+                };
+                if !session.emit(SessionEvent::Connection(state)).await {
+                    break;
+                }
+            }
+            ev = session.stream.next() => {
+                let keep = match ev {
+                    Some(StreamEvt::Stream(ev)) => session.on_stream_event(ev).await,
+                    Some(StreamEvt::Stanza(stanza)) => session.on_stanza(stanza).await,
+                    None => false,
+                };
+                if !keep {
+                    break;
+                }
+            }
+        }
+    }
+    // Leave politely: unavailable presence, then close the stream (bounded in time).
+    if session.online {
+        session.send(Stanza::Presence(stanza::build_unavailable())).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(3), session.stream.close()).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_grows_caps_and_jitters() {
+        for seed in [1u64, 7, 12345, u64::MAX] {
+            let first = backoff(1, seed);
+            assert!(first >= Duration::from_millis(500) && first < Duration::from_millis(1500));
+            let late = backoff(30, seed);
+            assert!(late >= Duration::from_secs(30) && late < Duration::from_secs(90), "{late:?}");
+        }
+        let a: Vec<_> = (0..20u64).map(|s| backoff(3, s * 7919)).collect();
+        assert!(a.iter().any(|d| *d != a[0]), "jitter varies with the seed");
+    }
+}

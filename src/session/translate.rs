@@ -1,0 +1,286 @@
+//! Stanzas in, domain events out. Pure functions: the session calls them, tests feed them
+//! RFC 6121 XML literals. Every string that leaves here has been through the sanitizer.
+
+use std::collections::BTreeMap;
+
+use jid::{BareJid, FullJid, Jid};
+use xmpp_parsers::iq::Iq;
+use xmpp_parsers::message::Lang;
+use xmpp_parsers::minidom::Element;
+use xmpp_parsers::presence::{Presence, Show as XShow, Type as PresenceType};
+use xmpp_parsers::roster::{Ask, Item, Roster, Subscription as XSubscription};
+use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
+use xmpp_parsers::disco::{DiscoInfoResult, Identity};
+use xmpp_parsers::ns;
+use xmpp_parsers::stanza::Stanza;
+
+use crate::event::{PresenceChange, RosterItem, SessionEvent, Subscription};
+use crate::sanitize::{sanitize, MAX_NAME, MAX_STATUS};
+use crate::store::presence::Show;
+
+/// What the translator needs to know about the session.
+pub struct Context<'a> {
+    pub own: &'a BareJid,
+    pub bound: Option<&'a FullJid>,
+    /// The id of the roster get in flight, if any.
+    pub roster_query: Option<&'a str>,
+}
+
+/// The result of translating one stanza.
+#[derive(Debug, Default)]
+pub struct Translated {
+    pub events: Vec<SessionEvent>,
+    /// A stanza to send back (IQ result or error).
+    pub reply: Option<Stanza>,
+    /// The roster query was answered (result or error).
+    pub roster_answered: bool,
+}
+
+pub fn translate(stanza: Stanza, ctx: &Context<'_>) -> Translated {
+    match stanza {
+        Stanza::Presence(p) => Translated {
+            events: translate_presence(p, ctx).into_iter().collect(),
+            ..Translated::default()
+        },
+        Stanza::Iq(iq) => translate_iq(iq, ctx),
+        Stanza::Message(_) => Translated::default(),
+    }
+}
+
+fn show_of(show: Option<XShow>) -> Show {
+    match show {
+        None => Show::Online,
+        Some(XShow::Away) => Show::Away,
+        Some(XShow::Chat) => Show::Chat,
+        Some(XShow::Dnd) => Show::Dnd,
+        Some(XShow::Xa) => Show::Xa,
+    }
+}
+
+/// Status text: the one without `xml:lang` if present, else the first by language tag.
+pub fn pick_status(statuses: &BTreeMap<Lang, String>) -> String {
+    let text = statuses
+        .get(&Lang(String::new()))
+        .or_else(|| statuses.values().next())
+        .map(String::as_str)
+        .unwrap_or("");
+    sanitize(text, MAX_STATUS)
+}
+
+fn nick_of(payloads: &[Element]) -> Option<String> {
+    payloads
+        .iter()
+        .find(|e| e.is("nick", ns::NICK))
+        .map(|e| sanitize(&e.text(), MAX_NAME))
+        .filter(|n| !n.is_empty())
+}
+
+fn error_text(payloads: &[Element]) -> String {
+    let Some(err) = payloads
+        .iter()
+        .find(|e| e.name() == "error")
+        .and_then(|e| StanzaError::try_from(e.clone()).ok())
+    else {
+        return "unreachable".into();
+    };
+    let condition = defined_condition_name(&err.defined_condition);
+    match err.texts.get("").or_else(|| err.texts.values().next()) {
+        Some(text) if !text.is_empty() => sanitize(&format!("{condition}: {text}"), MAX_STATUS),
+        _ => condition.to_owned(),
+    }
+}
+
+fn defined_condition_name(c: &DefinedCondition) -> String {
+    // The enum's XML name, e.g. "remote-server-not-found".
+    let el: Element = c.clone().into();
+    el.name().to_owned()
+}
+
+pub fn translate_presence(p: Presence, ctx: &Context<'_>) -> Option<SessionEvent> {
+    // No 'from': the server on behalf of the user's own account.
+    let from = p.from.clone().unwrap_or_else(|| Jid::from(ctx.own.clone()));
+    let bare = from.to_bare();
+    let resource = from.resource().map(|r| sanitize(r.as_str(), MAX_NAME));
+    let from_this_session = matches!((&from.try_as_full(), ctx.bound), (Ok(full), Some(bound)) if *full == bound);
+    match p.type_ {
+        PresenceType::None => {
+            let show = show_of(p.show);
+            let status = pick_status(&p.statuses);
+            let priority = p.priority.0;
+            if from_this_session {
+                return Some(SessionEvent::OwnPresenceEcho {
+                    show,
+                    status,
+                    priority,
+                });
+            }
+            if bare == *ctx.own && resource.is_none() {
+                return None;
+            }
+            Some(SessionEvent::Presence {
+                from: bare,
+                resource,
+                change: PresenceChange::Available {
+                    show,
+                    status,
+                    priority,
+                    nick: nick_of(&p.payloads),
+                },
+            })
+        }
+        PresenceType::Unavailable => {
+            if from_this_session {
+                return None;
+            }
+            Some(SessionEvent::Presence {
+                from: bare,
+                resource,
+                change: PresenceChange::Unavailable {
+                    status: pick_status(&p.statuses),
+                },
+            })
+        }
+        PresenceType::Error => Some(SessionEvent::Presence {
+            from: bare,
+            resource: None,
+            change: PresenceChange::Error {
+                reason: error_text(&p.payloads),
+            },
+        }),
+        PresenceType::Subscribe => {
+            (bare != *ctx.own).then(|| SessionEvent::SubscriptionRequest {
+                from: bare,
+                nick: nick_of(&p.payloads),
+            })
+        }
+        // Subscription state changes arrive as roster pushes from the server; probes are
+        // answered by the server. Nothing here changes the store.
+        PresenceType::Subscribed | PresenceType::Unsubscribe | PresenceType::Unsubscribed | PresenceType::Probe => None,
+    }
+}
+
+pub fn translate_item(item: Item) -> Result<RosterItem, BareJid> {
+    let subscription = match item.subscription {
+        XSubscription::None => Subscription::None,
+        XSubscription::To => Subscription::To,
+        XSubscription::From => Subscription::From,
+        XSubscription::Both => Subscription::Both,
+        XSubscription::Remove => return Err(item.jid),
+    };
+    Ok(RosterItem {
+        name: item.name.map(|n| sanitize(&n, MAX_NAME)).filter(|n| !n.is_empty()),
+        groups: item
+            .groups
+            .into_iter()
+            .map(|g| sanitize(&g.0, MAX_NAME))
+            .filter(|g| !g.is_empty())
+            .collect(),
+        subscription,
+        pending_out: item.ask == Ask::Subscribe,
+        jid: item.jid,
+    })
+}
+
+/// Is a roster push from this sender legitimate? (RFC 6121 §2.1.6: no 'from', or the user's
+/// own bare JID. Anything else is a spoof: CVE-2015-8688, CVE-2016-9928, CVE-2019-16236.)
+pub fn push_allowed(from: Option<&Jid>, own: &BareJid) -> bool {
+    match from {
+        None => true,
+        Some(jid) => jid.resource().is_none() && jid.to_bare() == *own,
+    }
+}
+
+fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
+    let mut out = Translated::default();
+    match iq {
+        Iq::Result { id, payload, .. } if Some(id.as_str()) == ctx.roster_query => {
+            out.roster_answered = true;
+            // No payload: roster unchanged since the version we sent (versioning).
+            let Some(payload) = payload else { return out };
+            match Roster::try_from(payload) {
+                Ok(roster) => {
+                    let items = roster.items.into_iter().filter_map(|i| translate_item(i).ok()).collect();
+                    out.events.push(SessionEvent::RosterReceived(items));
+                }
+                Err(e) => out.events.push(SessionEvent::Notice(sanitize(
+                    &format!("The server sent a roster rosterm cannot read: {e}"),
+                    MAX_STATUS,
+                ))),
+            }
+        }
+        Iq::Error { id, error, .. } if Some(id.as_str()) == ctx.roster_query => {
+            out.roster_answered = true;
+            out.events.push(SessionEvent::Notice(format!(
+                "The server refused the roster request ({}).",
+                defined_condition_name(&error.defined_condition)
+            )));
+        }
+        Iq::Set { from, id, payload, .. } if payload.is("query", ns::ROSTER) => {
+            if !push_allowed(from.as_ref(), ctx.own) {
+                tracing::warn!(from = ?from.as_ref().map(|j| sanitize(j.as_str(), MAX_NAME)), "ignored a spoofed roster push");
+                return out;
+            }
+            match Roster::try_from(payload) {
+                Ok(roster) => {
+                    for item in roster.items {
+                        out.events.push(match translate_item(item) {
+                            Ok(item) => SessionEvent::RosterPush(item),
+                            Err(jid) => SessionEvent::RosterRemove(jid),
+                        });
+                    }
+                    out.reply = Some(result(from, id, None));
+                }
+                Err(_) => out.reply = Some(error_reply(from, id, ErrorType::Modify, DefinedCondition::BadRequest)),
+            }
+        }
+        Iq::Get { from, id, payload, .. } if payload.is("ping", ns::PING) => {
+            out.reply = Some(result(from, id, None));
+        }
+        Iq::Get { from, id, payload, .. } if payload.is("query", ns::DISCO_INFO) => {
+            out.reply = Some(result(from, id, Some(disco_info())));
+        }
+        Iq::Get { from, id, .. } | Iq::Set { from, id, .. } => {
+            out.reply = Some(error_reply(from, id, ErrorType::Cancel, DefinedCondition::ServiceUnavailable));
+        }
+        Iq::Result { .. } | Iq::Error { .. } => {}
+    }
+    out
+}
+
+fn result(to: Option<Jid>, id: String, payload: Option<Element>) -> Stanza {
+    Stanza::Iq(Iq::Result {
+        from: None,
+        to,
+        id,
+        payload,
+    })
+}
+
+fn error_reply(to: Option<Jid>, id: String, type_: ErrorType, condition: DefinedCondition) -> Stanza {
+    Stanza::Iq(Iq::Error {
+        from: None,
+        to,
+        id,
+        error: StanzaError::new(type_, condition, "en", ""),
+        payload: None,
+    })
+}
+
+fn disco_info() -> Element {
+    DiscoInfoResult {
+        node: None,
+        identities: vec![Identity {
+            category: "client".into(),
+            type_: "console".into(),
+            lang: None,
+            name: Some("rosterm".into()),
+        }],
+        features: [ns::DISCO_INFO, ns::PING].into_iter().map(String::from).collect(),
+        extensions: Vec::new(),
+    }
+    .into()
+}
+
+#[cfg(test)]
+#[path = "translate_tests.rs"]
+mod tests;

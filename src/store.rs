@@ -1,0 +1,262 @@
+//! The app-state store: everything rosterm knows, as plain data.
+//!
+//! `State` is owned by the app loop. Session events reach it only through [`State::apply`];
+//! user actions only through `crate::update`. Rendering reads `&State`.
+//!
+//! - `presence`: show values, one resource's presence, which resource wins.
+//! - `roster`: contacts, their resources, the sorted index the roster pane draws from.
+//! - `view`: the rows of the roster pane (group headers, contacts, resources) and selection.
+
+pub mod presence;
+pub mod roster;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use jid::BareJid;
+
+use crate::event::{ConnState, PresenceChange, SessionEvent};
+use presence::{OwnPresence, ResourcePresence};
+use roster::Roster;
+
+/// How the keyboard is being used right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help,
+    /// A one-line editor at the bottom.
+    Input(InputLine),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Status,
+    Priority,
+    Command,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputLine {
+    pub kind: InputKind,
+    pub text: String,
+    /// Cursor position in characters.
+    pub cursor: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Error,
+}
+
+/// What the UI shows and where the user is in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UiState {
+    pub mode: Mode,
+    pub selected: Option<view::RowId>,
+    /// First visible row of the roster pane.
+    pub scroll: usize,
+    /// Rows the roster pane had at the last layout.
+    pub viewport: usize,
+    pub message: Option<(String, Severity)>,
+}
+
+impl Default for UiState {
+    fn default() -> Self {
+        UiState {
+            mode: Mode::Normal,
+            selected: None,
+            scroll: 0,
+            viewport: 20,
+            message: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub own_jid: BareJid,
+    /// The full JID of the current session, once bound.
+    pub bound: Option<String>,
+    pub connection: ConnState,
+    /// The presence the user asked for (sent on every change and after every new session).
+    pub own: OwnPresence,
+    /// What the server last echoed back for this session, if anything.
+    pub own_echo: Option<OwnPresence>,
+    /// The user's other resources ("you on phone").
+    pub own_resources: BTreeMap<String, ResourcePresence>,
+    pub roster: Roster,
+    /// Has the roster result arrived for the current session?
+    pub roster_loaded: bool,
+    /// Incoming subscription requests awaiting the user's answer: JID -> nick.
+    pub subscription_requests: BTreeMap<BareJid, Option<String>>,
+    /// Set once a session has been bound; a fatal error before that ends the program.
+    pub ever_online: bool,
+    pub ui: UiState,
+}
+
+impl State {
+    pub fn new(own_jid: BareJid, own: OwnPresence) -> State {
+        State {
+            own_jid,
+            bound: None,
+            connection: ConnState::Connecting,
+            own,
+            own_echo: None,
+            own_resources: BTreeMap::new(),
+            roster: Roster::default(),
+            roster_loaded: false,
+            subscription_requests: BTreeMap::new(),
+            ever_online: false,
+            ui: UiState::default(),
+        }
+    }
+
+    /// Applies one event from the session. The only way the network changes the store.
+    pub fn apply(&mut self, event: SessionEvent) {
+        self.apply_at(event, SystemTime::now());
+    }
+
+    /// [`State::apply`] with an explicit clock, for tests.
+    pub fn apply_at(&mut self, event: SessionEvent, now: SystemTime) {
+        match event {
+            SessionEvent::Connection(state) => {
+                if state != ConnState::Online {
+                    self.own_echo = None;
+                }
+                self.connection = state;
+            }
+            SessionEvent::SessionStarted { bound } => {
+                self.bound = Some(bound);
+                self.connection = ConnState::Online;
+                self.ever_online = true;
+                self.roster_loaded = false;
+                // A new session: everything we knew about others' presence is stale.
+                self.own_resources.clear();
+                let online: Vec<BareJid> = self
+                    .roster
+                    .contacts()
+                    .filter(|c| !c.resources.is_empty() || c.error.is_some())
+                    .map(|c| c.jid.clone())
+                    .collect();
+                for jid in online {
+                    self.roster.modify(&jid, |c| {
+                        c.resources.clear();
+                        c.error = None;
+                    });
+                }
+            }
+            SessionEvent::RosterReceived(items) => {
+                self.roster.replace(items);
+                self.roster_loaded = true;
+            }
+            SessionEvent::RosterPush(item) => self.roster.upsert_item(item),
+            SessionEvent::RosterRemove(jid) => self.roster.remove_item(&jid),
+            SessionEvent::Presence {
+                from,
+                resource,
+                change,
+            } => self.apply_presence(from, resource, change, now),
+            SessionEvent::OwnPresenceEcho {
+                show,
+                status,
+                priority,
+            } => {
+                self.own_echo = Some(OwnPresence {
+                    show,
+                    status,
+                    priority,
+                })
+            }
+            SessionEvent::SubscriptionRequest { from, nick } => {
+                self.subscription_requests.insert(from, nick);
+            }
+            SessionEvent::Notice(text) => self.ui.message = Some((text, Severity::Error)),
+        }
+    }
+
+    fn apply_presence(
+        &mut self,
+        from: BareJid,
+        resource: Option<String>,
+        change: PresenceChange,
+        now: SystemTime,
+    ) {
+        if from == self.own_jid {
+            let Some(resource) = resource else { return };
+            match change {
+                PresenceChange::Available {
+                    show,
+                    status,
+                    priority,
+                    nick,
+                } => {
+                    let since = match self.own_resources.get(&resource) {
+                        Some(old) if old.show == show => old.since,
+                        _ => now,
+                    };
+                    self.own_resources.insert(
+                        resource,
+                        ResourcePresence {
+                            show,
+                            status,
+                            priority,
+                            nick,
+                            since,
+                        },
+                    );
+                }
+                PresenceChange::Unavailable { .. } | PresenceChange::Error { .. } => {
+                    self.own_resources.remove(&resource);
+                }
+            }
+            return;
+        }
+        // Presence from strangers is shown but never adds them to the roster.
+        self.roster.modify(&from, |c| match change {
+            PresenceChange::Available {
+                show,
+                status,
+                priority,
+                nick,
+            } => {
+                let key = resource.unwrap_or_default();
+                let since = match c.resources.get(&key) {
+                    Some(old) if old.show == show => old.since,
+                    _ => now,
+                };
+                c.error = None;
+                c.offline_since = None;
+                c.resources.insert(
+                    key,
+                    ResourcePresence {
+                        show,
+                        status,
+                        priority,
+                        nick,
+                        since,
+                    },
+                );
+            }
+            PresenceChange::Unavailable { status } => {
+                match resource {
+                    // From the bare JID: the whole contact is offline.
+                    None => c.resources.clear(),
+                    Some(r) => {
+                        c.resources.remove(&r);
+                    }
+                }
+                if c.resources.is_empty() {
+                    c.last_status = status;
+                    c.offline_since = Some(now);
+                }
+            }
+            PresenceChange::Error { reason } => {
+                c.resources.clear();
+                c.error = Some(reason);
+                c.offline_since = Some(now);
+            }
+        });
+    }
+}

@@ -1,0 +1,298 @@
+//! The roster: contacts with their per-resource presence, and a sorted index that keeps the
+//! display order (group, availability, name) up to date in O(log n) per change, so a presence
+//! never costs a re-sort of tens of thousands of contacts.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::SystemTime;
+
+use jid::BareJid;
+
+use crate::event::{RosterItem, Subscription};
+use crate::sanitize::{sanitize, MAX_NAME};
+use crate::store::presence::{best_resource, Availability, ResourcePresence};
+
+/// Which section of the roster a contact appears in, in display order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupKey {
+    Named(String),
+    Ungrouped,
+    /// Presence from someone who is not in the roster (never added without the user).
+    NotInRoster,
+}
+
+impl GroupKey {
+    pub fn title(&self) -> &str {
+        match self {
+            GroupKey::Named(name) => name,
+            GroupKey::Ungrouped => "Contacts",
+            GroupKey::NotInRoster => "Not in roster",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub jid: BareJid,
+    /// The JID as drawn (sanitized).
+    pub display_jid: String,
+    pub name: Option<String>,
+    pub groups: Vec<String>,
+    pub subscription: Subscription,
+    pub pending_out: bool,
+    pub in_roster: bool,
+    /// Available resources by (sanitized) resource name.
+    pub resources: BTreeMap<String, ResourcePresence>,
+    /// Set by an error presence; cleared by the next available presence.
+    pub error: Option<String>,
+    /// Status text of the last unavailable presence.
+    pub last_status: String,
+    /// When the contact went offline (or errored), if it did while we watched.
+    pub offline_since: Option<SystemTime>,
+    sort_name: String,
+}
+
+impl Contact {
+    fn new(jid: BareJid) -> Contact {
+        let display_jid = sanitize(jid.as_str(), MAX_NAME * 4);
+        Contact {
+            sort_name: display_jid.to_lowercase(),
+            display_jid,
+            jid,
+            name: None,
+            groups: Vec::new(),
+            subscription: Subscription::None,
+            pending_out: false,
+            in_roster: false,
+            resources: BTreeMap::new(),
+            error: None,
+            last_status: String::new(),
+            offline_since: None,
+        }
+    }
+
+    /// The name shown in the roster: the roster name if set, else the JID.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.display_jid)
+    }
+
+    /// The resource whose state the contact row shows, and its presence.
+    pub fn best(&self) -> Option<(&str, &ResourcePresence)> {
+        best_resource(self.resources.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+
+    pub fn availability(&self) -> Availability {
+        match self.best() {
+            Some((_, p)) => Availability::Available(p.show),
+            None if self.error.is_some() => Availability::Error,
+            None => Availability::Offline,
+        }
+    }
+
+    /// How many extra rows (one per resource) the contact expands into.
+    pub fn expanded_rows(&self) -> usize {
+        if self.resources.len() >= 2 {
+            self.resources.len()
+        } else {
+            0
+        }
+    }
+
+    fn group_keys(&self) -> Vec<GroupKey> {
+        if !self.in_roster {
+            vec![GroupKey::NotInRoster]
+        } else if self.groups.is_empty() {
+            vec![GroupKey::Ungrouped]
+        } else {
+            self.groups.iter().cloned().map(GroupKey::Named).collect()
+        }
+    }
+
+    fn refresh_sort_name(&mut self) {
+        self.sort_name = self.label().to_lowercase();
+    }
+}
+
+/// One position in the sorted roster.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RowKey {
+    pub group: GroupKey,
+    pub rank: u8,
+    pub name: String,
+    pub jid: BareJid,
+}
+
+/// Per-group counters for the group header ("Friends 3/10").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupStats {
+    pub online: usize,
+    pub total: usize,
+    /// Rows the group's contacts take (contacts plus expanded resources).
+    pub rows: usize,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Roster {
+    contacts: HashMap<BareJid, Contact>,
+    index: BTreeSet<RowKey>,
+    groups: BTreeMap<GroupKey, GroupStats>,
+}
+
+impl Roster {
+    pub fn get(&self, jid: &BareJid) -> Option<&Contact> {
+        self.contacts.get(jid)
+    }
+
+    pub fn len(&self) -> usize {
+        self.contacts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.contacts.is_empty()
+    }
+
+    pub fn contacts(&self) -> impl Iterator<Item = &Contact> {
+        self.contacts.values()
+    }
+
+    /// Sorted index: group, availability, name.
+    pub fn index(&self) -> &BTreeSet<RowKey> {
+        &self.index
+    }
+
+    pub fn groups(&self) -> &BTreeMap<GroupKey, GroupStats> {
+        &self.groups
+    }
+
+    /// Total rows of the fully expanded roster, group headers included.
+    pub fn row_count(&self) -> usize {
+        self.groups.values().map(|g| g.rows + 1).sum()
+    }
+
+    pub fn online_count(&self) -> usize {
+        self.contacts
+            .values()
+            .filter(|c| !c.resources.is_empty())
+            .count()
+    }
+
+    /// Replaces the roster items with a fresh roster result, keeping known presence.
+    pub fn replace(&mut self, items: Vec<RosterItem>) {
+        let keep: std::collections::HashSet<BareJid> = items.iter().map(|i| i.jid.clone()).collect();
+        let gone: Vec<BareJid> = self
+            .contacts
+            .keys()
+            .filter(|jid| !keep.contains(*jid))
+            .cloned()
+            .collect();
+        for jid in gone {
+            self.remove_item(&jid);
+        }
+        for item in items {
+            self.upsert_item(item);
+        }
+    }
+
+    /// Applies a roster item (from a roster result or push).
+    pub fn upsert_item(&mut self, item: RosterItem) {
+        let jid = item.jid.clone();
+        self.modify(&jid, |c| {
+            c.in_roster = true;
+            c.name = item.name.filter(|n| !n.is_empty());
+            let mut groups = item.groups;
+            groups.sort();
+            groups.dedup();
+            c.groups = groups;
+            c.subscription = item.subscription;
+            c.pending_out = item.pending_out;
+            c.refresh_sort_name();
+        });
+    }
+
+    /// Removes a roster item; a contact that is still online stays as "not in roster".
+    pub fn remove_item(&mut self, jid: &BareJid) {
+        let Some(contact) = self.contacts.get(jid) else {
+            return;
+        };
+        if contact.resources.is_empty() {
+            self.detach(jid);
+            self.contacts.remove(jid);
+        } else {
+            self.modify(jid, |c| {
+                c.in_roster = false;
+                c.name = None;
+                c.groups.clear();
+                c.subscription = Subscription::None;
+                c.pending_out = false;
+                c.refresh_sort_name();
+            });
+        }
+    }
+
+    /// Applies a change to one contact (created if unknown) and keeps the index in step.
+    pub fn modify<R>(&mut self, jid: &BareJid, f: impl FnOnce(&mut Contact) -> R) -> R {
+        self.detach(jid);
+        let contact = self
+            .contacts
+            .entry(jid.clone())
+            .or_insert_with(|| Contact::new(jid.clone()));
+        let result = f(contact);
+        // A stranger who went offline leaves no trace.
+        let drop_it = !contact.in_roster && contact.resources.is_empty() && contact.error.is_none();
+        if drop_it {
+            self.contacts.remove(jid);
+        } else {
+            self.attach(jid);
+        }
+        result
+    }
+
+    fn detach(&mut self, jid: &BareJid) {
+        let Some(contact) = self.contacts.get(jid) else {
+            return;
+        };
+        let rank = contact.availability().rank();
+        let rows = 1 + contact.expanded_rows();
+        for group in contact.group_keys() {
+            let key = RowKey {
+                group: group.clone(),
+                rank,
+                name: contact.sort_name.clone(),
+                jid: jid.clone(),
+            };
+            if self.index.remove(&key) {
+                if let Some(stats) = self.groups.get_mut(&group) {
+                    stats.total -= 1;
+                    stats.rows -= rows;
+                    if rank < Availability::Error.rank() {
+                        stats.online -= 1;
+                    }
+                    if stats.total == 0 {
+                        self.groups.remove(&group);
+                    }
+                }
+            }
+        }
+    }
+
+    fn attach(&mut self, jid: &BareJid) {
+        let Some(contact) = self.contacts.get(jid) else {
+            return;
+        };
+        let rank = contact.availability().rank();
+        let rows = 1 + contact.expanded_rows();
+        for group in contact.group_keys() {
+            let stats = self.groups.entry(group.clone()).or_default();
+            stats.total += 1;
+            stats.rows += rows;
+            if rank < Availability::Error.rank() {
+                stats.online += 1;
+            }
+            self.index.insert(RowKey {
+                group,
+                rank,
+                name: contact.sort_name.clone(),
+                jid: jid.clone(),
+            });
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! The bottom line: the one-line editor when open, else the last message, else a key hint.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::store::{InputKind, Mode, Severity, State};
+use crate::ui::theme;
+
+pub fn prompt(kind: InputKind) -> &'static str {
+    match kind {
+        InputKind::Status => "status: ",
+        InputKind::Priority => "priority (-128..127): ",
+        InputKind::Command => "",
+    }
+}
+
+pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
+    let line = match &state.ui.mode {
+        Mode::Input(input) => {
+            let prompt = prompt(input.kind);
+            let shown = crate::sanitize::sanitize(&input.text, usize::MAX);
+            let cursor_cells: usize = shown
+                .chars()
+                .take(input.cursor)
+                .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+                .sum();
+            let x = area.x.saturating_add((prompt.len() + cursor_cells).min(usize::from(area.width.saturating_sub(1))) as u16);
+            frame.set_cursor_position(Position::new(x, area.y));
+            Line::from(vec![Span::styled(prompt, theme::group_style()), Span::raw(shown)])
+        }
+        _ => match &state.ui.message {
+            Some((text, Severity::Error)) => Line::styled(text.as_str(), theme::error()),
+            Some((text, Severity::Info)) => Line::raw(text.as_str()),
+            None => Line::styled(
+                "? help  / command  o online  c chat  a away  x xa  d dnd  s status  p priority  q quit",
+                theme::dim(),
+            ),
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}

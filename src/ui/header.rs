@@ -1,0 +1,62 @@
+//! The header line: who you are, your presence, the connection state, roster counts.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::event::ConnState;
+use crate::store::presence::Availability;
+use crate::store::State;
+use crate::ui::theme;
+
+pub fn connection_text(c: &ConnState) -> String {
+    match c {
+        ConnState::Connecting => "connecting…".into(),
+        ConnState::Online => "online".into(),
+        ConnState::Reconnecting {
+            attempt: 0, reason, ..
+        } => format!("reconnecting: {reason}"),
+        ConnState::Reconnecting {
+            attempt,
+            retry_in_secs,
+            reason,
+        } => format!("reconnecting (attempt {attempt}, next try in {retry_in_secs} s): {reason}"),
+        ConnState::Failed { reason } => format!("failed: {reason}"),
+    }
+}
+
+pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
+    let me = state.bound.clone().unwrap_or_else(|| state.own_jid.to_string());
+    let a = Availability::Available(state.own.show);
+    let mut spans = vec![
+        Span::styled(" rosterm ", theme::group_style()),
+        Span::raw(crate::sanitize::sanitize(&me, 200)),
+        Span::raw("  "),
+        Span::styled(format!("{} {}", theme::glyph(a), state.own.show.as_str()), theme::state_style(a)),
+        Span::styled(format!(" [{}]", state.own.priority), theme::dim()),
+    ];
+    if !state.own.status.is_empty() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!("\"{}\"", crate::sanitize::sanitize(&state.own.status, 200)),
+            theme::status_text(),
+        ));
+    }
+    spans.push(Span::raw("  │ "));
+    spans.push(Span::styled(connection_text(&state.connection), theme::conn_style(&state.connection)));
+    if state.roster_loaded {
+        spans.push(Span::styled(
+            format!("  │ {}/{} online", state.roster.online_count(), state.roster.len()),
+            theme::dim(),
+        ));
+    }
+    for (resource, p) in &state.own_resources {
+        let a = Availability::Available(p.show);
+        spans.push(Span::raw("  │ you on "));
+        spans.push(Span::raw(resource.as_str()));
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!("{} {}", theme::glyph(a), p.show.as_str()), theme::state_style(a)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme::header()), area);
+}

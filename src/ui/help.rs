@@ -1,0 +1,58 @@
+//! The `?` overlay: every key (as currently bound) and every command.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use crate::command::COMMANDS;
+use crate::keymap::Keymap;
+use crate::store::presence::{Availability, Show};
+use crate::ui::theme;
+
+pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled("Keys", theme::group_style())];
+    for (keys, description) in keymap.help_lines() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<18}"), theme::group_style()),
+            Span::raw(description),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Commands (Tab completes)", theme::group_style()));
+    for (_, usage, description) in COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {usage:<46}"), theme::group_style()),
+            Span::raw(*description),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    let mut legend = vec![Span::styled("States  ", theme::group_style())];
+    let states = Show::ALL
+        .iter()
+        .map(|s| Availability::Available(*s))
+        .chain([Availability::Offline, Availability::Error]);
+    for a in states {
+        legend.push(Span::styled(format!("{} {}  ", theme::glyph(a), a.label()), theme::state_style(a)));
+    }
+    lines.push(Line::from(legend));
+    lines.push(Line::styled("Press ? or Esc to close.", theme::dim()));
+    lines
+}
+
+pub fn render_help(frame: &mut Frame, area: Rect, keymap: &Keymap) {
+    let lines = help_lines(keymap);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let width = 80.min(area.width);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" rosterm help ")),
+        popup,
+    );
+}

@@ -1,0 +1,126 @@
+//! The roster pane: group headers, contacts, and their resources, only the visible rows.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::store::presence::{Availability, ResourcePresence};
+use crate::store::roster::Contact;
+use crate::store::view::{rows, Row};
+use crate::store::State;
+use crate::ui::text::fit;
+use crate::ui::theme;
+
+/// Width of the name column for a pane of `width` cells.
+pub fn name_width(width: u16) -> usize {
+    (usize::from(width) * 3 / 10).clamp(12, 32)
+}
+
+pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
+    let height = usize::from(area.height);
+    if state.roster.is_empty() {
+        let text = if state.roster_loaded {
+            "Your roster is empty."
+        } else {
+            "Waiting for the roster…"
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())), area);
+        return;
+    }
+    let selected = state.ui.selected.as_ref();
+    let name_w = name_width(area.width);
+    let lines: Vec<Line> = rows(&state.roster)
+        .skip(state.ui.scroll)
+        .take(height)
+        .enumerate()
+        .map(|(i, row)| {
+            let is_selected = match selected {
+                Some(id) => row.id() == *id,
+                None => i == 0 && state.ui.scroll == 0,
+            };
+            let line = row_line(&row, name_w);
+            if is_selected {
+                line.patch_style(theme::selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn state_cells(a: Availability, priority: Option<i8>) -> Vec<Span<'static>> {
+    let prio = priority.map(|p| format!("{p:>4}")).unwrap_or_else(|| "    ".into());
+    vec![
+        Span::styled(format!("{:<7}", a.label()), theme::state_style(a)),
+        Span::raw(prio),
+    ]
+}
+
+pub fn row_line<'a>(row: &Row<'a>, name_w: usize) -> Line<'a> {
+    match row {
+        Row::Group { key, stats } => Line::from(vec![
+            Span::styled(format!("▾ {}", key.title()), theme::group_style()),
+            Span::styled(format!("  {}/{}", stats.online, stats.total), theme::dim()),
+        ]),
+        Row::Contact { contact, .. } => contact_line(contact, name_w),
+        Row::Resource {
+            name,
+            presence,
+            last,
+            ..
+        } => resource_line(name, presence, *last, name_w),
+    }
+}
+
+fn contact_line<'a>(contact: &'a Contact, name_w: usize) -> Line<'a> {
+    let a = contact.availability();
+    let best = contact.best();
+    let mut spans = vec![
+        Span::raw("  "),
+        Span::styled(theme::glyph(a), theme::state_style(a)),
+        Span::raw(" "),
+        Span::raw(fit(contact.label(), name_w)),
+        Span::raw(" "),
+    ];
+    spans.extend(state_cells(a, best.map(|(_, p)| p.priority)));
+    match (best, &contact.error) {
+        (Some((resource, presence)), _) => {
+            if !resource.is_empty() {
+                spans.push(Span::styled(format!("  @{resource}"), theme::dim()));
+            }
+            if !presence.status.is_empty() {
+                spans.push(Span::raw("  "));
+                spans.push(Span::styled(presence.status.as_str(), theme::status_text()));
+            }
+        }
+        (None, Some(reason)) => {
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(reason.as_str(), theme::state_style(Availability::Error)));
+        }
+        (None, None) if !contact.last_status.is_empty() => {
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(contact.last_status.as_str(), theme::dim()));
+        }
+        (None, None) => {}
+    }
+    Line::from(spans)
+}
+
+fn resource_line<'a>(name: &'a str, p: &'a ResourcePresence, last: bool, name_w: usize) -> Line<'a> {
+    let a = Availability::Available(p.show);
+    let mut spans = vec![
+        Span::styled(if last { "    └ " } else { "    ├ " }, theme::dim()),
+        Span::styled(theme::glyph(a), theme::state_style(a)),
+        Span::raw(" "),
+        Span::raw(fit(name, name_w.saturating_sub(4))),
+        Span::raw(" "),
+    ];
+    spans.extend(state_cells(a, Some(p.priority)));
+    if !p.status.is_empty() {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(p.status.as_str(), theme::status_text()));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,266 @@
+//! `update`: the only place user input changes `State`. Keys become actions (through the
+//! keymap) or edits (in the one-line editor); actions change the state and return effects for
+//! the app loop to carry out (commands for the session, quitting).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::command::{self, SlashCommand};
+use crate::event::{Command, ConnState, SessionEvent};
+use crate::keymap::{Action, Keymap};
+use crate::store::presence::Show;
+use crate::store::view;
+use crate::store::{InputKind, InputLine, Mode, Severity, State};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Send(Command),
+    Quit,
+    /// The first login failed: end the program with this sentence and a non-zero exit.
+    LoginFailed(String),
+}
+
+/// Applies a session event; a failure before the first session ends the program.
+pub fn on_session(state: &mut State, event: SessionEvent) -> Vec<Effect> {
+    state.apply(event);
+    if state.ever_online {
+        return Vec::new();
+    }
+    match &state.connection {
+        ConnState::Failed { reason } => vec![Effect::LoginFailed(reason.clone())],
+        ConnState::Reconnecting { reason, attempt, .. } if *attempt > 0 => {
+            vec![Effect::LoginFailed(reason.clone())]
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match &mut state.ui.mode {
+        Mode::Input(_) => {
+            if ctrl_c {
+                state.ui.mode = Mode::Normal;
+                return Vec::new();
+            }
+            edit(state, key)
+        }
+        Mode::Help => {
+            match keymap.action_for(&key) {
+                Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
+                Some(Action::Quit) | Some(Action::Help) => state.ui.mode = Mode::Normal,
+                _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => state.ui.mode = Mode::Normal,
+                _ => {}
+            }
+            Vec::new()
+        }
+        Mode::Normal => {
+            if key.code == KeyCode::Esc {
+                state.ui.message = None;
+                return Vec::new();
+            }
+            match keymap.action_for(&key) {
+                Some(action) => apply_action(state, action),
+                None => Vec::new(),
+            }
+        }
+    }
+}
+
+fn set_show(state: &mut State, show: Show, status: Option<String>) -> Vec<Effect> {
+    state.own.show = show;
+    if let Some(status) = status {
+        state.own.status = status;
+    }
+    presence_changed(state)
+}
+
+fn presence_changed(state: &mut State) -> Vec<Effect> {
+    let note = if state.connection == ConnState::Online {
+        ""
+    } else {
+        " (sent when back online)"
+    };
+    state.ui.message = Some((
+        format!(
+            "Presence: {}{}, priority {}{note}",
+            state.own.show.as_str(),
+            if state.own.status.is_empty() {
+                String::new()
+            } else {
+                format!(" \"{}\"", state.own.status)
+            },
+            state.own.priority
+        ),
+        Severity::Info,
+    ));
+    vec![Effect::Send(Command::SetPresence(state.own.clone()))]
+}
+
+fn open_editor(state: &mut State, kind: InputKind, text: String) {
+    let cursor = text.chars().count();
+    state.ui.mode = Mode::Input(InputLine { kind, text, cursor });
+}
+
+fn move_selection(state: &mut State, delta: isize) {
+    let total = state.roster.row_count();
+    if total == 0 {
+        return;
+    }
+    let pos = view::selected_position(&state.roster, state.ui.selected.as_ref()) as isize;
+    let target = (pos + delta).clamp(0, total as isize - 1) as usize;
+    state.ui.selected = view::row_at(&state.roster, target);
+}
+
+pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = state.ui.viewport.max(2) as isize - 1;
+    match action {
+        Action::Quit => return vec![Effect::Quit],
+        Action::Help => state.ui.mode = Mode::Help,
+        Action::MoveDown => move_selection(state, 1),
+        Action::MoveUp => move_selection(state, -1),
+        Action::PageDown => move_selection(state, page),
+        Action::PageUp => move_selection(state, -page),
+        Action::Top => move_selection(state, isize::MIN / 2),
+        Action::Bottom => move_selection(state, isize::MAX / 2),
+        Action::SetOnline => return set_show(state, Show::Online, None),
+        Action::SetChat => return set_show(state, Show::Chat, None),
+        Action::SetAway => return set_show(state, Show::Away, None),
+        Action::SetXa => return set_show(state, Show::Xa, None),
+        Action::SetDnd => return set_show(state, Show::Dnd, None),
+        Action::EditStatus => {
+            let text = state.own.status.clone();
+            open_editor(state, InputKind::Status, text);
+        }
+        Action::EditPriority => {
+            let text = state.own.priority.to_string();
+            open_editor(state, InputKind::Priority, text);
+        }
+        Action::CommandLine => open_editor(state, InputKind::Command, "/".into()),
+    }
+    Vec::new()
+}
+
+pub fn run_command(state: &mut State, cmd: SlashCommand) -> Vec<Effect> {
+    match cmd {
+        SlashCommand::SetPresence { show, status } => set_show(state, show, status),
+        SlashCommand::SetStatus(text) => {
+            state.own.status = text;
+            presence_changed(state)
+        }
+        SlashCommand::Priority(p) => {
+            state.own.priority = p;
+            presence_changed(state)
+        }
+        SlashCommand::Reconnect => {
+            state.ui.message = Some(("Reconnecting…".into(), Severity::Info));
+            vec![Effect::Send(Command::Reconnect)]
+        }
+        SlashCommand::Help => {
+            state.ui.mode = Mode::Help;
+            Vec::new()
+        }
+        SlashCommand::Quit => vec![Effect::Quit],
+    }
+}
+
+fn byte_index(text: &str, chars: usize) -> usize {
+    text.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(text.len())
+}
+
+/// One key in the one-line editor.
+fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Mode::Input(input) = &mut state.ui.mode else {
+        return Vec::new();
+    };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => state.ui.mode = Mode::Normal,
+        KeyCode::Enter => {
+            let input = input.clone();
+            return submit(state, input);
+        }
+        KeyCode::Tab if input.kind == InputKind::Command => {
+            if let Some(done) = command::complete(&input.text) {
+                input.cursor = done.chars().count();
+                input.text = done;
+            }
+        }
+        KeyCode::Backspace if input.cursor > 0 => {
+            let at = byte_index(&input.text, input.cursor - 1);
+            input.text.remove(at);
+            input.cursor -= 1;
+        }
+        KeyCode::Delete if input.cursor < input.text.chars().count() => {
+            let at = byte_index(&input.text, input.cursor);
+            input.text.remove(at);
+        }
+        KeyCode::Left => input.cursor = input.cursor.saturating_sub(1),
+        KeyCode::Right => input.cursor = (input.cursor + 1).min(input.text.chars().count()),
+        KeyCode::Home => input.cursor = 0,
+        KeyCode::End => input.cursor = input.text.chars().count(),
+        KeyCode::Char('a') if ctrl => input.cursor = 0,
+        KeyCode::Char('e') if ctrl => input.cursor = input.text.chars().count(),
+        KeyCode::Char('u') if ctrl => {
+            let at = byte_index(&input.text, input.cursor);
+            input.text.replace_range(..at, "");
+            input.cursor = 0;
+        }
+        KeyCode::Char(c) if !ctrl && !c.is_control() && input.text.chars().count() < 1000 => {
+            let at = byte_index(&input.text, input.cursor);
+            input.text.insert(at, c);
+            input.cursor += 1;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
+    match input.kind {
+        InputKind::Status => {
+            state.ui.mode = Mode::Normal;
+            state.own.status = input.text.trim().to_owned();
+            presence_changed(state)
+        }
+        InputKind::Priority => match input.text.trim().parse::<i64>().ok().and_then(|p| i8::try_from(p).ok()) {
+            Some(p) => {
+                state.ui.mode = Mode::Normal;
+                state.own.priority = p;
+                presence_changed(state)
+            }
+            None => {
+                state.ui.message = Some((
+                    format!("{:?} is not a priority; enter a number from -128 to 127 (Esc cancels)", input.text.trim()),
+                    Severity::Error,
+                ));
+                Vec::new()
+            }
+        },
+        InputKind::Command => {
+            state.ui.mode = Mode::Normal;
+            if input.text.trim() == "/" || input.text.trim().is_empty() {
+                return Vec::new();
+            }
+            match command::parse(&input.text) {
+                Ok(cmd) => run_command(state, cmd),
+                Err(message) => {
+                    state.ui.message = Some((message, Severity::Error));
+                    Vec::new()
+                }
+            }
+        }
+    }
+}
+
+/// Before drawing: keep the selection on an existing row and inside the viewport.
+pub fn layout(state: &mut State, viewport: usize) {
+    state.ui.viewport = viewport;
+    let total = state.roster.row_count();
+    let pos = view::selected_position(&state.roster, state.ui.selected.as_ref());
+    let pos = pos.min(total.saturating_sub(1));
+    let current = view::row_at(&state.roster, pos);
+    if current != state.ui.selected {
+        state.ui.selected = current;
+    }
+    state.ui.scroll = view::follow(state.ui.scroll, pos, viewport, total);
+}
