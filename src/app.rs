@@ -30,7 +30,10 @@ pub enum Outcome {
 }
 
 /// Carries out effects; returns an outcome when the loop must end.
-fn perform(effects: Vec<Effect>, commands: &tokio::sync::mpsc::UnboundedSender<Command>) -> Option<Outcome> {
+fn perform(
+    effects: Vec<Effect>,
+    commands: &tokio::sync::mpsc::UnboundedSender<Command>,
+) -> Option<Outcome> {
     for effect in effects {
         match effect {
             Effect::Send(cmd) => {
@@ -46,14 +49,28 @@ fn perform(effects: Vec<Effect>, commands: &tokio::sync::mpsc::UnboundedSender<C
 fn on_paste(state: &mut State, text: &str) {
     if let Mode::Input(input) = &mut state.ui.mode {
         let line = text.lines().next().unwrap_or("");
-        let clean: String = line.chars().filter(|c| !c.is_control()).take(1000).collect();
-        let at = input.text.char_indices().nth(input.cursor).map(|(i, _)| i).unwrap_or(input.text.len());
+        let clean: String = line
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(1000)
+            .collect();
+        let at = input
+            .text
+            .char_indices()
+            .nth(input.cursor)
+            .map(|(i, _)| i)
+            .unwrap_or(input.text.len());
         input.text.insert_str(at, &clean);
         input.cursor += clean.chars().count();
     }
 }
 
-pub async fn run(terminal: &mut Tui, state: &mut State, keymap: &Keymap, session: &mut SessionHandle) -> std::io::Result<Outcome> {
+pub async fn run(
+    terminal: &mut Tui,
+    state: &mut State,
+    keymap: &Keymap,
+    session: &mut SessionHandle,
+) -> std::io::Result<Outcome> {
     let mut input = EventStream::new();
     let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut sighup = signal(tokio::signal::unix::SignalKind::hangup())?;
@@ -115,7 +132,11 @@ pub async fn run(terminal: &mut Tui, state: &mut State, keymap: &Keymap, session
     Ok(outcome)
 }
 
-fn apply(state: &mut State, ev: SessionEvent, commands: &tokio::sync::mpsc::UnboundedSender<Command>) -> Option<Outcome> {
+fn apply(
+    state: &mut State,
+    ev: SessionEvent,
+    commands: &tokio::sync::mpsc::UnboundedSender<Command>,
+) -> Option<Outcome> {
     perform(update::on_session(state, ev), commands)
 }
 

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::Parser;
 
 #[derive(Debug, Parser)]
-#[command(name = "rosterm", version, about = "A terminal XMPP client: a live roster, and your presence in one keystroke.")]
+#[command(
+    name = "rosterm",
+    version,
+    about = "A terminal XMPP client: a live roster, and your presence in one keystroke."
+)]
 pub struct Cli {
     /// Config file (default: config.toml in the per-user config directory, e.g. ~/.config/rosterm/).
     #[arg(long, short = 'c', value_name = "FILE")]

@@ -8,7 +8,10 @@ use crate::store::presence::Show;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlashCommand {
     /// Change show; `status: None` keeps the current status text.
-    SetPresence { show: Show, status: Option<String> },
+    SetPresence {
+        show: Show,
+        status: Option<String>,
+    },
     /// Change only the status text (empty clears it).
     SetStatus(String),
     Priority(i8),
@@ -19,8 +22,16 @@ pub enum SlashCommand {
 
 /// (name, usage, description), listed in the help overlay and the README.
 pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("status", "/status set <online|chat|away|xa|dnd> [text]", "set presence and status text"),
-    ("status", "/status text <text> | /status clear", "change or clear only the status text"),
+    (
+        "status",
+        "/status set <online|chat|away|xa|dnd> [text]",
+        "set presence and status text",
+    ),
+    (
+        "status",
+        "/status text <text> | /status clear",
+        "change or clear only the status text",
+    ),
     ("online", "/online [text]", "set presence online"),
     ("chat", "/chat [text]", "set presence free for chat"),
     ("away", "/away [text]", "set presence away"),
@@ -82,7 +93,9 @@ pub fn parse(line: &str) -> Result<SlashCommand, String> {
         "reconnect" => Ok(SlashCommand::Reconnect),
         "help" => Ok(SlashCommand::Help),
         "quit" | "exit" => Ok(SlashCommand::Quit),
-        other => Err(format!("unknown command /{other}; try /help or Tab to complete")),
+        other => Err(format!(
+            "unknown command /{other}; try /help or Tab to complete"
+        )),
     }
 }
 
@@ -124,8 +137,16 @@ fn complete_argument(line: &str) -> Option<String> {
         (["/status", "set", _], false) => (&["online", "chat", "away", "xa", "dnd"], 2),
         _ => return None,
     };
-    let partial = if trailing_space { "" } else { words.last().copied().unwrap_or("") };
-    let matches: Vec<&str> = candidates.iter().copied().filter(|c| c.starts_with(partial)).collect();
+    let partial = if trailing_space {
+        ""
+    } else {
+        words.last().copied().unwrap_or("")
+    };
+    let matches: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|c| c.starts_with(partial))
+        .collect();
     let head = words[..prefix_words].join(" ");
     match matches.as_slice() {
         [one] => Some(format!("{head} {one} ")),
@@ -141,7 +162,13 @@ fn common_prefix(words: &[&str]) -> String {
     let first = words.first().copied().unwrap_or("");
     let mut len = first.len();
     for w in words {
-        len = len.min(first.bytes().zip(w.bytes()).take_while(|(a, b)| a == b).count());
+        len = len.min(
+            first
+                .bytes()
+                .zip(w.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
     }
     first[..len].to_owned()
 }
@@ -154,24 +181,68 @@ mod tests {
     fn short_forms_with_and_without_text() {
         assert_eq!(
             parse("/away gone fishing"),
-            Ok(SlashCommand::SetPresence { show: Show::Away, status: Some("gone fishing".into()) })
+            Ok(SlashCommand::SetPresence {
+                show: Show::Away,
+                status: Some("gone fishing".into())
+            })
         );
-        assert_eq!(parse("/dnd"), Ok(SlashCommand::SetPresence { show: Show::Dnd, status: None }));
-        assert_eq!(parse("/online"), Ok(SlashCommand::SetPresence { show: Show::Online, status: None }));
-        assert_eq!(parse("/chat hi"), Ok(SlashCommand::SetPresence { show: Show::Chat, status: Some("hi".into()) }));
-        assert_eq!(parse("/xa  back  monday "), Ok(SlashCommand::SetPresence { show: Show::Xa, status: Some("back  monday".into()) }));
+        assert_eq!(
+            parse("/dnd"),
+            Ok(SlashCommand::SetPresence {
+                show: Show::Dnd,
+                status: None
+            })
+        );
+        assert_eq!(
+            parse("/online"),
+            Ok(SlashCommand::SetPresence {
+                show: Show::Online,
+                status: None
+            })
+        );
+        assert_eq!(
+            parse("/chat hi"),
+            Ok(SlashCommand::SetPresence {
+                show: Show::Chat,
+                status: Some("hi".into())
+            })
+        );
+        assert_eq!(
+            parse("/xa  back  monday "),
+            Ok(SlashCommand::SetPresence {
+                show: Show::Xa,
+                status: Some("back  monday".into())
+            })
+        );
     }
 
     #[test]
     fn status_set_text_clear() {
         assert_eq!(
             parse("/status set dnd in a meeting"),
-            Ok(SlashCommand::SetPresence { show: Show::Dnd, status: Some("in a meeting".into()) })
+            Ok(SlashCommand::SetPresence {
+                show: Show::Dnd,
+                status: Some("in a meeting".into())
+            })
         );
-        assert_eq!(parse("/status set chat"), Ok(SlashCommand::SetPresence { show: Show::Chat, status: None }));
-        assert_eq!(parse("/status text lunch"), Ok(SlashCommand::SetStatus("lunch".into())));
-        assert_eq!(parse("/status clear"), Ok(SlashCommand::SetStatus(String::new())));
-        assert!(parse("/status set busy").unwrap_err().contains("\"busy\" is not a presence"));
+        assert_eq!(
+            parse("/status set chat"),
+            Ok(SlashCommand::SetPresence {
+                show: Show::Chat,
+                status: None
+            })
+        );
+        assert_eq!(
+            parse("/status text lunch"),
+            Ok(SlashCommand::SetStatus("lunch".into()))
+        );
+        assert_eq!(
+            parse("/status clear"),
+            Ok(SlashCommand::SetStatus(String::new()))
+        );
+        assert!(parse("/status set busy")
+            .unwrap_err()
+            .contains("\"busy\" is not a presence"));
         assert!(parse("/status").is_err());
     }
 
@@ -180,7 +251,9 @@ mod tests {
         assert_eq!(parse("/priority -128"), Ok(SlashCommand::Priority(-128)));
         assert_eq!(parse("/priority 127"), Ok(SlashCommand::Priority(127)));
         assert!(parse("/priority 128").unwrap_err().contains("out of range"));
-        assert!(parse("/priority high").unwrap_err().contains("not a number"));
+        assert!(parse("/priority high")
+            .unwrap_err()
+            .contains("not a number"));
         assert!(parse("/priority").is_err());
     }
 
@@ -205,6 +278,10 @@ mod tests {
         assert_eq!(complete("/status set a"), Some("/status set away ".into()));
         assert_eq!(complete("/status set "), None);
         let unique: Vec<_> = names().collect();
-        assert_eq!(unique.len(), COMMANDS.len() - 1, "status is listed twice, all others once");
+        assert_eq!(
+            unique.len(),
+            COMMANDS.len() - 1,
+            "status is listed twice, all others once"
+        );
     }
 }

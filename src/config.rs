@@ -160,7 +160,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
         path: path.to_owned(),
-        message: e.to_string().trim_end().replace('\n', " "),
+        message: toml_message(&e),
     })?;
     let invalid = |key: &str, message: String| ConfigError::Invalid {
         path: path.to_owned(),
@@ -174,9 +174,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             "missing; it needs at least jid and password (or password_command)".into(),
         )
     })?;
-    let jid_text = account
-        .jid
-        .ok_or_else(|| invalid("account.jid", "missing; set it to your bare JID, e.g. \"alice@example.org\"".into()))?;
+    let jid_text = account.jid.ok_or_else(|| {
+        invalid(
+            "account.jid",
+            "missing; set it to your bare JID, e.g. \"alice@example.org\"".into(),
+        )
+    })?;
     let jid = BareJid::new(&jid_text).map_err(|e| {
         invalid(
             "account.jid",
@@ -186,7 +189,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     if jid.node().is_none() {
         return Err(invalid(
             "account.jid",
-            format!("{jid_text:?} has no user part; expected a bare JID like \"alice@example.org\""),
+            format!(
+                "{jid_text:?} has no user part; expected a bare JID like \"alice@example.org\""
+            ),
         ));
     }
     let password = match (account.password, account.password_command) {
@@ -208,11 +213,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     };
     let resource = match account.resource {
         Some(r) if r.trim().is_empty() => {
-            return Err(invalid("account.resource", "is empty; remove it to let the server choose".into()))
+            return Err(invalid(
+                "account.resource",
+                "is empty; remove it to let the server choose".into(),
+            ))
         }
         Some(r) => {
             jid::FullJid::new(&format!("{jid}/{r}")).map_err(|e| {
-                invalid("account.resource", format!("{r:?} is not a valid resource ({e})"))
+                invalid(
+                    "account.resource",
+                    format!("{r:?} is not a valid resource ({e})"),
+                )
             })?;
             Some(r)
         }
@@ -221,7 +232,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let port = match account.port {
         None => None,
         Some(p) => Some(u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
-            invalid("account.port", format!("{p} is not a TCP port; expected 1..65535"))
+            invalid(
+                "account.port",
+                format!("{p} is not a TCP port; expected 1..65535"),
+            )
         })?),
     };
     let tls = match account.tls.as_deref() {
@@ -236,7 +250,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     };
     if let Some(server) = &account.server {
         if server.trim().is_empty() || server.contains(char::is_whitespace) {
-            return Err(invalid("account.server", format!("{server:?} is not a host name or address")));
+            return Err(invalid(
+                "account.server",
+                format!("{server:?} is not a host name or address"),
+            ));
         }
     }
     let ca_file = account.ca_file.map(|p| resolve_relative(path, p));
@@ -258,7 +275,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let priority = match raw_presence.priority {
         None => 0,
         Some(p) => i8::try_from(p).map_err(|_| {
-            invalid("presence.priority", format!("{p} is out of range; expected -128..127"))
+            invalid(
+                "presence.priority",
+                format!("{p} is out of range; expected -128..127"),
+            )
         })?,
     };
     let presence = OwnPresence {
@@ -281,9 +301,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             &format!("keys.{action}"),
             format!("unknown action; valid actions: {valid}"),
         ),
-        KeymapError::BadKey { action, key, reason } => {
-            invalid(&format!("keys.{action}"), format!("{key:?} is not a key: {reason}"))
-        }
+        KeymapError::BadKey {
+            action,
+            key,
+            reason,
+        } => invalid(
+            &format!("keys.{action}"),
+            format!("{key:?} is not a key: {reason}"),
+        ),
     })?;
 
     Ok(Config {
@@ -301,6 +326,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         keymap,
         warnings: Vec::new(),
     })
+}
+
+/// toml's multi-line report as one line: "TOML parse error at line 3, column 5: <what>".
+fn toml_message(e: &toml::de::Error) -> String {
+    let text = e.to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("TOML parse error");
+    match lines.last() {
+        Some(last) => format!("{first}: {}", last.trim_start_matches('|').trim()),
+        None => first.to_owned(),
+    }
 }
 
 /// A relative `ca_file` is relative to the config file's directory.
@@ -364,18 +400,21 @@ pub fn resolve_password(source: &PasswordSource) -> Result<Secret, ConfigError> 
             Err(e) => return Err(fail(e.to_string())),
         }
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| fail(e.to_string()))?;
+    let output = child.wait_with_output().map_err(|e| fail(e.to_string()))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let first = crate::sanitize::sanitize(stderr.lines().next().unwrap_or(""), 200);
         return Err(fail(format!("it exited with {}: {first}", output.status)));
     }
-    let stdout = String::from_utf8(output.stdout).map_err(|_| fail("its output is not UTF-8".into()))?;
+    let stdout =
+        String::from_utf8(output.stdout).map_err(|_| fail("its output is not UTF-8".into()))?;
     let password = stdout.lines().next().unwrap_or("").to_owned();
     if password.is_empty() {
         return Err(fail("it printed nothing".into()));
     }
     Ok(Secret(password))
 }
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -74,7 +74,9 @@ pub enum PresenceChange {
 pub enum SessionEvent {
     Connection(ConnState),
     /// A new session is bound (first login, or a reconnect that could not resume).
-    SessionStarted { bound: String },
+    SessionStarted {
+        bound: String,
+    },
     /// The whole roster from a roster get: replaces what the store had.
     RosterReceived(Vec<RosterItem>),
     /// A roster push: add or update one item.
@@ -89,9 +91,16 @@ pub enum SessionEvent {
         change: PresenceChange,
     },
     /// The server echoed the user's own presence back from this session's full JID.
-    OwnPresenceEcho { show: Show, status: String, priority: i8 },
+    OwnPresenceEcho {
+        show: Show,
+        status: String,
+        priority: i8,
+    },
     /// Someone asks to see the user's presence; nothing changes until the user answers.
-    SubscriptionRequest { from: BareJid, nick: Option<String> },
+    SubscriptionRequest {
+        from: BareJid,
+        nick: Option<String>,
+    },
     /// Something the user should read in the status line (sanitized).
     Notice(String),
 }

@@ -32,20 +32,80 @@ type ActionSpec = (Action, &'static str, &'static str, &'static [&'static str]);
 
 impl Action {
     pub const ALL: &'static [ActionSpec] = &[
-        (Action::SetOnline, "set_presence_online", "set presence: online", &["o"]),
-        (Action::SetChat, "set_presence_chat", "set presence: free for chat", &["c"]),
-        (Action::SetAway, "set_presence_away", "set presence: away", &["a"]),
-        (Action::SetXa, "set_presence_xa", "set presence: extended away", &["x"]),
-        (Action::SetDnd, "set_presence_dnd", "set presence: do not disturb", &["d"]),
-        (Action::EditStatus, "edit_status", "edit status text", &["s"]),
-        (Action::EditPriority, "edit_priority", "edit priority", &["p"]),
-        (Action::CommandLine, "command_line", "open the command line", &["/"]),
-        (Action::MoveDown, "move_down", "select next row", &["j", "down"]),
-        (Action::MoveUp, "move_up", "select previous row", &["k", "up"]),
-        (Action::PageDown, "page_down", "page down", &["pagedown", "ctrl-f"]),
+        (
+            Action::SetOnline,
+            "set_presence_online",
+            "set presence: online",
+            &["o"],
+        ),
+        (
+            Action::SetChat,
+            "set_presence_chat",
+            "set presence: free for chat",
+            &["c"],
+        ),
+        (
+            Action::SetAway,
+            "set_presence_away",
+            "set presence: away",
+            &["a"],
+        ),
+        (
+            Action::SetXa,
+            "set_presence_xa",
+            "set presence: extended away",
+            &["x"],
+        ),
+        (
+            Action::SetDnd,
+            "set_presence_dnd",
+            "set presence: do not disturb",
+            &["d"],
+        ),
+        (
+            Action::EditStatus,
+            "edit_status",
+            "edit status text",
+            &["s"],
+        ),
+        (
+            Action::EditPriority,
+            "edit_priority",
+            "edit priority",
+            &["p"],
+        ),
+        (
+            Action::CommandLine,
+            "command_line",
+            "open the command line",
+            &["/"],
+        ),
+        (
+            Action::MoveDown,
+            "move_down",
+            "select next row",
+            &["j", "down"],
+        ),
+        (
+            Action::MoveUp,
+            "move_up",
+            "select previous row",
+            &["k", "up"],
+        ),
+        (
+            Action::PageDown,
+            "page_down",
+            "page down",
+            &["pagedown", "ctrl-f"],
+        ),
         (Action::PageUp, "page_up", "page up", &["pageup", "ctrl-b"]),
         (Action::Top, "top", "jump to the first row", &["g", "home"]),
-        (Action::Bottom, "bottom", "jump to the last row", &["G", "end"]),
+        (
+            Action::Bottom,
+            "bottom",
+            "jump to the last row",
+            &["G", "end"],
+        ),
         (Action::Help, "help", "show or hide this help", &["?", "f1"]),
         (Action::Quit, "quit", "quit rosterm", &["q", "ctrl-c"]),
     ];
@@ -73,7 +133,10 @@ impl Action {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeymapError {
-    UnknownAction { action: String, valid: String },
+    UnknownAction {
+        action: String,
+        valid: String,
+    },
     BadKey {
         action: String,
         key: String,
@@ -90,7 +153,8 @@ pub struct KeyCombo {
 
 impl KeyCombo {
     pub fn from_event(ev: &KeyEvent) -> KeyCombo {
-        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match ev.code {
             KeyCode::Char(c) => {
                 // Shift is already in the character ('G'), except with ctrl/alt on some terminals.
@@ -117,12 +181,18 @@ impl KeyCombo {
         loop {
             let lower = rest.to_ascii_lowercase();
             if rest.chars().count() > 1 {
-                if let Some(r) = lower.strip_prefix("ctrl-").or_else(|| lower.strip_prefix("c-")) {
+                if let Some(r) = lower
+                    .strip_prefix("ctrl-")
+                    .or_else(|| lower.strip_prefix("c-"))
+                {
                     mods |= KeyModifiers::CONTROL;
                     rest = &rest[rest.len() - r.len()..];
                     continue;
                 }
-                if let Some(r) = lower.strip_prefix("alt-").or_else(|| lower.strip_prefix("m-")) {
+                if let Some(r) = lower
+                    .strip_prefix("alt-")
+                    .or_else(|| lower.strip_prefix("m-"))
+                {
                     mods |= KeyModifiers::ALT;
                     rest = &rest[rest.len() - r.len()..];
                     continue;
@@ -211,7 +281,9 @@ impl Default for Keymap {
 
 impl Keymap {
     /// The defaults, with each action named in `overrides` bound to exactly the given keys.
-    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, KeymapError> {
+    pub fn with_overrides(
+        overrides: &BTreeMap<String, Vec<String>>,
+    ) -> Result<Keymap, KeymapError> {
         let mut keys: BTreeMap<Action, Vec<KeyCombo>> = BTreeMap::new();
         for (action, _, _, defaults) in Action::ALL {
             let parsed = defaults
@@ -229,7 +301,11 @@ impl Keymap {
         for (name, list) in overrides {
             let action = Action::from_name(name).ok_or_else(|| KeymapError::UnknownAction {
                 action: name.clone(),
-                valid: Action::ALL.iter().map(|s| s.1).collect::<Vec<_>>().join(", "),
+                valid: Action::ALL
+                    .iter()
+                    .map(|s| s.1)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })?;
             let combos = list
                 .iter()
@@ -271,9 +347,18 @@ impl Keymap {
                 let keys = self
                     .keys
                     .get(action)
-                    .map(|list| list.iter().map(KeyCombo::display).collect::<Vec<_>>().join(" "))
+                    .map(|list| {
+                        list.iter()
+                            .map(KeyCombo::display)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
                     .unwrap_or_default();
-                let keys = if keys.is_empty() { "(unbound)".to_owned() } else { keys };
+                let keys = if keys.is_empty() {
+                    "(unbound)".to_owned()
+                } else {
+                    keys
+                };
                 (keys, *description)
             })
             .collect()
@@ -319,8 +404,14 @@ mod tests {
             map.action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Some(Action::Quit)
         );
-        assert_eq!(map.action_for(&key(KeyCode::PageDown, KeyModifiers::NONE)), Some(Action::PageDown));
-        assert_eq!(map.action_for(&key(KeyCode::Down, KeyModifiers::NONE)), Some(Action::MoveDown));
+        assert_eq!(
+            map.action_for(&key(KeyCode::PageDown, KeyModifiers::NONE)),
+            Some(Action::PageDown)
+        );
+        assert_eq!(
+            map.action_for(&key(KeyCode::Down, KeyModifiers::NONE)),
+            Some(Action::MoveDown)
+        );
         assert_eq!(ch('z'), None);
     }
 
@@ -351,29 +442,49 @@ mod tests {
             Some(Action::Quit)
         );
         let help = map.help_lines();
-        assert!(help.iter().any(|(k, d)| k == "(unbound)" && *d == "set presence: do not disturb"));
+        assert!(help
+            .iter()
+            .any(|(k, d)| k == "(unbound)" && *d == "set presence: do not disturb"));
     }
 
     #[test]
     fn unknown_action_and_bad_key_are_errors() {
         let mut o = BTreeMap::new();
         o.insert("fly".to_owned(), vec!["f".to_owned()]);
-        assert!(matches!(Keymap::with_overrides(&o), Err(KeymapError::UnknownAction { .. })));
+        assert!(matches!(
+            Keymap::with_overrides(&o),
+            Err(KeymapError::UnknownAction { .. })
+        ));
         let mut o = BTreeMap::new();
         o.insert("quit".to_owned(), vec!["hyper-q".to_owned()]);
-        assert!(matches!(Keymap::with_overrides(&o), Err(KeymapError::BadKey { .. })));
+        assert!(matches!(
+            Keymap::with_overrides(&o),
+            Err(KeymapError::BadKey { .. })
+        ));
         assert!(KeyCombo::parse("").is_err());
         assert!(KeyCombo::parse("f99").is_err());
     }
 
     #[test]
     fn key_names_parse() {
-        assert_eq!(KeyCombo::parse("F5"), Ok(KeyCombo { code: KeyCode::F(5), mods: KeyModifiers::NONE }));
+        assert_eq!(
+            KeyCombo::parse("F5"),
+            Ok(KeyCombo {
+                code: KeyCode::F(5),
+                mods: KeyModifiers::NONE
+            })
+        );
         assert_eq!(
             KeyCombo::parse("Ctrl-X"),
-            Ok(KeyCombo { code: KeyCode::Char('x'), mods: KeyModifiers::CONTROL })
+            Ok(KeyCombo {
+                code: KeyCode::Char('x'),
+                mods: KeyModifiers::CONTROL
+            })
         );
-        assert_eq!(KeyCombo::parse("space").map(|k| k.code), Ok(KeyCode::Char(' ')));
+        assert_eq!(
+            KeyCombo::parse("space").map(|k| k.code),
+            Ok(KeyCode::Char(' '))
+        );
         assert_eq!(KeyCombo::parse("-").map(|k| k.code), Ok(KeyCode::Char('-')));
     }
 }

@@ -16,8 +16,9 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 pub fn parse_level(s: &str) -> Result<LevelFilter, String> {
-    s.parse::<LevelFilter>()
-        .map_err(|_| format!("{s:?} is not a log level; expected off, error, warn, info, debug or trace"))
+    s.parse::<LevelFilter>().map_err(|_| {
+        format!("{s:?} is not a log level; expected off, error, warn, info, debug or trace")
+    })
 }
 
 /// Installs the global subscriber writing to `path` (created with mode 600).

@@ -24,7 +24,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), (u8, String)> {
-    let level = logging::parse_level(&cli.log_level).map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
+    let level = logging::parse_level(&cli.log_level)
+        .map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
     let path = match cli.config {
         Some(p) => p,
         None => config::default_path().map_err(|e| (EXIT_CONFIG, e.to_string()))?,
@@ -32,11 +33,16 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
     let log_path = cli.log_file.or_else(logging::default_path);
     if let Some(log_path) = &log_path {
-        logging::init(log_path, level)
-            .map_err(|e| (EXIT_FAILURE, format!("cannot open the log file {}: {e}", log_path.display())))?;
+        logging::init(log_path, level).map_err(|e| {
+            (
+                EXIT_FAILURE,
+                format!("cannot open the log file {}: {e}", log_path.display()),
+            )
+        })?;
     }
     tracing::info!(config = %path.display(), jid = %config.account.jid, "starting");
-    let password = config::resolve_password(&config.account.password).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+    let password = config::resolve_password(&config.account.password)
+        .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
     let (tls, probe) = session::connect::tls_config(config.account.ca_file.as_deref())
         .map_err(|e| (EXIT_CONFIG, format!("{}: {e}", path.display())))?;
     let connector = session::connect::RostermConnector {
@@ -51,7 +57,12 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         probe,
         initial: config.presence.clone(),
     })
-    .map_err(|e| (EXIT_FAILURE, format!("cannot start the network thread: {e}")))?;
+    .map_err(|e| {
+        (
+            EXIT_FAILURE,
+            format!("cannot start the network thread: {e}"),
+        )
+    })?;
 
     let mut state = State::new(config.account.jid.clone(), config.presence.clone());
     if let Some(warning) = config.warnings.first() {
@@ -64,8 +75,14 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         .build()
         .map_err(|e| (EXIT_FAILURE, format!("cannot start the runtime: {e}")))?;
     let outcome = {
-        let mut guard = terminal::init().map_err(|e| (EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
-        runtime.block_on(app::run(&mut guard.terminal, &mut state, &config.keymap, &mut handle))
+        let mut guard = terminal::init()
+            .map_err(|e| (EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
+        runtime.block_on(app::run(
+            &mut guard.terminal,
+            &mut state,
+            &config.keymap,
+            &mut handle,
+        ))
     };
     // The guard is dropped: the terminal is back to normal before anything is printed.
     // Give the session a moment to say goodbye to the server.

@@ -79,7 +79,10 @@ mod tests {
 
     #[test]
     fn c1_del_cr_lf_tab() {
-        assert_eq!(sanitize("a\u{9b}b\u{7f}c\r\nd\te", 100), "a\u{fffd}b␡c␍⏎d e");
+        assert_eq!(
+            sanitize("a\u{9b}b\u{7f}c\r\nd\te", 100),
+            "a\u{fffd}b␡c␍⏎d e"
+        );
     }
 
     #[test]

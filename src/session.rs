@@ -55,7 +55,10 @@ pub fn spawn(setup: SessionSetup) -> std::io::Result<SessionHandle> {
         .name("rosterm-net".into())
         .stack_size(NETWORK_STACK)
         .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => {
                     let _ = event_tx.blocking_send(SessionEvent::Connection(ConnState::Failed {
@@ -118,7 +121,12 @@ impl Reconnector {
             self.attempts.fetch_add(1, Ordering::Relaxed);
             let result = tokio::time::timeout(
                 connect::ATTEMPT_TIMEOUT,
-                connect::login(&self.connector, &self.account.jid, self.account.resource.as_deref(), &self.password),
+                connect::login(
+                    &self.connector,
+                    &self.account.jid,
+                    self.account.resource.as_deref(),
+                    &self.password,
+                ),
             )
             .await;
             let failure = match result {
@@ -133,13 +141,18 @@ impl Reconnector {
                 }
                 Err(_) => LoginFailure::Transient(format!(
                     "Cannot connect to {}: no answer within {} s.",
-                    self.account.server.as_deref().unwrap_or(self.account.jid.domain().as_str()),
+                    self.account
+                        .server
+                        .as_deref()
+                        .unwrap_or(self.account.jid.domain().as_str()),
                     connect::ATTEMPT_TIMEOUT.as_secs()
                 )),
             };
             match failure {
                 LoginFailure::Fatal(_) => {
-                    let _ = self.reports.send(Report::Failed(failure, attempt, Duration::ZERO));
+                    let _ = self
+                        .reports
+                        .send(Report::Failed(failure, attempt, Duration::ZERO));
                     self.retry.notified().await;
                     attempt = 0;
                 }
@@ -195,7 +208,11 @@ impl Session {
             StreamEvent::Reset { bound_jid, .. } => {
                 self.bound = bound_jid.try_into_full().ok();
                 self.online = true;
-                let bound = self.bound.as_ref().map(|j| j.to_string()).unwrap_or_default();
+                let bound = self
+                    .bound
+                    .as_ref()
+                    .map(|j| j.to_string())
+                    .unwrap_or_default();
                 tracing::info!(%bound, "new session");
                 if !self.emit(SessionEvent::SessionStarted { bound }).await {
                     return false;
@@ -286,9 +303,11 @@ async fn run(
     });
     let connect = {
         let reconnector = reconnector.clone();
-        Box::new(move |_: Option<String>, slot: oneshot::Sender<Connection>| {
-            tokio::spawn(reconnector.clone().run(slot));
-        })
+        Box::new(
+            move |_: Option<String>, slot: oneshot::Sender<Connection>| {
+                tokio::spawn(reconnector.clone().run(slot));
+            },
+        )
     };
     let mut session = Session {
         own: setup.account.jid.clone(),
@@ -301,7 +320,10 @@ async fn run(
         roster_query: None,
         next_id: 0,
     };
-    if !session.emit(SessionEvent::Connection(ConnState::Connecting)).await {
+    if !session
+        .emit(SessionEvent::Connection(ConnState::Connecting))
+        .await
+    {
         return;
     }
     loop {
@@ -344,7 +366,9 @@ async fn run(
     }
     // Leave politely: unavailable presence, then close the stream (bounded in time).
     if session.online {
-        session.send(Stanza::Presence(stanza::build_unavailable())).await;
+        session
+            .send(Stanza::Presence(stanza::build_unavailable()))
+            .await;
     }
     let _ = tokio::time::timeout(Duration::from_secs(3), session.stream.close()).await;
 }
@@ -360,7 +384,10 @@ mod tests {
             let first = backoff(1, seed);
             assert!(first >= Duration::from_millis(500) && first < Duration::from_millis(1500));
             let late = backoff(30, seed);
-            assert!(late >= Duration::from_secs(30) && late < Duration::from_secs(90), "{late:?}");
+            assert!(
+                late >= Duration::from_secs(30) && late < Duration::from_secs(90),
+                "{late:?}"
+            );
         }
         let a: Vec<_> = (0..20u64).map(|s| backoff(3, s * 7919)).collect();
         assert!(a.iter().any(|d| *d != a[0]), "jitter varies with the seed");

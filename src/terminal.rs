@@ -28,7 +28,12 @@ impl Drop for TerminalGuard {
 /// Undoes everything [`init`] did; safe to call more than once.
 pub fn restore() {
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
 }
 
 /// Raw mode + alternate screen, and a panic hook that restores the terminal first.

@@ -16,7 +16,12 @@ use crate::store::{Mode, State};
 
 /// The three horizontal bands: header, roster, bottom line.
 pub fn layout(area: Rect) -> [Rect; 3] {
-    Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area)
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
 }
 
 /// Rows the roster pane has on a terminal of this size.

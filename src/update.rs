@@ -27,7 +27,9 @@ pub fn on_session(state: &mut State, event: SessionEvent) -> Vec<Effect> {
     }
     match &state.connection {
         ConnState::Failed { reason } => vec![Effect::LoginFailed(reason.clone())],
-        ConnState::Reconnecting { reason, attempt, .. } if *attempt > 0 => {
+        ConnState::Reconnecting {
+            reason, attempt, ..
+        } if *attempt > 0 => {
             vec![Effect::LoginFailed(reason.clone())]
         }
         _ => Vec::new(),
@@ -48,7 +50,9 @@ pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> 
             match keymap.action_for(&key) {
                 Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
                 Some(Action::Quit) | Some(Action::Help) => state.ui.mode = Mode::Normal,
-                _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => state.ui.mode = Mode::Normal,
+                _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => {
+                    state.ui.mode = Mode::Normal
+                }
                 _ => {}
             }
             Vec::new()
@@ -164,7 +168,10 @@ pub fn run_command(state: &mut State, cmd: SlashCommand) -> Vec<Effect> {
 }
 
 fn byte_index(text: &str, chars: usize) -> usize {
-    text.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(text.len())
+    text.char_indices()
+        .nth(chars)
+        .map(|(i, _)| i)
+        .unwrap_or(text.len())
 }
 
 /// One key in the one-line editor.
@@ -222,7 +229,13 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
             state.own.status = input.text.trim().to_owned();
             presence_changed(state)
         }
-        InputKind::Priority => match input.text.trim().parse::<i64>().ok().and_then(|p| i8::try_from(p).ok()) {
+        InputKind::Priority => match input
+            .text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|p| i8::try_from(p).ok())
+        {
             Some(p) => {
                 state.ui.mode = Mode::Normal;
                 state.own.priority = p;
@@ -230,7 +243,10 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
             }
             None => {
                 state.ui.message = Some((
-                    format!("{:?} is not a priority; enter a number from -128 to 127 (Esc cancels)", input.text.trim()),
+                    format!(
+                        "{:?} is not a priority; enter a number from -128 to 127 (Esc cancels)",
+                        input.text.trim()
+                    ),
                     Severity::Error,
                 ));
                 Vec::new()

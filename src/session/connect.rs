@@ -16,13 +16,19 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_xmpp::connect::{DnsConfig, ServerConnector, ServerConnectorError};
 use tokio_xmpp::error::{AuthError, ProtocolError};
-use tokio_xmpp::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use tokio_xmpp::rustls::client::danger::{
+    HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
+};
 use tokio_xmpp::rustls::client::WebPkiServerVerifier;
 use tokio_xmpp::rustls::pki_types::pem::PemObject;
 use tokio_xmpp::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use tokio_xmpp::rustls::{self, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio_xmpp::rustls::{
+    self, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio_xmpp::stanzastream::Connection;
-use tokio_xmpp::xmlstream::{initiate_stream, PendingFeaturesRecv, ReadError, StreamHeader, Timeouts, XmppStreamElement};
+use tokio_xmpp::xmlstream::{
+    initiate_stream, PendingFeaturesRecv, ReadError, StreamHeader, Timeouts, XmppStreamElement,
+};
 use xmpp_parsers::{ns, starttls};
 
 use crate::config::{Account, Secret, TlsMode};
@@ -81,7 +87,9 @@ pub fn tls_config(ca_file: Option<&Path>) -> Result<(Arc<ClientConfig>, CertProb
             added += 1;
         }
         if added == 0 {
-            return Err(err("holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));
+            return Err(err(
+                "holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+            ));
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -146,9 +154,13 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let result = self
-            .inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        let result = self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
         if result.is_err() {
             self.probe.set(fingerprint(end_entity.as_ref()));
         }
@@ -223,8 +235,13 @@ pub struct RostermConnector {
 type Tls = tokio_rustls::client::TlsStream<TcpStream>;
 
 impl RostermConnector {
-    async fn handshake(&self, tcp: TcpStream, domain: &str) -> Result<(Tls, ChannelBinding), tokio_xmpp::Error> {
-        let name = ServerName::try_from(domain.to_owned()).map_err(|e| ConnectError::Name(e.to_string()))?;
+    async fn handshake(
+        &self,
+        tcp: TcpStream,
+        domain: &str,
+    ) -> Result<(Tls, ChannelBinding), tokio_xmpp::Error> {
+        let name = ServerName::try_from(domain.to_owned())
+            .map_err(|e| ConnectError::Name(e.to_string()))?;
         let tls = TlsConnector::from(self.tls.clone())
             .connect(name, tcp)
             .await
@@ -263,14 +280,17 @@ impl ServerConnector for RostermConnector {
         let (tls, binding) = match self.mode {
             TlsMode::Direct => self.handshake(tcp, domain).await?,
             TlsMode::StartTls => {
-                let stream = initiate_stream(BufStream::new(tcp), ns, header(domain), timeouts).await?;
+                let stream =
+                    initiate_stream(BufStream::new(tcp), ns, header(domain), timeouts).await?;
                 let (features, mut stream) = stream.recv_features::<XmppStreamElement>().await?;
                 if !features.can_starttls() {
                     return Err(ProtocolError::NoTls.into());
                 }
                 use futures::{SinkExt, StreamExt};
                 stream
-                    .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(starttls::Request)))
+                    .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(
+                        starttls::Request,
+                    )))
                     .await?;
                 loop {
                     match stream.next().await {
@@ -278,7 +298,9 @@ impl ServerConnector for RostermConnector {
                         Some(Ok(_)) | Some(Err(ReadError::SoftTimeout)) => {}
                         Some(Err(ReadError::HardError(e))) => return Err(e.into()),
                         Some(Err(ReadError::ParseError(e))) => {
-                            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e).into())
+                            return Err(
+                                std::io::Error::new(std::io::ErrorKind::InvalidData, e).into()
+                            )
                         }
                         Some(Err(ReadError::StreamFooterReceived)) | None => {
                             return Err(tokio_xmpp::Error::Disconnected)
@@ -306,8 +328,12 @@ pub async fn login(
         None => Jid::from(jid.clone()),
     };
     let username = jid.node().map(|n| n.as_str()).unwrap_or_default();
-    let (pending, binding) = connector.connect(&identity, ns::JABBER_CLIENT, timeouts()).await?;
-    let (features, stream) = pending.recv_features::<tokio_xmpp::xmlstream::FallibleStreamElement>().await?;
+    let (pending, binding) = connector
+        .connect(&identity, ns::JABBER_CLIENT, timeouts())
+        .await?;
+    let (features, stream) = pending
+        .recv_features::<tokio_xmpp::xmlstream::FallibleStreamElement>()
+        .await?;
     let creds = Credentials::default()
         .with_username(username)
         .with_password(password.expose())
@@ -384,7 +410,9 @@ fn cert_reason(reason: &rustls::CertificateError) -> String {
     use rustls::CertificateError as C;
     match reason {
         C::UnknownIssuer => "it is signed by an unknown authority (self-signed?)".into(),
-        C::NotValidForName | C::NotValidForNameContext { .. } => "it is issued for a different name".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "it is issued for a different name".into()
+        }
         C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
         C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
         C::Revoked => "it has been revoked".into(),

@@ -4,15 +4,15 @@
 use std::collections::BTreeMap;
 
 use jid::{BareJid, FullJid, Jid};
+use xmpp_parsers::disco::{DiscoInfoResult, Identity};
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::message::Lang;
 use xmpp_parsers::minidom::Element;
+use xmpp_parsers::ns;
 use xmpp_parsers::presence::{Presence, Show as XShow, Type as PresenceType};
 use xmpp_parsers::roster::{Ask, Item, Roster, Subscription as XSubscription};
-use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
-use xmpp_parsers::disco::{DiscoInfoResult, Identity};
-use xmpp_parsers::ns;
 use xmpp_parsers::stanza::Stanza;
+use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
 
 use crate::event::{PresenceChange, RosterItem, SessionEvent, Subscription};
 use crate::sanitize::{sanitize, MAX_NAME, MAX_STATUS};
@@ -101,7 +101,8 @@ pub fn translate_presence(p: Presence, ctx: &Context<'_>) -> Option<SessionEvent
     let from = p.from.clone().unwrap_or_else(|| Jid::from(ctx.own.clone()));
     let bare = from.to_bare();
     let resource = from.resource().map(|r| sanitize(r.as_str(), MAX_NAME));
-    let from_this_session = matches!((&from.try_as_full(), ctx.bound), (Ok(full), Some(bound)) if *full == bound);
+    let from_this_session =
+        matches!((&from.try_as_full(), ctx.bound), (Ok(full), Some(bound)) if *full == bound);
     match p.type_ {
         PresenceType::None => {
             let show = show_of(p.show);
@@ -147,15 +148,16 @@ pub fn translate_presence(p: Presence, ctx: &Context<'_>) -> Option<SessionEvent
                 reason: error_text(&p.payloads),
             },
         }),
-        PresenceType::Subscribe => {
-            (bare != *ctx.own).then(|| SessionEvent::SubscriptionRequest {
-                from: bare,
-                nick: nick_of(&p.payloads),
-            })
-        }
+        PresenceType::Subscribe => (bare != *ctx.own).then(|| SessionEvent::SubscriptionRequest {
+            from: bare,
+            nick: nick_of(&p.payloads),
+        }),
         // Subscription state changes arrive as roster pushes from the server; probes are
         // answered by the server. Nothing here changes the store.
-        PresenceType::Subscribed | PresenceType::Unsubscribe | PresenceType::Unsubscribed | PresenceType::Probe => None,
+        PresenceType::Subscribed
+        | PresenceType::Unsubscribe
+        | PresenceType::Unsubscribed
+        | PresenceType::Probe => None,
     }
 }
 
@@ -168,7 +170,10 @@ pub fn translate_item(item: Item) -> Result<RosterItem, BareJid> {
         XSubscription::Remove => return Err(item.jid),
     };
     Ok(RosterItem {
-        name: item.name.map(|n| sanitize(&n, MAX_NAME)).filter(|n| !n.is_empty()),
+        name: item
+            .name
+            .map(|n| sanitize(&n, MAX_NAME))
+            .filter(|n| !n.is_empty()),
         groups: item
             .groups
             .into_iter()
@@ -199,7 +204,11 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
             let Some(payload) = payload else { return out };
             match Roster::try_from(payload) {
                 Ok(roster) => {
-                    let items = roster.items.into_iter().filter_map(|i| translate_item(i).ok()).collect();
+                    let items = roster
+                        .items
+                        .into_iter()
+                        .filter_map(|i| translate_item(i).ok())
+                        .collect();
                     out.events.push(SessionEvent::RosterReceived(items));
                 }
                 Err(e) => out.events.push(SessionEvent::Notice(sanitize(
@@ -215,7 +224,9 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
                 defined_condition_name(&error.defined_condition)
             )));
         }
-        Iq::Set { from, id, payload, .. } if payload.is("query", ns::ROSTER) => {
+        Iq::Set {
+            from, id, payload, ..
+        } if payload.is("query", ns::ROSTER) => {
             if !push_allowed(from.as_ref(), ctx.own) {
                 tracing::warn!(from = ?from.as_ref().map(|j| sanitize(j.as_str(), MAX_NAME)), "ignored a spoofed roster push");
                 return out;
@@ -230,17 +241,33 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
                     }
                     out.reply = Some(result(from, id, None));
                 }
-                Err(_) => out.reply = Some(error_reply(from, id, ErrorType::Modify, DefinedCondition::BadRequest)),
+                Err(_) => {
+                    out.reply = Some(error_reply(
+                        from,
+                        id,
+                        ErrorType::Modify,
+                        DefinedCondition::BadRequest,
+                    ))
+                }
             }
         }
-        Iq::Get { from, id, payload, .. } if payload.is("ping", ns::PING) => {
+        Iq::Get {
+            from, id, payload, ..
+        } if payload.is("ping", ns::PING) => {
             out.reply = Some(result(from, id, None));
         }
-        Iq::Get { from, id, payload, .. } if payload.is("query", ns::DISCO_INFO) => {
+        Iq::Get {
+            from, id, payload, ..
+        } if payload.is("query", ns::DISCO_INFO) => {
             out.reply = Some(result(from, id, Some(disco_info())));
         }
         Iq::Get { from, id, .. } | Iq::Set { from, id, .. } => {
-            out.reply = Some(error_reply(from, id, ErrorType::Cancel, DefinedCondition::ServiceUnavailable));
+            out.reply = Some(error_reply(
+                from,
+                id,
+                ErrorType::Cancel,
+                DefinedCondition::ServiceUnavailable,
+            ));
         }
         Iq::Result { .. } | Iq::Error { .. } => {}
     }
@@ -256,7 +283,12 @@ fn result(to: Option<Jid>, id: String, payload: Option<Element>) -> Stanza {
     })
 }
 
-fn error_reply(to: Option<Jid>, id: String, type_: ErrorType, condition: DefinedCondition) -> Stanza {
+fn error_reply(
+    to: Option<Jid>,
+    id: String,
+    type_: ErrorType,
+    condition: DefinedCondition,
+) -> Stanza {
     Stanza::Iq(Iq::Error {
         from: None,
         to,
@@ -275,7 +307,10 @@ fn disco_info() -> Element {
             lang: None,
             name: Some("rosterm".into()),
         }],
-        features: [ns::DISCO_INFO, ns::PING].into_iter().map(String::from).collect(),
+        features: [ns::DISCO_INFO, ns::PING]
+            .into_iter()
+            .map(String::from)
+            .collect(),
         extensions: Vec::new(),
     }
     .into()

@@ -152,7 +152,12 @@ mod tests {
             let loser = res(order[i - 1], 0);
             let win = res(*winner, 0);
             let best = best_resource([("a", &loser), ("b", &win)]);
-            assert_eq!(best.map(|(n, _)| n), Some("b"), "{winner:?} must beat {:?}", order[i - 1]);
+            assert_eq!(
+                best.map(|(n, _)| n),
+                Some("b"),
+                "{winner:?} must beat {:?}",
+                order[i - 1]
+            );
             let best = best_resource([("a", &win), ("b", &loser)]);
             assert_eq!(best.map(|(n, _)| n), Some("a"));
         }
@@ -170,7 +175,10 @@ mod tests {
     fn full_tie_keeps_first_resource() {
         let a = res(Show::Online, 1);
         let b = res(Show::Online, 1);
-        assert_eq!(best_resource([("a", &a), ("b", &b)]).map(|(n, _)| n), Some("a"));
+        assert_eq!(
+            best_resource([("a", &a), ("b", &b)]).map(|(n, _)| n),
+            Some("a")
+        );
     }
 
     #[test]

@@ -177,7 +177,8 @@ impl Roster {
 
     /// Replaces the roster items with a fresh roster result, keeping known presence.
     pub fn replace(&mut self, items: Vec<RosterItem>) {
-        let keep: std::collections::HashSet<BareJid> = items.iter().map(|i| i.jid.clone()).collect();
+        let keep: std::collections::HashSet<BareJid> =
+            items.iter().map(|i| i.jid.clone()).collect();
         let gone: Vec<BareJid> = self
             .contacts
             .keys()

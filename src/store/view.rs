@@ -57,8 +57,11 @@ impl Row<'_> {
 
 /// Resources in display order: the winning one first, then by priority and availability.
 pub fn sorted_resources(contact: &Contact) -> Vec<(&str, &ResourcePresence)> {
-    let mut list: Vec<(&str, &ResourcePresence)> =
-        contact.resources.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let mut list: Vec<(&str, &ResourcePresence)> = contact
+        .resources
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
     list.sort_by(|a, b| {
         (b.1.priority, a.1.show.rank(), a.0).cmp(&(a.1.priority, b.1.show.rank(), b.0))
     });
@@ -121,9 +124,7 @@ pub fn row_at(roster: &Roster, pos: usize) -> Option<RowId> {
 
 /// The selected row's position, defaulting to the top.
 pub fn selected_position(roster: &Roster, selected: Option<&RowId>) -> usize {
-    selected
-        .and_then(|id| position_of(roster, id))
-        .unwrap_or(0)
+    selected.and_then(|id| position_of(roster, id)).unwrap_or(0)
 }
 
 /// New scroll offset so that `selected` is inside a viewport of `height` rows.

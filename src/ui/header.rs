@@ -27,13 +27,19 @@ pub fn connection_text(c: &ConnState) -> String {
 }
 
 pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
-    let me = state.bound.clone().unwrap_or_else(|| state.own_jid.to_string());
+    let me = state
+        .bound
+        .clone()
+        .unwrap_or_else(|| state.own_jid.to_string());
     let a = Availability::Available(state.own.show);
     let mut spans = vec![
         Span::styled(" rosterm ", theme::group_style()),
         Span::raw(crate::sanitize::sanitize(&me, 200)),
         Span::raw("  "),
-        Span::styled(format!("{} {}", theme::glyph(a), state.own.show.as_str()), theme::state_style(a)),
+        Span::styled(
+            format!("{} {}", theme::glyph(a), state.own.show.as_str()),
+            theme::state_style(a),
+        ),
         Span::styled(format!(" [{}]", state.own.priority), theme::dim()),
     ];
     if !state.own.status.is_empty() {
@@ -44,10 +50,17 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         ));
     }
     spans.push(Span::raw("  │ "));
-    spans.push(Span::styled(connection_text(&state.connection), theme::conn_style(&state.connection)));
+    spans.push(Span::styled(
+        connection_text(&state.connection),
+        theme::conn_style(&state.connection),
+    ));
     if state.roster_loaded {
         spans.push(Span::styled(
-            format!("  │ {}/{} online", state.roster.online_count(), state.roster.len()),
+            format!(
+                "  │ {}/{} online",
+                state.roster.online_count(),
+                state.roster.len()
+            ),
             theme::dim(),
         ));
     }
@@ -56,7 +69,13 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         spans.push(Span::raw("  │ you on "));
         spans.push(Span::raw(resource.as_str()));
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!("{} {}", theme::glyph(a), p.show.as_str()), theme::state_style(a)));
+        spans.push(Span::styled(
+            format!("{} {}", theme::glyph(a), p.show.as_str()),
+            theme::state_style(a),
+        ));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme::header()), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme::header()),
+        area,
+    );
 }

@@ -19,7 +19,10 @@ pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Commands (Tab completes)", theme::group_style()));
+    lines.push(Line::styled(
+        "Commands (Tab completes)",
+        theme::group_style(),
+    ));
     for (_, usage, description) in COMMANDS {
         lines.push(Line::from(vec![
             Span::styled(format!("  {usage:<46}"), theme::group_style()),
@@ -33,7 +36,10 @@ pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {
         .map(|s| Availability::Available(*s))
         .chain([Availability::Offline, Availability::Error]);
     for a in states {
-        legend.push(Span::styled(format!("{} {}  ", theme::glyph(a), a.label()), theme::state_style(a)));
+        legend.push(Span::styled(
+            format!("{} {}  ", theme::glyph(a), a.label()),
+            theme::state_style(a),
+        ));
     }
     lines.push(Line::from(legend));
     lines.push(Line::styled("Press ? or Esc to close.", theme::dim()));
@@ -52,7 +58,11 @@ pub fn render_help(frame: &mut Frame, area: Rect, keymap: &Keymap) {
     };
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" rosterm help ")),
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" rosterm help "),
+        ),
         popup,
     );
 }

@@ -51,7 +51,9 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
 }
 
 fn state_cells(a: Availability, priority: Option<i8>) -> Vec<Span<'static>> {
-    let prio = priority.map(|p| format!("{p:>4}")).unwrap_or_else(|| "    ".into());
+    let prio = priority
+        .map(|p| format!("{p:>4}"))
+        .unwrap_or_else(|| "    ".into());
     vec![
         Span::styled(format!("{:<7}", a.label()), theme::state_style(a)),
         Span::raw(prio),
@@ -97,7 +99,10 @@ fn contact_line<'a>(contact: &'a Contact, name_w: usize) -> Line<'a> {
         }
         (None, Some(reason)) => {
             spans.push(Span::raw("  "));
-            spans.push(Span::styled(reason.as_str(), theme::state_style(Availability::Error)));
+            spans.push(Span::styled(
+                reason.as_str(),
+                theme::state_style(Availability::Error),
+            ));
         }
         (None, None) if !contact.last_status.is_empty() => {
             spans.push(Span::raw("  "));
@@ -108,7 +113,12 @@ fn contact_line<'a>(contact: &'a Contact, name_w: usize) -> Line<'a> {
     Line::from(spans)
 }
 
-fn resource_line<'a>(name: &'a str, p: &'a ResourcePresence, last: bool, name_w: usize) -> Line<'a> {
+fn resource_line<'a>(
+    name: &'a str,
+    p: &'a ResourcePresence,
+    last: bool,
+    name_w: usize,
+) -> Line<'a> {
     let a = Availability::Available(p.show);
     let mut spans = vec![
         Span::styled(if last { "    └ " } else { "    ├ " }, theme::dim()),

@@ -62,7 +62,9 @@ pub fn conn_style(c: &ConnState) -> Style {
     match c {
         ConnState::Online => Style::default().fg(Color::Green),
         ConnState::Connecting => Style::default().fg(Color::Yellow),
-        ConnState::Reconnecting { .. } => Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ConnState::Reconnecting { .. } => Style::default()
+            .fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD),
         ConnState::Failed { .. } => error(),
     }
 }

@@ -1,0 +1,228 @@
+use super::*;
+
+const GOOD: &str = r#"
+[account]
+jid = "alice@example.org"
+password = "pw"
+"#;
+
+fn err(text: &str) -> String {
+    parse(Path::new("/tmp/c.toml"), text)
+        .expect_err("must be rejected")
+        .to_string()
+}
+
+#[test]
+fn example_config_loads_with_its_documented_values() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let c = parse(&path, &text).expect("config.example.toml must stay valid");
+    assert_eq!(c.account.jid.as_str(), "alice@example.org");
+    assert_eq!(c.account.resource.as_deref(), Some("rosterm"));
+    assert_eq!(c.account.tls, TlsMode::StartTls);
+    assert_eq!(
+        c.presence,
+        OwnPresence {
+            show: Show::Online,
+            status: String::new(),
+            priority: 0
+        }
+    );
+    // Every action is documented in the example's [keys] table.
+    for (_, name, _, _) in crate::keymap::Action::ALL {
+        assert!(
+            text.contains(&format!("# {name} = ")),
+            "{name} missing from config.example.toml"
+        );
+    }
+    // Every key the example documents as commented-out is valid when uncommented.
+    let keys_at = text.find("[keys]").expect("example has a [keys] table");
+    let uncommented = format!(
+        "{}{}",
+        &text[..keys_at],
+        text[keys_at..]
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    parse(&path, &uncommented).expect("uncommented key bindings are valid");
+}
+
+#[test]
+fn minimal_config_gets_defaults() {
+    let c = parse(Path::new("c.toml"), GOOD).unwrap();
+    assert_eq!(
+        c.account.password,
+        PasswordSource::Literal(Secret::new("pw".into()))
+    );
+    assert_eq!(c.account.resource, None);
+    assert_eq!(c.presence, OwnPresence::default());
+}
+
+#[test]
+fn full_config() {
+    let c = parse(
+        Path::new("/etc/rosterm/c.toml"),
+        r#"
+[account]
+jid = "bob@example.org"
+password_command = "pass show xmpp"
+resource = "laptop"
+server = "127.0.0.1"
+port = 5999
+tls = "direct"
+ca_file = "ca.pem"
+[presence]
+show = "dnd"
+status = "busy"
+priority = -128
+[keys]
+quit = "ctrl-q"
+"#,
+    )
+    .unwrap();
+    assert_eq!(
+        c.account.password,
+        PasswordSource::Command("pass show xmpp".into())
+    );
+    assert_eq!(c.account.port, Some(5999));
+    assert_eq!(c.account.tls, TlsMode::Direct);
+    assert_eq!(
+        c.account.ca_file.as_deref(),
+        Some(Path::new("/etc/rosterm/ca.pem"))
+    );
+    assert_eq!(
+        c.presence,
+        OwnPresence {
+            show: Show::Dnd,
+            status: "busy".into(),
+            priority: -128
+        }
+    );
+}
+
+#[test]
+fn invalid_configs_name_file_key_and_valid_values() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[account]\njid = \"a@b\"\npassword = \"p\"\ncolour = 1\n",
+            &["/tmp/c.toml", "unknown field `colour`"],
+        ),
+        ("[acount]\n", &["/tmp/c.toml", "unknown field `acount`"]),
+        (
+            "[account]\njid = \"not a jid@@\"\npassword = \"p\"\n",
+            &["account.jid", "not a valid JID", "alice@example.org"],
+        ),
+        (
+            "[account]\njid = \"example.org\"\npassword = \"p\"\n",
+            &["account.jid", "no user part"],
+        ),
+        ("[account]\npassword = \"p\"\n", &["account.jid", "missing"]),
+        (
+            "[account]\njid = \"a@b\"\n",
+            &["account.password", "missing"],
+        ),
+        (
+            "[account]\njid = \"a@b\"\npassword = \"p\"\npassword_command = \"x\"\n",
+            &["not both"],
+        ),
+        (
+            &format!("{GOOD}[presence]\npriority = 128\n"),
+            &["presence.priority", "128", "-128..127"],
+        ),
+        (
+            &format!("{GOOD}[presence]\npriority = -129\n"),
+            &["presence.priority", "-128..127"],
+        ),
+        (
+            &format!("{GOOD}[presence]\nshow = \"busy\"\n"),
+            &["presence.show", "\"busy\"", "online, chat, away, xa, dnd"],
+        ),
+        (
+            &format!("{GOOD}tls = \"ssl\"\n"),
+            &["account.tls", "\"starttls\" or \"direct\""],
+        ),
+        (
+            &format!("{GOOD}port = 70000\n"),
+            &["account.port", "1..65535"],
+        ),
+        (
+            &format!("{GOOD}[keys]\nfly = \"f\"\n"),
+            &["keys.fly", "unknown action", "set_presence_away"],
+        ),
+        (
+            &format!("{GOOD}[keys]\nquit = \"hyper-q\"\n"),
+            &["keys.quit", "\"hyper-q\" is not a key"],
+        ),
+        ("[account\n", &["/tmp/c.toml", "TOML parse error"]),
+        ("", &["[account]", "missing"]),
+    ];
+    for (text, needles) in cases {
+        let message = err(text);
+        for needle in *needles {
+            assert!(
+                message.contains(needle),
+                "config {text:?}: message {message:?} lacks {needle:?}"
+            );
+        }
+        assert!(!message.contains('\n'), "one line: {message:?}");
+    }
+}
+
+#[test]
+fn missing_file_says_where_and_points_at_the_example() {
+    let e = load(Path::new("/nonexistent/rosterm.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("/nonexistent/rosterm.toml") && e.contains("config.example.toml"),
+        "{e}"
+    );
+}
+
+#[test]
+fn password_never_in_debug_output() {
+    let c = parse(Path::new("c.toml"), GOOD).unwrap();
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("\"pw\""), "{debug}");
+    assert!(debug.contains("redacted"));
+}
+
+#[cfg(unix)]
+#[test]
+fn world_readable_password_file_warns() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, GOOD).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let c = load(&path).unwrap();
+    assert!(
+        c.warnings.iter().any(|w| w.contains("chmod 600")),
+        "{:?}",
+        c.warnings
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(load(&path).unwrap().warnings.is_empty());
+}
+
+#[test]
+fn password_command_first_line_errors_and_timeout_free_path() {
+    let ok = resolve_password(&PasswordSource::Command(
+        "printf 'hunter2\\nsecond\\n'".into(),
+    ))
+    .unwrap();
+    assert_eq!(ok.expose(), "hunter2");
+    let e = resolve_password(&PasswordSource::Command("echo nope >&2; exit 3".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("exit") && e.contains("nope"), "{e}");
+    let e = resolve_password(&PasswordSource::Command("true".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("printed nothing"), "{e}");
+}
