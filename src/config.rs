@@ -333,7 +333,7 @@ fn toml_message(e: &toml::de::Error) -> String {
     let text = e.to_string();
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("TOML parse error");
-    match lines.last() {
+    match lines.next_back() {
         Some(last) => format!("{first}: {}", last.trim_start_matches('|').trim()),
         None => first.to_owned(),
     }
