@@ -260,3 +260,7 @@ impl State {
         });
     }
 }
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

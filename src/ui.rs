@@ -38,3 +38,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
         help::render_help(frame, frame.area(), keymap);
     }
 }
+
+#[cfg(test)]
+#[path = "ui_tests.rs"]
+mod tests;

@@ -280,3 +280,7 @@ pub fn layout(state: &mut State, viewport: usize) {
     }
     state.ui.scroll = view::follow(state.ui.scroll, pos, viewport, total);
 }
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

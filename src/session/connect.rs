@@ -416,7 +416,12 @@ fn cert_reason(reason: &rustls::CertificateError) -> String {
         C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
         C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
         C::Revoked => "it has been revoked".into(),
-        other => format!("{other:?}"),
+        other => {
+            // Keep the variant's name only (the rest is OIDs and byte arrays).
+            let debug = format!("{other:?}");
+            let name = debug.split(['{', '(', ' ']).next().unwrap_or("unknown");
+            format!("it does not chain to a trusted authority ({name})")
+        }
     }
 }
 

@@ -1,0 +1,307 @@
+use super::*;
+use crate::event::{RosterItem, Subscription};
+use crate::store::presence::{Availability, Show};
+use crate::store::roster::GroupKey;
+use crate::store::view::{rows, Row};
+
+fn jid(s: &str) -> BareJid {
+    BareJid::new(s).unwrap()
+}
+
+fn item(j: &str, name: &str, groups: &[&str]) -> RosterItem {
+    RosterItem {
+        jid: jid(j),
+        name: (!name.is_empty()).then(|| name.to_owned()),
+        groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+        subscription: Subscription::Both,
+        pending_out: false,
+    }
+}
+
+fn avail(from: &str, res: &str, show: Show, prio: i8, status: &str) -> SessionEvent {
+    SessionEvent::Presence {
+        from: jid(from),
+        resource: Some(res.to_owned()),
+        change: PresenceChange::Available {
+            show,
+            status: status.into(),
+            priority: prio,
+            nick: None,
+        },
+    }
+}
+
+fn unavail(from: &str, res: Option<&str>) -> SessionEvent {
+    SessionEvent::Presence {
+        from: jid(from),
+        resource: res.map(str::to_owned),
+        change: PresenceChange::Unavailable {
+            status: "bye".into(),
+        },
+    }
+}
+
+fn state() -> State {
+    let mut s = State::new(jid("me@x"), OwnPresence::default());
+    s.apply(SessionEvent::SessionStarted {
+        bound: "me@x/rosterm".into(),
+    });
+    s.apply(SessionEvent::RosterReceived(vec![
+        item("bob@x", "Bob", &["Friends"]),
+        item("carol@x", "Carol", &["Friends", "Work"]),
+        item("dave@x", "", &[]),
+    ]));
+    s
+}
+
+/// The roster as text: one line per row, for order assertions.
+fn outline(s: &State) -> Vec<String> {
+    rows(&s.roster)
+        .map(|r| match r {
+            Row::Group { key, stats } => {
+                format!("# {} {}/{}", key.title(), stats.online, stats.total)
+            }
+            Row::Contact { contact, .. } => {
+                format!("{} {}", contact.label(), contact.availability().label())
+            }
+            Row::Resource {
+                name,
+                presence,
+                best,
+                ..
+            } => {
+                format!(
+                    "  {name} {}{}",
+                    presence.show.as_str(),
+                    if best { " *" } else { "" }
+                )
+            }
+        })
+        .collect()
+}
+
+fn check_index(s: &State) {
+    let total: usize = s.roster.groups().values().map(|g| g.total).sum();
+    assert_eq!(total, s.roster.index().len());
+    assert_eq!(
+        s.roster.row_count(),
+        rows(&s.roster).count(),
+        "row_count matches the rows drawn"
+    );
+}
+
+#[test]
+fn roster_grouped_and_sorted_by_availability_then_name() {
+    let mut s = state();
+    assert_eq!(
+        outline(&s),
+        [
+            "# Friends 0/2",
+            "Bob offline",
+            "Carol offline",
+            "# Work 0/1",
+            "Carol offline",
+            "# Contacts 0/1",
+            "dave@x offline"
+        ]
+    );
+    s.apply(avail("carol@x", "phone", Show::Away, 0, ""));
+    s.apply(avail("bob@x", "pc", Show::Dnd, 0, ""));
+    s.apply(avail("dave@x", "pc", Show::Chat, 0, ""));
+    assert_eq!(
+        outline(&s),
+        [
+            "# Friends 2/2",
+            "Carol away",
+            "Bob dnd",
+            "# Work 1/1",
+            "Carol away",
+            "# Contacts 1/1",
+            "dave@x chat"
+        ]
+    );
+    check_index(&s);
+}
+
+#[test]
+fn contact_state_comes_from_highest_priority_resource_and_expands() {
+    let mut s = state();
+    s.apply(avail("bob@x", "laptop", Show::Chat, 5, "coding"));
+    s.apply(avail("bob@x", "phone", Show::Dnd, 10, "driving"));
+    let bob = s.roster.get(&jid("bob@x")).unwrap();
+    assert_eq!(
+        bob.best().map(|(r, p)| (r, p.show)),
+        Some(("phone", Show::Dnd))
+    );
+    assert_eq!(
+        &outline(&s)[..4],
+        ["# Friends 1/2", "Bob dnd", "  phone dnd *", "  laptop chat"]
+    );
+    // Priority change flips the winner.
+    s.apply(avail("bob@x", "laptop", Show::Chat, 20, "coding"));
+    assert_eq!(
+        s.roster.get(&jid("bob@x")).unwrap().availability(),
+        Availability::Available(Show::Chat)
+    );
+    check_index(&s);
+}
+
+#[test]
+fn unavailable_resource_then_bare_unavailable() {
+    let mut s = state();
+    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
+    s.apply(avail("bob@x", "b", Show::Away, 0, ""));
+    s.apply(unavail("bob@x", Some("a")));
+    let bob = s.roster.get(&jid("bob@x")).unwrap();
+    assert_eq!(bob.resources.keys().collect::<Vec<_>>(), ["b"]);
+    s.apply(unavail("bob@x", None));
+    let bob = s.roster.get(&jid("bob@x")).unwrap();
+    assert!(bob.resources.is_empty());
+    assert_eq!(bob.availability(), Availability::Offline);
+    assert_eq!(bob.last_status, "bye");
+    check_index(&s);
+}
+
+#[test]
+fn error_presence_shows_error_until_available_again() {
+    let mut s = state();
+    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
+    s.apply(SessionEvent::Presence {
+        from: jid("bob@x"),
+        resource: None,
+        change: PresenceChange::Error {
+            reason: "remote-server-not-found".into(),
+        },
+    });
+    assert_eq!(
+        s.roster.get(&jid("bob@x")).unwrap().availability(),
+        Availability::Error
+    );
+    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
+    assert_eq!(
+        s.roster.get(&jid("bob@x")).unwrap().availability(),
+        Availability::Available(Show::Online)
+    );
+    check_index(&s);
+}
+
+#[test]
+fn strangers_are_shown_apart_and_never_join_the_roster() {
+    let mut s = state();
+    s.apply(avail("eve@evil", "x", Show::Chat, 0, "hi"));
+    let eve = s.roster.get(&jid("eve@evil")).unwrap();
+    assert!(!eve.in_roster);
+    assert!(s.roster.groups().contains_key(&GroupKey::NotInRoster));
+    s.apply(unavail("eve@evil", Some("x")));
+    assert!(
+        s.roster.get(&jid("eve@evil")).is_none(),
+        "an offline stranger leaves no trace"
+    );
+    s.apply(SessionEvent::SubscriptionRequest {
+        from: jid("eve@evil"),
+        nick: None,
+    });
+    assert!(
+        s.roster.get(&jid("eve@evil")).is_none(),
+        "a request changes nothing until approved"
+    );
+    assert!(s.subscription_requests.contains_key(&jid("eve@evil")));
+    check_index(&s);
+}
+
+#[test]
+fn own_other_resources_are_tracked_apart() {
+    let mut s = state();
+    s.apply(SessionEvent::Presence {
+        from: jid("me@x"),
+        resource: Some("phone".into()),
+        change: PresenceChange::Available {
+            show: Show::Xa,
+            status: String::new(),
+            priority: 0,
+            nick: None,
+        },
+    });
+    assert_eq!(s.own_resources.get("phone").map(|p| p.show), Some(Show::Xa));
+    assert!(s.roster.get(&jid("me@x")).is_none());
+    s.apply(unavail("me@x", Some("phone")));
+    assert!(s.own_resources.is_empty());
+}
+
+#[test]
+fn roster_push_and_remove() {
+    let mut s = state();
+    s.apply(SessionEvent::RosterPush(item("bob@x", "Robert", &["Work"])));
+    assert_eq!(
+        outline(&s)[..3],
+        ["# Friends 0/1", "Carol offline", "# Work 0/2"]
+    );
+    s.apply(avail("carol@x", "a", Show::Online, 0, ""));
+    s.apply(SessionEvent::RosterRemove(jid("carol@x")));
+    let carol = s.roster.get(&jid("carol@x")).unwrap();
+    assert!(
+        !carol.in_roster,
+        "online contact removed from roster stays visible as not-in-roster"
+    );
+    s.apply(SessionEvent::RosterRemove(jid("dave@x")));
+    assert!(s.roster.get(&jid("dave@x")).is_none());
+    check_index(&s);
+}
+
+#[test]
+fn since_is_kept_while_show_is_unchanged() {
+    use std::time::{Duration, UNIX_EPOCH};
+    let mut s = state();
+    let t0 = UNIX_EPOCH + Duration::from_secs(1000);
+    let t1 = UNIX_EPOCH + Duration::from_secs(2000);
+    s.apply_at(avail("bob@x", "a", Show::Away, 0, "x"), t0);
+    s.apply_at(avail("bob@x", "a", Show::Away, 0, "y"), t1);
+    assert_eq!(
+        s.roster.get(&jid("bob@x")).unwrap().resources["a"].since,
+        t0
+    );
+    s.apply_at(avail("bob@x", "a", Show::Dnd, 0, "y"), t1);
+    assert_eq!(
+        s.roster.get(&jid("bob@x")).unwrap().resources["a"].since,
+        t1
+    );
+}
+
+#[test]
+fn new_session_forgets_stale_presence() {
+    let mut s = state();
+    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
+    s.apply(SessionEvent::SessionStarted {
+        bound: "me@x/rosterm".into(),
+    });
+    assert!(s.roster.get(&jid("bob@x")).unwrap().resources.is_empty());
+    assert!(!s.roster_loaded);
+    check_index(&s);
+}
+
+#[test]
+fn many_random_changes_keep_the_index_consistent() {
+    let mut s = state();
+    let shows = [Show::Online, Show::Chat, Show::Away, Show::Xa, Show::Dnd];
+    let mut x: u64 = 88172645463325252;
+    for _ in 0..5000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let who = ["bob@x", "carol@x", "dave@x", "zed@y"][(x % 4) as usize];
+        let res = ["a", "b", "c"][((x >> 8) % 3) as usize];
+        let ev = match (x >> 16) % 5 {
+            0 => unavail(who, Some(res)),
+            1 => unavail(who, None),
+            _ => avail(
+                who,
+                res,
+                shows[((x >> 24) % 5) as usize],
+                ((x >> 32) % 7) as i8 - 3,
+                "",
+            ),
+        };
+        s.apply(ev);
+    }
+    check_index(&s);
+}

@@ -1,0 +1,252 @@
+//! Keys in, effects out: what each key and command sends to the session.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jid::BareJid;
+
+use super::*;
+use crate::store::presence::OwnPresence;
+
+fn state() -> State {
+    let mut s = State::new(
+        BareJid::new("me@x").unwrap(),
+        OwnPresence {
+            show: Show::Online,
+            status: "hello".into(),
+            priority: 2,
+        },
+    );
+    s.apply(SessionEvent::SessionStarted {
+        bound: "me@x/r".into(),
+    });
+    s
+}
+
+fn press(s: &mut State, code: KeyCode) -> Vec<Effect> {
+    on_key(s, &Keymap::default(), KeyEvent::from(code))
+}
+
+fn typed(s: &mut State, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        effects.extend(press(s, KeyCode::Char(c)));
+    }
+    effects
+}
+
+fn sent(effects: &[Effect]) -> Vec<OwnPresence> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(Command::SetPresence(p)) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn single_keys_change_show_and_keep_status() {
+    for (key, show) in [
+        ('a', Show::Away),
+        ('d', Show::Dnd),
+        ('x', Show::Xa),
+        ('c', Show::Chat),
+        ('o', Show::Online),
+    ] {
+        let mut s = state();
+        let effects = press(&mut s, KeyCode::Char(key));
+        assert_eq!(
+            sent(&effects),
+            vec![OwnPresence {
+                show,
+                status: "hello".into(),
+                priority: 2
+            }],
+            "key {key}"
+        );
+        assert_eq!(effects.len(), 1, "exactly one presence per change");
+    }
+}
+
+#[test]
+fn status_editor_sends_on_enter_and_cancels_on_esc() {
+    let mut s = state();
+    assert!(press(&mut s, KeyCode::Char('s')).is_empty());
+    press(&mut s, KeyCode::Char('u'));
+    // Ctrl-U clears the prefilled text.
+    on_key(
+        &mut s,
+        &Keymap::default(),
+        KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+    );
+    assert!(typed(&mut s, "at lunch").is_empty(), "typing sends nothing");
+    let effects = press(&mut s, KeyCode::Enter);
+    assert_eq!(
+        sent(&effects),
+        vec![OwnPresence {
+            show: Show::Online,
+            status: "at lunch".into(),
+            priority: 2
+        }]
+    );
+    assert_eq!(s.ui.mode, Mode::Normal);
+
+    press(&mut s, KeyCode::Char('s'));
+    typed(&mut s, "zzz");
+    assert!(press(&mut s, KeyCode::Esc).is_empty());
+    assert_eq!(s.own.status, "at lunch");
+}
+
+#[test]
+fn priority_editor_validates() {
+    let mut s = state();
+    press(&mut s, KeyCode::Char('p'));
+    press(&mut s, KeyCode::Backspace);
+    typed(&mut s, "200");
+    assert!(press(&mut s, KeyCode::Enter).is_empty());
+    assert!(
+        matches!(s.ui.mode, Mode::Input(_)),
+        "editor stays open on a bad value"
+    );
+    assert!(s
+        .ui
+        .message
+        .as_ref()
+        .is_some_and(|(m, _)| m.contains("-128 to 127")));
+    on_key(
+        &mut s,
+        &Keymap::default(),
+        KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+    );
+    press(&mut s, KeyCode::End);
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Backspace);
+    }
+    typed(&mut s, "-7");
+    assert_eq!(
+        sent(&press(&mut s, KeyCode::Enter)),
+        vec![OwnPresence {
+            show: Show::Online,
+            status: "hello".into(),
+            priority: -7
+        }]
+    );
+}
+
+#[test]
+fn command_line_commands() {
+    let mut s = state();
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "away gone fishing");
+    assert_eq!(
+        sent(&press(&mut s, KeyCode::Enter)),
+        vec![OwnPresence {
+            show: Show::Away,
+            status: "gone fishing".into(),
+            priority: 2
+        }]
+    );
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "status set dnd");
+    assert_eq!(
+        sent(&press(&mut s, KeyCode::Enter)),
+        vec![OwnPresence {
+            show: Show::Dnd,
+            status: "gone fishing".into(),
+            priority: 2
+        }]
+    );
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "priority 9");
+    assert_eq!(sent(&press(&mut s, KeyCode::Enter))[0].priority, 9);
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "quit");
+    assert_eq!(press(&mut s, KeyCode::Enter), vec![Effect::Quit]);
+}
+
+#[test]
+fn unknown_command_is_a_message_not_a_crash() {
+    let mut s = state();
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "fly me");
+    assert!(press(&mut s, KeyCode::Enter).is_empty());
+    let (message, severity) = s.ui.message.clone().unwrap();
+    assert!(message.contains("unknown command /fly"));
+    assert_eq!(severity, Severity::Error);
+}
+
+#[test]
+fn tab_completes_in_the_command_line() {
+    let mut s = state();
+    press(&mut s, KeyCode::Char('/'));
+    typed(&mut s, "pri");
+    press(&mut s, KeyCode::Tab);
+    let Mode::Input(input) = &s.ui.mode else {
+        panic!()
+    };
+    assert_eq!(input.text, "/priority ");
+    assert_eq!(input.cursor, 10);
+}
+
+#[test]
+fn presence_changed_while_offline_is_still_sent_to_the_session() {
+    let mut s = state();
+    s.apply(SessionEvent::Connection(ConnState::Reconnecting {
+        attempt: 1,
+        retry_in_secs: 1,
+        reason: "x".into(),
+    }));
+    let effects = press(&mut s, KeyCode::Char('d'));
+    assert_eq!(
+        sent(&effects).len(),
+        1,
+        "the session keeps it and sends it once back online"
+    );
+    assert!(s
+        .ui
+        .message
+        .as_ref()
+        .unwrap()
+        .0
+        .contains("sent when back online"));
+}
+
+#[test]
+fn failure_before_first_login_ends_the_program_but_not_after() {
+    let mut s = State::new(BareJid::new("me@x").unwrap(), OwnPresence::default());
+    let effects = on_session(
+        &mut s,
+        SessionEvent::Connection(ConnState::Failed {
+            reason: "bad password".into(),
+        }),
+    );
+    assert_eq!(effects, vec![Effect::LoginFailed("bad password".into())]);
+    let mut s = state();
+    let effects = on_session(
+        &mut s,
+        SessionEvent::Connection(ConnState::Failed {
+            reason: "bad password".into(),
+        }),
+    );
+    assert!(
+        effects.is_empty(),
+        "after a session the failure is shown, not fatal"
+    );
+}
+
+#[test]
+fn quit_and_help_keys() {
+    let mut s = state();
+    assert_eq!(press(&mut s, KeyCode::Char('q')), vec![Effect::Quit]);
+    press(&mut s, KeyCode::Char('?'));
+    assert_eq!(s.ui.mode, Mode::Help);
+    press(&mut s, KeyCode::Char('q'));
+    assert_eq!(s.ui.mode, Mode::Normal, "q closes help first");
+    assert_eq!(
+        on_key(
+            &mut s,
+            &Keymap::default(),
+            KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
+        ),
+        vec![Effect::Quit]
+    );
+}
