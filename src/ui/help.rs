@@ -49,7 +49,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {
 pub fn render_help(frame: &mut Frame, area: Rect, keymap: &Keymap) {
     let lines = help_lines(keymap);
     let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 80.min(area.width);
+    let width = 96.min(area.width);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + (area.height - height) / 2,

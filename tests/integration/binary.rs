@@ -1,0 +1,240 @@
+//! The real `rosterm` binary: bad config files fail with one helpful sentence and exit code 2
+//! (before touching the terminal); in tmux it shows the roster, sends presence from a key,
+//! reports login failures after restoring the terminal, and restores the terminal on quit.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use xmpp_parsers::presence::{Show as XShow, Type as PType};
+
+use crate::harness::{RosterEntry, Server};
+use crate::peer::{presence_from, Peer, WAIT};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rosterm");
+
+fn run_with_config(text: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&path)
+        .arg("--log-file")
+        .arg(dir.path().join("log"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).replace(&path.display().to_string(), "CONFIG");
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn bad_config_files_fail_with_one_sentence() {
+    let cases = [
+        ("[account]\njid = \"alice@example.org\"\npassword = \"x\"\nfoo = 1\n", "CONFIG: TOML parse error at line 4, column 1: unknown field `foo`"),
+        ("[account]\njid = \"@@\"\npassword = \"x\"\n", "CONFIG: account.jid: \"@@\" is not a valid JID"),
+        ("[account]\njid = \"a@b\"\npassword = \"x\"\n[presence]\npriority = 300\n", "CONFIG: presence.priority: 300 is out of range; expected -128..127"),
+        ("[account]\njid = \"a@b\"\npassword = \"x\"\n[presence]\nshow = \"busy\"\n", "CONFIG: presence.show: \"busy\" is not a presence; expected one of online, chat, away, xa, dnd"),
+        ("[account]\njid = \"a@b\"\npassword = \"x\"\n[keys]\nfly = \"f\"\n", "CONFIG: keys.fly: unknown action"),
+        ("[account]\njid = \"a@b\"\npassword = \"x\"\nca_file = \"/nonexistent.pem\"\n", "CONFIG: ca_file /nonexistent.pem: cannot read it"),
+        ("[account]\njid = \"a@b\"\npassword_command = \"exit 4\"\n", "password_command \"exit 4\" failed: it exited with exit status: 4"),
+    ];
+    for (config, expected) in cases {
+        let (code, stderr) = run_with_config(config);
+        assert_eq!(code, 2, "{config}: {stderr}");
+        assert!(stderr.starts_with(&format!("rosterm: {expected}")), "{config}\nwanted: {expected}\ngot:    {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"));
+    }
+}
+
+#[test]
+fn missing_config_says_where_it_looked() {
+    let out = Command::new(BIN).args(["--config", "/nonexistent/dir/rosterm.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no config file at /nonexistent/dir/rosterm.toml") && stderr.contains("config.example.toml"), "{stderr}");
+    // Without --config: the per-user default path is named.
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN).env("HOME", home.path()).env_remove("XDG_CONFIG_HOME").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains(&format!("{}/.config/rosterm/config.toml", home.path().display())), "{stderr}");
+}
+
+/// A tmux server of our own (its own socket), one session running `command`.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str, width: u16, height: u16) -> Tmux {
+        let socket = format!("rosterm-test-{}-{}", std::process::id(), rand_suffix());
+        let status = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", &width.to_string(), "-y", &height.to_string(), command])
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(status.success(), "tmux new-session failed");
+        Tmux { socket }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn capture(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Polls the pane until `pred` holds (never a fixed sleep).
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "screen never showed {what}:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(0)
+}
+
+fn write_config(dir: &Path, server: &Server, password: &str, port: u16) -> PathBuf {
+    let path = dir.join("alice.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[account]\njid = \"alice@localhost\"\npassword = \"{password}\"\nresource = \"rosterm\"\nserver = \"127.0.0.1\"\nport = {port}\nca_file = \"{}\"\n[presence]\nshow = \"online\"\nstatus = \"hello from tmux\"\npriority = 4\n",
+            server.ca_file.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    path
+}
+
+fn shell_command(config: &Path, log: &Path) -> String {
+    // After rosterm exits: its exit code and the terminal mode, for the test to read.
+    format!("{BIN} --config {} --log-file {}; echo EXIT=$?; stty -a | head -4; sleep 600", config.display(), log.display())
+}
+
+fn alice_show(s: &xmpp_parsers::stanza::Stanza) -> Option<(Option<XShow>, String)> {
+    let p = presence_from(s, "alice@localhost/rosterm")?;
+    (p.type_ == PType::None).then(|| (p.show.clone(), p.statuses.values().next().cloned().unwrap_or_default()))
+}
+
+#[tokio::test]
+async fn real_binary_in_tmux_roster_keys_and_clean_exit() {
+    let server = Server::start();
+    server.register("alice", "alice-pw");
+    server.register("bob", "bob-pw");
+    let both = |jid: &str, name: &str| RosterEntry { jid: jid.into(), name: Some(name.into()), groups: vec!["Friends".into()], subscription: "both", ask: None };
+    server.set_roster("alice", &[both("bob@localhost", "Bob Builder")]);
+    server.set_roster("bob", &[both("alice@localhost", "Alice")]);
+    let mut bob = Peer::connect(&server, "bob", "laptop").await;
+    bob.presence("chat", "can we fix it", 7).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("rosterm.log");
+    let config = write_config(dir.path(), &server, "alice-pw", server.port);
+    let tmux = Tmux::start(&shell_command(&config, &log), 120, 20);
+
+    let screen = tmux.wait_for("the roster with Bob online", |s| s.contains("Bob Builder") && s.contains("can we fix it"));
+    let header = screen.lines().next().unwrap_or("");
+    assert!(header.contains("alice@localhost/rosterm") && header.contains("online [4]"), "{screen}");
+    let row = screen.lines().find(|l| l.contains("Bob Builder")).unwrap();
+    assert!(row.contains("✦") && row.contains("chat") && row.contains("7") && row.contains("@laptop"), "{row}");
+
+    // Bob's presence changes live on screen.
+    bob.presence("dnd", "hammering", 7).await;
+    tmux.wait_for("bob dnd", |s| s.lines().any(|l| l.contains("Bob Builder") && l.contains("⊘") && l.contains("hammering")));
+
+    // One key: d. Bob receives dnd with the status text kept.
+    let _ = bob.wait_for("alice's initial presence", |s| alice_show(s).is_some()).await;
+    tokio::task::spawn_blocking({
+        let socket = tmux.socket.clone();
+        move || Command::new("tmux").args(["-L", &socket, "send-keys", "-t", "t", "d"]).status()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let p = bob.wait_for("dnd from alice", |s| alice_show(s).is_some()).await;
+    assert_eq!(alice_show(&p), Some((Some(XShow::Dnd), "hello from tmux".into())));
+    tmux.wait_for("own dnd in header", |s| s.lines().next().is_some_and(|h| h.contains("⊘ dnd [4]")));
+
+    // A slash command with text.
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "away gone fishing"]);
+    tmux.keys(&["Enter"]);
+    let p = bob.wait_for("away from alice", |s| alice_show(s).is_some()).await;
+    assert_eq!(alice_show(&p), Some((Some(XShow::Away), "gone fishing".into())));
+
+    // Help overlay, then quit: exit 0, terminal back in cooked mode, main screen.
+    tmux.keys(&["?"]);
+    tmux.wait_for("help", |s| s.contains("rosterm help") && s.contains("set presence: do not disturb"));
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert!(after.contains(" icanon") && after.contains(" echo"), "terminal left in raw mode:\n{after}");
+    assert_eq!(tmux.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]).trim(), "0");
+    let _ = bob.wait_for("alice unavailable", |s| presence_from(s, "alice@localhost/rosterm").is_some_and(|p| p.type_ == PType::Unavailable)).await;
+
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("new session"), "{logged}");
+    assert!(!logged.contains("alice-pw"), "password in the log");
+    bob.close().await;
+}
+
+#[test]
+fn login_failures_in_tmux_print_one_sentence_and_exit_1() {
+    let server = Server::start();
+    server.register("alice", "alice-pw");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("rosterm.log");
+    // A closed port: bind one and drop it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    for (password, port, expected) in [
+        ("wrong-pw", server.port, "rosterm: Login failed: the server rejected the password for alice@localhost"),
+        ("alice-pw", closed, "connection refused"),
+    ] {
+        let config = write_config(dir.path(), &server, password, port);
+        let tmux = Tmux::start(&shell_command(&config, &log), 200, 20);
+        let after = tmux.wait_for("exit", |s| s.contains("EXIT="));
+        assert!(after.contains("EXIT=1"), "{after}");
+        assert!(after.contains(expected), "{after}");
+        assert!(after.contains(" icanon"), "terminal restored: {after}");
+        assert!(!after.contains("panicked"));
+    }
+    // The untrusted certificate: no ca_file.
+    let config = dir.path().join("noca.toml");
+    std::fs::write(&config, format!("[account]\njid = \"alice@localhost\"\npassword = \"alice-pw\"\nserver = \"127.0.0.1\"\nport = {}\n", server.port)).unwrap();
+    let tmux = Tmux::start(&shell_command(&config, &log), 250, 20);
+    let after = tmux.wait_for("exit", |s| s.contains("EXIT="));
+    assert!(after.contains("EXIT=1"), "{after}");
+    assert!(after.contains("certificate (SHA-256 ") && after.contains("is not trusted for localhost") && after.contains("ca_file"), "{after}");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(!logged.contains("alice-pw") && !logged.contains("wrong-pw"), "password in the log");
+}

@@ -1,0 +1,82 @@
+//! rosterm's own session (the library's network side) driven headless: events are applied to
+//! a real `State`, which tests inspect and render.
+
+#![allow(dead_code)]
+
+use rosterm::config::Secret;
+use rosterm::event::{Command, SessionEvent};
+use rosterm::session::connect::{dns_config, tls_config, RostermConnector};
+use rosterm::session::{spawn, SessionHandle, SessionSetup};
+use rosterm::store::presence::{OwnPresence, Show};
+use rosterm::store::State;
+
+use crate::harness::Server;
+use crate::peer::{account, WAIT};
+
+pub struct Client {
+    pub handle: SessionHandle,
+    pub state: State,
+    pub log: Vec<SessionEvent>,
+}
+
+impl Client {
+    pub fn start(server: &Server, user: &str, password: &str, initial: OwnPresence) -> Client {
+        let account = account(server, user, Some("rosterm"));
+        let (tls, probe) = tls_config(account.ca_file.as_deref()).expect("CA loads");
+        let connector = RostermConnector { dns: dns_config(&account), mode: account.tls, tls };
+        let state = State::new(account.jid.clone(), initial.clone());
+        let handle = spawn(SessionSetup { account, password: Secret::new(password.into()), connector, probe, initial }).expect("session thread");
+        Client { handle, state, log: Vec::new() }
+    }
+
+    /// Applies events until `pred(state)` holds.
+    pub async fn until(&mut self, what: &str, pred: impl Fn(&State) -> bool) {
+        if pred(&self.state) {
+            return;
+        }
+        let result = tokio::time::timeout(WAIT, async {
+            while let Some(ev) = self.handle.events.recv().await {
+                self.log.push(ev.clone());
+                self.state.apply(ev);
+                if pred(&self.state) {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert!(
+            matches!(result, Ok(true)),
+            "rosterm never reached: {what}\nconnection: {:?}\nlast events: {:?}",
+            self.state.connection,
+            &self.log[self.log.len().saturating_sub(8)..]
+        );
+    }
+
+    pub fn command(&self, cmd: Command) {
+        self.handle.commands.send(cmd).expect("session alive");
+    }
+
+    pub fn set_presence(&self, show: Show, status: &str, priority: i8) {
+        self.command(Command::SetPresence(OwnPresence { show, status: status.into(), priority }));
+    }
+
+    /// The screen as text, rendered from the current state on a `TestBackend`.
+    pub fn screen(&mut self, width: u16, height: u16) -> String {
+        use ratatui::{backend::TestBackend, Terminal};
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        let area = ratatui::layout::Rect::new(0, 0, width, height);
+        rosterm::update::layout(&mut self.state, rosterm::ui::roster_height(area));
+        let keymap = rosterm::keymap::Keymap::default();
+        terminal.draw(|f| rosterm::ui::draw(f, &self.state, &keymap)).expect("draw");
+        let buf = terminal.backend().buffer();
+        (0..height)
+            .map(|y| (0..width).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_owned())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn stop(self) {
+        let _ = self.handle.commands.send(Command::Disconnect);
+    }
+}
