@@ -1,0 +1,427 @@
+#!/usr/bin/python3
+"""Simulated contacts for rosterm's demo.
+
+An XMPP server component (XEP-0114, slixmpp's ComponentXMPP) that connects to a local
+Prosody as `bots.localhost` and plays every contact listed in demo/contacts.json as
+`<user>@bots.localhost`:
+
+* each contact has 1-3 devices (resources such as laptop, phone, work) with their own
+  priority (one kind negative), show (online/chat/away/xa/dnd) and status text (some
+  non-ASCII, one long); about a quarter of the contacts are offline at any time;
+* it answers `probe` presences from the demo user (Prosody probes every roster contact when
+  the user logs in) with the current presence of each online resource, or `unavailable`;
+* it answers `subscribe` with `subscribed` (and `unsubscribe` with `unsubscribed`);
+* every ~`--interval` seconds (2-4 s by default) a few random contacts change: show/status,
+  priority, a device coming online or going offline, a whole contact going offline or
+  coming back. Each change is sent as presence to `--to` (the demo user's bare JID).
+
+It logs to a file (`--log`), never to the terminal: rosterm owns the terminal. Run it with
+Debian's /usr/bin/python3 (python3-slixmpp). demo/run.sh starts and stops it.
+
+Layout: `Simulation` is the contacts' state and its random changes (no XMPP in it),
+`build_presence` turns one resource's state into a stanza, and `Bots` is the XMPP glue.
+A later benchmark "flood" mode can reuse `build_presence` and `Simulation`.
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from slixmpp import JID
+from slixmpp.componentxmpp import ComponentXMPP
+from slixmpp.stanza import Presence
+
+log = logging.getLogger("bots")
+
+# Devices a contact may use: resource name -> default priority. "tablet" is negative on
+# purpose (a client that never wants messages routed to it).
+DEVICES: Dict[str, int] = {
+    "desktop": 10,
+    "laptop": 5,
+    "work": 3,
+    "phone": 1,
+    "tablet": -1,
+}
+
+# XMPP <show/> values; "online" means no <show/> element.
+SHOW_WEIGHTS: Dict[str, int] = {"online": 45, "chat": 10, "away": 20, "xa": 10, "dnd": 15}
+
+LONG_STATUS = (
+    "Moving house this week: boxes everywhere and the internet comes and goes, so if I "
+    "don't answer it's not you, it's the router. Call me if it's urgent, otherwise I'll "
+    "catch up with everything on Monday. Thanks for your patience!"
+)
+
+# Status texts per show value (an empty status is also common, see random_status).
+STATUSES: Dict[str, List[str]] = {
+    "online": [
+        "Working from home",
+        "Café ☕",
+        "Listening to Radiohead",
+        "Trying rosterm",
+        "Back from lunch",
+        "🎧 coding",
+        "Déjà vu all over again",
+    ],
+    "chat": [
+        "Bored, talk to me!",
+        "Free for a chat",
+        "Anyone up for a game? 🎮",
+        "Ask me about my cat",
+    ],
+    "away": [
+        "Lunch 🍜",
+        "Back in 5",
+        "In a meeting",
+        "会議中",
+        "Walking the dog",
+        LONG_STATUS,
+    ],
+    "xa": [
+        "On holiday 🌴",
+        "Im Urlaub bis Montag",
+        "В дороге",
+        "Gone fishing",
+        "Zzz 😴",
+    ],
+    "dnd": [
+        "Deadline!",
+        "Do not disturb: deploying",
+        "Focus time until 17:00",
+        "Recording a podcast 🎙",
+    ],
+}
+
+OFFLINE_FRACTION = 0.25
+
+
+@dataclass
+class Resource:
+    """One online device of a contact."""
+
+    show: str  # online, chat, away, xa, dnd
+    status: str  # may be empty
+    priority: int
+
+
+@dataclass
+class Contact:
+    user: str  # local part: <user>@<domain>
+    name: str
+    devices: List[str]  # the resources this contact ever uses (1-3)
+    online: Dict[str, Resource] = field(default_factory=dict)  # currently online ones
+
+
+# A change to send: (contact, resource name, new state or None for "went offline").
+Change = Tuple[Contact, str, Optional[Resource]]
+
+
+def build_presence(xmpp: ComponentXMPP, frm: JID, to: JID, res: Optional[Resource]) -> Presence:
+    """One presence stanza from `frm` to `to`: available with the resource's show, status
+    and priority, or unavailable when `res` is None."""
+    pres = xmpp.Presence()
+    pres["from"] = frm
+    pres["to"] = to
+    if res is None:
+        pres["type"] = "unavailable"
+        return pres
+    if res.show != "online":
+        pres["show"] = res.show
+    if res.status:
+        pres["status"] = res.status
+    pres["priority"] = res.priority
+    return pres
+
+
+class Simulation:
+    """The contacts' presence state and its random evolution."""
+
+    def __init__(self, contacts: List[dict], rng: random.Random):
+        self.rng = rng
+        self.contacts: Dict[str, Contact] = {}
+        for c in contacts:
+            n = rng.choices([1, 2, 3], weights=[3, 4, 3])[0]
+            devices = rng.sample(list(DEVICES), n)
+            self.contacts[c["user"]] = Contact(c["user"], c["name"], devices)
+        # Everyone online except a quarter, with a random subset (>= 1) of their devices.
+        everyone = list(self.contacts.values())
+        offline = set(id(c) for c in rng.sample(everyone, round(len(everyone) * OFFLINE_FRACTION)))
+        for c in everyone:
+            if id(c) not in offline:
+                for d in rng.sample(c.devices, rng.randint(1, len(c.devices))):
+                    c.online[d] = self.random_resource(d)
+        # Make sure the interesting statuses are visible from the start.
+        online = [(c, r) for c in everyone for r in c.online.values()]
+        for (_, res), status in zip(rng.sample(online, min(2, len(online))), [LONG_STATUS, "Café ☕"]):
+            res.show = "away" if status == LONG_STATUS else "online"
+            res.status = status
+
+    def random_show(self) -> str:
+        return self.rng.choices(list(SHOW_WEIGHTS), weights=list(SHOW_WEIGHTS.values()))[0]
+
+    def random_status(self, show: str) -> str:
+        if self.rng.random() < 0.2:
+            return ""
+        return self.rng.choice(STATUSES[show])
+
+    def random_resource(self, device: str) -> Resource:
+        show = self.random_show()
+        return Resource(show, self.random_status(show), DEVICES[device])
+
+    def online_count(self) -> int:
+        return sum(1 for c in self.contacts.values() if c.online)
+
+    def resource_count(self) -> int:
+        return sum(len(c.online) for c in self.contacts.values())
+
+    def step(self) -> List[Change]:
+        """A few random changes (1-4), applied to the state and returned."""
+        changes: List[Change] = []
+        for _ in range(self.rng.randint(1, 4)):
+            changes.extend(self.one_change())
+        return changes
+
+    def one_change(self) -> List[Change]:
+        rng = self.rng
+        everyone = list(self.contacts.values())
+        online = [c for c in everyone if c.online]
+        action = rng.choices(
+            ["mood", "priority", "device_on", "device_off", "contact"], weights=[6, 1, 2, 2, 2]
+        )[0]
+
+        if action == "contact" or not online:
+            # Keep about OFFLINE_FRACTION of the contacts offline: bring one back when more
+            # are offline than that, otherwise take one offline.
+            offline = [c for c in everyone if not c.online]
+            if offline and (len(offline) > len(everyone) * OFFLINE_FRACTION or not online):
+                c = rng.choice(offline)
+                out = []
+                for d in rng.sample(c.devices, rng.randint(1, len(c.devices))):
+                    c.online[d] = self.random_resource(d)
+                    out.append((c, d, c.online[d]))
+                return out
+            c = rng.choice(online)
+            out = [(c, d, None) for d in c.online]
+            c.online.clear()
+            return out
+
+        if action == "device_on":
+            candidates = [c for c in online if len(c.online) < len(c.devices)]
+            if candidates:
+                c = rng.choice(candidates)
+                d = rng.choice([d for d in c.devices if d not in c.online])
+                c.online[d] = self.random_resource(d)
+                return [(c, d, c.online[d])]
+        elif action == "device_off":
+            candidates = [c for c in online if len(c.online) > 1]
+            if candidates:
+                c = rng.choice(candidates)
+                d = rng.choice(list(c.online))
+                del c.online[d]
+                return [(c, d, None)]
+        elif action == "priority":
+            c = rng.choice(online)
+            d = rng.choice(list(c.online))
+            res = c.online[d]
+            res.priority = rng.choice([p for p in (-5, -1, 0, 1, 3, 5, 10, 20) if p != res.priority])
+            return [(c, d, res)]
+
+        # "mood", also the fallback when the chosen action did not apply.
+        c = rng.choice(online)
+        d = rng.choice(list(c.online))
+        res = c.online[d]
+        if rng.random() < 0.6:
+            res.show = self.random_show()
+        res.status = self.random_status(res.show)
+        return [(c, d, res)]
+
+
+class Bots(ComponentXMPP):
+    """XMPP glue: answers probes and subscriptions, sends the simulation's changes."""
+
+    def __init__(self, args: argparse.Namespace, sim: Simulation):
+        super().__init__(args.domain, args.secret, args.host, args.port)
+        self.args = args
+        self.sim = sim
+        self.user = JID(args.to).bare
+        self.rng = sim.rng
+        self.exit_code = 0
+        self.started = False
+        self.stopping = False
+        self.sent = 0
+
+        # slixmpp keeps an in-memory roster for components and answers probes and
+        # subscription requests from it; that roster knows nothing about Prosody's, so its
+        # answer to a probe would be `unsubscribed`, which cancels the demo user's
+        # subscription. Drop those built-in handlers; the handlers below replace them.
+        for event, handler in [
+            ("presence_probe", self._handle_probe),
+            ("presence_available", self._handle_available),
+            ("presence_chat", self._handle_available),
+            ("presence_away", self._handle_available),
+            ("presence_xa", self._handle_available),
+            ("presence_dnd", self._handle_available),
+            ("presence_unavailable", self._handle_unavailable),
+            ("presence_subscribe", self._handle_subscribe),
+            ("presence_subscribed", self._handle_subscribed),
+            ("presence_unsubscribe", self._handle_unsubscribe),
+            ("presence_unsubscribed", self._handle_unsubscribed),
+            ("roster_subscription_request", self._handle_new_subscription),
+        ]:
+            self.del_event_handler(event, handler)
+
+        self.add_event_handler("session_start", self.on_session_start)
+        self.add_event_handler("presence_probe", self.on_probe)
+        self.add_event_handler("presence_subscribe", self.on_subscribe)
+        self.add_event_handler("presence_unsubscribe", self.on_unsubscribe)
+        self.add_event_handler("connection_failed", self.on_connection_failed)
+        self.add_event_handler("stream_error", self.on_stream_error)
+        self.add_event_handler("disconnected", self.on_disconnected)
+
+    def jid_of(self, contact: Contact, resource: Optional[str] = None) -> JID:
+        return JID(f"{contact.user}@{self.args.domain}" + (f"/{resource}" if resource else ""))
+
+    def send_state(self, contact: Optional[Contact], bare: JID, to: JID) -> None:
+        """Send `to` the current presence of every online resource of the contact, or a
+        single unavailable presence when it is offline (or unknown)."""
+        if contact is None or not contact.online:
+            build_presence(self, bare, to, None).send()
+            self.sent += 1
+            return
+        for d, res in contact.online.items():
+            build_presence(self, self.jid_of(contact, d), to, res).send()
+            self.sent += 1
+
+    # --- events ---------------------------------------------------------------------
+
+    def on_session_start(self, _event) -> None:
+        self.started = True
+        log.info(
+            "connected as %s; %d contacts, %d online with %d resources",
+            self.args.domain, len(self.sim.contacts), self.sim.online_count(), self.sim.resource_count(),
+        )
+        if self.args.ready_file:
+            Path(self.args.ready_file).write_text("ready\n")
+        asyncio.ensure_future(self.changes_loop())
+
+    def on_probe(self, pres: Presence) -> None:
+        if pres["from"].bare != self.user:
+            log.info("ignoring probe from %s", pres["from"])
+            return
+        contact = self.sim.contacts.get(pres["to"].user)
+        log.debug("probe %s -> %s", pres["from"], pres["to"])
+        self.send_state(contact, JID(pres["to"].bare), pres["from"])
+
+    def on_subscribe(self, pres: Presence) -> None:
+        log.info("subscribe %s -> %s: subscribed", pres["from"], pres["to"])
+        reply = self.Presence()
+        reply["from"] = pres["to"].bare
+        reply["to"] = pres["from"].bare
+        reply["type"] = "subscribed"
+        reply.send()
+        contact = self.sim.contacts.get(pres["to"].user)
+        self.send_state(contact, JID(pres["to"].bare), JID(pres["from"].bare))
+
+    def on_unsubscribe(self, pres: Presence) -> None:
+        log.info("unsubscribe %s -> %s: unsubscribed", pres["from"], pres["to"])
+        reply = self.Presence()
+        reply["from"] = pres["to"].bare
+        reply["to"] = pres["from"].bare
+        reply["type"] = "unsubscribed"
+        reply.send()
+
+    def on_connection_failed(self, err) -> None:
+        log.error("cannot connect to %s:%s: %s", self.args.host, self.args.port, err)
+        self.stop(2)
+
+    def on_stream_error(self, err) -> None:
+        log.error("stream error from the server: %s %s", err["condition"], err["text"])
+        self.exit_code = self.exit_code or 3
+
+    def on_disconnected(self, _event) -> None:
+        if not self.stopping:
+            log.error("disconnected from the server")
+            self.stop(self.exit_code or 1)
+
+    def stop(self, code: int) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        self.exit_code = code
+        self.abort()
+        asyncio.get_event_loop().stop()
+
+    # --- the simulation -------------------------------------------------------------
+
+    async def changes_loop(self) -> None:
+        to = JID(self.args.to)
+        lo, hi = self.args.interval * 2 / 3, self.args.interval * 4 / 3
+        while not self.stopping:
+            await asyncio.sleep(self.rng.uniform(lo, hi))
+            changes = self.sim.step()
+            for contact, d, res in changes:
+                build_presence(self, self.jid_of(contact, d), to, res).send()
+                self.sent += 1
+                log.debug(
+                    "%s/%s: %s", contact.user, d,
+                    "offline" if res is None else f"{res.show} {res.priority} {res.status!r}",
+                )
+            log.info(
+                "%d change(s); %d/%d contacts online, %d resources; %d stanzas sent so far",
+                len(changes), self.sim.online_count(), len(self.sim.contacts),
+                self.sim.resource_count(), self.sent,
+            )
+
+
+def parse_args() -> argparse.Namespace:
+    here = Path(__file__).resolve().parent
+    p = argparse.ArgumentParser(description="Simulated contacts for the rosterm demo (an XMPP component).")
+    p.add_argument("--host", default="127.0.0.1", help="Prosody's address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, required=True, help="Prosody's component port")
+    p.add_argument("--secret", required=True, help="the component secret")
+    p.add_argument("--domain", default="bots.localhost", help="the component's domain")
+    p.add_argument("--to", default="demo@localhost", help="the demo user's JID")
+    p.add_argument("--interval", type=float, default=3.0,
+                   help="mean seconds between rounds of changes (each round waits 2/3..4/3 of it)")
+    p.add_argument("--contacts", default=str(here / "contacts.json"), help="the contact list (JSON)")
+    p.add_argument("--log", default="bots.log", help="log file (default ./bots.log)")
+    p.add_argument("--ready-file", help="file written once the component is connected")
+    p.add_argument("--seed", type=int, help="random seed (default: random)")
+    p.add_argument("--debug", action="store_true", help="log every change")
+    return p.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    logging.basicConfig(
+        filename=args.log,
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("slixmpp").setLevel(logging.WARNING)
+
+    contacts = json.loads(Path(args.contacts).read_text(encoding="utf-8"))["contacts"]
+    sim = Simulation(contacts, random.Random(args.seed))
+    xmpp = Bots(args, sim)
+
+    loop = asyncio.get_event_loop()
+    loop.add_signal_handler(signal.SIGTERM, xmpp.stop, 0)
+    # Started in the background by a script, SIGINT is ignored: keep it that way.
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        loop.add_signal_handler(signal.SIGINT, xmpp.stop, 0)
+    log.info("connecting to %s:%d as %s", args.host, args.port, args.domain)
+    xmpp.connect()
+    loop.run_forever()
+    log.info("stopped (exit code %d)", xmpp.exit_code)
+    return xmpp.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
