@@ -95,7 +95,7 @@ STATUSES: Dict[str, List[str]] = {
         "Deadline!",
         "Do not disturb: deploying",
         "Focus time until 17:00",
-        "Recording a podcast 🎙",
+        "Recording a podcast 🎤",
     ],
 }
 
@@ -197,10 +197,11 @@ class Simulation:
         )[0]
 
         if action == "contact" or not online:
-            # Keep about OFFLINE_FRACTION of the contacts offline: bring one back when more
-            # are offline than that, otherwise take one offline.
+            # A random walk that keeps about OFFLINE_FRACTION of the contacts offline: the
+            # more are offline, the likelier one comes back.
             offline = [c for c in everyone if not c.online]
-            if offline and (len(offline) > len(everyone) * OFFLINE_FRACTION or not online):
+            p_back = 0.5 + (len(offline) / len(everyone) - OFFLINE_FRACTION) * 5
+            if offline and (rng.random() < p_back or not online):
                 c = rng.choice(offline)
                 out = []
                 for d in rng.sample(c.devices, rng.randint(1, len(c.devices))):
@@ -309,7 +310,7 @@ class Bots(ComponentXMPP):
         )
         if self.args.ready_file:
             Path(self.args.ready_file).write_text("ready\n")
-        asyncio.ensure_future(self.changes_loop())
+        asyncio.ensure_future(self.run_changes())
 
     def on_probe(self, pres: Presence) -> None:
         if pres["from"].bare != self.user:
@@ -359,6 +360,13 @@ class Bots(ComponentXMPP):
         asyncio.get_event_loop().stop()
 
     # --- the simulation -------------------------------------------------------------
+
+    async def run_changes(self) -> None:
+        try:
+            await self.changes_loop()
+        except Exception:  # a bug: say so in the log, and stop rather than go quiet
+            log.exception("the simulation failed")
+            self.stop(4)
 
     async def changes_loop(self) -> None:
         to = JID(self.args.to)

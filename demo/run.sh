@@ -13,7 +13,7 @@
 #   4. runs rosterm in this terminal, logged in as demo@localhost.
 # When rosterm exits (or on Ctrl-C, an error, SIGTERM/SIGHUP) it stops the bots and Prosody
 # and deletes the temp dir, and exits with rosterm's exit code. Nothing outside the temp dir
-# is touched (apart from installing packages and cargo's target/ dir).
+# is touched (apart from installing packages, cargo's target/ dir and rosterm's own log file).
 #
 # Environment:
 #   DEMO_NO_ROSTERM=1   set everything up but don't build or run rosterm: print the rosterm
@@ -110,7 +110,9 @@ if [ ${#need[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "missing ${need[*]}, and no apt-get to install them (this demo expects Debian or Ubuntu)"
   say "installing ${need[*]} (Debian packages)..."
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  command -v prosodyctl >/dev/null && command -v openssl >/dev/null &&
+    "$PY" -c 'import slixmpp' 2>/dev/null || die "${need[*]} still missing after apt-get install"
   if [[ " ${need[*]} " == *" prosody "* ]]; then
     say "note: Debian also enabled its system-wide Prosody service; the demo doesn't use it"
     say "      ('sudo systemctl disable --now prosody' turns it off)"
@@ -156,7 +158,7 @@ socks = [socket.socket() for _ in range(2)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))
-')
+') || die "could not find free ports"
   C2S_PORT=${DEMO_C2S_PORT:-$free1}
   COMPONENT_PORT=${DEMO_COMPONENT_PORT:-$free2}
 fi
