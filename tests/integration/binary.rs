@@ -24,7 +24,8 @@ fn run_with_config(text: &str) -> (i32, String) {
         .arg(dir.path().join("log"))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).replace(&path.display().to_string(), "CONFIG");
+    let stderr =
+        String::from_utf8_lossy(&out.stderr).replace(&path.display().to_string(), "CONFIG");
     (out.status.code().unwrap_or(-1), stderr)
 }
 
@@ -42,7 +43,10 @@ fn bad_config_files_fail_with_one_sentence() {
     for (config, expected) in cases {
         let (code, stderr) = run_with_config(config);
         assert_eq!(code, 2, "{config}: {stderr}");
-        assert!(stderr.starts_with(&format!("rosterm: {expected}")), "{config}\nwanted: {expected}\ngot:    {stderr}");
+        assert!(
+            stderr.starts_with(&format!("rosterm: {expected}")),
+            "{config}\nwanted: {expected}\ngot:    {stderr}"
+        );
         assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
         assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"));
     }
@@ -50,16 +54,33 @@ fn bad_config_files_fail_with_one_sentence() {
 
 #[test]
 fn missing_config_says_where_it_looked() {
-    let out = Command::new(BIN).args(["--config", "/nonexistent/dir/rosterm.toml"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["--config", "/nonexistent/dir/rosterm.toml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no config file at /nonexistent/dir/rosterm.toml") && stderr.contains("config.example.toml"), "{stderr}");
+    assert!(
+        stderr.contains("no config file at /nonexistent/dir/rosterm.toml")
+            && stderr.contains("config.example.toml"),
+        "{stderr}"
+    );
     // Without --config: the per-user default path is named.
     let home = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN).env("HOME", home.path()).env_remove("XDG_CONFIG_HOME").output().unwrap();
+    let out = Command::new(BIN)
+        .env("HOME", home.path())
+        .env_remove("XDG_CONFIG_HOME")
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains(&format!("{}/.config/rosterm/config.toml", home.path().display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}/.config/rosterm/config.toml",
+            home.path().display()
+        )),
+        "{stderr}"
+    );
 }
 
 /// A tmux server of our own (its own socket), one session running `command`.
@@ -71,7 +92,21 @@ impl Tmux {
     fn start(command: &str, width: u16, height: u16) -> Tmux {
         let socket = format!("rosterm-test-{}-{}", std::process::id(), rand_suffix());
         let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", &width.to_string(), "-y", &height.to_string(), command])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                command,
+            ])
             .status()
             .expect("tmux is installed (.ci/run installs it)");
         assert!(status.success(), "tmux new-session failed");
@@ -79,7 +114,12 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs");
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -101,7 +141,10 @@ impl Tmux {
             if pred(&screen) {
                 return screen;
             }
-            assert!(Instant::now() < deadline, "screen never showed {what}:\n{screen}");
+            assert!(
+                Instant::now() < deadline,
+                "screen never showed {what}:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -109,12 +152,17 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
     }
 }
 
 fn rand_suffix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0)
 }
 
 fn write_config(dir: &Path, server: &Server, password: &str, port: u16) -> PathBuf {
@@ -137,20 +185,48 @@ fn write_config(dir: &Path, server: &Server, password: &str, port: u16) -> PathB
 
 fn shell_command(config: &Path, log: &Path) -> String {
     // After rosterm exits: its exit code and the terminal mode, for the test to read.
-    format!("{BIN} --config {} --log-file {}; echo EXIT=$?; stty -a | head -4; sleep 600", config.display(), log.display())
+    format!(
+        "{BIN} --config {} --log-file {}; echo EXIT=$?; stty -a; sleep 600",
+        config.display(),
+        log.display()
+    )
+}
+
+/// rosterm has exited and `stty -a` has printed the terminal mode.
+fn exited(screen: &str) -> bool {
+    screen.contains("EXIT=") && screen.contains("baud")
+}
+
+/// `stty -a` shows canonical mode, echo and signals on (raw mode turns all three off).
+fn cooked(stty: &str) -> bool {
+    ["icanon", "echo", "isig"]
+        .iter()
+        .all(|flag| stty.split_whitespace().any(|t| t == *flag))
 }
 
 fn alice_show(s: &xmpp_parsers::stanza::Stanza) -> Option<(Option<XShow>, String)> {
     let p = presence_from(s, "alice@localhost/rosterm")?;
-    (p.type_ == PType::None).then(|| (p.show.clone(), p.statuses.values().next().cloned().unwrap_or_default()))
+    (p.type_ == PType::None).then(|| {
+        (
+            p.show.clone(),
+            p.statuses.values().next().cloned().unwrap_or_default(),
+        )
+    })
 }
 
-#[tokio::test]
+// Multi-thread: the tmux polling below blocks its thread, the peer must keep running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_binary_in_tmux_roster_keys_and_clean_exit() {
     let server = Server::start();
     server.register("alice", "alice-pw");
     server.register("bob", "bob-pw");
-    let both = |jid: &str, name: &str| RosterEntry { jid: jid.into(), name: Some(name.into()), groups: vec!["Friends".into()], subscription: "both", ask: None };
+    let both = |jid: &str, name: &str| RosterEntry {
+        jid: jid.into(),
+        name: Some(name.into()),
+        groups: vec!["Friends".into()],
+        subscription: "both",
+        ask: None,
+    };
     server.set_roster("alice", &[both("bob@localhost", "Bob Builder")]);
     server.set_roster("bob", &[both("alice@localhost", "Alice")]);
     let mut bob = Peer::connect(&server, "bob", "laptop").await;
@@ -161,46 +237,76 @@ async fn real_binary_in_tmux_roster_keys_and_clean_exit() {
     let config = write_config(dir.path(), &server, "alice-pw", server.port);
     let tmux = Tmux::start(&shell_command(&config, &log), 120, 20);
 
-    let screen = tmux.wait_for("the roster with Bob online", |s| s.contains("Bob Builder") && s.contains("can we fix it"));
+    let screen = tmux.wait_for("the roster with Bob online", |s| {
+        s.contains("Bob Builder") && s.contains("can we fix it")
+    });
     let header = screen.lines().next().unwrap_or("");
-    assert!(header.contains("alice@localhost/rosterm") && header.contains("online [4]"), "{screen}");
+    assert!(
+        header.contains("alice@localhost/rosterm") && header.contains("online [4]"),
+        "{screen}"
+    );
     let row = screen.lines().find(|l| l.contains("Bob Builder")).unwrap();
-    assert!(row.contains("✦") && row.contains("chat") && row.contains("7") && row.contains("@laptop"), "{row}");
+    assert!(
+        row.contains("✦") && row.contains("chat") && row.contains("7") && row.contains("@laptop"),
+        "{row}"
+    );
 
     // Bob's presence changes live on screen.
     bob.presence("dnd", "hammering", 7).await;
-    tmux.wait_for("bob dnd", |s| s.lines().any(|l| l.contains("Bob Builder") && l.contains("⊘") && l.contains("hammering")));
+    tmux.wait_for("bob dnd", |s| {
+        s.lines()
+            .any(|l| l.contains("Bob Builder") && l.contains("⊘") && l.contains("hammering"))
+    });
 
     // One key: d. Bob receives dnd with the status text kept.
-    let _ = bob.wait_for("alice's initial presence", |s| alice_show(s).is_some()).await;
-    tokio::task::spawn_blocking({
-        let socket = tmux.socket.clone();
-        move || Command::new("tmux").args(["-L", &socket, "send-keys", "-t", "t", "d"]).status()
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let p = bob.wait_for("dnd from alice", |s| alice_show(s).is_some()).await;
-    assert_eq!(alice_show(&p), Some((Some(XShow::Dnd), "hello from tmux".into())));
-    tmux.wait_for("own dnd in header", |s| s.lines().next().is_some_and(|h| h.contains("⊘ dnd [4]")));
+    let _ = bob
+        .wait_for("alice's initial presence", |s| alice_show(s).is_some())
+        .await;
+    tmux.keys(&["d"]);
+    let p = bob
+        .wait_for("dnd from alice", |s| alice_show(s).is_some())
+        .await;
+    assert_eq!(
+        alice_show(&p),
+        Some((Some(XShow::Dnd), "hello from tmux".into()))
+    );
+    tmux.wait_for("own dnd in header", |s| {
+        s.lines().next().is_some_and(|h| h.contains("⊘ dnd [4]"))
+    });
 
     // A slash command with text.
     tmux.keys(&["/"]);
     tmux.keys(&["-l", "away gone fishing"]);
     tmux.keys(&["Enter"]);
-    let p = bob.wait_for("away from alice", |s| alice_show(s).is_some()).await;
-    assert_eq!(alice_show(&p), Some((Some(XShow::Away), "gone fishing".into())));
+    let p = bob
+        .wait_for("away from alice", |s| alice_show(s).is_some())
+        .await;
+    assert_eq!(
+        alice_show(&p),
+        Some((Some(XShow::Away), "gone fishing".into()))
+    );
 
     // Help overlay, then quit: exit 0, terminal back in cooked mode, main screen.
     tmux.keys(&["?"]);
-    tmux.wait_for("help", |s| s.contains("rosterm help") && s.contains("set presence: do not disturb"));
+    tmux.wait_for("help", |s| {
+        s.contains("rosterm help") && s.contains("set presence: do not disturb")
+    });
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
-    let after = tmux.wait_for("exit", |s| s.contains("EXIT="));
+    let after = tmux.wait_for("exit", exited);
     assert!(after.contains("EXIT=0"), "{after}");
-    assert!(after.contains(" icanon") && after.contains(" echo"), "terminal left in raw mode:\n{after}");
-    assert_eq!(tmux.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]).trim(), "0");
-    let _ = bob.wait_for("alice unavailable", |s| presence_from(s, "alice@localhost/rosterm").is_some_and(|p| p.type_ == PType::Unavailable)).await;
+    assert!(cooked(&after), "terminal left in raw mode:\n{after}");
+    assert_eq!(
+        tmux.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
+    let _ = bob
+        .wait_for("alice unavailable", |s| {
+            presence_from(s, "alice@localhost/rosterm")
+                .is_some_and(|p| p.type_ == PType::Unavailable)
+        })
+        .await;
 
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("new session"), "{logged}");
@@ -215,26 +321,42 @@ fn login_failures_in_tmux_print_one_sentence_and_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("rosterm.log");
     // A closed port: bind one and drop it.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     for (password, port, expected) in [
-        ("wrong-pw", server.port, "rosterm: Login failed: the server rejected the password for alice@localhost"),
+        (
+            "wrong-pw",
+            server.port,
+            "rosterm: Login failed: the server rejected the password for alice@localhost",
+        ),
         ("alice-pw", closed, "connection refused"),
     ] {
         let config = write_config(dir.path(), &server, password, port);
         let tmux = Tmux::start(&shell_command(&config, &log), 200, 20);
-        let after = tmux.wait_for("exit", |s| s.contains("EXIT="));
+        let after = tmux.wait_for("exit", exited);
         assert!(after.contains("EXIT=1"), "{after}");
         assert!(after.contains(expected), "{after}");
-        assert!(after.contains(" icanon"), "terminal restored: {after}");
+        assert!(cooked(&after), "terminal restored: {after}");
         assert!(!after.contains("panicked"));
     }
     // The untrusted certificate: no ca_file.
     let config = dir.path().join("noca.toml");
     std::fs::write(&config, format!("[account]\njid = \"alice@localhost\"\npassword = \"alice-pw\"\nserver = \"127.0.0.1\"\nport = {}\n", server.port)).unwrap();
     let tmux = Tmux::start(&shell_command(&config, &log), 250, 20);
-    let after = tmux.wait_for("exit", |s| s.contains("EXIT="));
+    let after = tmux.wait_for("exit", exited);
     assert!(after.contains("EXIT=1"), "{after}");
-    assert!(after.contains("certificate (SHA-256 ") && after.contains("is not trusted for localhost") && after.contains("ca_file"), "{after}");
+    assert!(
+        after.contains("certificate (SHA-256 ")
+            && after.contains("is not trusted for localhost")
+            && after.contains("ca_file"),
+        "{after}"
+    );
     let logged = std::fs::read_to_string(&log).unwrap();
-    assert!(!logged.contains("alice-pw") && !logged.contains("wrong-pw"), "password in the log");
+    assert!(
+        !logged.contains("alice-pw") && !logged.contains("wrong-pw"),
+        "password in the log"
+    );
 }

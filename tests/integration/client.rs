@@ -23,10 +23,25 @@ impl Client {
     pub fn start(server: &Server, user: &str, password: &str, initial: OwnPresence) -> Client {
         let account = account(server, user, Some("rosterm"));
         let (tls, probe) = tls_config(account.ca_file.as_deref()).expect("CA loads");
-        let connector = RostermConnector { dns: dns_config(&account), mode: account.tls, tls };
+        let connector = RostermConnector {
+            dns: dns_config(&account),
+            mode: account.tls,
+            tls,
+        };
         let state = State::new(account.jid.clone(), initial.clone());
-        let handle = spawn(SessionSetup { account, password: Secret::new(password.into()), connector, probe, initial }).expect("session thread");
-        Client { handle, state, log: Vec::new() }
+        let handle = spawn(SessionSetup {
+            account,
+            password: Secret::new(password.into()),
+            connector,
+            probe,
+            initial,
+        })
+        .expect("session thread");
+        Client {
+            handle,
+            state,
+            log: Vec::new(),
+        }
     }
 
     /// Applies events until `pred(state)` holds.
@@ -58,7 +73,11 @@ impl Client {
     }
 
     pub fn set_presence(&self, show: Show, status: &str, priority: i8) {
-        self.command(Command::SetPresence(OwnPresence { show, status: status.into(), priority }));
+        self.command(Command::SetPresence(OwnPresence {
+            show,
+            status: status.into(),
+            priority,
+        }));
     }
 
     /// The screen as text, rendered from the current state on a `TestBackend`.
@@ -68,10 +87,18 @@ impl Client {
         let area = ratatui::layout::Rect::new(0, 0, width, height);
         rosterm::update::layout(&mut self.state, rosterm::ui::roster_height(area));
         let keymap = rosterm::keymap::Keymap::default();
-        terminal.draw(|f| rosterm::ui::draw(f, &self.state, &keymap)).expect("draw");
+        terminal
+            .draw(|f| rosterm::ui::draw(f, &self.state, &keymap))
+            .expect("draw");
         let buf = terminal.backend().buffer();
         (0..height)
-            .map(|y| (0..width).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_owned())
+            .map(|y| {
+                (0..width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_owned()
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }

@@ -43,7 +43,11 @@ impl Peer {
     pub async fn connect(server: &Server, user: &str, resource: &str) -> Peer {
         let account = account(server, user, Some(resource));
         let (tls, _) = tls_config(account.ca_file.as_deref()).expect("test CA loads");
-        let connector = RostermConnector { dns: dns_config(&account), mode: TlsMode::StartTls, tls };
+        let connector = RostermConnector {
+            dns: dns_config(&account),
+            mode: TlsMode::StartTls,
+            tls,
+        };
         let password = Secret::new(format!("{user}-pw"));
         let jid = account.jid.clone();
         let resource_owned = resource.to_owned();
@@ -64,7 +68,11 @@ impl Peer {
             }),
             64,
         );
-        let mut peer = Peer { stream, jid: Jid::new(&format!("{user}@{}/{resource}", server.domain)).unwrap(), received: Vec::new() };
+        let mut peer = Peer {
+            stream,
+            jid: Jid::new(&format!("{user}@{}/{resource}", server.domain)).unwrap(),
+            received: Vec::new(),
+        };
         let bound = tokio::time::timeout(WAIT, async {
             loop {
                 match peer.stream.next().await {
@@ -87,15 +95,25 @@ impl Peer {
 
     /// Sends a stanza written as XML (the default namespace is added).
     pub async fn send_xml(&self, xml: &str) {
-        let el: Element = xml.parse().unwrap_or_else(|e| panic!("bad test XML {xml}: {e}"));
+        let el: Element = xml
+            .parse()
+            .unwrap_or_else(|e| panic!("bad test XML {xml}: {e}"));
         let stanza = Stanza::try_from(el).unwrap_or_else(|e| panic!("not a stanza {xml}: {e}"));
         self.send(stanza).await;
     }
 
     /// Broadcasts presence: `show` "" for online.
     pub async fn presence(&self, show: &str, status: &str, priority: i8) {
-        let show = if show.is_empty() { String::new() } else { format!("<show>{show}</show>") };
-        let status = if status.is_empty() { String::new() } else { format!("<status>{status}</status>") };
+        let show = if show.is_empty() {
+            String::new()
+        } else {
+            format!("<show>{show}</show>")
+        };
+        let status = if status.is_empty() {
+            String::new()
+        } else {
+            format!("<status>{status}</status>")
+        };
         self.send_xml(&format!("<presence xmlns='jabber:client'>{show}{status}<priority>{priority}</priority></presence>")).await;
     }
 
@@ -115,7 +133,12 @@ impl Peer {
             }
         })
         .await;
-        result.unwrap_or_else(|_| panic!("peer did not receive {what} within {WAIT:?}; got {:?}", self.received))
+        result.unwrap_or_else(|_| {
+            panic!(
+                "peer did not receive {what} within {WAIT:?}; got {:?}",
+                self.received
+            )
+        })
     }
 
     /// Collects whatever arrives during `d` (to check that something did NOT arrive).
@@ -136,7 +159,10 @@ impl Peer {
 }
 
 /// Presence stanza accessors for assertions.
-pub fn presence_from<'a>(s: &'a Stanza, from: &str) -> Option<&'a xmpp_parsers::presence::Presence> {
+pub fn presence_from<'a>(
+    s: &'a Stanza,
+    from: &str,
+) -> Option<&'a xmpp_parsers::presence::Presence> {
     match s {
         Stanza::Presence(p) if p.from.as_ref().is_some_and(|f| f.as_str() == from) => Some(p),
         _ => None,

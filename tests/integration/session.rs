@@ -32,20 +32,32 @@ fn server() -> Server {
     server
 }
 
-fn bob() -> BareJid {
+fn bob_jid() -> BareJid {
     BareJid::new("bob@localhost").unwrap()
 }
 
 fn initial() -> OwnPresence {
-    OwnPresence { show: Show::Away, status: "testing".into(), priority: 3 }
+    OwnPresence {
+        show: Show::Away,
+        status: "testing".into(),
+        priority: 3,
+    }
 }
 
 #[tokio::test]
 async fn login_roster_and_live_presence_per_resource() {
     let server = server();
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
-    alice.until("online with roster", |s| s.connection == ConnState::Online && s.roster_loaded).await;
-    let contact = alice.state.roster.get(&bob()).expect("bob is in the roster");
+    alice
+        .until("online with roster", |s| {
+            s.connection == ConnState::Online && s.roster_loaded
+        })
+        .await;
+    let contact = alice
+        .state
+        .roster
+        .get(&bob_jid())
+        .expect("bob is in the roster");
     assert_eq!(contact.name.as_deref(), Some("Bob"));
     assert_eq!(contact.groups, vec!["Friends".to_owned()]);
     assert_eq!(contact.availability(), Availability::Offline);
@@ -53,38 +65,100 @@ async fn login_roster_and_live_presence_per_resource() {
     let laptop = Peer::connect(&server, "bob", "laptop").await;
     laptop.presence("chat", "coding", 5).await;
     alice
-        .until("bob/laptop chat", |s| s.roster.get(&bob()).and_then(|c| c.resources.get("laptop")).is_some_and(|r| r.show == Show::Chat && r.status == "coding" && r.priority == 5))
+        .until("bob/laptop chat", |s| {
+            s.roster
+                .get(&bob_jid())
+                .and_then(|c| c.resources.get("laptop"))
+                .is_some_and(|r| r.show == Show::Chat && r.status == "coding" && r.priority == 5)
+        })
         .await;
 
     let phone = Peer::connect(&server, "bob", "phone").await;
     phone.presence("dnd", "driving", 10).await;
-    alice.until("bob/phone dnd", |s| s.roster.get(&bob()).and_then(|c| c.resources.get("phone")).is_some_and(|r| r.show == Show::Dnd && r.priority == 10)).await;
-    let contact = alice.state.roster.get(&bob()).unwrap();
-    assert_eq!(contact.best().map(|(r, _)| r), Some("phone"), "priority 10 beats 5");
+    alice
+        .until("bob/phone dnd", |s| {
+            s.roster
+                .get(&bob_jid())
+                .and_then(|c| c.resources.get("phone"))
+                .is_some_and(|r| r.show == Show::Dnd && r.priority == 10)
+        })
+        .await;
+    let contact = alice.state.roster.get(&bob_jid()).unwrap();
+    assert_eq!(
+        contact.best().map(|(r, _)| r),
+        Some("phone"),
+        "priority 10 beats 5"
+    );
     let screen = alice.screen(110, 12);
-    let row = screen.lines().find(|l| l.contains("Bob")).expect("Bob on screen");
-    assert!(row.contains("dnd") && row.contains("@phone") && row.contains("driving"), "{screen}");
-    assert!(screen.contains("├ ⊘ phone") && screen.contains("└ ✦ laptop"), "{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Bob"))
+        .expect("Bob on screen");
+    assert!(
+        row.contains("dnd") && row.contains("@phone") && row.contains("driving"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("├ ⊘ phone") && screen.contains("└ ✦ laptop"),
+        "{screen}"
+    );
 
     // The phone drops to priority 1: the laptop wins again.
     phone.presence("away", "parked", 1).await;
-    alice.until("laptop wins", |s| s.roster.get(&bob()).and_then(|c| c.best()).is_some_and(|(r, _)| r == "laptop")).await;
-    assert_eq!(alice.state.roster.get(&bob()).unwrap().availability(), Availability::Available(Show::Chat));
+    alice
+        .until("laptop wins", |s| {
+            s.roster
+                .get(&bob_jid())
+                .and_then(|c| c.best())
+                .is_some_and(|(r, _)| r == "laptop")
+        })
+        .await;
+    assert_eq!(
+        alice.state.roster.get(&bob_jid()).unwrap().availability(),
+        Availability::Available(Show::Chat)
+    );
 
     // Unavailable ends one resource, then the other: bob is offline.
-    phone.send_xml("<presence xmlns='jabber:client' type='unavailable'><status>bye</status></presence>").await;
-    alice.until("phone gone", |s| s.roster.get(&bob()).is_some_and(|c| !c.resources.contains_key("phone"))).await;
+    phone
+        .send_xml(
+            "<presence xmlns='jabber:client' type='unavailable'><status>bye</status></presence>",
+        )
+        .await;
+    alice
+        .until("phone gone", |s| {
+            s.roster
+                .get(&bob_jid())
+                .is_some_and(|c| !c.resources.contains_key("phone"))
+        })
+        .await;
     laptop.close().await;
-    alice.until("bob offline", |s| s.roster.get(&bob()).is_some_and(|c| c.availability() == Availability::Offline)).await;
+    alice
+        .until("bob offline", |s| {
+            s.roster
+                .get(&bob_jid())
+                .is_some_and(|c| c.availability() == Availability::Offline)
+        })
+        .await;
     let screen = alice.screen(110, 12);
-    assert!(screen.lines().any(|l| l.contains("Bob") && l.contains("offline")), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("Bob") && l.contains("offline")),
+        "{screen}"
+    );
     phone.close().await;
     alice.stop();
 }
 
 fn alice_presence(s: &Stanza) -> Option<(Option<XShow>, String, i8)> {
     let p = presence_from(s, "alice@localhost/rosterm")?;
-    (p.type_ == PType::None).then(|| (p.show.clone(), p.statuses.values().next().cloned().unwrap_or_default(), p.priority.0))
+    (p.type_ == PType::None).then(|| {
+        (
+            p.show.clone(),
+            p.statuses.values().next().cloned().unwrap_or_default(),
+            p.priority.0,
+        )
+    })
 }
 
 #[tokio::test]
@@ -93,27 +167,52 @@ async fn own_presence_changes_reach_the_peer_exactly() {
     let mut bob = Peer::connect(&server, "bob", "laptop").await;
     bob.presence("", "", 0).await;
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
-    alice.until("online", |s| s.connection == ConnState::Online).await;
+    alice
+        .until("online", |s| s.connection == ConnState::Online)
+        .await;
 
-    let p = bob.wait_for("alice's initial presence", |s| alice_presence(s).is_some()).await;
-    assert_eq!(alice_presence(&p), Some((Some(XShow::Away), "testing".into(), 3)));
+    let p = bob
+        .wait_for("alice's initial presence", |s| alice_presence(s).is_some())
+        .await;
+    assert_eq!(
+        alice_presence(&p),
+        Some((Some(XShow::Away), "testing".into(), 3))
+    );
 
     alice.set_presence(Show::Dnd, "in a meeting", -2);
     let p = bob.wait_for("dnd", |s| alice_presence(s).is_some()).await;
-    assert_eq!(alice_presence(&p), Some((Some(XShow::Dnd), "in a meeting".into(), -2)));
+    assert_eq!(
+        alice_presence(&p),
+        Some((Some(XShow::Dnd), "in a meeting".into(), -2))
+    );
 
     alice.set_presence(Show::Online, "", 0);
-    let p = bob.wait_for("online", |s| alice_presence(s).is_some()).await;
+    let p = bob
+        .wait_for("online", |s| alice_presence(s).is_some())
+        .await;
     assert_eq!(alice_presence(&p), Some((None, String::new(), 0)));
 
     // Exactly one presence per change: nothing else from alice is queued at bob.
     alice.set_presence(Show::Chat, "last", 1);
     let p = bob.wait_for("chat", |s| alice_presence(s).is_some()).await;
-    assert_eq!(alice_presence(&p), Some((Some(XShow::Chat), "last".into(), 1)));
-    assert!(bob.received.iter().all(|s| alice_presence(s).is_none()), "duplicate presence: {:?}", bob.received);
+    assert_eq!(
+        alice_presence(&p),
+        Some((Some(XShow::Chat), "last".into(), 1))
+    );
+    assert!(
+        bob.received.iter().all(|s| alice_presence(s).is_none()),
+        "duplicate presence: {:?}",
+        bob.received
+    );
 
     // The server's echo of our own presence reaches the store.
-    alice.until("own echo", |s| s.own_echo.as_ref().is_some_and(|e| e.show == Show::Chat && e.status == "last")).await;
+    alice
+        .until("own echo", |s| {
+            s.own_echo
+                .as_ref()
+                .is_some_and(|e| e.show == Show::Chat && e.status == "last")
+        })
+        .await;
     alice.stop();
     bob.close().await;
 }
@@ -122,15 +221,35 @@ async fn own_presence_changes_reach_the_peer_exactly() {
 async fn own_other_resources_are_visible() {
     let server = server();
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
-    alice.until("online", |s| s.connection == ConnState::Online).await;
+    alice
+        .until("online", |s| s.connection == ConnState::Online)
+        .await;
     let phone = Peer::connect(&server, "alice", "phone").await;
     phone.presence("xa", "pocket", -1).await;
-    alice.until("you on phone", |s| s.own_resources.get("phone").is_some_and(|p| p.show == Show::Xa && p.priority == -1)).await;
-    assert!(alice.state.roster.get(&BareJid::new("alice@localhost").unwrap()).is_none(), "own account is not a contact");
+    alice
+        .until("you on phone", |s| {
+            s.own_resources
+                .get("phone")
+                .is_some_and(|p| p.show == Show::Xa && p.priority == -1)
+        })
+        .await;
+    assert!(
+        alice
+            .state
+            .roster
+            .get(&BareJid::new("alice@localhost").unwrap())
+            .is_none(),
+        "own account is not a contact"
+    );
     let screen = alice.screen(140, 6);
-    assert!(screen.lines().next().unwrap().contains("you on phone"), "{screen}");
+    assert!(
+        screen.lines().next().unwrap().contains("you on phone"),
+        "{screen}"
+    );
     phone.close().await;
-    alice.until("phone gone", |s| s.own_resources.is_empty()).await;
+    alice
+        .until("phone gone", |s| s.own_resources.is_empty())
+        .await;
     alice.stop();
 }
 
@@ -138,10 +257,22 @@ async fn own_other_resources_are_visible() {
 async fn wrong_password_is_one_clear_fatal_error() {
     let server = server();
     let mut alice = Client::start(&server, "alice", "not-the-password", initial());
-    alice.until("failed", |s| matches!(s.connection, ConnState::Failed { .. })).await;
-    let ConnState::Failed { reason } = &alice.state.connection else { unreachable!() };
-    assert!(reason.contains("rejected the password for alice@localhost"), "{reason}");
-    assert!(!reason.contains("not-the-password"), "the password never appears in messages");
+    alice
+        .until("failed", |s| {
+            matches!(s.connection, ConnState::Failed { .. })
+        })
+        .await;
+    let ConnState::Failed { reason } = &alice.state.connection else {
+        unreachable!()
+    };
+    assert!(
+        reason.contains("rejected the password for alice@localhost"),
+        "{reason}"
+    );
+    assert!(
+        !reason.contains("not-the-password"),
+        "the password never appears in messages"
+    );
     assert!(!alice.state.ever_online);
     alice.stop();
 }
@@ -150,7 +281,11 @@ async fn wrong_password_is_one_clear_fatal_error() {
 async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not() {
     let server = server();
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
-    alice.until("online with roster", |s| s.connection == ConnState::Online && s.roster_loaded).await;
+    alice
+        .until("online with roster", |s| {
+            s.connection == ConnState::Online && s.roster_loaded
+        })
+        .await;
 
     // bob (a contact, not the server) sends a roster push straight to alice's resource.
     let bob = Peer::connect(&server, "bob", "laptop").await;
@@ -159,20 +294,73 @@ async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not() {
         <item jid='bob@localhost' name='Hacked' subscription='none'/></query></iq>").await;
     // A marker after it on the same stream: once it is seen, the push has been processed.
     bob.presence("away", "marker", 0).await;
-    alice.until("marker", |s| s.roster.get(&bob()).and_then(|c| c.resources.get("laptop")).is_some_and(|r| r.status == "marker")).await;
-    assert!(alice.state.roster.get(&BareJid::new("mallory@evil.example").unwrap()).is_none(), "spoofed item added");
-    assert_eq!(alice.state.roster.get(&bob()).unwrap().name.as_deref(), Some("Bob"), "spoofed rename applied");
+    alice
+        .until("marker", |s| {
+            s.roster
+                .get(&bob_jid())
+                .and_then(|c| c.resources.get("laptop"))
+                .is_some_and(|r| r.status == "marker")
+        })
+        .await;
+    assert!(
+        alice
+            .state
+            .roster
+            .get(&BareJid::new("mallory@evil.example").unwrap())
+            .is_none(),
+        "spoofed item added"
+    );
+    assert_eq!(
+        alice.state.roster.get(&bob_jid()).unwrap().name.as_deref(),
+        Some("Bob"),
+        "spoofed rename applied"
+    );
 
     // A real push: alice's other client adds carol; the server pushes it to every resource.
     let other = Peer::connect(&server, "alice", "other").await;
-    other.send_xml("<iq xmlns='jabber:client' type='set' id='add1'><query xmlns='jabber:iq:roster'>\
-        <item jid='carol@localhost' name='Carol'><group>Work</group></item></query></iq>").await;
+    other
+        .send_xml(
+            "<iq xmlns='jabber:client' type='set' id='add1'><query xmlns='jabber:iq:roster'>\
+        <item jid='carol@localhost' name='Carol'><group>Work</group></item></query></iq>",
+        )
+        .await;
     let carol = BareJid::new("carol@localhost").unwrap();
-    alice.until("carol pushed", |s| s.roster.get(&carol).is_some_and(|c| c.in_roster && c.name.as_deref() == Some("Carol"))).await;
-    other.send_xml("<iq xmlns='jabber:client' type='set' id='rm1'><query xmlns='jabber:iq:roster'>\
-        <item jid='carol@localhost' subscription='remove'/></query></iq>").await;
-    alice.until("carol removed", |s| s.roster.get(&carol).is_none()).await;
+    alice
+        .until("carol pushed", |s| {
+            s.roster
+                .get(&carol)
+                .is_some_and(|c| c.in_roster && c.name.as_deref() == Some("Carol"))
+        })
+        .await;
+    other
+        .send_xml(
+            "<iq xmlns='jabber:client' type='set' id='rm1'><query xmlns='jabber:iq:roster'>\
+        <item jid='carol@localhost' subscription='remove'/></query></iq>",
+        )
+        .await;
+    alice
+        .until("carol removed", |s| s.roster.get(&carol).is_none())
+        .await;
     alice.stop();
     bob.close().await;
     other.close().await;
+}
+
+#[tokio::test]
+async fn contacts_online_before_login_are_shown() {
+    let server = server();
+    let laptop = Peer::connect(&server, "bob", "laptop").await;
+    laptop.presence("xa", "before you came", 2).await;
+    // The peer's own presence echo proves the server has it before alice logs in.
+    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
+    alice
+        .until("bob/laptop from the login probe", |s| {
+            s.roster
+                .get(&bob_jid())
+                .and_then(|c| c.resources.get("laptop"))
+                .is_some_and(|r| r.show == Show::Xa && r.status == "before you came")
+        })
+        .await;
+    alice.stop();
+    laptop.close().await;
 }
