@@ -12,7 +12,7 @@ pub mod connect;
 pub mod stanza;
 pub mod translate;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,6 +89,8 @@ struct Reconnector {
     reports: mpsc::UnboundedSender<Report>,
     retry: Arc<Notify>,
     attempts: AtomicU64,
+    /// A connection was handed to the stream and it has not yet reported Reset or Resumed.
+    negotiating: Arc<AtomicBool>,
 }
 
 /// Jittered exponential backoff: 1 s doubling to a 60 s cap, each ±50 %.
@@ -115,6 +117,11 @@ impl Reconnector {
     /// One reconnect cycle: try until a stream is handed over; on a fatal error, report and wait
     /// for the user's `/reconnect`.
     async fn run(self: Arc<Self>, slot: oneshot::Sender<Connection>) {
+        // The last connection died during negotiation. With Prosody 0.12 after a restart this
+        // is a resumption answered by `<failed/>` without `h`, which xmpp-parsers 0.23 rejects;
+        // tokio-xmpp then keeps its stale stream-management state and would retry resumption
+        // forever. Hiding the SM feature once makes it drop that state and bind afresh.
+        let fresh_session = self.negotiating.swap(false, Ordering::SeqCst);
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
@@ -130,7 +137,12 @@ impl Reconnector {
             )
             .await;
             let failure = match result {
-                Ok(Ok(conn)) => {
+                Ok(Ok(mut conn)) => {
+                    if fresh_session {
+                        tracing::warn!("stream negotiation failed last time; starting a new session without resumption");
+                        conn.features.stream_management = None;
+                    }
+                    self.negotiating.store(true, Ordering::SeqCst);
                     // If the stream is gone, nothing is waiting for this connection.
                     let _ = slot.send(conn);
                     return;
@@ -171,6 +183,7 @@ impl Reconnector {
 
 struct Session {
     own: BareJid,
+    negotiating: Arc<AtomicBool>,
     stream: StanzaStream,
     events: mpsc::Sender<SessionEvent>,
     bound: Option<FullJid>,
@@ -206,6 +219,7 @@ impl Session {
     async fn on_stream_event(&mut self, ev: StreamEvent) -> bool {
         match ev {
             StreamEvent::Reset { bound_jid, .. } => {
+                self.negotiating.store(false, Ordering::SeqCst);
                 self.bound = bound_jid.try_into_full().ok();
                 self.online = true;
                 let bound = self
@@ -234,6 +248,7 @@ impl Session {
                 .await
             }
             StreamEvent::Resumed => {
+                self.negotiating.store(false, Ordering::SeqCst);
                 self.online = true;
                 tracing::info!("stream resumed");
                 // Resumed: nothing was lost; send only a presence the user changed meanwhile.
@@ -292,6 +307,7 @@ async fn run(
 ) {
     let (report_tx, mut reports) = mpsc::unbounded_channel();
     let retry = Arc::new(Notify::new());
+    let negotiating = Arc::new(AtomicBool::new(false));
     let reconnector = Arc::new(Reconnector {
         connector: setup.connector,
         account: setup.account.clone(),
@@ -300,6 +316,7 @@ async fn run(
         reports: report_tx,
         retry: retry.clone(),
         attempts: AtomicU64::new(0),
+        negotiating: negotiating.clone(),
     });
     let connect = {
         let reconnector = reconnector.clone();
@@ -311,6 +328,7 @@ async fn run(
     };
     let mut session = Session {
         own: setup.account.jid.clone(),
+        negotiating,
         stream: StanzaStream::new(connect, 256),
         events,
         bound: None,

@@ -364,3 +364,52 @@ async fn contacts_online_before_login_are_shown() {
     alice.stop();
     laptop.close().await;
 }
+
+#[tokio::test]
+async fn server_restart_reconnects_refetches_and_resends_current_presence() {
+    let mut server = server();
+    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
+    alice
+        .until("online with roster", |s| {
+            s.connection == ConnState::Online && s.roster_loaded
+        })
+        .await;
+    // Changed after login: this, not the config's presence, must survive the reconnect.
+    alice.set_presence(Show::Dnd, "after login", 6);
+    alice
+        .until("echo of dnd", |s| {
+            s.own_echo.as_ref().is_some_and(|e| e.show == Show::Dnd)
+        })
+        .await;
+
+    server.restart();
+    alice
+        .until("reconnecting shown", |s| {
+            matches!(s.connection, ConnState::Reconnecting { .. })
+        })
+        .await;
+    alice
+        .until("back online with a fresh roster", |s| {
+            s.connection == ConnState::Online && s.roster_loaded
+        })
+        .await;
+    let sessions = alice
+        .log
+        .iter()
+        .filter(|e| matches!(e, rosterm::event::SessionEvent::SessionStarted { .. }))
+        .count();
+    assert_eq!(sessions, 2, "one new session after the restart");
+
+    // A peer that logs in now gets alice's presence from the server: the re-sent one.
+    let mut bob = Peer::connect(&server, "bob", "laptop").await;
+    bob.presence("", "", 0).await;
+    let p = bob
+        .wait_for("alice's presence", |s| alice_presence(s).is_some())
+        .await;
+    assert_eq!(
+        alice_presence(&p),
+        Some((Some(XShow::Dnd), "after login".into(), 6))
+    );
+    alice.stop();
+    bob.close().await;
+}
