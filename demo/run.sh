@@ -279,6 +279,7 @@ show = "online"
 status = "Trying rosterm"
 priority = 5
 EOF
+chmod 600 "$ROSTERM_CFG" # it holds a password
 
 # ---------------------------------------------------------------------------------------
 # 4. rosterm (or wait, with DEMO_NO_ROSTERM=1).
