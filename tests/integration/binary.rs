@@ -360,3 +360,40 @@ fn login_failures_in_tmux_print_one_sentence_and_exit_1() {
         "password in the log"
     );
 }
+
+/// The README's first command, with the binary under test: the roster fills with the demo's
+/// contacts, a key changes presence, and quitting ends the demo with exit code 0.
+#[test]
+fn demo_script_shows_a_live_roster_and_exits_cleanly() {
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let marker = format!("rosterm-demo-test-{}", rand_suffix());
+    let tmux = Tmux::start(
+        &format!("cd {repo} && ROSTERM_BIN={BIN} DEMO_KEEP=0 ./demo/run.sh; echo DEMO_EXIT=$? {marker}; sleep 600"),
+        130,
+        45,
+    );
+    let screen = tmux.wait_for("the demo roster", |s| {
+        s.contains("demo@localhost/rosterm") && s.contains("/50 online") && s.contains("▾ Friends")
+    });
+    let online: usize = screen
+        .lines()
+        .next()
+        .and_then(|h| h.split("│ ").find(|p| p.ends_with("/50 online")))
+        .and_then(|p| p.split('/').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(online >= 10, "most demo contacts are online: {screen}");
+    assert!(
+        screen.contains('├'),
+        "contacts with several resources expand: {screen}"
+    );
+    tmux.keys(&["x"]);
+    tmux.wait_for("own xa", |s| {
+        s.lines().next().is_some_and(|h| h.contains("◑ xa"))
+    });
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("demo exit", |s| {
+        s.contains(&format!("DEMO_EXIT=0 {marker}"))
+    });
+    assert!(!after.contains("error"), "{after}");
+}
