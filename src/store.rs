@@ -191,22 +191,15 @@ impl State {
                     status,
                     priority,
                     nick,
-                } => {
-                    let since = match self.own_resources.get(&resource) {
-                        Some(old) if old.show == show => old.since,
-                        _ => now,
-                    };
-                    self.own_resources.insert(
-                        resource,
-                        ResourcePresence {
-                            show,
-                            status,
-                            priority,
-                            nick,
-                            since,
-                        },
-                    );
-                }
+                } => upsert_resource(
+                    &mut self.own_resources,
+                    resource,
+                    show,
+                    status,
+                    priority,
+                    nick,
+                    now,
+                ),
                 PresenceChange::Unavailable { .. } | PresenceChange::Error { .. } => {
                     self.own_resources.remove(&resource);
                 }
@@ -221,23 +214,10 @@ impl State {
                 priority,
                 nick,
             } => {
-                let key = resource.unwrap_or_default();
-                let since = match c.resources.get(&key) {
-                    Some(old) if old.show == show => old.since,
-                    _ => now,
-                };
                 c.error = None;
                 c.offline_since = None;
-                c.resources.insert(
-                    key,
-                    ResourcePresence {
-                        show,
-                        status,
-                        priority,
-                        nick,
-                        since,
-                    },
-                );
+                let key = resource.unwrap_or_default();
+                upsert_resource(&mut c.resources, key, show, status, priority, nick, now);
             }
             PresenceChange::Unavailable { status } => {
                 match resource {
@@ -259,6 +239,32 @@ impl State {
             }
         });
     }
+}
+
+/// Sets one resource's presence; `since` moves only when the show value changes.
+fn upsert_resource(
+    resources: &mut BTreeMap<String, ResourcePresence>,
+    resource: String,
+    show: presence::Show,
+    status: String,
+    priority: i8,
+    nick: Option<String>,
+    now: SystemTime,
+) {
+    let since = match resources.get(&resource) {
+        Some(old) if old.show == show => old.since,
+        _ => now,
+    };
+    resources.insert(
+        resource,
+        ResourcePresence {
+            show,
+            status,
+            priority,
+            nick,
+            since,
+        },
+    );
 }
 
 #[cfg(test)]

@@ -44,15 +44,21 @@ fn initial() -> OwnPresence {
     }
 }
 
-#[tokio::test]
-async fn login_roster_and_live_presence_per_resource() {
-    let server = server();
-    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
+/// alice's rosterm session, logged in with its roster loaded.
+async fn alice_online(server: &Server) -> Client {
+    let mut alice = Client::start(server, "alice", "alice-pw", initial());
     alice
         .until("online with roster", |s| {
             s.connection == ConnState::Online && s.roster_loaded
         })
         .await;
+    alice
+}
+
+#[tokio::test]
+async fn login_roster_and_live_presence_per_resource() {
+    let server = server();
+    let mut alice = alice_online(&server).await;
     let contact = alice
         .state
         .roster
@@ -280,12 +286,7 @@ async fn wrong_password_is_one_clear_fatal_error() {
 #[tokio::test]
 async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not() {
     let server = server();
-    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
-    alice
-        .until("online with roster", |s| {
-            s.connection == ConnState::Online && s.roster_loaded
-        })
-        .await;
+    let mut alice = alice_online(&server).await;
 
     // bob (a contact, not the server) sends a roster push straight to alice's resource.
     let bob = Peer::connect(&server, "bob", "laptop").await;
@@ -368,12 +369,7 @@ async fn contacts_online_before_login_are_shown() {
 #[tokio::test]
 async fn server_restart_reconnects_refetches_and_resends_current_presence() {
     let mut server = server();
-    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
-    alice
-        .until("online with roster", |s| {
-            s.connection == ConnState::Online && s.roster_loaded
-        })
-        .await;
+    let mut alice = alice_online(&server).await;
     // Changed after login: this, not the config's presence, must survive the reconnect.
     alice.set_presence(Show::Dnd, "after login", 6);
     alice
