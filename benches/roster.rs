@@ -1,0 +1,167 @@
+//! Micro-benchmarks of the hot paths at roster sizes of 1k, 5k and 20k contacts:
+//! - `presence`: translate one presence stanza and apply it to the store;
+//! - `frame`: lay out and render one full screen of the roster into a `TestBackend`;
+//! - `reorder`: a contact changes availability (re-sorted in the index).
+//!
+//! Run: `cargo bench --bench roster`. Figures: docs/BENCHMARKS.md.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
+use jid::{BareJid, FullJid};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use rosterm::event::{PresenceChange, RosterItem, SessionEvent, Subscription};
+use rosterm::keymap::{Action, Keymap};
+use rosterm::session::translate::{translate, Context};
+use rosterm::store::presence::{OwnPresence, Show};
+use rosterm::store::State;
+use xmpp_parsers::minidom::Element;
+use xmpp_parsers::presence::Presence;
+use xmpp_parsers::stanza::Stanza;
+
+const SIZES: [usize; 3] = [1_000, 5_000, 20_000];
+const GROUPS: [&str; 6] = ["Friends", "Work", "Family", "Open Source", "Gaming", ""];
+const SHOWS: [Show; 5] = [Show::Online, Show::Chat, Show::Away, Show::Xa, Show::Dnd];
+
+fn jid(i: usize) -> BareJid {
+    BareJid::new(&format!("c{i}@bots.localhost")).expect("valid JID")
+}
+
+/// A store with `n` contacts in six groups, about 60 % online, some with two resources.
+fn store(n: usize) -> State {
+    let own = BareJid::new("alice@localhost").expect("valid JID");
+    let mut state = State::new(own, OwnPresence::default());
+    state.apply(SessionEvent::SessionStarted {
+        bound: "alice@localhost/rosterm".into(),
+    });
+    let items = (0..n)
+        .map(|i| RosterItem {
+            jid: jid(i),
+            name: Some(format!("Contact {i:05}")),
+            groups: match GROUPS[i % GROUPS.len()] {
+                "" => vec![],
+                g => vec![g.to_owned()],
+            },
+            subscription: Subscription::Both,
+            pending_out: false,
+        })
+        .collect();
+    state.apply(SessionEvent::RosterReceived(items));
+    for i in (0..n).filter(|i| i % 5 < 3) {
+        for r in 0..(1 + i % 2) {
+            state.apply(SessionEvent::Presence {
+                from: jid(i),
+                resource: Some(format!("r{r}")),
+                change: PresenceChange::Available {
+                    show: SHOWS[(i + r) % 5],
+                    status: format!("status of {i}"),
+                    priority: (i % 10) as i8,
+                    nick: None,
+                },
+            });
+        }
+    }
+    state
+}
+
+fn presence_stanza(i: usize, show: &str) -> Presence {
+    let xml = format!(
+        "<presence xmlns='jabber:client' from='c{i}@bots.localhost/r0' to='alice@localhost/rosterm'>\
+         <show>{show}</show><status>Busy with something important</status><priority>5</priority></presence>"
+    );
+    let el: Element = xml.parse().expect("valid XML");
+    Presence::try_from(el).expect("valid presence")
+}
+
+fn bench_presence(c: &mut Criterion) {
+    let mut group = c.benchmark_group("presence");
+    let own = BareJid::new("alice@localhost").expect("valid JID");
+    let bound = FullJid::new("alice@localhost/rosterm").expect("valid JID");
+    for n in SIZES {
+        let mut state = store(n);
+        let stanzas: Vec<Presence> = (0..64)
+            .map(|k| presence_stanza((k * 7919) % n, ["away", "dnd", "chat", "xa"][k % 4]))
+            .collect();
+        let mut k = 0;
+        group.bench_with_input(BenchmarkId::new("translate_apply", n), &n, |b, _| {
+            b.iter_batched(
+                || {
+                    k = (k + 1) % stanzas.len();
+                    Stanza::Presence(stanzas[k].clone())
+                },
+                |stanza| {
+                    let ctx = Context {
+                        own: &own,
+                        bound: Some(&bound),
+                        roster_query: None,
+                    };
+                    for ev in translate(stanza, &ctx).events {
+                        state.apply(ev);
+                    }
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+fn bench_frame(c: &mut Criterion) {
+    let mut group = c.benchmark_group("frame");
+    let keymap = Keymap::default();
+    for n in SIZES {
+        for (label, action) in [("top", Action::Top), ("bottom", Action::Bottom)] {
+            let mut state = store(n);
+            rosterm::update::apply_action(&mut state, action);
+            let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
+            let area = ratatui::layout::Rect::new(0, 0, 120, 40);
+            let height = rosterm::ui::roster_height(area);
+            group.bench_with_input(BenchmarkId::new(label, n), &n, |b, _| {
+                b.iter(|| {
+                    rosterm::update::layout(&mut state, height);
+                    terminal
+                        .draw(|f| rosterm::ui::draw(f, black_box(&state), &keymap))
+                        .expect("draw");
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+fn bench_reorder(c: &mut Criterion) {
+    let mut group = c.benchmark_group("reorder");
+    for n in SIZES {
+        let mut state = store(n);
+        let mut flip = false;
+        group.bench_with_input(BenchmarkId::new("availability_change", n), &n, |b, _| {
+            b.iter(|| {
+                flip = !flip;
+                // An online contact goes offline and back: two re-sorts in the index.
+                let who = jid(n / 2);
+                let change = if flip {
+                    PresenceChange::Unavailable {
+                        status: String::new(),
+                    }
+                } else {
+                    PresenceChange::Available {
+                        show: Show::Away,
+                        status: String::new(),
+                        priority: 1,
+                        nick: None,
+                    }
+                };
+                state.apply(SessionEvent::Presence {
+                    from: who,
+                    resource: Some("r0".into()),
+                    change,
+                });
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_presence, bench_frame, bench_reorder);
+criterion_main!(benches);
