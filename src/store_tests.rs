@@ -81,13 +81,38 @@ fn outline(s: &State) -> Vec<String> {
 }
 
 fn check_index(s: &State) {
-    let total: usize = s.roster.groups().values().map(|g| g.total).sum();
-    assert_eq!(total, s.roster.index().len());
+    for (key, g) in s.roster.groups() {
+        let entries: usize = g.buckets.iter().map(|b| b.entries.len()).sum();
+        assert_eq!(entries, g.stats.total, "{key:?} total");
+        let rows: usize = g.buckets.iter().map(|b| b.rows).sum();
+        assert_eq!(rows, g.stats.rows, "{key:?} rows");
+        assert!(g.stats.total > 0, "empty group {key:?} kept");
+    }
+    let all: Vec<_> = rows(&s.roster).map(|r| r.id()).collect();
     assert_eq!(
         s.roster.row_count(),
-        rows(&s.roster).count(),
+        all.len(),
         "row_count matches the rows drawn"
     );
+    for (i, id) in all.iter().enumerate() {
+        assert_eq!(
+            crate::store::view::position_of(&s.roster, id),
+            Some(i),
+            "position of {id:?}"
+        );
+        assert_eq!(
+            crate::store::view::row_at(&s.roster, i).as_ref(),
+            Some(id),
+            "row at {i}"
+        );
+        let window = crate::store::view::visible_rows(&s.roster, i, 3);
+        assert_eq!(
+            window.first().map(|r| r.id()).as_ref(),
+            Some(id),
+            "window at {i}"
+        );
+        assert_eq!(window.len(), 3.min(all.len() - i));
+    }
 }
 
 #[test]
@@ -284,7 +309,7 @@ fn many_random_changes_keep_the_index_consistent() {
     let mut s = state();
     let shows = [Show::Online, Show::Chat, Show::Away, Show::Xa, Show::Dnd];
     let mut x: u64 = 88172645463325252;
-    for _ in 0..5000 {
+    for step in 0..5000 {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
@@ -302,6 +327,9 @@ fn many_random_changes_keep_the_index_consistent() {
             ),
         };
         s.apply(ev);
+        if step % 250 == 0 {
+            check_index(&s);
+        }
     }
     check_index(&s);
 }

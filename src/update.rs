@@ -272,11 +272,20 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
 pub fn layout(state: &mut State, viewport: usize) {
     state.ui.viewport = viewport;
     let total = state.roster.row_count();
-    let pos = view::selected_position(&state.roster, state.ui.selected.as_ref());
-    let pos = pos.min(total.saturating_sub(1));
-    let current = view::row_at(&state.roster, pos);
-    if current != state.ui.selected {
-        state.ui.selected = current;
+    let found = state
+        .ui
+        .selected
+        .as_ref()
+        .and_then(|id| view::position_of(&state.roster, id));
+    let pos = found.unwrap_or(0).min(total.saturating_sub(1));
+    // Re-anchor only when the selected row itself is gone (or moved to a fallback).
+    let exact = found == Some(pos)
+        && state.ui.selected.as_ref().is_some_and(|id| {
+            matches!(id, view::RowId::Contact(..) | view::RowId::Group(_))
+                || view::row_at(&state.roster, pos).as_ref() == Some(id)
+        });
+    if !exact {
+        state.ui.selected = view::row_at(&state.roster, pos);
     }
     state.ui.scroll = view::follow(state.ui.scroll, pos, viewport, total);
 }

@@ -97,7 +97,8 @@ impl Contact {
         }
     }
 
-    fn group_keys(&self) -> Vec<GroupKey> {
+    /// The groups the contact is listed in, in display order.
+    pub fn group_keys(&self) -> Vec<GroupKey> {
         if !self.in_roster {
             vec![GroupKey::NotInRoster]
         } else if self.groups.is_empty() {
@@ -107,18 +108,32 @@ impl Contact {
         }
     }
 
+    /// The key the contact is sorted by inside its availability bucket.
+    pub fn sort_key(&self) -> (String, BareJid) {
+        (self.sort_name.clone(), self.jid.clone())
+    }
+
     fn refresh_sort_name(&mut self) {
         self.sort_name = self.label().to_lowercase();
     }
 }
 
-/// One position in the sorted roster.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct RowKey {
-    pub group: GroupKey,
-    pub rank: u8,
-    pub name: String,
-    pub jid: BareJid,
+/// Number of availability ranks (chat, online, away, xa, dnd, error, offline).
+pub const RANKS: usize = 7;
+
+/// The contacts of one group with the same availability, sorted by name then JID, and the
+/// number of rows they take (a contact plus its expanded resources).
+#[derive(Debug, Clone, Default)]
+pub struct Bucket {
+    pub entries: BTreeSet<(String, BareJid)>,
+    pub rows: usize,
+}
+
+/// One group of the roster: a bucket per availability rank, in display order.
+#[derive(Debug, Clone, Default)]
+pub struct GroupIndex {
+    pub buckets: [Bucket; RANKS],
+    pub stats: GroupStats,
 }
 
 /// Per-group counters for the group header ("Friends 3/10").
@@ -133,8 +148,8 @@ pub struct GroupStats {
 #[derive(Debug, Default, Clone)]
 pub struct Roster {
     contacts: HashMap<BareJid, Contact>,
-    index: BTreeSet<RowKey>,
-    groups: BTreeMap<GroupKey, GroupStats>,
+    /// Display order: group, then availability bucket, then name.
+    groups: BTreeMap<GroupKey, GroupIndex>,
 }
 
 impl Roster {
@@ -154,18 +169,14 @@ impl Roster {
         self.contacts.values()
     }
 
-    /// Sorted index: group, availability, name.
-    pub fn index(&self) -> &BTreeSet<RowKey> {
-        &self.index
-    }
-
-    pub fn groups(&self) -> &BTreeMap<GroupKey, GroupStats> {
+    /// The sorted index: groups in display order, each with its availability buckets.
+    pub fn groups(&self) -> &BTreeMap<GroupKey, GroupIndex> {
         &self.groups
     }
 
     /// Total rows of the fully expanded roster, group headers included.
     pub fn row_count(&self) -> usize {
-        self.groups.values().map(|g| g.rows + 1).sum()
+        self.groups.values().map(|g| g.stats.rows + 1).sum()
     }
 
     pub fn online_count(&self) -> usize {
@@ -251,25 +262,23 @@ impl Roster {
         let Some(contact) = self.contacts.get(jid) else {
             return;
         };
-        let rank = contact.availability().rank();
+        let rank = usize::from(contact.availability().rank());
         let rows = 1 + contact.expanded_rows();
+        let key = (contact.sort_name.clone(), jid.clone());
         for group in contact.group_keys() {
-            let key = RowKey {
-                group: group.clone(),
-                rank,
-                name: contact.sort_name.clone(),
-                jid: jid.clone(),
+            let Some(index) = self.groups.get_mut(&group) else {
+                continue;
             };
-            if self.index.remove(&key) {
-                if let Some(stats) = self.groups.get_mut(&group) {
-                    stats.total -= 1;
-                    stats.rows -= rows;
-                    if rank < Availability::Error.rank() {
-                        stats.online -= 1;
-                    }
-                    if stats.total == 0 {
-                        self.groups.remove(&group);
-                    }
+            let bucket = &mut index.buckets[rank];
+            if bucket.entries.remove(&key) {
+                bucket.rows -= rows;
+                index.stats.total -= 1;
+                index.stats.rows -= rows;
+                if rank < usize::from(Availability::Error.rank()) {
+                    index.stats.online -= 1;
+                }
+                if index.stats.total == 0 {
+                    self.groups.remove(&group);
                 }
             }
         }
@@ -279,21 +288,22 @@ impl Roster {
         let Some(contact) = self.contacts.get(jid) else {
             return;
         };
-        let rank = contact.availability().rank();
+        let rank = usize::from(contact.availability().rank());
         let rows = 1 + contact.expanded_rows();
         for group in contact.group_keys() {
-            let stats = self.groups.entry(group.clone()).or_default();
-            stats.total += 1;
-            stats.rows += rows;
-            if rank < Availability::Error.rank() {
-                stats.online += 1;
+            let index = self.groups.entry(group).or_default();
+            let bucket = &mut index.buckets[rank];
+            if bucket
+                .entries
+                .insert((contact.sort_name.clone(), jid.clone()))
+            {
+                bucket.rows += rows;
+                index.stats.total += 1;
+                index.stats.rows += rows;
+                if rank < usize::from(Availability::Error.rank()) {
+                    index.stats.online += 1;
+                }
             }
-            self.index.insert(RowKey {
-                group,
-                rank,
-                name: contact.sort_name.clone(),
-                jid: jid.clone(),
-            });
         }
     }
 }

@@ -68,58 +68,147 @@ pub fn sorted_resources(contact: &Contact) -> Vec<(&str, &ResourcePresence)> {
     list
 }
 
-/// Every row of the roster pane, top to bottom.
-pub fn rows(roster: &Roster) -> impl Iterator<Item = Row<'_>> {
-    let mut current: Option<&GroupKey> = None;
-    roster.index().iter().flat_map(move |key| {
-        let mut out: Vec<Row<'_>> = Vec::new();
-        if current != Some(&key.group) {
-            current = Some(&key.group);
-            let stats = roster.groups().get(&key.group).copied().unwrap_or_default();
-            out.push(Row::Group {
-                key: &key.group,
-                stats,
-            });
+/// Rows `start..start + limit` of the roster pane. Whole groups and availability buckets
+/// are skipped by their row counts; only the bucket holding `start` is walked, so the cost
+/// depends on the position inside one bucket, not on the roster size.
+pub fn visible_rows(roster: &Roster, start: usize, limit: usize) -> Vec<Row<'_>> {
+    let mut out = Vec::with_capacity(limit.min(256));
+    let mut skip = start;
+    for (key, group) in roster.groups() {
+        if out.len() >= limit {
+            break;
         }
-        if let Some(contact) = roster.get(&key.jid) {
-            out.push(Row::Contact {
-                group: &key.group,
-                contact,
+        if skip > group.stats.rows {
+            skip -= group.stats.rows + 1;
+            continue;
+        }
+        if skip == 0 {
+            out.push(Row::Group {
+                key,
+                stats: group.stats,
             });
-            if contact.expanded_rows() > 0 {
-                let list = sorted_resources(contact);
-                let n = list.len();
-                for (i, (name, presence)) in list.into_iter().enumerate() {
-                    out.push(Row::Resource {
-                        group: &key.group,
-                        contact,
-                        name,
-                        presence,
-                        last: i + 1 == n,
-                        best: i == 0,
-                    });
+        } else {
+            skip -= 1;
+        }
+        for bucket in &group.buckets {
+            if out.len() >= limit {
+                break;
+            }
+            if skip >= bucket.rows {
+                skip -= bucket.rows;
+                continue;
+            }
+            for (_, jid) in &bucket.entries {
+                if out.len() >= limit {
+                    break;
                 }
+                let Some(contact) = roster.get(jid) else {
+                    continue;
+                };
+                let rows = 1 + contact.expanded_rows();
+                if skip >= rows {
+                    skip -= rows;
+                    continue;
+                }
+                push_contact(&mut out, key, contact, skip, limit);
+                skip = 0;
             }
         }
-        out
-    })
+    }
+    out
+}
+
+/// Pushes a contact's rows from `from` (0 = the contact row, 1.. = its resources).
+fn push_contact<'a>(
+    out: &mut Vec<Row<'a>>,
+    group: &'a GroupKey,
+    contact: &'a Contact,
+    from: usize,
+    limit: usize,
+) {
+    if from == 0 {
+        out.push(Row::Contact { group, contact });
+    }
+    if contact.expanded_rows() == 0 {
+        return;
+    }
+    let list = sorted_resources(contact);
+    let n = list.len();
+    for (i, (name, presence)) in list.into_iter().enumerate().skip(from.saturating_sub(1)) {
+        if out.len() >= limit {
+            return;
+        }
+        out.push(Row::Resource {
+            group,
+            contact,
+            name,
+            presence,
+            last: i + 1 == n,
+            best: i == 0,
+        });
+    }
+}
+
+/// Every row of the roster pane, top to bottom.
+pub fn rows(roster: &Roster) -> impl Iterator<Item = Row<'_>> {
+    visible_rows(roster, 0, usize::MAX).into_iter()
 }
 
 /// Position of the row with this identity; a vanished resource row falls back to its
-/// contact, a contact that changed group to its first appearance.
+/// contact, a contact that left the group to its first group.
 pub fn position_of(roster: &Roster, id: &RowId) -> Option<usize> {
-    if let Some(pos) = rows(roster).position(|row| &row.id() == id) {
-        return Some(pos);
-    }
-    let jid = match id {
-        RowId::Group(_) => return None,
-        RowId::Contact(_, jid) | RowId::Resource(_, jid, _) => jid,
+    let (group, jid, resource) = match id {
+        RowId::Group(g) => return group_offset(roster, g),
+        RowId::Contact(g, jid) => (g, jid, None),
+        RowId::Resource(g, jid, r) => (g, jid, Some(r)),
     };
-    rows(roster).position(|row| matches!(row, Row::Contact { contact, .. } if &contact.jid == jid))
+    let contact = roster.get(jid)?;
+    let groups = contact.group_keys();
+    let group = if groups.contains(group) {
+        group
+    } else {
+        groups.first()?
+    };
+    let index = roster.groups().get(group)?;
+    let rank = usize::from(contact.availability().rank());
+    let mut pos = group_offset(roster, group)? + 1;
+    pos += index.buckets[..rank].iter().map(|b| b.rows).sum::<usize>();
+    let bucket = &index.buckets[rank];
+    let before = bucket.entries.range(..contact.sort_key());
+    pos += if rank >= usize::from(crate::store::presence::Availability::Error.rank()) {
+        before.count()
+    } else {
+        before
+            .map(|(_, j)| roster.get(j).map_or(1, |c| 1 + c.expanded_rows()))
+            .sum()
+    };
+    if let Some(r) = resource {
+        if contact.expanded_rows() > 0 {
+            if let Some(i) = sorted_resources(contact)
+                .iter()
+                .position(|(name, _)| name == r)
+            {
+                pos += 1 + i;
+            }
+        }
+    }
+    Some(pos)
+}
+
+/// The position of a group's header.
+fn group_offset(roster: &Roster, group: &GroupKey) -> Option<usize> {
+    let mut pos = 0;
+    for (key, index) in roster.groups() {
+        if key == group {
+            return Some(pos);
+        }
+        pos += index.stats.rows + 1;
+    }
+    None
 }
 
 pub fn row_at(roster: &Roster, pos: usize) -> Option<RowId> {
-    rows(roster).nth(pos).map(|row| row.id())
+    visible_rows(roster, pos, 1).first().map(Row::id)
 }
 
 /// The selected row's position, defaulting to the top.

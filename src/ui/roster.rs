@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use crate::store::presence::{Availability, ResourcePresence};
 use crate::store::roster::Contact;
-use crate::store::view::{rows, Row};
+use crate::store::view::{visible_rows, Row};
 use crate::store::State;
 use crate::ui::text::fit;
 use crate::ui::theme;
@@ -30,9 +30,8 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
     }
     let selected = state.ui.selected.as_ref();
     let name_w = name_width(area.width);
-    let lines: Vec<Line> = rows(&state.roster)
-        .skip(state.ui.scroll)
-        .take(height)
+    let lines: Vec<Line> = visible_rows(&state.roster, state.ui.scroll, height)
+        .into_iter()
         .enumerate()
         .map(|(i, row)| {
             let is_selected = match selected {
