@@ -85,7 +85,7 @@ pub struct State {
     /// What the server last echoed back for this session, if anything.
     pub own_echo: Option<OwnPresence>,
     /// The user's other resources ("you on phone").
-    pub own_resources: BTreeMap<String, ResourcePresence>,
+    pub own_resources: presence::Resources,
     pub roster: Roster,
     /// Has the roster result arrived for the current session?
     pub roster_loaded: bool,
@@ -104,7 +104,7 @@ impl State {
             connection: ConnState::Connecting,
             own,
             own_echo: None,
-            own_resources: BTreeMap::new(),
+            own_resources: presence::Resources::default(),
             roster: Roster::default(),
             roster_loaded: false,
             subscription_requests: BTreeMap::new(),
@@ -243,7 +243,7 @@ impl State {
 
 /// Sets one resource's presence; `since` moves only when the show value changes.
 fn upsert_resource(
-    resources: &mut BTreeMap<String, ResourcePresence>,
+    resources: &mut presence::Resources,
     resource: String,
     show: presence::Show,
     status: String,

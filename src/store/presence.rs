@@ -101,6 +101,84 @@ impl Default for OwnPresence {
     }
 }
 
+/// The available resources of one contact, by resource name.
+///
+/// A sorted `Vec`: contacts have one to a few resources, and a `BTreeMap` would allocate a
+/// whole node (~1 KiB) per contact, the largest single cost of a 20,000-contact roster.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resources(Vec<(String, ResourcePresence)>);
+
+impl Resources {
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&ResourcePresence> {
+        self.find(name).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    pub fn insert(&mut self, name: String, presence: ResourcePresence) {
+        match self.find(&name) {
+            Ok(i) => self.0[i].1 = presence,
+            Err(i) => self.0.insert(i, (name, presence)),
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<ResourcePresence> {
+        let i = self.find(name).ok()?;
+        let (_, presence) = self.0.remove(i);
+        if self.0.is_empty() {
+            self.0 = Vec::new(); // give the allocation back
+        }
+        Some(presence)
+    }
+
+    pub fn clear(&mut self) {
+        self.0 = Vec::new();
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ResourcePresence)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+impl std::ops::Index<&str> for Resources {
+    type Output = ResourcePresence;
+    fn index(&self, name: &str) -> &ResourcePresence {
+        match self.get(name) {
+            Some(p) => p,
+            None => panic!("no resource {name:?}"),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Resources {
+    type Item = (&'a str, &'a ResourcePresence);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, ResourcePresence)>,
+        fn(&'a (String, ResourcePresence)) -> (&'a str, &'a ResourcePresence),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
 /// Orders two resources for "which one represents the contact": higher priority first, then
 /// the more available show. Returns true when `a` beats `b`.
 pub fn outranks(a: &ResourcePresence, b: &ResourcePresence) -> bool {
@@ -178,6 +256,26 @@ mod tests {
         assert_eq!(
             best_resource([("a", &a), ("b", &b)]).map(|(n, _)| n),
             Some("a")
+        );
+    }
+
+    #[test]
+    fn resources_stay_sorted_and_release_memory() {
+        let mut r = Resources::default();
+        r.insert("phone".into(), res(Show::Away, 1));
+        r.insert("laptop".into(), res(Show::Chat, 5));
+        r.insert("phone".into(), res(Show::Dnd, 2));
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["laptop", "phone"]);
+        assert_eq!(r.get("phone").map(|p| p.show), Some(Show::Dnd));
+        assert_eq!(r.len(), 2);
+        assert!(r.remove("laptop").is_some());
+        assert!(r.remove("laptop").is_none());
+        assert!(r.remove("phone").is_some());
+        assert!(r.is_empty());
+        assert_eq!(
+            r.0.capacity(),
+            0,
+            "an offline contact holds no resource allocation"
         );
     }
 

@@ -9,7 +9,7 @@ use jid::BareJid;
 
 use crate::event::{RosterItem, Subscription};
 use crate::sanitize::{sanitize, MAX_NAME};
-use crate::store::presence::{best_resource, Availability, ResourcePresence};
+use crate::store::presence::{best_resource, Availability, ResourcePresence, Resources};
 
 /// Which section of the roster a contact appears in, in display order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -41,7 +41,7 @@ pub struct Contact {
     pub pending_out: bool,
     pub in_roster: bool,
     /// Available resources by (sanitized) resource name.
-    pub resources: BTreeMap<String, ResourcePresence>,
+    pub resources: Resources,
     /// Set by an error presence; cleared by the next available presence.
     pub error: Option<String>,
     /// Status text of the last unavailable presence.
@@ -63,7 +63,7 @@ impl Contact {
             subscription: Subscription::None,
             pending_out: false,
             in_roster: false,
-            resources: BTreeMap::new(),
+            resources: Resources::default(),
             error: None,
             last_status: String::new(),
             offline_since: None,
@@ -77,7 +77,7 @@ impl Contact {
 
     /// The resource whose state the contact row shows, and its presence.
     pub fn best(&self) -> Option<(&str, &ResourcePresence)> {
-        best_resource(self.resources.iter().map(|(k, v)| (k.as_str(), v)))
+        best_resource(self.resources.iter())
     }
 
     pub fn availability(&self) -> Availability {

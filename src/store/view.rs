@@ -57,11 +57,7 @@ impl Row<'_> {
 
 /// Resources in display order: the winning one first, then by priority and availability.
 pub fn sorted_resources(contact: &Contact) -> Vec<(&str, &ResourcePresence)> {
-    let mut list: Vec<(&str, &ResourcePresence)> = contact
-        .resources
-        .iter()
-        .map(|(k, v)| (k.as_str(), v))
-        .collect();
+    let mut list: Vec<(&str, &ResourcePresence)> = contact.resources.iter().collect();
     list.sort_by(|a, b| {
         (b.1.priority, a.1.show.rank(), a.0).cmp(&(a.1.priority, b.1.show.rank(), b.0))
     });

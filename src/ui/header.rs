@@ -67,7 +67,7 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
     for (resource, p) in &state.own_resources {
         let a = Availability::Available(p.show);
         spans.push(Span::raw("  │ you on "));
-        spans.push(Span::raw(resource.as_str()));
+        spans.push(Span::raw(resource));
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
             format!("{} {}", theme::glyph(a), p.show.as_str()),

@@ -141,6 +141,16 @@ impl Peer {
         })
     }
 
+    /// The next stanza from the server (None when the stream ended).
+    pub async fn next_stanza(&mut self) -> Option<Stanza> {
+        loop {
+            match self.stream.next().await? {
+                Event::Stanza(s) => return Some(s),
+                Event::Stream(_) => {}
+            }
+        }
+    }
+
     /// Collects whatever arrives during `d` (to check that something did NOT arrive).
     pub async fn drain_for(&mut self, d: Duration) {
         let _ = tokio::time::timeout(d, async {
