@@ -4,6 +4,8 @@
 
 mod binary;
 mod client;
+mod fuzz;
 mod harness;
+mod hostile;
 mod peer;
 mod session;

@@ -1,0 +1,1 @@
+//! Property-based fuzzing of translate + update (owned by the fuzz/nesting work).

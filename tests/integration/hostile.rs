@@ -1,0 +1,1 @@
+//! Hostile input through a real server: deeply nested stanzas (owned by the fuzz/nesting work).
