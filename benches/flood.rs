@@ -29,7 +29,7 @@ use rosterm::command::SlashCommand;
 use rosterm::config::Secret;
 use rosterm::event::{ConnState, SessionEvent};
 use rosterm::keymap::Keymap;
-use rosterm::session::connect::{dns_config, tls_config, RostermConnector};
+use rosterm::session::connect::RostermConnector;
 use rosterm::session::{spawn, SessionSetup};
 use rosterm::store::presence::{OwnPresence, Show};
 use rosterm::store::State;
@@ -226,12 +226,7 @@ async fn run(p: Params) {
 
     let (rss_before, _) = memory_kib();
     let account = peer::account(&server, "alice", Some("rosterm"));
-    let (tls, probe) = tls_config(account.ca_file.as_deref()).expect("CA");
-    let connector = RostermConnector {
-        dns: dns_config(&account),
-        mode: account.tls,
-        tls,
-    };
+    let (connector, probe) = RostermConnector::for_account(&account).expect("CA");
     let initial = OwnPresence::default();
     let mut state = State::new(account.jid.clone(), initial.clone());
     let mut handle = spawn(SessionSetup {

@@ -76,7 +76,14 @@ pub struct Account {
     pub port: Option<u16>,
     pub tls: TlsMode,
     pub ca_file: Option<PathBuf>,
+    /// SHA-256 of the server's certificate (DER), trusted instead of a CA chain when set.
+    pub cert_fingerprint: Option<[u8; 32]>,
+    /// Seconds of silence before rosterm probes the connection (dead after this + up to 15 s).
+    pub keepalive: u64,
 }
+
+/// Default for `account.keepalive`.
+pub const DEFAULT_KEEPALIVE: u64 = 60;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -107,6 +114,8 @@ struct RawAccount {
     port: Option<i64>,
     tls: Option<String>,
     ca_file: Option<PathBuf>,
+    cert_fingerprint: Option<String>,
+    keepalive: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -257,6 +266,27 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         }
     }
     let ca_file = account.ca_file.map(|p| resolve_relative(path, p));
+    let cert_fingerprint = match &account.cert_fingerprint {
+        None => None,
+        Some(text) => Some(parse_fingerprint(text).ok_or_else(|| {
+            invalid(
+                "account.cert_fingerprint",
+                format!("{text:?} is not a SHA-256 fingerprint; expected \"sha256:\" and 64 hex digits (colons allowed), as rosterm prints for a refused certificate"),
+            )
+        })?),
+    };
+    let keepalive = match account.keepalive {
+        None => DEFAULT_KEEPALIVE,
+        Some(k) => u64::try_from(k)
+            .ok()
+            .filter(|k| (2..=3600).contains(k))
+            .ok_or_else(|| {
+                invalid(
+                    "account.keepalive",
+                    format!("{k} is out of range; expected 2..3600 seconds"),
+                )
+            })?,
+    };
 
     let raw_presence = raw.presence.unwrap_or(RawPresence {
         show: None,
@@ -321,11 +351,33 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             port,
             tls,
             ca_file,
+            cert_fingerprint,
+            keepalive,
         },
         presence,
         keymap,
         warnings: Vec::new(),
     })
+}
+
+/// Parses "sha256:AB:CD:..." (or the hex alone) into the 32 digest bytes.
+pub fn parse_fingerprint(text: &str) -> Option<[u8; 32]> {
+    let hex: String = text
+        .trim()
+        .strip_prefix("sha256:")
+        .or_else(|| text.trim().strip_prefix("SHA256:"))
+        .unwrap_or(text.trim())
+        .chars()
+        .filter(|c| *c != ':')
+        .collect();
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 /// toml's multi-line report as one line: "TOML parse error at line 3, column 5: <what>".

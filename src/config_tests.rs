@@ -174,6 +174,23 @@ fn invalid_configs_name_file_key_and_valid_values() {
 }
 
 #[test]
+fn fingerprints_parse_with_or_without_prefix_and_colons() {
+    let hex = "23:87:D9:C2:B6:E2:50:F6:E4:EA:6D:54:27:86:BD:AA:28:24:3A:30:94:C0:25:E1:7F:A7:1D:4F:5E:1D:31:3C";
+    let a = parse_fingerprint(&format!("sha256:{hex}")).unwrap();
+    assert_eq!(a[0], 0x23);
+    assert_eq!(a[31], 0x3c);
+    assert_eq!(
+        parse_fingerprint(&hex.replace(':', "").to_lowercase()),
+        Some(a)
+    );
+    assert_eq!(parse_fingerprint("sha256:00"), None);
+    assert_eq!(
+        parse_fingerprint(&format!("sha256:{}", "zz".repeat(32))),
+        None
+    );
+}
+
+#[test]
 fn missing_file_says_where_and_points_at_the_example() {
     let e = load(Path::new("/nonexistent/rosterm.toml"))
         .unwrap_err()

@@ -79,6 +79,8 @@ pub enum SessionEvent {
     },
     /// The whole roster from a roster get: replaces what the store had.
     RosterReceived(Vec<RosterItem>),
+    /// The roster is unchanged since the version rosterm has (roster versioning).
+    RosterUnchanged,
     /// A roster push: add or update one item.
     RosterPush(RosterItem),
     /// A roster push with `subscription='remove'`.

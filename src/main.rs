@@ -43,13 +43,8 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     tracing::info!(config = %path.display(), jid = %config.account.jid, "starting");
     let password = config::resolve_password(&config.account.password)
         .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
-    let (tls, probe) = session::connect::tls_config(config.account.ca_file.as_deref())
+    let (connector, probe) = session::connect::RostermConnector::for_account(&config.account)
         .map_err(|e| (EXIT_CONFIG, format!("{}: {e}", path.display())))?;
-    let connector = session::connect::RostermConnector {
-        dns: session::connect::dns_config(&config.account),
-        mode: config.account.tls,
-        tls,
-    };
     let mut handle = session::spawn(session::SessionSetup {
         account: config.account.clone(),
         password,

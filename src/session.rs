@@ -11,6 +11,7 @@
 pub mod connect;
 pub mod stanza;
 pub mod translate;
+pub mod watch;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -117,6 +118,19 @@ impl Reconnector {
     /// One reconnect cycle: try until a stream is handed over; on a fatal error, report and wait
     /// for the user's `/reconnect`.
     async fn run(self: Arc<Self>, slot: oneshot::Sender<Connection>) {
+        // A stream error just before the drop that makes reconnecting wrong (another client
+        // took the resource, policy violation): say so, and wait for the user's /reconnect.
+        if let Some(condition) = self.connector.watch.take_recent(Duration::from_secs(10)) {
+            tracing::warn!(%condition, "stream error from the server");
+            if let failure @ LoginFailure::Fatal(_) =
+                connect::stream_error_failure(&condition, &self.account)
+            {
+                let _ = self
+                    .reports
+                    .send(Report::Failed(failure, 0, Duration::ZERO));
+                self.retry.notified().await;
+            }
+        }
         // The last connection died during negotiation. With Prosody 0.12 after a restart this
         // is a resumption answered by `<failed/>` without `h`, which xmpp-parsers 0.23 rejects;
         // tokio-xmpp then keeps its stale stream-management state and would retry resumption
@@ -133,6 +147,7 @@ impl Reconnector {
                     &self.account.jid,
                     self.account.resource.as_deref(),
                     &self.password,
+                    connect::timeouts(self.account.keepalive),
                 ),
             )
             .await;
@@ -193,8 +208,16 @@ struct Session {
     /// What was last put on the wire in this session.
     sent: Option<OwnPresence>,
     roster_query: Option<String>,
+    /// When the roster request in flight is given up on.
+    roster_deadline: Option<tokio::time::Instant>,
+    /// The last roster version (XEP-0237 / RFC 6121 §2.6), if the server supports versioning.
+    roster_ver: Option<String>,
+    versioning: bool,
     next_id: u64,
 }
+
+/// How long the server gets to answer a request before the user is told.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Session {
     async fn emit(&self, event: SessionEvent) -> bool {
@@ -218,8 +241,15 @@ impl Session {
 
     async fn on_stream_event(&mut self, ev: StreamEvent) -> bool {
         match ev {
-            StreamEvent::Reset { bound_jid, .. } => {
+            StreamEvent::Reset {
+                bound_jid,
+                features,
+            } => {
                 self.negotiating.store(false, Ordering::SeqCst);
+                self.versioning = features
+                    .others
+                    .iter()
+                    .any(|f| f.is("ver", "urn:xmpp:features:rosterver"));
                 self.bound = bound_jid.try_into_full().ok();
                 self.online = true;
                 let bound = self
@@ -231,9 +261,7 @@ impl Session {
                 if !self.emit(SessionEvent::SessionStarted { bound }).await {
                     return false;
                 }
-                let id = self.new_id("roster");
-                self.roster_query = Some(id.clone());
-                self.send(Stanza::Iq(stanza::build_roster_get(&id))).await;
+                self.request_roster().await;
                 self.send_presence().await;
                 true
             }
@@ -260,6 +288,35 @@ impl Session {
         }
     }
 
+    async fn request_roster(&mut self) {
+        let id = self.new_id("roster");
+        self.roster_query = Some(id.clone());
+        self.roster_deadline = Some(tokio::time::Instant::now() + REQUEST_TIMEOUT);
+        let ver = if self.versioning {
+            self.roster_ver.clone()
+        } else {
+            None
+        };
+        self.send(Stanza::Iq(stanza::build_roster_get(&id, ver)))
+            .await;
+    }
+
+    /// The roster request was not answered in time: tell the user and ask again.
+    async fn on_roster_timeout(&mut self) -> bool {
+        self.roster_deadline = None;
+        if !self.online {
+            return true;
+        }
+        let ok = self
+            .emit(SessionEvent::Notice(format!(
+                "The server did not answer the roster request within {} s; asking again.",
+                REQUEST_TIMEOUT.as_secs()
+            )))
+            .await;
+        self.request_roster().await;
+        ok
+    }
+
     async fn on_stanza(&mut self, stanza: Stanza) -> bool {
         let ctx = translate::Context {
             own: &self.own,
@@ -269,6 +326,10 @@ impl Session {
         let out = translate::translate(stanza, &ctx);
         if out.roster_answered {
             self.roster_query = None;
+            self.roster_deadline = None;
+        }
+        if let Some(ver) = out.roster_ver {
+            self.roster_ver = Some(ver);
         }
         if let Some(reply) = out.reply {
             self.send(reply).await;
@@ -336,6 +397,9 @@ async fn run(
         presence: setup.initial,
         sent: None,
         roster_query: None,
+        roster_deadline: None,
+        roster_ver: None,
+        versioning: false,
         next_id: 0,
     };
     if !session
@@ -370,6 +434,11 @@ async fn run(
                     break;
                 }
             }
+            _ = sleep_until_opt(session.roster_deadline), if session.roster_deadline.is_some() => {
+                if !session.on_roster_timeout().await {
+                    break;
+                }
+            }
             ev = session.stream.next() => {
                 let keep = match ev {
                     Some(StreamEvt::Stream(ev)) => session.on_stream_event(ev).await,
@@ -389,6 +458,13 @@ async fn run(
             .await;
     }
     let _ = tokio::time::timeout(Duration::from_secs(3), session.stream.close()).await;
+}
+
+async fn sleep_until_opt(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
 }
 
 #[cfg(test)]

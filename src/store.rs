@@ -151,6 +151,7 @@ impl State {
                 self.roster.replace(items);
                 self.roster_loaded = true;
             }
+            SessionEvent::RosterUnchanged => self.roster_loaded = true,
             SessionEvent::RosterPush(item) => self.roster.upsert_item(item),
             SessionEvent::RosterRemove(jid) => self.roster.remove_item(&jid),
             SessionEvent::Presence {

@@ -32,13 +32,14 @@ use tokio_xmpp::xmlstream::{
 use xmpp_parsers::{ns, starttls};
 
 use crate::config::{Account, Secret, TlsMode};
+use crate::session::watch::{StreamErrorWatch, Watched};
 
-/// Read silence before a keepalive probe, and the time the probe gets to be answered:
-/// a dead connection is noticed within about 75 s.
-pub fn timeouts() -> Timeouts {
+/// Read silence before a keepalive probe (`account.keepalive`), and the time the probe gets
+/// to be answered (at most 15 s): a dead connection is noticed within keepalive + 15 s.
+pub fn timeouts(keepalive_secs: u64) -> Timeouts {
     Timeouts {
-        read_timeout: Duration::from_secs(60),
-        response_timeout: Duration::from_secs(15),
+        read_timeout: Duration::from_secs(keepalive_secs),
+        response_timeout: Duration::from_secs(keepalive_secs.min(15)),
     }
 }
 
@@ -68,8 +69,12 @@ impl LoginFailure {
     }
 }
 
-/// Builds the rustls configuration: the system's roots, plus `ca_file` if given.
-pub fn tls_config(ca_file: Option<&Path>) -> Result<(Arc<ClientConfig>, CertProbe), TlsSetupError> {
+/// Builds the rustls configuration: the system's roots, plus `ca_file` if given; with a
+/// pinned fingerprint, exactly that certificate is trusted.
+pub fn tls_config(
+    ca_file: Option<&Path>,
+    pin: Option<[u8; 32]>,
+) -> Result<(Arc<ClientConfig>, CertProbe), TlsSetupError> {
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
     if let Some(path) = ca_file {
@@ -103,6 +108,7 @@ pub fn tls_config(ca_file: Option<&Path>) -> Result<(Arc<ClientConfig>, CertProb
     let verifier = Arc::new(RecordingVerifier {
         inner,
         probe: probe.clone(),
+        pin,
     });
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -116,33 +122,50 @@ pub fn tls_config(ca_file: Option<&Path>) -> Result<(Arc<ClientConfig>, CertProb
     Ok((Arc::new(config), probe))
 }
 
-/// Remembers the SHA-256 fingerprint of the last certificate that failed verification, so the
-/// error can say which certificate was refused.
+/// What was wrong with the last refused certificate: its SHA-256 fingerprint, and whether it
+/// was refused for not matching the pinned fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub fingerprint: String,
+    pub pin_mismatch: bool,
+}
+
+/// Remembers the last certificate that failed verification, so the error can say which
+/// certificate was refused.
 #[derive(Debug, Clone, Default)]
-pub struct CertProbe(Arc<Mutex<Option<String>>>);
+pub struct CertProbe(Arc<Mutex<Option<Refused>>>);
 
 impl CertProbe {
-    pub fn take(&self) -> Option<String> {
+    pub fn take(&self) -> Option<Refused> {
         self.0.lock().ok().and_then(|mut g| g.take())
     }
-    fn set(&self, fingerprint: String) {
+    fn set(&self, refused: Refused) {
         if let Ok(mut g) = self.0.lock() {
-            *g = Some(fingerprint);
+            *g = Some(refused);
         }
     }
 }
 
+fn digest(der: &[u8]) -> [u8; 32] {
+    let d = ring::digest::digest(&ring::digest::SHA256, der);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+/// "AB:CD:..." as rosterm prints and `cert_fingerprint` accepts.
 pub fn fingerprint(der: &[u8]) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, der);
-    let hex: Vec<String> = digest.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+    let hex: Vec<String> = digest(der).iter().map(|b| format!("{b:02X}")).collect();
     hex.join(":")
 }
 
-/// Full WebPKI verification (this is not a bypass); it only records what failed.
+/// Full WebPKI verification (this is not a bypass) that records what failed; with a pin,
+/// the certificate must be exactly the pinned one instead.
 #[derive(Debug)]
 struct RecordingVerifier {
     inner: Arc<WebPkiServerVerifier>,
     probe: CertProbe,
+    pin: Option<[u8; 32]>,
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -154,6 +177,18 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(pin) = self.pin {
+            if digest(end_entity.as_ref()) == pin {
+                return Ok(ServerCertVerified::assertion());
+            }
+            self.probe.set(Refused {
+                fingerprint: fingerprint(end_entity.as_ref()),
+                pin_mismatch: true,
+            });
+            return Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::ApplicationVerificationFailure,
+            ));
+        }
         let result = self.inner.verify_server_cert(
             end_entity,
             intermediates,
@@ -162,7 +197,10 @@ impl ServerCertVerifier for RecordingVerifier {
             now,
         );
         if result.is_err() {
-            self.probe.set(fingerprint(end_entity.as_ref()));
+            self.probe.set(Refused {
+                fingerprint: fingerprint(end_entity.as_ref()),
+                pin_mismatch: false,
+            });
         }
         result
     }
@@ -230,11 +268,25 @@ pub struct RostermConnector {
     pub dns: DnsConfig,
     pub mode: TlsMode,
     pub tls: Arc<ClientConfig>,
+    /// Notes stream errors in what the server sends (see `watch`).
+    pub watch: StreamErrorWatch,
 }
 
-type Tls = tokio_rustls::client::TlsStream<TcpStream>;
+type Tls = Watched<tokio_rustls::client::TlsStream<TcpStream>>;
 
 impl RostermConnector {
+    /// The connector for an account: where to connect, how, and whom to trust.
+    pub fn for_account(account: &Account) -> Result<(RostermConnector, CertProbe), TlsSetupError> {
+        let (tls, probe) = tls_config(account.ca_file.as_deref(), account.cert_fingerprint)?;
+        let connector = RostermConnector {
+            dns: dns_config(account),
+            mode: account.tls,
+            tls,
+            watch: StreamErrorWatch::default(),
+        };
+        Ok((connector, probe))
+    }
+
     async fn handshake(
         &self,
         tcp: TcpStream,
@@ -254,7 +306,7 @@ impl RostermConnector {
                 .unwrap_or(ChannelBinding::None),
             _ => ChannelBinding::None,
         };
-        Ok((tls, binding))
+        Ok((Watched::new(tls, self.watch.clone()), binding))
     }
 }
 
@@ -322,6 +374,7 @@ pub async fn login(
     jid: &BareJid,
     resource: Option<&str>,
     password: &Secret,
+    timeouts: Timeouts,
 ) -> Result<Connection, tokio_xmpp::Error> {
     let identity: Jid = match resource {
         Some(r) => Jid::new(&format!("{jid}/{r}"))?,
@@ -329,7 +382,7 @@ pub async fn login(
     };
     let username = jid.node().map(|n| n.as_str()).unwrap_or_default();
     let (pending, binding) = connector
-        .connect(&identity, ns::JABBER_CLIENT, timeouts())
+        .connect(&identity, ns::JABBER_CLIENT, timeouts)
         .await?;
     let (features, stream) = pending
         .recv_features::<tokio_xmpp::xmlstream::FallibleStreamElement>()
@@ -368,10 +421,12 @@ pub fn classify(err: &tokio_xmpp::Error, account: &Account, probe: &CertProbe) -
         )),
         E::StreamError(e) => {
             let text = crate::sanitize::sanitize(&e.to_string(), 200);
-            if text.contains("host-unknown") {
-                LoginFailure::Fatal(format!("{server} does not serve the domain {domain} (host-unknown); check account.jid."))
-            } else {
-                LoginFailure::Transient(format!("The server closed the stream: {text}."))
+            let condition = ["host-unknown", "conflict", "policy-violation", "not-authorized"]
+                .into_iter()
+                .find(|c| text.contains(c));
+            match condition {
+                Some(c) => stream_error_failure(c, account),
+                None => LoginFailure::Transient(format!("The server closed the stream: {text}.")),
             }
         }
         E::Connection(inner) => {
@@ -388,19 +443,47 @@ pub fn classify(err: &tokio_xmpp::Error, account: &Account, probe: &CertProbe) -
     }
 }
 
+/// What a stream error condition means for reconnecting: `None` when retrying is fine.
+pub fn stream_error_failure(condition: &str, account: &Account) -> LoginFailure {
+    let jid = &account.jid;
+    let domain = jid.domain().as_str();
+    let full = match &account.resource {
+        Some(r) => format!("{jid}/{r}"),
+        None => jid.to_string(),
+    };
+    match condition {
+        "host-unknown" => LoginFailure::Fatal(format!(
+            "The server does not serve the domain {domain} (host-unknown); check account.jid."
+        )),
+        "conflict" => LoginFailure::Fatal(format!(
+            "Another client logged in as {full} and replaced this session (conflict); rosterm stopped reconnecting so the two do not keep kicking each other out. /reconnect takes the session back."
+        )),
+        "policy-violation" => LoginFailure::Fatal(
+            "The server closed the session for a policy violation (policy-violation); rosterm stopped reconnecting. /reconnect tries again.".into(),
+        ),
+        "not-authorized" => LoginFailure::Fatal(format!(
+            "The server no longer accepts this session for {jid} (not-authorized); check account.password."
+        )),
+        other => LoginFailure::Transient(format!("The server closed the stream ({other}).")),
+    }
+}
+
 fn tls_failure(io: &std::io::Error, domain: &str, probe: &CertProbe) -> LoginFailure {
     let rustls_err = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>());
     match rustls_err {
-        Some(rustls::Error::InvalidCertificate(reason)) => {
-            let fp = probe
-                .take()
-                .map(|fp| format!(" (SHA-256 {fp})"))
-                .unwrap_or_default();
-            LoginFailure::Fatal(format!(
-                "The server's certificate{fp} is not trusted for {domain}: {}. If this is your own server, set account.ca_file to its CA certificate.",
+        Some(rustls::Error::InvalidCertificate(reason)) => match probe.take() {
+            Some(Refused {
+                fingerprint,
+                pin_mismatch: true,
+            }) => LoginFailure::Fatal(format!(
+                "The server's certificate (SHA-256 {fingerprint}) is not the one pinned in account.cert_fingerprint; refusing to connect to {domain}."
+            )),
+            refused => LoginFailure::Fatal(format!(
+                "The server's certificate{} is not trusted for {domain}: {}. If this is your own server, set account.ca_file to its CA certificate (or pin it with account.cert_fingerprint).",
+                refused.map(|r| format!(" (SHA-256 {})", r.fingerprint)).unwrap_or_default(),
                 cert_reason(reason)
-            ))
-        }
+            )),
+        },
         Some(other) => LoginFailure::Fatal(format!("TLS with {domain} failed: {other}.")),
         None => LoginFailure::Transient(format!("TLS with {domain} failed: {io}.")),
     }

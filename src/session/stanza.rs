@@ -29,11 +29,12 @@ pub fn build_unavailable() -> Presence {
     Presence::new(PresenceType::Unavailable)
 }
 
-pub fn build_roster_get(id: &str) -> Iq {
+/// A roster get; with `ver` the server may answer "unchanged" or with pushes only.
+pub fn build_roster_get(id: &str, ver: Option<String>) -> Iq {
     Iq::from_get(
         id.to_owned(),
         Roster {
-            ver: None,
+            ver,
             items: Vec::new(),
         },
     )

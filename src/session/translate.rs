@@ -34,6 +34,8 @@ pub struct Translated {
     pub reply: Option<Stanza>,
     /// The roster query was answered (result or error).
     pub roster_answered: bool,
+    /// A roster version carried by a roster result or push.
+    pub roster_ver: Option<String>,
 }
 
 pub fn translate(stanza: Stanza, ctx: &Context<'_>) -> Translated {
@@ -233,6 +235,7 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
             }
             match Roster::try_from(payload) {
                 Ok(roster) => {
+                    out.roster_ver = roster.ver;
                     for item in roster.items {
                         out.events.push(match translate_item(item) {
                             Ok(item) => SessionEvent::RosterPush(item),

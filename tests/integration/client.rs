@@ -5,7 +5,7 @@
 
 use rosterm::config::Secret;
 use rosterm::event::{Command, SessionEvent};
-use rosterm::session::connect::{dns_config, tls_config, RostermConnector};
+use rosterm::session::connect::RostermConnector;
 use rosterm::session::{spawn, SessionHandle, SessionSetup};
 use rosterm::store::presence::{OwnPresence, Show};
 use rosterm::store::State;
@@ -22,12 +22,7 @@ pub struct Client {
 impl Client {
     pub fn start(server: &Server, user: &str, password: &str, initial: OwnPresence) -> Client {
         let account = account(server, user, Some("rosterm"));
-        let (tls, probe) = tls_config(account.ca_file.as_deref()).expect("CA loads");
-        let connector = RostermConnector {
-            dns: dns_config(&account),
-            mode: account.tls,
-            tls,
-        };
+        let (connector, probe) = RostermConnector::for_account(&account).expect("CA loads");
         let state = State::new(account.jid.clone(), initial.clone());
         let handle = spawn(SessionSetup {
             account,

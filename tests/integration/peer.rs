@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use jid::{BareJid, Jid};
 use rosterm::config::{Account, PasswordSource, Secret, TlsMode};
-use rosterm::session::connect::{dns_config, login, tls_config, RostermConnector};
+use rosterm::session::connect::{login, timeouts, RostermConnector};
 use tokio_xmpp::stanzastream::{Event, StanzaStream, StreamEvent};
 use xmpp_parsers::minidom::Element;
 use xmpp_parsers::stanza::Stanza;
@@ -35,6 +35,8 @@ pub fn account(server: &Server, user: &str, resource: Option<&str>) -> Account {
         port: Some(server.port),
         tls: TlsMode::StartTls,
         ca_file: Some(server.ca_file.clone()),
+        cert_fingerprint: None,
+        keepalive: rosterm::config::DEFAULT_KEEPALIVE,
     }
 }
 
@@ -42,12 +44,7 @@ impl Peer {
     /// Logs in as `user` (password `<user>-pw`) with `resource`; returns once bound.
     pub async fn connect(server: &Server, user: &str, resource: &str) -> Peer {
         let account = account(server, user, Some(resource));
-        let (tls, _) = tls_config(account.ca_file.as_deref()).expect("test CA loads");
-        let connector = RostermConnector {
-            dns: dns_config(&account),
-            mode: TlsMode::StartTls,
-            tls,
-        };
+        let (connector, _) = RostermConnector::for_account(&account).expect("test CA loads");
         let password = Secret::new(format!("{user}-pw"));
         let jid = account.jid.clone();
         let resource_owned = resource.to_owned();
@@ -58,7 +55,7 @@ impl Peer {
                 let password = password.clone();
                 let resource = resource_owned.clone();
                 tokio::spawn(async move {
-                    match login(&connector, &jid, Some(&resource), &password).await {
+                    match login(&connector, &jid, Some(&resource), &password, timeouts(60)).await {
                         Ok(conn) => {
                             let _ = slot.send(conn);
                         }

@@ -1,0 +1,191 @@
+//! Stream errors that tokio-xmpp turns into a silent reconnect.
+//!
+//! `StanzaStream` handles a `<stream:error>` by dropping the connection and reconnecting,
+//! without telling its user why. For some conditions reconnecting is wrong: `<conflict/>`
+//! means another client took over this resource (reconnecting would kick it, and it would
+//! kick us back, forever), `<policy-violation/>` means the server wants us gone. rosterm's
+//! connector therefore passes the decrypted bytes from the server through [`Watched`], which
+//! notes the condition of a stream error; the reconnector checks it before trying again.
+//!
+//! Only a condition element directly inside `<stream:error>` counts, and only if the
+//! connection drops right after it, so stanza payloads cannot fake one.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+const STREAMS_NS: &[u8] = b"urn:ietf:params:xml:ns:xmpp-streams";
+/// How much of the previous read is kept so that a match split across reads is found.
+const TAIL: usize = 512;
+
+/// The last stream error condition seen, and when.
+#[derive(Debug, Clone, Default)]
+pub struct StreamErrorWatch(Arc<Mutex<Option<(String, Instant)>>>);
+
+impl StreamErrorWatch {
+    /// The condition seen within `window` before now, if any (and forgets it).
+    pub fn take_recent(&self, window: Duration) -> Option<String> {
+        let mut guard = self.0.lock().ok()?;
+        match guard.take() {
+            Some((condition, at)) if at.elapsed() <= window => Some(condition),
+            _ => None,
+        }
+    }
+
+    fn note(&self, condition: String) {
+        if let Ok(mut guard) = self.0.lock() {
+            *guard = Some((condition, Instant::now()));
+        }
+    }
+}
+
+/// Finds `<stream:error><CONDITION xmlns='urn:ietf:params:xml:ns:xmpp-streams'` in `data`.
+pub fn find_condition(data: &[u8]) -> Option<String> {
+    let mut from = 0;
+    while let Some(offset) = find(&data[from..], STREAMS_NS) {
+        let at = from + offset;
+        from = at + STREAMS_NS.len();
+        let Some(open) = data[..at].iter().rposition(|b| *b == b'<') else {
+            continue;
+        };
+        let name_end = data[open + 1..at]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
+            .map(|p| open + 1 + p)
+            .unwrap_or(at);
+        let name = &data[open + 1..name_end];
+        let before = trim_end(&data[..open]);
+        let inside_stream_error = before.ends_with(b"<stream:error>")
+            || before.ends_with(b"<error xmlns='http://etherx.jabber.org/streams'>");
+        if inside_stream_error
+            && !name.is_empty()
+            && name.iter().all(|b| b.is_ascii_lowercase() || *b == b'-')
+        {
+            return Some(String::from_utf8_lossy(name).into_owned());
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn trim_end(data: &[u8]) -> &[u8] {
+    let end = data
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    &data[..end]
+}
+
+/// A transport whose incoming bytes are checked for a stream error.
+pub struct Watched<S> {
+    inner: S,
+    watch: StreamErrorWatch,
+    tail: Vec<u8>,
+}
+
+impl<S> Watched<S> {
+    pub fn new(inner: S, watch: StreamErrorWatch) -> Self {
+        Watched {
+            inner,
+            watch,
+            tail: Vec::new(),
+        }
+    }
+
+    fn scan(&mut self, fresh: &[u8]) {
+        if fresh.is_empty() {
+            return;
+        }
+        // Cheap path: most reads cannot contain the namespace at all.
+        let mut data = std::mem::take(&mut self.tail);
+        data.extend_from_slice(fresh);
+        if let Some(condition) = find_condition(&data) {
+            self.watch.note(condition);
+        }
+        let keep = data.len().saturating_sub(TAIL);
+        data.drain(..keep);
+        self.tail = data;
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = result {
+            let fresh = buf.filled()[before..].to_vec();
+            self.scan(&fresh);
+        }
+        result
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_condition_of_a_stream_error() {
+        let xml = b"<presence/><stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>Replaced by new connection</text></stream:error></stream:stream>";
+        assert_eq!(find_condition(xml).as_deref(), Some("conflict"));
+        let xml = b"<stream:error>\n  <policy-violation xmlns=\"urn:ietf:params:xml:ns:xmpp-streams\"/></stream:error>";
+        assert_eq!(find_condition(xml).as_deref(), Some("policy-violation"));
+    }
+
+    #[test]
+    fn payloads_cannot_fake_one() {
+        // A condition element inside a message, not inside <stream:error>.
+        let xml = b"<message><body>hi</body><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></message>";
+        assert_eq!(find_condition(xml), None);
+        // Escaped text is not markup.
+        let xml = b"<message><body>&lt;stream:error&gt;&lt;conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/&gt;</body></message>";
+        assert_eq!(find_condition(xml), None);
+    }
+
+    #[test]
+    fn a_match_split_across_reads_is_found() {
+        let watch = StreamErrorWatch::default();
+        let mut w = Watched::new(tokio::io::empty(), watch.clone());
+        let xml: &[u8] =
+            b"<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>";
+        for chunk in xml.chunks(7) {
+            w.scan(chunk);
+        }
+        assert_eq!(
+            watch.take_recent(Duration::from_secs(5)).as_deref(),
+            Some("conflict")
+        );
+        assert_eq!(
+            watch.take_recent(Duration::from_secs(5)),
+            None,
+            "taken once"
+        );
+    }
+}
