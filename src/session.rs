@@ -292,8 +292,9 @@ impl Session {
         let id = self.new_id("roster");
         self.roster_query = Some(id.clone());
         self.roster_deadline = Some(tokio::time::Instant::now() + REQUEST_TIMEOUT);
+        // ver='' on the first fetch opts into versioning (RFC 6121 §2.6.3).
         let ver = if self.versioning {
-            self.roster_ver.clone()
+            Some(self.roster_ver.clone().unwrap_or_default())
         } else {
             None
         };
@@ -420,20 +421,6 @@ async fn run(
                     break;
                 }
             }
-            report = reports.recv() => {
-                let Some(Report::Failed(failure, attempt, delay)) = report else { continue };
-                let state = match failure {
-                    LoginFailure::Fatal(reason) => ConnState::Failed { reason },
-                    LoginFailure::Transient(reason) => ConnState::Reconnecting {
-                        attempt,
-                        retry_in_secs: delay.as_secs().max(1),
-                        reason,
-                    },
-                };
-                if !session.emit(SessionEvent::Connection(state)).await {
-                    break;
-                }
-            }
             _ = sleep_until_opt(session.roster_deadline), if session.roster_deadline.is_some() => {
                 if !session.on_roster_timeout().await {
                     break;
@@ -446,6 +433,20 @@ async fn run(
                     None => false,
                 };
                 if !keep {
+                    break;
+                }
+            }
+            report = reports.recv() => {
+                let Some(Report::Failed(failure, attempt, delay)) = report else { continue };
+                let state = match failure {
+                    LoginFailure::Fatal(reason) => ConnState::Failed { reason },
+                    LoginFailure::Transient(reason) => ConnState::Reconnecting {
+                        attempt,
+                        retry_in_secs: delay.as_secs().max(1),
+                        reason,
+                    },
+                };
+                if !session.emit(SessionEvent::Connection(state)).await {
                     break;
                 }
             }

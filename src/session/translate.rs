@@ -203,9 +203,13 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
         Iq::Result { id, payload, .. } if Some(id.as_str()) == ctx.roster_query => {
             out.roster_answered = true;
             // No payload: roster unchanged since the version we sent (versioning).
-            let Some(payload) = payload else { return out };
+            let Some(payload) = payload else {
+                out.events.push(SessionEvent::RosterUnchanged);
+                return out;
+            };
             match Roster::try_from(payload) {
                 Ok(roster) => {
+                    out.roster_ver = roster.ver;
                     let items = roster
                         .items
                         .into_iter()

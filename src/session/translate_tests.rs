@@ -251,6 +251,17 @@ fn roster_result_becomes_items() {
 }
 
 #[test]
+fn roster_versions_are_reported_and_an_empty_result_means_unchanged() {
+    let out = run("<iq xmlns='jabber:client' type='result' id='roster-1'><query xmlns='jabber:iq:roster' ver='7'/></iq>");
+    assert_eq!(out.roster_ver.as_deref(), Some("7"));
+    let out = run("<iq xmlns='jabber:client' type='result' id='roster-1'/>");
+    assert!(out.roster_answered);
+    assert_eq!(out.events, vec![SessionEvent::RosterUnchanged]);
+    let out = run("<iq xmlns='jabber:client' type='set' id='p'><query xmlns='jabber:iq:roster' ver='8'><item jid='a@b'/></query></iq>");
+    assert_eq!(out.roster_ver.as_deref(), Some("8"));
+}
+
+#[test]
 fn roster_push_from_server_is_applied_and_acknowledged() {
     for from in ["", " from='juliet@example.com'"] {
         let out = run(&format!("<iq xmlns='jabber:client' type='set' id='push1'{from}>\

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use rosterm::config::Secret;
+use rosterm::config::{Account, Secret};
 use rosterm::event::{Command, SessionEvent};
 use rosterm::session::connect::RostermConnector;
 use rosterm::session::{spawn, SessionHandle, SessionSetup};
@@ -21,7 +21,11 @@ pub struct Client {
 
 impl Client {
     pub fn start(server: &Server, user: &str, password: &str, initial: OwnPresence) -> Client {
-        let account = account(server, user, Some("rosterm"));
+        Client::start_account(account(server, user, Some("rosterm")), password, initial)
+    }
+
+    /// Starts a session for a customised account (pinning, keepalive, ...).
+    pub fn start_account(account: Account, password: &str, initial: OwnPresence) -> Client {
         let (connector, probe) = RostermConnector::for_account(&account).expect("CA loads");
         let state = State::new(account.jid.clone(), initial.clone());
         let handle = spawn(SessionSetup {
@@ -61,6 +65,24 @@ impl Client {
             self.state.connection,
             &self.log[self.log.len().saturating_sub(8)..]
         );
+    }
+
+    /// Applies whatever arrives during `d` (for checking that something does NOT happen).
+    pub async fn settle(&mut self, d: std::time::Duration) {
+        let _ = tokio::time::timeout(d, async {
+            while let Some(ev) = self.handle.events.recv().await {
+                self.log.push(ev.clone());
+                self.state.apply(ev);
+            }
+        })
+        .await;
+    }
+
+    pub fn sessions_started(&self) -> usize {
+        self.log
+            .iter()
+            .filter(|e| matches!(e, SessionEvent::SessionStarted { .. }))
+            .count()
     }
 
     pub fn command(&self, cmd: Command) {

@@ -7,5 +7,6 @@ mod client;
 mod fuzz;
 mod harness;
 mod hostile;
+mod lifecycle;
 mod peer;
 mod session;

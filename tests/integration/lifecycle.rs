@@ -1,0 +1,274 @@
+//! Connection lifecycle against a real Prosody: resource conflicts, certificate pinning,
+//! dead connections (SIGSTOP), changes made while disconnected, roster versioning.
+
+use std::time::Duration;
+
+use jid::BareJid;
+use rosterm::event::{Command, ConnState, SessionEvent};
+use rosterm::store::presence::{OwnPresence, Show};
+use xmpp_parsers::presence::{Show as XShow, Type as PType};
+
+use crate::client::Client;
+use crate::harness::{RosterEntry, Server};
+use crate::peer::{account, presence_from, Peer};
+
+fn both(jid: &str, name: &str) -> RosterEntry {
+    RosterEntry {
+        jid: jid.into(),
+        name: Some(name.into()),
+        groups: vec!["Friends".into()],
+        subscription: "both",
+        ask: None,
+    }
+}
+
+fn server() -> Server {
+    let server = Server::start();
+    for user in ["alice", "bob"] {
+        server.register(user, &format!("{user}-pw"));
+    }
+    server.set_roster("alice", &[both("bob@localhost", "Bob")]);
+    server.set_roster("bob", &[both("alice@localhost", "Alice")]);
+    server
+}
+
+fn initial() -> OwnPresence {
+    OwnPresence {
+        show: Show::Online,
+        status: "hi".into(),
+        priority: 1,
+    }
+}
+
+fn online(s: &rosterm::store::State) -> bool {
+    s.connection == ConnState::Online && s.roster_loaded
+}
+
+#[tokio::test]
+async fn resource_conflict_is_fatal_and_does_not_start_a_reconnect_war() {
+    let server = server();
+    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
+    alice.until("online", online).await;
+    // Another client takes alice/rosterm: Prosody replaces the old session with a conflict.
+    let intruder = Peer::connect(&server, "alice", "rosterm").await;
+    alice.until("failed with conflict", |s| matches!(&s.connection, ConnState::Failed { reason } if reason.contains("Another client logged in as alice@localhost/rosterm"))).await;
+    // No war: rosterm does not reconnect on its own.
+    alice.settle(Duration::from_secs(4)).await;
+    assert_eq!(
+        alice.sessions_started(),
+        1,
+        "rosterm reconnected by itself: {:?}",
+        alice.log
+    );
+    assert!(matches!(alice.state.connection, ConnState::Failed { .. }));
+    // The user takes it back on purpose.
+    alice.command(Command::Reconnect);
+    alice.until("online again after /reconnect", online).await;
+    assert_eq!(alice.sessions_started(), 2);
+    alice.stop();
+    intruder.close().await;
+}
+
+fn server_fingerprint(server: &Server) -> [u8; 32] {
+    use tokio_xmpp::rustls::pki_types::{pem::PemObject, CertificateDer};
+    let cert = CertificateDer::from_pem_file(&server.ca_file).expect("harness certificate");
+    let text = rosterm::session::connect::fingerprint(cert.as_ref());
+    rosterm::config::parse_fingerprint(&text).expect("fingerprint round-trips")
+}
+
+#[tokio::test]
+async fn pinned_certificate_is_trusted_without_a_ca_and_a_wrong_pin_is_fatal() {
+    let server = server();
+    let mut pinned = account(&server, "alice", Some("rosterm"));
+    pinned.ca_file = None;
+    pinned.cert_fingerprint = Some(server_fingerprint(&server));
+    let mut alice = Client::start_account(pinned.clone(), "alice-pw", initial());
+    alice.until("online through the pin", online).await;
+    alice.stop();
+
+    let mut wrong = pinned;
+    wrong.cert_fingerprint = Some([7u8; 32]);
+    wrong.resource = Some("other".into());
+    let mut alice = Client::start_account(wrong, "alice-pw", initial());
+    alice
+        .until("refused", |s| {
+            matches!(s.connection, ConnState::Failed { .. })
+        })
+        .await;
+    let ConnState::Failed { reason } = &alice.state.connection else {
+        unreachable!()
+    };
+    assert!(
+        reason.contains("not the one pinned in account.cert_fingerprint")
+            && reason.contains("SHA-256 "),
+        "{reason}"
+    );
+    alice.stop();
+}
+
+#[tokio::test]
+async fn untrusted_certificate_names_fingerprint_and_domain_and_is_not_retried() {
+    let server = server();
+    let mut untrusted = account(&server, "alice", Some("rosterm"));
+    untrusted.ca_file = None;
+    let mut alice = Client::start_account(untrusted, "alice-pw", initial());
+    alice
+        .until("refused", |s| {
+            matches!(s.connection, ConnState::Failed { .. })
+        })
+        .await;
+    let ConnState::Failed { reason } = &alice.state.connection else {
+        unreachable!()
+    };
+    assert!(
+        reason.contains("is not trusted for localhost")
+            && reason.contains("SHA-256 ")
+            && reason.contains("ca_file"),
+        "{reason}"
+    );
+    alice.settle(Duration::from_secs(3)).await;
+    let failures = alice
+        .log
+        .iter()
+        .filter(|e| matches!(e, SessionEvent::Connection(ConnState::Failed { .. })))
+        .count();
+    assert_eq!(failures, 1, "no silent retry loop: {:?}", alice.log);
+    alice.stop();
+}
+
+#[tokio::test]
+async fn wrong_password_is_reported_once_and_retried_only_on_request() {
+    let server = server();
+    let mut alice = Client::start(&server, "alice", "wrong-pw", initial());
+    alice
+        .until("failed", |s| {
+            matches!(s.connection, ConnState::Failed { .. })
+        })
+        .await;
+    alice.settle(Duration::from_secs(3)).await;
+    let failed = |c: &Client| {
+        c.log
+            .iter()
+            .filter(|e| matches!(e, SessionEvent::Connection(ConnState::Failed { .. })))
+            .count()
+    };
+    assert_eq!(failed(&alice), 1);
+    alice.command(Command::Reconnect);
+    alice.settle(Duration::from_secs(3)).await;
+    assert_eq!(
+        failed(&alice),
+        2,
+        "exactly one more attempt after /reconnect"
+    );
+    alice.stop();
+}
+
+#[tokio::test]
+async fn dead_connection_is_noticed_and_recovered_after_sigstop() {
+    let server = server();
+    let mut fast = account(&server, "alice", Some("rosterm"));
+    fast.keepalive = 2; // dead after ~4 s of silence
+    let mut alice = Client::start_account(fast, "alice-pw", initial());
+    alice.until("online", online).await;
+    server.pause();
+    alice
+        .until("dead connection noticed", |s| {
+            matches!(s.connection, ConnState::Reconnecting { .. })
+        })
+        .await;
+    server.resume();
+    alice
+        .until("back online", |s| s.connection == ConnState::Online)
+        .await;
+    alice.stop();
+}
+
+#[tokio::test]
+async fn presence_changed_while_disconnected_is_sent_once_back_and_the_roster_catches_up() {
+    let mut server = server();
+    server.register("carol", "carol-pw");
+    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
+    alice.until("online", online).await;
+
+    server.stop();
+    alice
+        .until("reconnecting", |s| {
+            matches!(s.connection, ConnState::Reconnecting { .. })
+        })
+        .await;
+    // Two changes while offline: the last one wins.
+    alice.set_presence(Show::Away, "first", 2);
+    alice.set_presence(Show::Xa, "while you were away", 3);
+    // The roster changed on the server meanwhile.
+    server.set_roster(
+        "alice",
+        &[
+            both("bob@localhost", "Bob"),
+            both("carol@localhost", "Carol"),
+        ],
+    );
+    server.restart();
+    alice
+        .until("back with carol", |s| {
+            online(s)
+                && s.roster
+                    .get(&BareJid::new("carol@localhost").unwrap())
+                    .is_some()
+        })
+        .await;
+
+    let mut bob = Peer::connect(&server, "bob", "laptop").await;
+    bob.presence("", "", 0).await;
+    let p = bob
+        .wait_for("alice's presence", |s| {
+            presence_from(s, "alice@localhost/rosterm").is_some()
+        })
+        .await;
+    let p = presence_from(&p, "alice@localhost/rosterm").unwrap();
+    assert_eq!(
+        (p.type_.clone(), p.show.clone(), p.priority.0),
+        (PType::None, Some(XShow::Xa), 3)
+    );
+    assert_eq!(
+        p.statuses.values().next().map(String::as_str),
+        Some("while you were away")
+    );
+    alice.stop();
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn unchanged_roster_is_not_downloaded_again_after_a_restart() {
+    let mut server = server();
+    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
+    alice.until("online", online).await;
+    assert!(alice
+        .log
+        .iter()
+        .any(|e| matches!(e, SessionEvent::RosterReceived(_))));
+    server.restart();
+    alice
+        .until("reconnecting", |s| {
+            matches!(s.connection, ConnState::Reconnecting { .. })
+        })
+        .await;
+    alice.until("second session with the roster", online).await;
+    let after = alice
+        .log
+        .iter()
+        .rposition(|e| matches!(e, SessionEvent::SessionStarted { .. }))
+        .unwrap();
+    assert!(
+        alice.log[after..]
+            .iter()
+            .any(|e| matches!(e, SessionEvent::RosterUnchanged)),
+        "roster versioning: the server said 'unchanged' instead of resending it: {:?}",
+        &alice.log
+    );
+    assert!(alice
+        .state
+        .roster
+        .get(&BareJid::new("bob@localhost").unwrap())
+        .is_some());
+    alice.stop();
+}
