@@ -243,3 +243,14 @@ fn password_command_first_line_errors_and_timeout_free_path() {
         .to_string();
     assert!(e.contains("printed nothing"), "{e}");
 }
+
+#[test]
+fn password_command_that_hangs_is_stopped_after_ten_seconds() {
+    let started = std::time::Instant::now();
+    let e = resolve_password(&PasswordSource::Command("sleep 60".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("did not finish within 10 seconds"), "{e}");
+    // Not a timing assertion on rosterm's speed: it must not wait for the command's 60 s.
+    assert!(started.elapsed() < std::time::Duration::from_secs(50));
+}

@@ -62,6 +62,11 @@ pub fn mixed_state() -> State {
     s.apply(SessionEvent::SessionStarted {
         bound: "alice@example.org/rosterm".into(),
     });
+    s.apply(SessionEvent::OwnPresenceEcho {
+        show: Show::Away,
+        status: "lunch".into(),
+        priority: 5,
+    });
     s.apply(SessionEvent::RosterReceived(vec![
         item("bob@example.org", "Bob", "Friends"),
         item("carol@example.org", "Carol", "Friends"),
@@ -311,4 +316,32 @@ fn hostile_strings_never_reach_the_buffer_raw() {
         }
     }
     assert!(text(&buf).contains("a\u{fffd}2J␡bc␍"));
+}
+
+#[test]
+fn own_presence_shows_sending_until_the_server_echoes_it() {
+    let mut s = mixed_state();
+    let header = |s: &mut State| {
+        text(&render(s, 140, 6))
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(
+        !header(&mut s).contains("sending"),
+        "echoed: {}",
+        header(&mut s)
+    );
+    s.own.show = Show::Dnd;
+    assert!(
+        header(&mut s).contains("(sending…)"),
+        "changed, not echoed yet"
+    );
+    s.apply(SessionEvent::OwnPresenceEcho {
+        show: Show::Dnd,
+        status: "lunch".into(),
+        priority: 5,
+    });
+    assert!(!header(&mut s).contains("sending"));
 }

@@ -49,6 +49,10 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
             theme::status_text(),
         ));
     }
+    if state.connection == ConnState::Online && state.own_echo.as_ref() != Some(&state.own) {
+        // The server echoes our presence back once it has processed it (RFC 6121 §4.4.2).
+        spans.push(Span::styled(" (sending…)", theme::dim()));
+    }
     spans.push(Span::raw("  │ "));
     spans.push(Span::styled(
         connection_text(&state.connection),

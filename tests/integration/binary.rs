@@ -186,7 +186,7 @@ fn write_config(dir: &Path, server: &Server, password: &str, port: u16) -> PathB
 fn shell_command(config: &Path, log: &Path) -> String {
     // After rosterm exits: its exit code and the terminal mode, for the test to read.
     format!(
-        "{BIN} --config {} --log-file {}; echo EXIT=$?; stty -a; echo END-OF-STTY; sleep 600",
+        "{BIN} --config {} --log-file {} --log-level trace; echo EXIT=$?; stty -a; echo END-OF-STTY; sleep 600",
         config.display(),
         log.display()
     )
@@ -325,6 +325,11 @@ async fn real_binary_in_tmux_roster_keys_and_clean_exit() {
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("new session"), "{logged}");
     assert!(!logged.contains("alice-pw"), "password in the log");
+    // Nor the SASL PLAIN payload, base64("\0alice\0alice-pw").
+    assert!(
+        !logged.contains("AGFsaWNlAGFsaWNlLXB3"),
+        "SASL payload in the log"
+    );
     bob.close().await;
 }
 
@@ -402,4 +407,112 @@ fn demo_script_shows_a_live_roster_and_exits_cleanly() {
         s.contains(&format!("DEMO_EXIT=0 {marker}"))
     });
     assert!(!after.contains("error"), "{after}");
+}
+
+/// Hostile text from the network, through a real server into the real binary in tmux: no
+/// raw control character reaches the pane, and the pane title is unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_is_shown_inert_in_the_terminal() {
+    let server = Server::start();
+    server.register("alice", "alice-pw");
+    server.register("bob", "bob-pw");
+    let entry = |jid: &str, name: &str| RosterEntry {
+        jid: jid.into(),
+        name: Some(name.into()),
+        groups: vec!["Friends".into()],
+        subscription: "both",
+        ask: None,
+    };
+    // The roster name itself carries an 8-bit CSI, a bidi override and a zero-width space.
+    server.set_roster(
+        "alice",
+        &[entry("bob@localhost", "Bob\u{9b}2J\u{202e}evil\u{200b}")],
+    );
+    server.set_roster("bob", &[entry("alice@localhost", "Alice")]);
+    let bob = Peer::connect(&server, "bob", "x\u{200b}y").await;
+    // XML 1.0 cannot carry ESC/BEL; what it can: C1 (8-bit CSI/OSC/ST), DEL, bidi, tabs, CR/LF.
+    // (The CR arrives as LF: Prosody re-serializes it raw and XML end-of-line handling
+    // normalizes it.)
+    let long = "L".repeat(100_000);
+    bob.send_xml(&format!(
+        "<presence xmlns='jabber:client'><show>dnd</show><status>a&#x9d;0;PWNED-TITLE&#x9c;b&#x9b;31mc&#x7f;d&#x202e;e&#x9;f&#xD;g&#xA;h{long}</status></presence>"
+    ))
+    .await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("rosterm.log");
+    let config = write_config(dir.path(), &server, "alice-pw", server.port);
+    let tmux = Tmux::start(&shell_command(&config, &log), 120, 20);
+    let title_before = tmux.tmux(&["display", "-p", "-t", "t", "#{pane_title}"]);
+    let screen = tmux.wait_for("bob's hostile status", |s| s.contains("PWNED-TITLE"));
+    let row = screen.lines().find(|l| l.contains("PWNED-TITLE")).unwrap();
+    assert!(
+        row.contains("a\u{fffd}0;PWNED-TITLE\u{fffd}b\u{fffd}31mc␡de f⏎g⏎h"),
+        "{row}"
+    );
+    assert!(
+        screen.contains("Bob\u{fffd}2Jevil"),
+        "roster name shown inert: {screen}"
+    );
+    for c in screen.chars() {
+        assert!(
+            c == '\n' || !c.is_control(),
+            "raw control {c:?} in the pane:\n{screen}"
+        );
+        assert!(
+            !('\u{202a}'..='\u{202e}').contains(&c) && c != '\u{200b}',
+            "invisible {c:?} in the pane"
+        );
+    }
+    assert!(
+        !row.contains(&"L".repeat(1000)) || row.chars().count() <= 120,
+        "long status cut to the line"
+    );
+    let title_after = tmux.tmux(&["display", "-p", "-t", "t", "#{pane_title}"]);
+    assert_eq!(title_before, title_after, "the pane title changed");
+    assert!(!title_after.contains("PWNED"));
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("exit", exited);
+    assert!(after.contains("EXIT=0") && cooked(&after), "{after}");
+    bob.close().await;
+}
+
+/// SIGTERM and SIGHUP end rosterm cleanly: exit 0, terminal restored.
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    let server = Server::start();
+    server.register("alice", "alice-pw");
+    for signal in ["TERM", "HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("rosterm.log");
+        let config = write_config(dir.path(), &server, "alice-pw", server.port);
+        let tmux = Tmux::start(&shell_command(&config, &log), 120, 20);
+        tmux.wait_for("online", |s| {
+            s.lines().next().is_some_and(|h| h.contains("│ online"))
+        });
+        let pid = Command::new("pgrep")
+            .args(["-f", &format!("^{BIN} --config {}", config.display())])
+            .output()
+            .unwrap();
+        let pid = String::from_utf8_lossy(&pid.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        assert!(!pid.is_empty(), "rosterm's pid");
+        assert!(Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap()
+            .success());
+        let after = tmux.wait_for("exit", exited);
+        assert!(after.contains("EXIT=0"), "SIG{signal}: {after}");
+        assert!(cooked(&after), "SIG{signal} left the terminal raw: {after}");
+        assert_eq!(
+            tmux.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+                .trim(),
+            "0"
+        );
+    }
 }

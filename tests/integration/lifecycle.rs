@@ -272,3 +272,124 @@ async fn unchanged_roster_is_not_downloaded_again_after_a_restart() {
         .is_some());
     alice.stop();
 }
+
+/// A loopback TCP proxy in front of Prosody whose connections the test can cut.
+struct Proxy {
+    port: u16,
+    conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    async fn start(target: u16) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> =
+            Default::default();
+        let accept = tokio::spawn({
+            let conns = conns.clone();
+            async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    let task = tokio::spawn(async move {
+                        if let Ok(mut outbound) =
+                            tokio::net::TcpStream::connect(("127.0.0.1", target)).await
+                        {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                    conns.lock().unwrap().push(task.abort_handle());
+                }
+            }
+        });
+        Proxy {
+            port,
+            conns,
+            accept,
+        }
+    }
+
+    /// Drops every open connection (both sides see the TCP connection close).
+    fn cut(&self) {
+        for conn in self.conns.lock().unwrap().drain(..) {
+            conn.abort();
+        }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_connection_resumes_without_resending_and_a_change_made_meanwhile_goes_out_once() {
+    let server = server();
+    let proxy = Proxy::start(server.port).await;
+    let mut bob = Peer::connect(&server, "bob", "laptop").await;
+    bob.presence("", "", 0).await;
+    let mut via_proxy = account(&server, "alice", Some("rosterm"));
+    via_proxy.port = Some(proxy.port);
+    let mut alice = Client::start_account(via_proxy, "alice-pw", initial());
+    alice.until("online", online).await;
+    let first = bob
+        .wait_for("alice's initial presence", |s| {
+            presence_from(s, "alice@localhost/rosterm").is_some()
+        })
+        .await;
+    assert_eq!(
+        presence_from(&first, "alice@localhost/rosterm")
+            .unwrap()
+            .statuses
+            .values()
+            .next()
+            .map(String::as_str),
+        Some("hi")
+    );
+
+    proxy.cut();
+    alice
+        .until("connection loss noticed", |s| {
+            matches!(s.connection, ConnState::Reconnecting { .. })
+        })
+        .await;
+    alice.set_presence(Show::Dnd, "during the blip", 4);
+    alice
+        .until("resumed", |s| s.connection == ConnState::Online)
+        .await;
+    assert_eq!(
+        alice.sessions_started(),
+        1,
+        "XEP-0198 resumed the session: no new session, no roster refetch: {:?}",
+        alice.log
+    );
+
+    // Exactly the change made meanwhile reaches bob: not the old presence again.
+    let p = bob
+        .wait_for("the change made during the blip", |s| {
+            presence_from(s, "alice@localhost/rosterm").is_some()
+        })
+        .await;
+    let p = presence_from(&p, "alice@localhost/rosterm").unwrap();
+    assert_eq!(
+        (p.show.clone(), p.statuses.values().next().cloned()),
+        (Some(XShow::Dnd), Some("during the blip".to_owned()))
+    );
+    // A marker after it proves nothing else from alice was queued before it.
+    alice.set_presence(Show::Chat, "marker", 4);
+    let p = bob
+        .wait_for("marker", |s| {
+            presence_from(s, "alice@localhost/rosterm").is_some()
+        })
+        .await;
+    assert_eq!(
+        presence_from(&p, "alice@localhost/rosterm").unwrap().show,
+        Some(XShow::Chat),
+        "no duplicate presence: {:?}",
+        bob.received
+    );
+    alice.stop();
+    bob.close().await;
+}
