@@ -175,3 +175,28 @@ pub fn presence_from<'a>(
         _ => None,
     }
 }
+
+/// Sends raw XML lines (even ones xmpp-parsers would refuse to build) as `user/raw`, over
+/// one connection and in order, with `tests/peers/raw.py` (Debian's python3-slixmpp).
+pub fn send_raw(server: &Server, user: &str, lines: &[String]) {
+    use std::io::Write;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/raw.py");
+    let mut child = std::process::Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(format!("{user}@{}/raw", server.domain))
+        .arg(format!("{user}-pw"))
+        .arg(server.port.to_string())
+        .arg(&server.ca_file)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with slixmpp (scripts/test installs python3-slixmpp)");
+    let mut stdin = child.stdin.take().expect("stdin");
+    for line in lines {
+        writeln!(stdin, "{line}").expect("write to raw.py");
+    }
+    drop(stdin);
+    assert!(
+        child.wait().expect("raw.py ran").success(),
+        "raw.py could not log in or send"
+    );
+}

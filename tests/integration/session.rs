@@ -409,3 +409,61 @@ async fn server_restart_reconnects_refetches_and_resends_current_presence() {
     alice.stop();
     bob.close().await;
 }
+
+#[tokio::test]
+async fn invalid_presence_values_are_dropped_and_processing_goes_on() {
+    let server = server();
+    let mut alice = alice_online(&server).await;
+    let bob = Peer::connect(&server, "bob", "laptop").await;
+    bob.presence("away", "valid", 3).await;
+    alice
+        .until("valid presence", |s| {
+            s.roster
+                .get(&bob_jid())
+                .and_then(|c| c.resources.get("laptop"))
+                .is_some_and(|r| r.status == "valid")
+        })
+        .await;
+    // Prosody forwards these; xmpp-parsers rejects them (unknown show, priority out of i8),
+    // and tokio-xmpp discards the stanza before rosterm sees it. The marker comes last on the
+    // same connection.
+    crate::peer::send_raw(
+        &server,
+        "bob",
+        &[
+            "<presence><show>sleeping</show><status>bogus show</status></presence>".into(),
+            "<presence><priority>300</priority><status>bogus priority</status></presence>".into(),
+            "<presence><show>chat</show><status>after the bad ones</status></presence>".into(),
+        ],
+    );
+    alice
+        .until("the presence after the invalid ones", |s| {
+            s.roster
+                .get(&bob_jid())
+                .and_then(|c| c.resources.get("raw"))
+                .is_some_and(|r| r.status == "after the bad ones")
+        })
+        .await;
+    let statuses: Vec<String> = alice
+        .log
+        .iter()
+        .filter_map(|e| match e {
+            rosterm::event::SessionEvent::Presence {
+                change: rosterm::event::PresenceChange::Available { status, .. },
+                ..
+            } => Some(status.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !statuses.iter().any(|s| s.starts_with("bogus")),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        alice.state.connection,
+        ConnState::Online,
+        "the stream survived"
+    );
+    alice.stop();
+    bob.close().await;
+}
