@@ -49,7 +49,15 @@ fn example_config_loads_with_its_documented_values() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    parse(&path, &uncommented).expect("uncommented key bindings are valid");
+    let uncommented = uncommented
+        .replace("# cert_fingerprint = ", "cert_fingerprint = ")
+        .replace("# keepalive = ", "keepalive = ")
+        .replace("# server = ", "server = ")
+        .replace("# port = ", "port = ");
+    let c = parse(&path, &uncommented).expect("the documented optional keys are valid uncommented");
+    assert!(c.account.cert_fingerprint.is_some());
+    assert_eq!(c.account.keepalive, 60);
+    assert_eq!(c.account.port, Some(5222));
 }
 
 #[test]
