@@ -235,6 +235,7 @@ async fn run(p: Params) {
         connector,
         probe,
         initial,
+        nick: None,
     })
     .expect("session");
     let keymap = Keymap::default();

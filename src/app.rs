@@ -78,7 +78,8 @@ pub async fn run(
     let mut last_frame = Instant::now() - FRAME;
     let outcome = loop {
         if dirty && last_frame.elapsed() >= FRAME {
-            let viewport = crate::ui::roster_height(terminal.get_frame().area());
+            state.clock = std::time::SystemTime::now();
+            let viewport = crate::ui::roster_height_for(terminal.get_frame().area(), state);
             update::layout(state, viewport);
             terminal.draw(|frame| crate::ui::draw(frame, state, keymap))?;
             last_frame = Instant::now();

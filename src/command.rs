@@ -3,6 +3,8 @@
 //! To add a command: a variant of [`SlashCommand`], a row in [`COMMANDS`], a branch in
 //! [`parse`], and its handling in `update::run_command`.
 
+use jid::{BareJid, Jid};
+
 use crate::store::presence::Show;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +17,40 @@ pub enum SlashCommand {
     /// Change only the status text (empty clears it).
     SetStatus(String),
     Priority(i8),
+    /// Unavailable but connected.
+    Offline,
+    Nick(Option<String>),
+    /// Presence to one contact (or resource) only.
+    Directed {
+        to: Jid,
+        show: Show,
+        status: Option<String>,
+    },
+    /// Every resource of a contact.
+    StatusGet(BareJid),
+    Add {
+        jid: BareJid,
+        name: Option<String>,
+    },
+    Remove(BareJid),
+    Rename {
+        jid: BareJid,
+        name: String,
+    },
+    GroupAdd {
+        jid: BareJid,
+        group: String,
+    },
+    GroupRemove {
+        jid: BareJid,
+        group: String,
+    },
+    Approve(BareJid),
+    Deny(BareJid),
+    /// Stop seeing their presence.
+    Unsubscribe(BareJid),
+    /// Stop them seeing mine.
+    Cancel(BareJid),
     Reconnect,
     Help,
     Quit,
@@ -38,6 +74,50 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("xa", "/xa [text]", "set presence extended away"),
     ("dnd", "/dnd [text]", "set presence do not disturb"),
     ("priority", "/priority <-128..127>", "set presence priority"),
+    (
+        "offline",
+        "/offline",
+        "appear offline, stay connected (any presence command ends it)",
+    ),
+    (
+        "nick",
+        "/nick [name]",
+        "set (or clear) the nick sent with your presence",
+    ),
+    (
+        "presence",
+        "/presence <jid> <show> [text]",
+        "send presence to one contact only",
+    ),
+    (
+        "status",
+        "/status get <jid>",
+        "every resource of a contact, and since when",
+    ),
+    (
+        "add",
+        "/add <jid> [name]",
+        "add a contact and ask to see their presence",
+    ),
+    ("remove", "/remove <jid>", "remove a contact (asks first)"),
+    ("rename", "/rename <jid> <name>", "rename a contact"),
+    (
+        "group",
+        "/group add|remove <jid> <group>",
+        "put a contact in / take it out of a group",
+    ),
+    ("approve", "/approve <jid>", "let them see your presence"),
+    (
+        "deny",
+        "/deny <jid>",
+        "refuse a request / stop them seeing your presence",
+    ),
+    (
+        "unsubscribe",
+        "/unsubscribe <jid>",
+        "stop seeing their presence",
+    ),
+    ("cancel", "/cancel <jid>", "stop them seeing your presence"),
     ("reconnect", "/reconnect", "reconnect now"),
     ("help", "/help", "show keys and commands"),
     ("quit", "/quit", "quit rosterm"),
@@ -78,8 +158,9 @@ pub fn parse(line: &str) -> Result<SlashCommand, String> {
                     Ok(SlashCommand::SetPresence { show, status: text(rest) })
                 }
                 "text" => Ok(SlashCommand::SetStatus(rest.to_owned())),
+                "get" => Ok(SlashCommand::StatusGet(bare("status get", rest)?)),
                 "clear" if rest.is_empty() => Ok(SlashCommand::SetStatus(String::new())),
-                _ => Err("usage: /status set <online|chat|away|xa|dnd> [text], /status text <text>, /status clear".into()),
+                _ => Err("usage: /status set <online|chat|away|xa|dnd> [text], /status text <text>, /status clear, /status get <jid>".into()),
             }
         }
         "priority" => {
@@ -90,6 +171,59 @@ pub fn parse(line: &str) -> Result<SlashCommand, String> {
                 .map(SlashCommand::Priority)
                 .map_err(|_| format!("/priority: {value} is out of range; use -128 to 127"))
         }
+        "offline" => Ok(SlashCommand::Offline),
+        "nick" => Ok(SlashCommand::Nick(text(rest))),
+        "presence" => {
+            let (to, rest) = split_word(rest);
+            let (show, status) = split_word(rest);
+            let to = Jid::new(to).map_err(|_| {
+                format!("/presence: {to:?} is not a JID; usage: /presence <jid> <show> [text]")
+            })?;
+            let show = Show::parse(show).ok_or_else(|| {
+                format!("/presence: {show:?} is not a presence; use online, chat, away, xa or dnd")
+            })?;
+            Ok(SlashCommand::Directed {
+                to,
+                show,
+                status: text(status),
+            })
+        }
+        "add" => {
+            let (jid, name) = split_word(rest);
+            Ok(SlashCommand::Add {
+                jid: bare("add", jid)?,
+                name: text(name),
+            })
+        }
+        "remove" => Ok(SlashCommand::Remove(bare("remove", rest)?)),
+        "rename" => {
+            let (jid, name) = split_word(rest);
+            if name.is_empty() {
+                return Err("usage: /rename <jid> <name>".into());
+            }
+            Ok(SlashCommand::Rename {
+                jid: bare("rename", jid)?,
+                name: name.to_owned(),
+            })
+        }
+        "group" => {
+            let (sub, rest) = split_word(rest);
+            let (jid, group) = split_word(rest);
+            if group.is_empty() || !matches!(sub, "add" | "remove") {
+                return Err("usage: /group add <jid> <group>, /group remove <jid> <group>".into());
+            }
+            let jid = bare("group", jid)?;
+            let group = group.to_owned();
+            Ok(if sub == "add" {
+                SlashCommand::GroupAdd { jid, group }
+            } else {
+                SlashCommand::GroupRemove { jid, group }
+            })
+        }
+        "approve" => Ok(SlashCommand::Approve(bare("approve", rest)?)),
+        "deny" => Ok(SlashCommand::Deny(bare("deny", rest)?)),
+        "unsubscribe" => Ok(SlashCommand::Unsubscribe(bare("unsubscribe", rest)?)),
+        "cancel" => Ok(SlashCommand::Cancel(bare("cancel", rest)?)),
         "reconnect" => Ok(SlashCommand::Reconnect),
         "help" => Ok(SlashCommand::Help),
         "quit" | "exit" => Ok(SlashCommand::Quit),
@@ -97,6 +231,18 @@ pub fn parse(line: &str) -> Result<SlashCommand, String> {
             "unknown command /{other}; try /help or Tab to complete"
         )),
     }
+}
+
+/// A bare JID argument, or a one-sentence error naming the command.
+fn bare(command: &str, text: &str) -> Result<BareJid, String> {
+    let text = text.trim();
+    if text.is_empty() || text.contains(char::is_whitespace) {
+        return Err(format!(
+            "/{command}: expected one JID, like bob@example.org"
+        ));
+    }
+    BareJid::new(text)
+        .map_err(|_| format!("/{command}: {text:?} is not a bare JID, like bob@example.org"))
 }
 
 fn split_word(s: &str) -> (&str, &str) {
@@ -131,8 +277,10 @@ fn complete_argument(line: &str) -> Option<String> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let trailing_space = line.ends_with(' ');
     let (candidates, prefix_words): (&[&str], usize) = match (words.as_slice(), trailing_space) {
-        (["/status"], true) => (&["set", "text", "clear"], 1),
-        (["/status", _], false) => (&["set", "text", "clear"], 1),
+        (["/status"], true) => (&["set", "text", "clear", "get"], 1),
+        (["/status", _], false) => (&["set", "text", "clear", "get"], 1),
+        (["/group"], true) => (&["add", "remove"], 1),
+        (["/group", _], false) => (&["add", "remove"], 1),
         (["/status", "set"], true) => (&["online", "chat", "away", "xa", "dnd"], 2),
         (["/status", "set", _], false) => (&["online", "chat", "away", "xa", "dnd"], 2),
         _ => return None,
@@ -267,12 +415,112 @@ mod tests {
     }
 
     #[test]
+    fn roster_and_subscription_commands() {
+        let bob = BareJid::new("bob@example.org").unwrap();
+        assert_eq!(
+            parse("/add bob@example.org Bob Marley"),
+            Ok(SlashCommand::Add {
+                jid: bob.clone(),
+                name: Some("Bob Marley".into())
+            })
+        );
+        assert_eq!(
+            parse("/add bob@example.org"),
+            Ok(SlashCommand::Add {
+                jid: bob.clone(),
+                name: None
+            })
+        );
+        assert_eq!(
+            parse("/remove bob@example.org"),
+            Ok(SlashCommand::Remove(bob.clone()))
+        );
+        assert_eq!(
+            parse("/rename bob@example.org Robert"),
+            Ok(SlashCommand::Rename {
+                jid: bob.clone(),
+                name: "Robert".into()
+            })
+        );
+        assert_eq!(
+            parse("/group add bob@example.org Open Source"),
+            Ok(SlashCommand::GroupAdd {
+                jid: bob.clone(),
+                group: "Open Source".into()
+            })
+        );
+        assert_eq!(
+            parse("/group remove bob@example.org Work"),
+            Ok(SlashCommand::GroupRemove {
+                jid: bob.clone(),
+                group: "Work".into()
+            })
+        );
+        assert_eq!(
+            parse("/approve bob@example.org"),
+            Ok(SlashCommand::Approve(bob.clone()))
+        );
+        assert_eq!(
+            parse("/deny bob@example.org"),
+            Ok(SlashCommand::Deny(bob.clone()))
+        );
+        assert_eq!(
+            parse("/unsubscribe bob@example.org"),
+            Ok(SlashCommand::Unsubscribe(bob.clone()))
+        );
+        assert_eq!(
+            parse("/cancel bob@example.org"),
+            Ok(SlashCommand::Cancel(bob.clone()))
+        );
+        assert_eq!(
+            parse("/status get bob@example.org"),
+            Ok(SlashCommand::StatusGet(bob.clone()))
+        );
+        assert_eq!(
+            parse("/nick Ally"),
+            Ok(SlashCommand::Nick(Some("Ally".into())))
+        );
+        assert_eq!(parse("/nick"), Ok(SlashCommand::Nick(None)));
+        assert_eq!(parse("/offline"), Ok(SlashCommand::Offline));
+        assert_eq!(
+            parse("/presence bob@example.org/phone dnd not now"),
+            Ok(SlashCommand::Directed {
+                to: Jid::new("bob@example.org/phone").unwrap(),
+                show: Show::Dnd,
+                status: Some("not now".into())
+            })
+        );
+        assert!(parse("/add").unwrap_err().contains("expected one JID"));
+        assert!(parse("/add @@bad")
+            .unwrap_err()
+            .contains("is not a bare JID"));
+        assert!(parse("/remove bob@example.org/res")
+            .unwrap_err()
+            .contains("not a bare JID"));
+        assert!(parse("/rename bob@example.org")
+            .unwrap_err()
+            .contains("usage"));
+        assert!(parse("/group move bob@example.org X")
+            .unwrap_err()
+            .contains("usage"));
+        assert!(parse("/presence bob@example.org busy")
+            .unwrap_err()
+            .contains("\"busy\" is not a presence"));
+    }
+
+    #[test]
     fn tab_completion() {
-        assert_eq!(complete("/pr"), Some("/priority ".into()));
-        assert_eq!(complete("/d"), Some("/dnd ".into()));
+        assert_eq!(
+            complete("/pr"),
+            None,
+            "priority and presence: nothing longer to add"
+        );
+        assert_eq!(complete("/pri"), Some("/priority ".into()));
+        assert_eq!(complete("/pre"), Some("/presence ".into()));
+        assert_eq!(complete("/dn"), Some("/dnd ".into()));
         assert_eq!(complete("/q"), Some("/quit ".into()));
-        // Ambiguous: nothing longer than what is typed ("/re" only matches reconnect).
-        assert_eq!(complete("/re"), Some("/reconnect ".into()));
+        assert_eq!(complete("/rec"), Some("/reconnect ".into()));
+        assert_eq!(complete("/re"), None, "reconnect, remove, rename");
         assert_eq!(complete("/zz"), None);
         assert_eq!(complete("/status s"), Some("/status set ".into()));
         assert_eq!(complete("/status set a"), Some("/status set away ".into()));
@@ -280,8 +528,8 @@ mod tests {
         let unique: Vec<_> = names().collect();
         assert_eq!(
             unique.len(),
-            COMMANDS.len() - 1,
-            "status is listed twice, all others once"
+            COMMANDS.len() - 2,
+            "status is listed three times, all others once"
         );
     }
 }

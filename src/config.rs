@@ -90,6 +90,8 @@ pub struct Config {
     pub path: PathBuf,
     pub account: Account,
     pub presence: OwnPresence,
+    /// XEP-0172 nick sent with presence and subscription requests.
+    pub nick: Option<String>,
     pub keymap: Keymap,
     /// Things worth telling the user at startup (e.g. a world-readable password file).
     pub warnings: Vec<String>,
@@ -124,6 +126,7 @@ struct RawPresence {
     show: Option<String>,
     status: Option<String>,
     priority: Option<i64>,
+    nick: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -292,7 +295,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         show: None,
         status: None,
         priority: None,
+        nick: None,
     });
+    let nick = raw_presence.nick.clone().filter(|n| !n.trim().is_empty());
     let show = match raw_presence.show.as_deref() {
         None => Show::Online,
         Some(s) => Show::parse(s).ok_or_else(|| {
@@ -355,6 +360,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             keepalive,
         },
         presence,
+        nick,
         keymap,
         warnings: Vec::new(),
     })

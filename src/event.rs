@@ -111,6 +111,29 @@ pub enum SessionEvent {
 pub enum Command {
     /// Broadcast this presence now, and again after every new session.
     SetPresence(OwnPresence),
+    /// Send unavailable presence but stay connected (the roster stays live); the next
+    /// `SetPresence` makes the user available again.
+    GoOffline,
+    /// The nick sent with presence and subscription requests (XEP-0172).
+    SetNick(Option<String>),
+    /// Presence to one contact only (or one resource), not broadcast.
+    DirectedPresence { to: jid::Jid, presence: OwnPresence },
+    /// Add to the roster (with a name) and ask to see their presence.
+    Subscribe { jid: BareJid, name: Option<String> },
+    /// Let them see my presence (answer to a request, or pre-approval).
+    Approve(BareJid),
+    /// Refuse a request, or stop them seeing my presence.
+    Deny(BareJid),
+    /// Stop seeing their presence.
+    Unsubscribe(BareJid),
+    /// Remove from the roster (this also ends both subscriptions).
+    RemoveContact(BareJid),
+    /// Change a roster item's name and groups.
+    UpdateContact {
+        jid: BareJid,
+        name: Option<String>,
+        groups: Vec<String>,
+    },
     /// Retry connecting immediately (after a failure or during backoff).
     Reconnect,
     /// Send unavailable presence and close the stream.

@@ -25,6 +25,13 @@ pub enum Action {
     EditStatus,
     EditPriority,
     CommandLine,
+    ApproveRequest,
+    ApproveAndSubscribe,
+    DenyRequest,
+    AddContact,
+    RemoveContact,
+    RenameContact,
+    ContactInfo,
 }
 
 /// (action, config name, description, default keys)
@@ -79,6 +86,48 @@ impl Action {
             "command_line",
             "open the command line",
             &["/"],
+        ),
+        (
+            Action::ApproveRequest,
+            "approve_request",
+            "approve the first subscription request",
+            &["y"],
+        ),
+        (
+            Action::ApproveAndSubscribe,
+            "approve_and_subscribe",
+            "approve it and ask to see theirs too",
+            &["Y"],
+        ),
+        (
+            Action::DenyRequest,
+            "deny_request",
+            "deny the first subscription request",
+            &["n"],
+        ),
+        (
+            Action::AddContact,
+            "add_contact",
+            "add a contact (/add)",
+            &["+"],
+        ),
+        (
+            Action::RemoveContact,
+            "remove_contact",
+            "remove the selected contact (asks first)",
+            &["-"],
+        ),
+        (
+            Action::RenameContact,
+            "rename_contact",
+            "rename the selected contact",
+            &["r"],
+        ),
+        (
+            Action::ContactInfo,
+            "contact_info",
+            "every resource of the selected contact",
+            &["i", "enter"],
         ),
         (
             Action::MoveDown,
@@ -337,6 +386,17 @@ impl Keymap {
 
     pub fn action_for(&self, ev: &KeyEvent) -> Option<Action> {
         self.bindings.get(&KeyCombo::from_event(ev)).copied()
+    }
+
+    /// The keys bound to one action, as the help shows them; None if unbound.
+    pub fn keys_for(&self, action: Action) -> Option<String> {
+        let list = self.keys.get(&action).filter(|l| !l.is_empty())?;
+        Some(
+            list.iter()
+                .map(KeyCombo::display)
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
     }
 
     /// (keys, description) for every action, in the order of [`Action::ALL`].

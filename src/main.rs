@@ -51,6 +51,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         connector,
         probe,
         initial: config.presence.clone(),
+        nick: config.nick.clone(),
     })
     .map_err(|e| {
         (

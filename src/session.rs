@@ -21,6 +21,7 @@ use futures::StreamExt;
 use jid::{BareJid, FullJid};
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_xmpp::stanzastream::{Connection, Event as StreamEvt, StanzaStream, StreamEvent};
+use xmpp_parsers::presence::Type as PresenceType;
 use xmpp_parsers::stanza::Stanza;
 
 use crate::config::{Account, Secret};
@@ -39,6 +40,8 @@ pub struct SessionSetup {
     pub connector: RostermConnector,
     pub probe: CertProbe,
     pub initial: OwnPresence,
+    /// XEP-0172 nick sent with presence and subscription requests.
+    pub nick: Option<String>,
 }
 
 /// Handles for the app side.
@@ -213,6 +216,11 @@ struct Session {
     /// The last roster version (XEP-0237 / RFC 6121 §2.6), if the server supports versioning.
     roster_ver: Option<String>,
     versioning: bool,
+    /// Roster sets in flight: id -> (what, deadline).
+    pending: std::collections::HashMap<String, (String, tokio::time::Instant)>,
+    /// False after /offline: connected, roster live, but unavailable.
+    available: bool,
+    nick: Option<String>,
     next_id: u64,
 }
 
@@ -234,7 +242,10 @@ impl Session {
     }
 
     async fn send_presence(&mut self) {
-        let p = stanza::build_presence(&self.presence, None);
+        if !self.available {
+            return;
+        }
+        let p = stanza::build_presence(&self.presence, None, self.nick.as_deref());
         self.send(Stanza::Presence(p)).await;
         self.sent = Some(self.presence.clone());
     }
@@ -280,12 +291,78 @@ impl Session {
                 self.online = true;
                 tracing::info!("stream resumed");
                 // Resumed: nothing was lost; send only a presence the user changed meanwhile.
-                if self.sent.as_ref() != Some(&self.presence) {
+                if self.available && self.sent.as_ref() != Some(&self.presence) {
                     self.send_presence().await;
                 }
                 self.emit(SessionEvent::Connection(ConnState::Online)).await
             }
         }
+    }
+
+    async fn subscription(&mut self, type_: PresenceType, jid: &BareJid) {
+        let p = stanza::build_subscription(type_, jid, self.nick.as_deref());
+        self.send(Stanza::Presence(p)).await;
+    }
+
+    /// A roster set whose answer is awaited: an error or a timeout becomes a notice.
+    async fn roster_set(
+        &mut self,
+        what: String,
+        jid: &BareJid,
+        name: Option<String>,
+        groups: Vec<String>,
+        remove: bool,
+    ) {
+        let id = self.new_id("set");
+        self.pending.insert(
+            id.clone(),
+            (what, tokio::time::Instant::now() + REQUEST_TIMEOUT),
+        );
+        self.send(Stanza::Iq(stanza::build_roster_set(
+            &id, jid, name, groups, remove,
+        )))
+        .await;
+    }
+
+    fn next_pending_deadline(&self) -> Option<tokio::time::Instant> {
+        self.pending.values().map(|(_, d)| *d).min()
+    }
+
+    /// Requests past their deadline: tell the user.
+    async fn on_pending_timeout(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        let expired: Vec<String> = self
+            .pending
+            .iter()
+            .filter(|(_, (_, d))| *d <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in expired {
+            if let Some((what, _)) = self.pending.remove(&id) {
+                let text = format!(
+                    "The server did not answer within {} s while {what}.",
+                    REQUEST_TIMEOUT.as_secs()
+                );
+                if !self.emit(SessionEvent::Notice(text)).await {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// The answer to a tracked request, if this stanza is one.
+    fn take_answer(&mut self, stanza: &Stanza) -> Option<(String, Option<String>)> {
+        let Stanza::Iq(iq) = stanza else { return None };
+        let (id, error) = match iq {
+            xmpp_parsers::iq::Iq::Result { id, .. } => (id, None),
+            xmpp_parsers::iq::Iq::Error { id, error, .. } => {
+                (id, Some(translate::stanza_error_text(error)))
+            }
+            _ => return None,
+        };
+        let (what, _) = self.pending.remove(id)?;
+        Some((what, error))
     }
 
     async fn request_roster(&mut self) {
@@ -319,6 +396,17 @@ impl Session {
     }
 
     async fn on_stanza(&mut self, stanza: Stanza) -> bool {
+        if let Some((what, error)) = self.take_answer(&stanza) {
+            return match error {
+                None => true,
+                Some(error) => {
+                    self.emit(SessionEvent::Notice(format!(
+                        "The server refused {what}: {error}."
+                    )))
+                    .await
+                }
+            };
+        }
         let ctx = translate::Context {
             own: &self.own,
             bound: self.bound.as_ref(),
@@ -348,9 +436,67 @@ impl Session {
         match cmd {
             Command::SetPresence(p) => {
                 self.presence = p;
+                self.available = true;
                 if self.online {
                     self.send_presence().await;
                 }
+                true
+            }
+            Command::GoOffline => {
+                self.available = false;
+                if self.online {
+                    self.send(Stanza::Presence(stanza::build_unavailable()))
+                        .await;
+                }
+                self.sent = None;
+                true
+            }
+            Command::SetNick(nick) => {
+                self.nick = nick;
+                if self.online {
+                    self.send_presence().await;
+                }
+                true
+            }
+            Command::DirectedPresence { to, presence } => {
+                if self.online {
+                    let p = stanza::build_presence(&presence, Some(to), self.nick.as_deref());
+                    self.send(Stanza::Presence(p)).await;
+                } else {
+                    return self
+                        .emit(SessionEvent::Notice(
+                            "Not connected: the directed presence was not sent.".into(),
+                        ))
+                        .await;
+                }
+                true
+            }
+            Command::Subscribe { jid, name } => {
+                self.roster_set(format!("adding {jid}"), &jid, name, Vec::new(), false)
+                    .await;
+                self.subscription(PresenceType::Subscribe, &jid).await;
+                true
+            }
+            Command::Approve(jid) => {
+                self.subscription(PresenceType::Subscribed, &jid).await;
+                true
+            }
+            Command::Deny(jid) => {
+                self.subscription(PresenceType::Unsubscribed, &jid).await;
+                true
+            }
+            Command::Unsubscribe(jid) => {
+                self.subscription(PresenceType::Unsubscribe, &jid).await;
+                true
+            }
+            Command::RemoveContact(jid) => {
+                self.roster_set(format!("removing {jid}"), &jid, None, Vec::new(), true)
+                    .await;
+                true
+            }
+            Command::UpdateContact { jid, name, groups } => {
+                self.roster_set(format!("updating {jid}"), &jid, name, groups, false)
+                    .await;
                 true
             }
             Command::Reconnect => {
@@ -401,6 +547,9 @@ async fn run(
         roster_deadline: None,
         roster_ver: None,
         versioning: false,
+        pending: std::collections::HashMap::new(),
+        available: true,
+        nick: setup.nick,
         next_id: 0,
     };
     if !session
@@ -423,6 +572,11 @@ async fn run(
             }
             _ = sleep_until_opt(session.roster_deadline), if session.roster_deadline.is_some() => {
                 if !session.on_roster_timeout().await {
+                    break;
+                }
+            }
+            _ = sleep_until_opt(session.next_pending_deadline()), if !session.pending.is_empty() => {
+                if !session.on_pending_timeout().await {
                     break;
                 }
             }

@@ -27,6 +27,13 @@ pub enum Mode {
     Help,
     /// A one-line editor at the bottom.
     Input(InputLine),
+    /// A yes/no question; `y` carries out the commands.
+    Confirm {
+        question: String,
+        commands: Vec<crate::event::Command>,
+    },
+    /// Every resource of one contact (`/status get`, `i`).
+    Detail(BareJid),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +67,8 @@ pub struct UiState {
     /// Rows the roster pane had at the last layout.
     pub viewport: usize,
     pub message: Option<(String, Severity)>,
+    /// First line of the help overlay shown (it scrolls on small terminals).
+    pub help_scroll: usize,
 }
 
 impl Default for UiState {
@@ -70,6 +79,7 @@ impl Default for UiState {
             scroll: 0,
             viewport: 20,
             message: None,
+            help_scroll: 0,
         }
     }
 }
@@ -93,6 +103,12 @@ pub struct State {
     pub subscription_requests: BTreeMap<BareJid, Option<String>>,
     /// Set once a session has been bound; a fatal error before that ends the program.
     pub ever_online: bool,
+    /// The XEP-0172 nick sent with presence.
+    pub own_nick: Option<String>,
+    /// Unavailable by choice (`/offline`), still connected.
+    pub own_offline: bool,
+    /// "Now" for relative times on screen; the app sets it before drawing.
+    pub clock: SystemTime,
     pub ui: UiState,
 }
 
@@ -109,6 +125,9 @@ impl State {
             roster_loaded: false,
             subscription_requests: BTreeMap::new(),
             ever_online: false,
+            own_nick: None,
+            own_offline: false,
+            clock: SystemTime::now(),
             ui: UiState::default(),
         }
     }
@@ -152,7 +171,16 @@ impl State {
                 self.roster_loaded = true;
             }
             SessionEvent::RosterUnchanged => self.roster_loaded = true,
-            SessionEvent::RosterPush(item) => self.roster.upsert_item(item),
+            SessionEvent::RosterPush(item) => {
+                // Answered elsewhere (another client approved it): no longer waiting.
+                if matches!(
+                    item.subscription,
+                    crate::event::Subscription::From | crate::event::Subscription::Both
+                ) {
+                    self.subscription_requests.remove(&item.jid);
+                }
+                self.roster.upsert_item(item)
+            }
             SessionEvent::RosterRemove(jid) => self.roster.remove_item(&jid),
             SessionEvent::Presence {
                 from,

@@ -272,7 +272,7 @@ fn scrolls_to_keep_selection_visible() {
 fn help_overlay_lists_every_key_and_command() {
     let mut s = mixed_state();
     s.ui.mode = Mode::Help;
-    let screen = text(&render(&mut s, 100, 50));
+    let screen = text(&render(&mut s, 100, 80));
     for (keys, description) in Keymap::default().help_lines() {
         assert!(
             screen.contains(description),
@@ -344,4 +344,30 @@ fn own_presence_shows_sending_until_the_server_echoes_it() {
         priority: 5,
     });
     assert!(!header(&mut s).contains("sending"));
+}
+
+#[test]
+fn help_scrolls_on_a_small_terminal() {
+    let mut s = mixed_state();
+    let keymap = Keymap::default();
+    let key = |c| crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+    update::on_key(&mut s, &keymap, key('?'));
+    let screen = text(&render(&mut s, 100, 24));
+    assert!(
+        screen.contains("↓ more") && !screen.contains("/quit"),
+        "{screen}"
+    );
+    for _ in 0..60 {
+        update::on_key(
+            &mut s,
+            &keymap,
+            crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down),
+        );
+    }
+    let screen = text(&render(&mut s, 100, 24));
+    assert!(
+        screen.contains("/quit") && screen.contains("Press ? or Esc"),
+        "scrolled to the end: {screen}"
+    );
+    assert!(!screen.contains("↓ more"));
 }

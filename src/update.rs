@@ -4,6 +4,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+mod contacts;
+
 use crate::command::{self, SlashCommand};
 use crate::event::{Command, ConnState, SessionEvent};
 use crate::keymap::{Action, Keymap};
@@ -46,10 +48,35 @@ pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> 
             }
             edit(state, key)
         }
+        Mode::Confirm { .. } => {
+            if ctrl_c {
+                return vec![Effect::Quit];
+            }
+            contacts::confirm(
+                state,
+                matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')),
+            )
+        }
+        Mode::Detail(_) => {
+            match keymap.action_for(&key) {
+                Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
+                _ => state.ui.mode = Mode::Normal,
+            }
+            Vec::new()
+        }
         Mode::Help => {
             match keymap.action_for(&key) {
                 Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
                 Some(Action::Quit) | Some(Action::Help) => state.ui.mode = Mode::Normal,
+                Some(Action::MoveDown) => state.ui.help_scroll += 1,
+                Some(Action::MoveUp) => {
+                    state.ui.help_scroll = state.ui.help_scroll.saturating_sub(1)
+                }
+                Some(Action::PageDown) => state.ui.help_scroll += 10,
+                Some(Action::PageUp) => {
+                    state.ui.help_scroll = state.ui.help_scroll.saturating_sub(10)
+                }
+                Some(Action::Top) => state.ui.help_scroll = 0,
                 _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => {
                     state.ui.mode = Mode::Normal
                 }
@@ -79,6 +106,7 @@ fn set_show(state: &mut State, show: Show, status: Option<String>) -> Vec<Effect
 }
 
 fn presence_changed(state: &mut State) -> Vec<Effect> {
+    state.own_offline = false;
     let note = if state.connection == ConnState::Online {
         ""
     } else {
@@ -119,7 +147,10 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = state.ui.viewport.max(2) as isize - 1;
     match action {
         Action::Quit => return vec![Effect::Quit],
-        Action::Help => state.ui.mode = Mode::Help,
+        Action::Help => {
+            state.ui.help_scroll = 0;
+            state.ui.mode = Mode::Help;
+        }
         Action::MoveDown => move_selection(state, 1),
         Action::MoveUp => move_selection(state, -1),
         Action::PageDown => move_selection(state, page),
@@ -140,6 +171,31 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
             open_editor(state, InputKind::Priority, text);
         }
         Action::CommandLine => open_editor(state, InputKind::Command, "/".into()),
+        Action::ApproveRequest | Action::ApproveAndSubscribe | Action::DenyRequest => {
+            let Some(jid) = contacts::first_request(state) else {
+                state.ui.message = Some(("No subscription requests.".into(), Severity::Info));
+                return Vec::new();
+            };
+            return match action {
+                Action::DenyRequest => contacts::deny(state, jid),
+                Action::ApproveAndSubscribe => contacts::approve(state, jid, true),
+                _ => contacts::approve(state, jid, false),
+            };
+        }
+        Action::AddContact => open_editor(state, InputKind::Command, "/add ".into()),
+        Action::RemoveContact | Action::RenameContact | Action::ContactInfo => {
+            let Some(jid) = contacts::selected_contact(state) else {
+                state.ui.message = Some(("Select a contact first.".into(), Severity::Info));
+                return Vec::new();
+            };
+            match action {
+                Action::RemoveContact => return contacts::ask_remove(state, jid),
+                Action::RenameContact => {
+                    open_editor(state, InputKind::Command, format!("/rename {jid} "))
+                }
+                _ => state.ui.mode = Mode::Detail(jid),
+            }
+        }
     }
     Vec::new()
 }
@@ -164,7 +220,66 @@ pub fn run_command(state: &mut State, cmd: SlashCommand) -> Vec<Effect> {
             Vec::new()
         }
         SlashCommand::Quit => vec![Effect::Quit],
+        SlashCommand::Offline => {
+            state.own_offline = true;
+            // Nothing more will arrive about others until we are available again.
+            forget_presence(state);
+            state.ui.message = Some((
+                "You appear offline; your roster stays live. Any presence key ends it.".into(),
+                Severity::Info,
+            ));
+            vec![Effect::Send(Command::GoOffline)]
+        }
+        SlashCommand::Nick(nick) => {
+            state.own_nick = nick.clone();
+            state.ui.message = Some((
+                match &nick {
+                    Some(n) => format!("Nick: {n}"),
+                    None => "Nick cleared.".into(),
+                },
+                Severity::Info,
+            ));
+            vec![Effect::Send(Command::SetNick(nick))]
+        }
+        SlashCommand::Directed { to, show, status } => {
+            let presence = crate::store::presence::OwnPresence {
+                show,
+                status: status.unwrap_or_else(|| state.own.status.clone()),
+                priority: state.own.priority,
+            };
+            state.ui.message = Some((
+                format!("Sent {} to {to} only.", show.as_str()),
+                Severity::Info,
+            ));
+            vec![Effect::Send(Command::DirectedPresence { to, presence })]
+        }
+        SlashCommand::StatusGet(jid) => {
+            state.ui.mode = Mode::Detail(jid);
+            Vec::new()
+        }
+        SlashCommand::Add { jid, name } => contacts::add(state, jid, name),
+        SlashCommand::Remove(jid) => contacts::ask_remove(state, jid),
+        SlashCommand::Rename { jid, name } => contacts::rename(state, jid, name),
+        SlashCommand::GroupAdd { jid, group } => contacts::group(state, jid, group, true),
+        SlashCommand::GroupRemove { jid, group } => contacts::group(state, jid, group, false),
+        SlashCommand::Approve(jid) => contacts::approve(state, jid, false),
+        SlashCommand::Deny(jid) | SlashCommand::Cancel(jid) => contacts::deny(state, jid),
+        SlashCommand::Unsubscribe(jid) => contacts::unsubscribe(state, jid),
     }
+}
+
+/// After going offline: others' presence is stale (the server stops sending it).
+fn forget_presence(state: &mut State) {
+    let online: Vec<jid::BareJid> = state
+        .roster
+        .contacts()
+        .filter(|c| !c.resources.is_empty())
+        .map(|c| c.jid.clone())
+        .collect();
+    for jid in online {
+        state.roster.modify(&jid, |c| c.resources.clear());
+    }
+    state.own_resources.clear();
 }
 
 fn byte_index(text: &str, chars: usize) -> usize {

@@ -1,14 +1,16 @@
 //! Commands out: the stanzas rosterm sends, built from domain types.
 
-use jid::Jid;
+use jid::{BareJid, Jid};
 use xmpp_parsers::iq::Iq;
+use xmpp_parsers::nick::Nick;
 use xmpp_parsers::presence::{Presence, Show as XShow, Type as PresenceType};
 use xmpp_parsers::roster::Roster;
+use xmpp_parsers::roster::{Ask, Group, Item, Subscription};
 
 use crate::store::presence::{OwnPresence, Show};
 
 /// The presence broadcast (or, with `to`, directed) for the user's own state.
-pub fn build_presence(own: &OwnPresence, to: Option<Jid>) -> Presence {
+pub fn build_presence(own: &OwnPresence, to: Option<Jid>, nick: Option<&str>) -> Presence {
     let mut p = Presence::new(PresenceType::None);
     p.show = match own.show {
         Show::Online => None,
@@ -22,7 +24,52 @@ pub fn build_presence(own: &OwnPresence, to: Option<Jid>) -> Presence {
     }
     p.priority = xmpp_parsers::presence::Priority(own.priority);
     p.to = to;
+    add_nick(&mut p, nick);
     p
+}
+
+fn add_nick(p: &mut Presence, nick: Option<&str>) {
+    if let Some(nick) = nick.filter(|n| !n.is_empty()) {
+        p.payloads.push(Nick(nick.to_owned()).into());
+    }
+}
+
+/// Subscription management presence (subscribe, subscribed, unsubscribe, unsubscribed) to a
+/// bare JID; a subscription request carries the nick (XEP-0172).
+pub fn build_subscription(type_: PresenceType, to: &BareJid, nick: Option<&str>) -> Presence {
+    let mut p = Presence::new(type_.clone()).with_to(Jid::from(to.clone()));
+    if type_ == PresenceType::Subscribe {
+        add_nick(&mut p, nick);
+    }
+    p
+}
+
+/// A roster set: add or update an item, or remove it.
+pub fn build_roster_set(
+    id: &str,
+    jid: &BareJid,
+    name: Option<String>,
+    groups: Vec<String>,
+    remove: bool,
+) -> Iq {
+    Iq::from_set(
+        id.to_owned(),
+        Roster {
+            ver: None,
+            items: vec![Item {
+                jid: jid.clone(),
+                name,
+                subscription: if remove {
+                    Subscription::Remove
+                } else {
+                    Subscription::None
+                },
+                ask: Ask::None,
+                groups: groups.into_iter().map(Group).collect(),
+                approved: None,
+            }],
+        },
+    )
 }
 
 pub fn build_unavailable() -> Presence {
@@ -56,7 +103,7 @@ mod tests {
             status: "in a meeting".into(),
             priority: -3,
         };
-        let s = xml(build_presence(&own, None));
+        let s = xml(build_presence(&own, None, None));
         assert!(s.contains("<show>dnd</show>"), "{s}");
         assert!(s.contains("<status>in a meeting</status>"), "{s}");
         assert!(s.contains("<priority>-3</priority>"), "{s}");
@@ -65,15 +112,67 @@ mod tests {
 
     #[test]
     fn online_has_no_show_and_empty_status_is_omitted() {
-        let s = xml(build_presence(&OwnPresence::default(), None));
+        let s = xml(build_presence(&OwnPresence::default(), None, None));
         assert!(!s.contains("<show"), "{s}");
         assert!(!s.contains("<status"), "{s}");
     }
 
     #[test]
+    fn nick_and_subscription_stanzas() {
+        let s = xml(build_presence(&OwnPresence::default(), None, Some("Ally")));
+        assert!(
+            s.contains("<nick xmlns='http://jabber.org/protocol/nick'>Ally</nick>"),
+            "{s}"
+        );
+        let bob = BareJid::new("bob@example.org").unwrap();
+        let s = xml(build_subscription(
+            PresenceType::Subscribe,
+            &bob,
+            Some("Ally"),
+        ));
+        assert!(
+            s.contains("type='subscribe'")
+                && s.contains("to='bob@example.org'")
+                && s.contains(">Ally</nick>"),
+            "{s}"
+        );
+        let s = xml(build_subscription(
+            PresenceType::Unsubscribed,
+            &bob,
+            Some("Ally"),
+        ));
+        assert!(
+            s.contains("type='unsubscribed'") && !s.contains("nick"),
+            "{s}"
+        );
+        let iq = String::from(&Element::from(build_roster_set(
+            "r1",
+            &bob,
+            Some("Bob".into()),
+            vec!["Work".into()],
+            false,
+        )));
+        assert!(
+            iq.contains("type='set'")
+                && iq.contains("jid='bob@example.org'")
+                && iq.contains("name='Bob'")
+                && iq.contains("<group>Work</group>"),
+            "{iq}"
+        );
+        let iq = String::from(&Element::from(build_roster_set(
+            "r2",
+            &bob,
+            None,
+            vec![],
+            true,
+        )));
+        assert!(iq.contains("subscription='remove'"), "{iq}");
+    }
+
+    #[test]
     fn directed_presence_has_to() {
         let to = Jid::new("bob@example.org").ok();
-        let s = xml(build_presence(&OwnPresence::default(), to));
+        let s = xml(build_presence(&OwnPresence::default(), to, None));
         assert!(s.contains("to='bob@example.org'"), "{s}");
     }
 }

@@ -92,6 +92,15 @@ fn error_text(payloads: &[Element]) -> String {
     }
 }
 
+/// An IQ error as one phrase: its condition, and its text if any (sanitized).
+pub fn stanza_error_text(err: &StanzaError) -> String {
+    let condition = defined_condition_name(&err.defined_condition);
+    match err.texts.get("").or_else(|| err.texts.values().next()) {
+        Some(text) if !text.is_empty() => sanitize(&format!("{condition} ({text})"), MAX_STATUS),
+        _ => condition,
+    }
+}
+
 fn defined_condition_name(c: &DefinedCondition) -> String {
     // The enum's XML name, e.g. "remote-server-not-found".
     let el: Element = c.clone().into();

@@ -30,6 +30,7 @@ pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
             frame.set_cursor_position(Position::new(x, area.y));
             Line::from(vec![Span::styled(prompt, theme::group_style()), Span::raw(shown)])
         }
+        Mode::Confirm { question, .. } => Line::styled(question.as_str(), theme::inbox_title()),
         _ => match &state.ui.message {
             Some((text, Severity::Error)) => Line::styled(text.as_str(), theme::error()),
             Some((text, Severity::Info)) => Line::raw(text.as_str()),

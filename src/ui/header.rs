@@ -31,17 +31,24 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         .bound
         .clone()
         .unwrap_or_else(|| state.own_jid.to_string());
-    let a = Availability::Available(state.own.show);
+    let a = if state.own_offline {
+        Availability::Offline
+    } else {
+        Availability::Available(state.own.show)
+    };
     let mut spans = vec![
         Span::styled(" rosterm ", theme::group_style()),
         Span::raw(crate::sanitize::sanitize(&me, 200)),
         Span::raw("  "),
         Span::styled(
-            format!("{} {}", theme::glyph(a), state.own.show.as_str()),
+            format!("{} {}", theme::glyph(a), a.label()),
             theme::state_style(a),
         ),
         Span::styled(format!(" [{}]", state.own.priority), theme::dim()),
     ];
+    if let Some(nick) = &state.own_nick {
+        spans.push(Span::styled(format!(" ({nick})"), theme::dim()));
+    }
     if !state.own.status.is_empty() {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
@@ -49,7 +56,10 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
             theme::status_text(),
         ));
     }
-    if state.connection == ConnState::Online && state.own_echo.as_ref() != Some(&state.own) {
+    if state.connection == ConnState::Online
+        && !state.own_offline
+        && state.own_echo.as_ref() != Some(&state.own)
+    {
         // The server echoes our presence back once it has processed it (RFC 6121 §4.4.2).
         spans.push(Span::styled(" (sending…)", theme::dim()));
     }

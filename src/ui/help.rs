@@ -46,9 +46,19 @@ pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn render_help(frame: &mut Frame, area: Rect, keymap: &Keymap) {
+pub fn render_help(frame: &mut Frame, area: Rect, keymap: &Keymap, scroll: usize) {
     let lines = help_lines(keymap);
-    let height = (lines.len() as u16 + 2).min(area.height);
+    let total = lines.len();
+    let height = (total as u16 + 2).min(area.height);
+    let inner = usize::from(height.saturating_sub(2));
+    // Scrolled as far as the end, no further.
+    let scroll = scroll.min(total.saturating_sub(inner));
+    let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(inner).collect();
+    if scroll + inner < total {
+        if let Some(last) = shown.last_mut() {
+            *last = Line::styled("  ↓ more: j / Down / PageDown", theme::dim());
+        }
+    }
     let width = 96.min(area.width);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
@@ -58,7 +68,7 @@ pub fn render_help(frame: &mut Frame, area: Rect, keymap: &Keymap) {
     };
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(shown).block(
             Block::default()
                 .borders(Borders::ALL)
                 .title(" rosterm help "),

@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::event::Subscription;
 use crate::store::presence::{Availability, ResourcePresence};
 use crate::store::roster::Contact;
 use crate::store::view::{visible_rows, Row};
@@ -38,7 +39,9 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
                 Some(id) => row.id() == *id,
                 None => i == 0 && state.ui.scroll == 0,
             };
-            let line = row_line(&row, name_w);
+            let line = row_line(&row, name_w, |c| {
+                state.subscription_requests.contains_key(&c.jid)
+            });
             if is_selected {
                 line.patch_style(theme::selected())
             } else {
@@ -59,13 +62,17 @@ fn state_cells(a: Availability, priority: Option<i8>) -> Vec<Span<'static>> {
     ]
 }
 
-pub fn row_line<'a>(row: &Row<'a>, name_w: usize) -> Line<'a> {
+pub fn row_line<'a>(
+    row: &Row<'a>,
+    name_w: usize,
+    requested: impl Fn(&Contact) -> bool,
+) -> Line<'a> {
     match row {
         Row::Group { key, stats } => Line::from(vec![
             Span::styled(format!("▾ {}", key.title()), theme::group_style()),
             Span::styled(format!("  {}/{}", stats.online, stats.total), theme::dim()),
         ]),
-        Row::Contact { contact, .. } => contact_line(contact, name_w),
+        Row::Contact { contact, .. } => contact_line(contact, name_w, requested(contact)),
         Row::Resource {
             name,
             presence,
@@ -75,7 +82,29 @@ pub fn row_line<'a>(row: &Row<'a>, name_w: usize) -> Line<'a> {
     }
 }
 
-fn contact_line<'a>(contact: &'a Contact, name_w: usize) -> Line<'a> {
+/// Compact subscription state: ⇄ both, → to (you see them), ← from (they see you),
+/// · none; a second `?` when your request is pending, `!` when theirs waits in the inbox.
+pub fn subscription_mark(contact: &Contact, requested: bool) -> String {
+    if !contact.in_roster {
+        return if requested { " !".into() } else { "  ".into() };
+    }
+    let base = match contact.subscription {
+        Subscription::Both => '⇄',
+        Subscription::To => '→',
+        Subscription::From => '←',
+        Subscription::None => '·',
+    };
+    let extra = if requested {
+        "!"
+    } else if contact.pending_out {
+        "?"
+    } else {
+        ""
+    };
+    format!("{base}{extra}")
+}
+
+fn contact_line<'a>(contact: &'a Contact, name_w: usize, requested: bool) -> Line<'a> {
     let a = contact.availability();
     let best = contact.best();
     let mut spans = vec![
@@ -83,7 +112,10 @@ fn contact_line<'a>(contact: &'a Contact, name_w: usize) -> Line<'a> {
         Span::styled(theme::glyph(a), theme::state_style(a)),
         Span::raw(" "),
         Span::raw(fit(contact.label(), name_w)),
-        Span::raw(" "),
+        Span::styled(
+            format!("{:<2} ", subscription_mark(contact, requested)),
+            theme::dim(),
+        ),
     ];
     spans.extend(state_cells(a, best.map(|(_, p)| p.priority)));
     match (best, &contact.error) {
@@ -124,7 +156,7 @@ fn resource_line<'a>(
         Span::styled(theme::glyph(a), theme::state_style(a)),
         Span::raw(" "),
         Span::raw(fit(name, name_w.saturating_sub(4))),
-        Span::raw(" "),
+        Span::raw("   "),
     ];
     spans.extend(state_cells(a, Some(p.priority)));
     if !p.status.is_empty() {

@@ -50,6 +50,12 @@ pub fn selected() -> Style {
     Style::default().add_modifier(Modifier::REVERSED)
 }
 
+pub fn inbox_title() -> Style {
+    Style::default()
+        .fg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}
+
 pub fn header() -> Style {
     Style::default().bg(Color::Black).fg(Color::White)
 }

@@ -34,6 +34,7 @@ impl Client {
             connector,
             probe,
             initial,
+            nick: None,
         })
         .expect("session thread");
         Client {

@@ -1,0 +1,128 @@
+//! The contact detail overlay (`/status get <jid>`, `i`): every resource with its show,
+//! priority, status, nick and how long it has been in that state.
+
+use std::time::SystemTime;
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use jid::BareJid;
+
+use crate::store::presence::Availability;
+use crate::store::view::sorted_resources;
+use crate::store::State;
+use crate::ui::theme;
+
+/// "42 s", "12 min", "3 h 5 min", "2 d".
+pub fn ago(since: SystemTime, now: SystemTime) -> String {
+    let secs = now.duration_since(since).map(|d| d.as_secs()).unwrap_or(0);
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min", secs / 60),
+        3600..=86_399 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+        _ => format!("{} d", secs / 86_400),
+    }
+}
+
+pub fn detail_lines(state: &State, jid: &BareJid) -> Vec<Line<'static>> {
+    let Some(contact) = state.roster.get(jid) else {
+        return vec![Line::raw(format!(
+            "{} is not in your roster and has sent no presence.",
+            crate::sanitize::sanitize(jid.as_str(), 200)
+        ))];
+    };
+    let a = contact.availability();
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{} ", theme::glyph(a)), theme::state_style(a)),
+            Span::styled(contact.label().to_owned(), theme::group_style()),
+            Span::raw(format!("  {}", contact.display_jid)),
+        ]),
+        Line::styled(
+            format!(
+                "subscription: {}{}   groups: {}",
+                contact.subscription.as_str(),
+                if contact.pending_out {
+                    " (request sent)"
+                } else {
+                    ""
+                },
+                if contact.groups.is_empty() {
+                    "none".to_owned()
+                } else {
+                    contact.groups.join(", ")
+                }
+            ),
+            theme::dim(),
+        ),
+        Line::raw(""),
+    ];
+    if contact.resources.is_empty() {
+        let since = contact
+            .offline_since
+            .map(|t| format!(" for {}", ago(t, state.clock)))
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} {}", theme::glyph(a), a.label()),
+                theme::state_style(a),
+            ),
+            Span::raw(since),
+        ]));
+        let last = contact
+            .error
+            .clone()
+            .unwrap_or_else(|| contact.last_status.clone());
+        if !last.is_empty() {
+            lines.push(Line::styled(format!("  {last}"), theme::status_text()));
+        }
+        return lines;
+    }
+    for (name, p) in sorted_resources(contact) {
+        let ra = Availability::Available(p.show);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", theme::glyph(ra)), theme::state_style(ra)),
+            Span::raw(format!("{name:<16} ")),
+            Span::styled(format!("{:<7}", ra.label()), theme::state_style(ra)),
+            Span::raw(format!(" prio {:>4}", p.priority)),
+            Span::styled(
+                format!("  since {}", ago(p.since, state.clock)),
+                theme::dim(),
+            ),
+            Span::raw(
+                p.nick
+                    .as_ref()
+                    .map(|n| format!("  nick \"{n}\""))
+                    .unwrap_or_default(),
+            ),
+        ]));
+        if !p.status.is_empty() {
+            lines.push(Line::styled(
+                format!("    {}", p.status),
+                theme::status_text(),
+            ));
+        }
+    }
+    lines
+}
+
+pub fn render_detail(frame: &mut Frame, area: Rect, state: &State, jid: &BareJid) {
+    let mut lines = detail_lines(state, jid);
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Any key closes.", theme::dim()));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let width = 90.min(area.width);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" contact ")),
+        popup,
+    );
+}
