@@ -86,6 +86,32 @@ impl Client {
             .count()
     }
 
+    /// A key as the user presses it: through the keymap and `update`, effects to the session.
+    pub fn press(&mut self, code: crossterm::event::KeyCode) {
+        let keymap = rosterm::keymap::Keymap::default();
+        let effects = rosterm::update::on_key(
+            &mut self.state,
+            &keymap,
+            crossterm::event::KeyEvent::from(code),
+        );
+        self.perform(effects);
+    }
+
+    /// A command line as typed after `/`.
+    pub fn type_command(&mut self, line: &str) {
+        let cmd = rosterm::command::parse(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        let effects = rosterm::update::run_command(&mut self.state, cmd);
+        self.perform(effects);
+    }
+
+    fn perform(&mut self, effects: Vec<rosterm::update::Effect>) {
+        for effect in effects {
+            if let rosterm::update::Effect::Send(cmd) = effect {
+                self.command(cmd);
+            }
+        }
+    }
+
     pub fn command(&self, cmd: Command) {
         self.handle.commands.send(cmd).expect("session alive");
     }

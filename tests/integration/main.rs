@@ -10,3 +10,4 @@ mod hostile;
 mod lifecycle;
 mod peer;
 mod session;
+mod subscriptions;
