@@ -51,9 +51,56 @@ pub enum SlashCommand {
     Unsubscribe(BareJid),
     /// Stop them seeing mine.
     Cancel(BareJid),
+    /// Limit the roster (None: show everyone).
+    Filter(Option<Query>),
+    /// List matching contacts.
+    Who(Query),
     Reconnect,
     Help,
     Quit,
+}
+
+/// Which contacts a `/who` or `/filter` means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub state: QueryState,
+    /// A group name as shown in the roster.
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryState {
+    /// Available in any way.
+    Online,
+    Any,
+    Is(crate::store::presence::Availability),
+}
+
+/// `[online|away|dnd|xa|chat|offline|error|any] [group]`; the state defaults to online.
+fn query(command: &str, rest: &str) -> Result<Query, String> {
+    use crate::store::presence::Availability;
+    let (first, more) = split_word(rest);
+    let state = match first {
+        "" | "online" => Some(QueryState::Online),
+        "any" | "all" => Some(QueryState::Any),
+        "offline" => Some(QueryState::Is(Availability::Offline)),
+        "error" => Some(QueryState::Is(Availability::Error)),
+        other => Show::parse(other).map(|s| QueryState::Is(Availability::Available(s))),
+    };
+    match state {
+        Some(state) => Ok(Query {
+            state,
+            group: (!more.is_empty()).then(|| more.to_owned()),
+        }),
+        // Not a state word: the whole rest is a group name (state online).
+        None if !rest.is_empty() => Ok(Query {
+            state: QueryState::Online,
+            group: Some(rest.to_owned()),
+        }),
+        None => Err(format!(
+            "usage: /{command} [online|chat|away|xa|dnd|offline|error|any] [group]"
+        )),
+    }
 }
 
 /// (name, usage, description), listed in the help overlay and the README.
@@ -118,6 +165,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "stop seeing their presence",
     ),
     ("cancel", "/cancel <jid>", "stop them seeing your presence"),
+    (
+        "who",
+        "/who [online|away|dnd|xa|chat|offline|any] [group]",
+        "list who is in that state",
+    ),
+    (
+        "filter",
+        "/filter [state] [group] | /filter clear",
+        "show only those contacts in the roster",
+    ),
     ("reconnect", "/reconnect", "reconnect now"),
     ("help", "/help", "show keys and commands"),
     ("quit", "/quit", "quit rosterm"),
@@ -224,6 +281,9 @@ pub fn parse(line: &str) -> Result<SlashCommand, String> {
         "deny" => Ok(SlashCommand::Deny(bare("deny", rest)?)),
         "unsubscribe" => Ok(SlashCommand::Unsubscribe(bare("unsubscribe", rest)?)),
         "cancel" => Ok(SlashCommand::Cancel(bare("cancel", rest)?)),
+        "who" => Ok(SlashCommand::Who(query("who", rest)?)),
+        "filter" if rest == "clear" || rest == "none" => Ok(SlashCommand::Filter(None)),
+        "filter" => Ok(SlashCommand::Filter(Some(query("filter", rest)?))),
         "reconnect" => Ok(SlashCommand::Reconnect),
         "help" => Ok(SlashCommand::Help),
         "quit" | "exit" => Ok(SlashCommand::Quit),
@@ -506,6 +566,49 @@ mod tests {
         assert!(parse("/presence bob@example.org busy")
             .unwrap_err()
             .contains("\"busy\" is not a presence"));
+    }
+
+    #[test]
+    fn who_and_filter_queries() {
+        use crate::store::presence::Availability;
+        let q = |state, group: Option<&str>| Query {
+            state,
+            group: group.map(str::to_owned),
+        };
+        assert_eq!(
+            parse("/who"),
+            Ok(SlashCommand::Who(q(QueryState::Online, None)))
+        );
+        assert_eq!(
+            parse("/who dnd"),
+            Ok(SlashCommand::Who(q(
+                QueryState::Is(Availability::Available(Show::Dnd)),
+                None
+            )))
+        );
+        assert_eq!(
+            parse("/who any Open Source"),
+            Ok(SlashCommand::Who(q(QueryState::Any, Some("Open Source"))))
+        );
+        assert_eq!(
+            parse("/who Work"),
+            Ok(SlashCommand::Who(q(QueryState::Online, Some("Work"))))
+        );
+        assert_eq!(
+            parse("/who offline Work"),
+            Ok(SlashCommand::Who(q(
+                QueryState::Is(Availability::Offline),
+                Some("Work")
+            )))
+        );
+        assert_eq!(parse("/filter clear"), Ok(SlashCommand::Filter(None)));
+        assert_eq!(
+            parse("/filter away"),
+            Ok(SlashCommand::Filter(Some(q(
+                QueryState::Is(Availability::Available(Show::Away)),
+                None
+            ))))
+        );
     }
 
     #[test]

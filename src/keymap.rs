@@ -32,6 +32,10 @@ pub enum Action {
     RemoveContact,
     RenameContact,
     ContactInfo,
+    ToggleTimeline,
+    FilterTimeline,
+    ToggleOnlineOnly,
+    Search,
 }
 
 /// (action, config name, description, default keys)
@@ -128,6 +132,30 @@ impl Action {
             "contact_info",
             "every resource of the selected contact",
             &["i", "enter"],
+        ),
+        (
+            Action::ToggleTimeline,
+            "toggle_timeline",
+            "show or hide the presence timeline",
+            &["t"],
+        ),
+        (
+            Action::FilterTimeline,
+            "filter_timeline",
+            "timeline: only the selected contact / everyone",
+            &["T"],
+        ),
+        (
+            Action::ToggleOnlineOnly,
+            "toggle_online_only",
+            "roster: hide / show offline contacts",
+            &["O"],
+        ),
+        (
+            Action::Search,
+            "search",
+            "roster: search by name or JID (live)",
+            &["f"],
         ),
         (
             Action::MoveDown,

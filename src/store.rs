@@ -9,6 +9,7 @@
 
 pub mod presence;
 pub mod roster;
+pub mod timeline;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -34,6 +35,8 @@ pub enum Mode {
     },
     /// Every resource of one contact (`/status get`, `i`).
     Detail(BareJid),
+    /// The contacts matching a `/who` query (kept live).
+    Who(view::Filter),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,8 @@ pub enum InputKind {
     Status,
     Priority,
     Command,
+    /// Live text search of the roster.
+    Search,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +74,12 @@ pub struct UiState {
     pub message: Option<(String, Severity)>,
     /// First line of the help overlay shown (it scrolls on small terminals).
     pub help_scroll: usize,
+    /// Is the timeline pane shown?
+    pub timeline: bool,
+    /// Timeline limited to one contact.
+    pub timeline_filter: Option<BareJid>,
+    /// What the roster pane shows.
+    pub filter: view::Filter,
 }
 
 impl Default for UiState {
@@ -80,6 +91,9 @@ impl Default for UiState {
             viewport: 20,
             message: None,
             help_scroll: 0,
+            timeline: false,
+            timeline_filter: None,
+            filter: view::Filter::default(),
         }
     }
 }
@@ -109,6 +123,9 @@ pub struct State {
     pub own_offline: bool,
     /// "Now" for relative times on screen; the app sets it before drawing.
     pub clock: SystemTime,
+    /// Local time offset from UTC in seconds, for timestamps on screen.
+    pub utc_offset: i64,
+    pub timeline: timeline::Timeline,
     pub ui: UiState,
 }
 
@@ -128,6 +145,8 @@ impl State {
             own_nick: None,
             own_offline: false,
             clock: SystemTime::now(),
+            utc_offset: 0,
+            timeline: timeline::Timeline::default(),
             ui: UiState::default(),
         }
     }
@@ -235,6 +254,7 @@ impl State {
             }
             return;
         }
+        self.record_timeline(&from, resource.as_deref(), &change, now);
         // Presence from strangers is shown but never adds them to the roster.
         self.roster.modify(&from, |c| match change {
             PresenceChange::Available {
@@ -267,6 +287,76 @@ impl State {
                 c.offline_since = Some(now);
             }
         });
+    }
+}
+
+impl State {
+    /// Adds the timeline entries a contact's presence change means (before it is applied).
+    fn record_timeline(
+        &mut self,
+        from: &BareJid,
+        resource: Option<&str>,
+        change: &PresenceChange,
+        now: SystemTime,
+    ) {
+        use timeline::{TimelineEntry, TimelineKind};
+        let known = self.roster.get(from);
+        let entry = |resource: &str, kind, show, status: &str| TimelineEntry {
+            at: now,
+            jid: from.clone(),
+            resource: resource.to_owned(),
+            kind,
+            show,
+            status: status.to_owned(),
+        };
+        let mut entries = Vec::new();
+        match change {
+            PresenceChange::Available {
+                show,
+                status,
+                priority,
+                ..
+            } => {
+                let key = resource.unwrap_or("");
+                let kind = match known.and_then(|c| c.resources.get(key)) {
+                    None => Some(TimelineKind::Enter),
+                    Some(old)
+                        if old.show != *show
+                            || old.status != *status
+                            || old.priority != *priority =>
+                    {
+                        Some(TimelineKind::Update)
+                    }
+                    Some(_) => None,
+                };
+                if let Some(kind) = kind {
+                    entries.push(entry(key, kind, Some(*show), status));
+                }
+            }
+            PresenceChange::Unavailable { status } => {
+                let gone: Vec<String> = match (known, resource) {
+                    (Some(c), None) => c.resources.keys().map(str::to_owned).collect(),
+                    (Some(c), Some(r)) if c.resources.contains_key(r) => vec![r.to_owned()],
+                    _ => Vec::new(),
+                };
+                entries.extend(
+                    gone.iter()
+                        .map(|r| entry(r, TimelineKind::Leave, None, status)),
+                );
+            }
+            PresenceChange::Error { reason } => {
+                let gone: Vec<String> = known
+                    .map(|c| c.resources.keys().map(str::to_owned).collect())
+                    .unwrap_or_default();
+                entries.extend(
+                    gone.iter()
+                        .map(|r| entry(r, TimelineKind::Leave, None, reason)),
+                );
+            }
+        }
+        for e in entries {
+            self.timeline.record(e);
+        }
     }
 }
 

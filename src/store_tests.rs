@@ -333,3 +333,107 @@ fn many_random_changes_keep_the_index_consistent() {
     }
     check_index(&s);
 }
+
+#[test]
+fn timeline_records_enter_update_leave_from_presence() {
+    use crate::store::timeline::TimelineKind::*;
+    use std::time::{Duration, UNIX_EPOCH};
+    let mut s = state();
+    let t = |n| UNIX_EPOCH + Duration::from_secs(n);
+    s.apply_at(avail("bob@x", "a", Show::Online, 0, ""), t(10));
+    s.apply_at(avail("bob@x", "a", Show::Online, 0, ""), t(20)); // unchanged: nothing
+    s.apply_at(avail("bob@x", "a", Show::Away, 0, "lunch"), t(30));
+    s.apply_at(avail("bob@x", "b", Show::Dnd, 0, ""), t(40));
+    s.apply_at(unavail("bob@x", None), t(50)); // bare: both resources leave
+    let got: Vec<_> = s
+        .timeline
+        .entries()
+        .map(|e| (e.resource.as_str(), e.kind, e.at))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", Enter, t(10)),
+            ("a", Update, t(30)),
+            ("b", Enter, t(40)),
+            ("a", Leave, t(50)),
+            ("b", Leave, t(50))
+        ]
+    );
+    // Own resources do not go in the contacts' timeline.
+    s.apply_at(avail("me@x", "phone", Show::Xa, 0, ""), t(60));
+    assert_eq!(s.timeline.len(), 5);
+}
+
+#[test]
+fn filtered_views_are_consistent() {
+    use crate::store::view::{
+        position_of_filtered, row_at_filtered, row_count, visible_rows_filtered, Filter,
+    };
+    let mut s = state();
+    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
+    s.apply(avail("bob@x", "b", Show::Away, 1, ""));
+    s.apply(avail("carol@x", "a", Show::Dnd, 0, ""));
+    let filters = [
+        Filter::default(),
+        Filter {
+            online_only: true,
+            ..Filter::default()
+        },
+        Filter {
+            show: Some(Availability::Offline),
+            ..Filter::default()
+        },
+        Filter {
+            group: Some(GroupKey::Named("Work".into())),
+            ..Filter::default()
+        },
+        Filter {
+            text: Some("ar".into()),
+            ..Filter::default()
+        },
+        Filter {
+            text: Some("zzz".into()),
+            ..Filter::default()
+        },
+    ];
+    for f in &filters {
+        let all: Vec<_> = visible_rows_filtered(&s.roster, f, 0, usize::MAX)
+            .iter()
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(row_count(&s.roster, f), all.len(), "{f:?}");
+        for (i, id) in all.iter().enumerate() {
+            assert_eq!(
+                position_of_filtered(&s.roster, f, id),
+                Some(i),
+                "{f:?} {id:?}"
+            );
+            assert_eq!(
+                row_at_filtered(&s.roster, f, i).as_ref(),
+                Some(id),
+                "{f:?} {i}"
+            );
+        }
+    }
+    let online = Filter {
+        online_only: true,
+        ..Filter::default()
+    };
+    let shown: Vec<_> = visible_rows_filtered(&s.roster, &online, 0, 100)
+        .iter()
+        .map(|r| r.id())
+        .collect();
+    assert!(!shown.iter().any(
+        |id| matches!(id, crate::store::view::RowId::Contact(_, j) if j.as_str() == "dave@x")
+    ));
+    let text = Filter {
+        text: Some("ar".into()),
+        ..Filter::default()
+    };
+    assert_eq!(
+        row_count(&s.roster, &text),
+        4,
+        "Carol in Friends and Work, with headers"
+    );
+}

@@ -9,6 +9,8 @@ pub mod inbox;
 pub mod roster;
 pub mod text;
 pub mod theme;
+pub mod timeline;
+pub mod who;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
@@ -17,11 +19,17 @@ use crate::keymap::Keymap;
 use crate::store::{Mode, State};
 
 /// The horizontal bands: header, subscription inbox (when requests wait), roster, bottom.
-pub fn layout(area: Rect, inbox: u16) -> [Rect; 4] {
+pub fn layout(area: Rect, inbox: u16, timeline: bool) -> [Rect; 5] {
+    let timeline = if timeline {
+        (area.height / 3).max(6)
+    } else {
+        0
+    };
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(inbox),
         Constraint::Min(1),
+        Constraint::Length(timeline),
         Constraint::Length(1),
     ])
     .areas(area)
@@ -29,25 +37,30 @@ pub fn layout(area: Rect, inbox: u16) -> [Rect; 4] {
 
 /// Rows the roster pane has on a terminal of this size.
 pub fn roster_height(area: Rect) -> usize {
-    usize::from(layout(area, 0)[2].height)
+    usize::from(layout(area, 0, false)[2].height)
 }
 
 /// Rows the roster pane has with this state's inbox.
 pub fn roster_height_for(area: Rect, state: &State) -> usize {
-    usize::from(layout(area, inbox::height(state))[2].height)
+    usize::from(layout(area, inbox::height(state), state.ui.timeline)[2].height)
 }
 
 pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
-    let [header, inbox_area, body, bottom] = layout(frame.area(), inbox::height(state));
+    let [header, inbox_area, body, timeline_area, bottom] =
+        layout(frame.area(), inbox::height(state), state.ui.timeline);
     header::render_header(frame, header, state);
     if inbox_area.height > 0 {
         inbox::render_inbox(frame, inbox_area, state, keymap);
     }
     roster::render_roster(frame, body, state);
+    if timeline_area.height > 0 {
+        timeline::render_timeline(frame, timeline_area, state);
+    }
     bottom::render_bottom(frame, bottom, state);
     match &state.ui.mode {
         Mode::Help => help::render_help(frame, frame.area(), keymap, state.ui.help_scroll),
         Mode::Detail(jid) => detail::render_detail(frame, frame.area(), state, jid),
+        Mode::Who(filter) => who::render_who(frame, frame.area(), state, filter),
         _ => {}
     }
 }

@@ -371,3 +371,114 @@ fn help_scrolls_on_a_small_terminal() {
     );
     assert!(!screen.contains("↓ more"));
 }
+
+#[test]
+fn inbox_snapshot() {
+    let mut s = mixed_state();
+    s.apply(SessionEvent::SubscriptionRequest {
+        from: jid("zoe@example.net"),
+        nick: Some("Zoe".into()),
+    });
+    s.apply(SessionEvent::SubscriptionRequest {
+        from: jid("heidi@example.org"),
+        nick: None,
+    });
+    let screen = text(&render(&mut s, 100, 20));
+    assert!(
+        screen.contains("✉ Subscription requests (2)")
+            && screen.contains("y approve · Y approve and subscribe back · n deny"),
+        "{screen}"
+    );
+    let heidi = screen.lines().find(|l| l.contains("Heidi")).unwrap();
+    assert!(
+        heidi.contains("⇄!"),
+        "pending-in mark on the roster row: {heidi}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn timeline_snapshot() {
+    let mut s = mixed_state();
+    s.ui.timeline = true;
+    s.apply_at(
+        SessionEvent::Presence {
+            from: jid("carol@example.org"),
+            resource: Some("home".into()),
+            change: PresenceChange::Unavailable {
+                status: "bye".into(),
+            },
+        },
+        SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(3600 + 60),
+    );
+    let screen = text(&render(&mut s, 100, 30));
+    assert!(
+        screen.contains("01:01:00 - Carol/home went offline  bye"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("00:00:00 + Bob/laptop came online ✦ chat  Let's talk"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+    // Filtered to one contact.
+    s.ui.timeline_filter = Some(jid("erin@example.org"));
+    let screen = text(&render(&mut s, 100, 30));
+    assert!(
+        screen.contains("Erin/office") && !screen.contains("Carol/home"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn filtered_roster_snapshot() {
+    let mut s = mixed_state();
+    let keymap = Keymap::default();
+    let key = |c| crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+    update::on_key(&mut s, &keymap, key('O'));
+    let screen = text(&render(&mut s, 100, 18));
+    assert!(
+        !screen.contains("Heidi") && !screen.contains("Grace") && screen.contains("Bob"),
+        "online only: {screen}"
+    );
+    assert!(
+        !screen.contains("▾ Contacts"),
+        "a group with nobody shown is hidden: {screen}"
+    );
+    insta::assert_snapshot!(screen);
+    // Live search on top: "er" matches Erin and Frank? no: Erin only among online.
+    update::on_key(&mut s, &keymap, key('f'));
+    for c in "er".chars() {
+        update::on_key(&mut s, &keymap, key(c));
+    }
+    let screen = text(&render(&mut s, 100, 18));
+    assert!(
+        screen.contains("Erin") && !screen.contains("Bob") && !screen.contains("Carol"),
+        "{screen}"
+    );
+    update::on_key(
+        &mut s,
+        &keymap,
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc),
+    );
+    assert_eq!(s.ui.filter.text, None, "Esc clears the search");
+}
+
+#[test]
+fn who_overlay_lists_matches_live() {
+    let mut s = mixed_state();
+    let cmd = crate::command::parse("/who away").unwrap();
+    update::run_command(&mut s, cmd);
+    let screen = text(&render(&mut s, 110, 20));
+    assert!(
+        screen.contains("who: 1") && screen.contains("Dave") && !screen.contains("Erin "),
+        "{screen}"
+    );
+    let cmd = crate::command::parse("/who any Work").unwrap();
+    update::run_command(&mut s, cmd);
+    let screen = text(&render(&mut s, 110, 20));
+    assert!(
+        screen.contains("who: 3") && screen.contains("Grace") && screen.contains("Frank"),
+        "{screen}"
+    );
+}

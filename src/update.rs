@@ -57,7 +57,7 @@ pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> 
                 matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')),
             )
         }
-        Mode::Detail(_) => {
+        Mode::Detail(_) | Mode::Who(_) => {
             match keymap.action_for(&key) {
                 Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
                 _ => state.ui.mode = Mode::Normal,
@@ -134,13 +134,14 @@ fn open_editor(state: &mut State, kind: InputKind, text: String) {
 }
 
 fn move_selection(state: &mut State, delta: isize) {
-    let total = state.roster.row_count();
+    let total = view::row_count(&state.roster, &state.ui.filter);
     if total == 0 {
         return;
     }
-    let pos = view::selected_position(&state.roster, state.ui.selected.as_ref()) as isize;
+    let pos = view::selected_position(&state.roster, &state.ui.filter, state.ui.selected.as_ref())
+        as isize;
     let target = (pos + delta).clamp(0, total as isize - 1) as usize;
-    state.ui.selected = view::row_at(&state.roster, target);
+    state.ui.selected = view::row_at_filtered(&state.roster, &state.ui.filter, target);
 }
 
 pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
@@ -183,6 +184,28 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
             };
         }
         Action::AddContact => open_editor(state, InputKind::Command, "/add ".into()),
+        Action::ToggleTimeline => state.ui.timeline = !state.ui.timeline,
+        Action::ToggleOnlineOnly => {
+            state.ui.filter.online_only = !state.ui.filter.online_only;
+            let text = if state.ui.filter.online_only {
+                "Showing online contacts only (O shows everyone)."
+            } else {
+                "Showing every contact."
+            };
+            state.ui.message = Some((text.into(), Severity::Info));
+        }
+        Action::Search => {
+            let text = state.ui.filter.text.clone().unwrap_or_default();
+            open_editor(state, InputKind::Search, text);
+        }
+        Action::FilterTimeline => {
+            state.ui.timeline = true;
+            state.ui.timeline_filter =
+                match (&state.ui.timeline_filter, contacts::selected_contact(state)) {
+                    (Some(_), _) | (None, None) => None,
+                    (None, Some(jid)) => Some(jid),
+                };
+        }
         Action::RemoveContact | Action::RenameContact | Action::ContactInfo => {
             let Some(jid) = contacts::selected_contact(state) else {
                 state.ui.message = Some(("Select a contact first.".into(), Severity::Info));
@@ -265,6 +288,53 @@ pub fn run_command(state: &mut State, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Approve(jid) => contacts::approve(state, jid, false),
         SlashCommand::Deny(jid) | SlashCommand::Cancel(jid) => contacts::deny(state, jid),
         SlashCommand::Unsubscribe(jid) => contacts::unsubscribe(state, jid),
+        SlashCommand::Who(query) => {
+            state.ui.mode = Mode::Who(filter_for(state, &query));
+            Vec::new()
+        }
+        SlashCommand::Filter(query) => {
+            state.ui.filter = match &query {
+                Some(q) => view::Filter {
+                    text: state.ui.filter.text.clone(),
+                    ..filter_for(state, q)
+                },
+                None => view::Filter::default(),
+            };
+            state.ui.message = Some((
+                if query.is_some() {
+                    "Roster filtered (/filter clear shows everyone).".into()
+                } else {
+                    "Showing every contact.".into()
+                },
+                Severity::Info,
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// The roster filter a `/who` or `/filter` query means.
+fn filter_for(state: &State, query: &command::Query) -> view::Filter {
+    use crate::store::roster::GroupKey;
+    let group = query.group.as_ref().map(|name| {
+        state
+            .roster
+            .groups()
+            .keys()
+            .find(|k| k.title().eq_ignore_ascii_case(name))
+            .cloned()
+            .unwrap_or_else(|| GroupKey::Named(name.clone()))
+    });
+    let (online_only, show) = match query.state {
+        command::QueryState::Online => (true, None),
+        command::QueryState::Any => (false, None),
+        command::QueryState::Is(a) => (false, Some(a)),
+    };
+    view::Filter {
+        online_only,
+        show,
+        group,
+        text: None,
     }
 }
 
@@ -296,7 +366,13 @@ fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     };
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
-        KeyCode::Esc => state.ui.mode = Mode::Normal,
+        KeyCode::Esc => {
+            if input.kind == InputKind::Search {
+                state.ui.filter.text = None;
+            }
+            state.ui.mode = Mode::Normal;
+            return Vec::new();
+        }
         KeyCode::Enter => {
             let input = input.clone();
             return submit(state, input);
@@ -334,6 +410,15 @@ fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         _ => {}
     }
+    if let Mode::Input(InputLine {
+        kind: InputKind::Search,
+        text,
+        ..
+    }) = &state.ui.mode
+    {
+        let text = text.trim().to_lowercase();
+        state.ui.filter.text = (!text.is_empty()).then_some(text);
+    }
     Vec::new()
 }
 
@@ -367,6 +452,10 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        InputKind::Search => {
+            state.ui.mode = Mode::Normal;
+            Vec::new()
+        }
         InputKind::Command => {
             state.ui.mode = Mode::Normal;
             if input.text.trim() == "/" || input.text.trim().is_empty() {
@@ -386,21 +475,21 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
 /// Before drawing: keep the selection on an existing row and inside the viewport.
 pub fn layout(state: &mut State, viewport: usize) {
     state.ui.viewport = viewport;
-    let total = state.roster.row_count();
+    let total = view::row_count(&state.roster, &state.ui.filter);
     let found = state
         .ui
         .selected
         .as_ref()
-        .and_then(|id| view::position_of(&state.roster, id));
+        .and_then(|id| view::position_of_filtered(&state.roster, &state.ui.filter, id));
     let pos = found.unwrap_or(0).min(total.saturating_sub(1));
     // Re-anchor only when the selected row itself is gone (or moved to a fallback).
     let exact = found == Some(pos)
         && state.ui.selected.as_ref().is_some_and(|id| {
             matches!(id, view::RowId::Contact(..) | view::RowId::Group(_))
-                || view::row_at(&state.roster, pos).as_ref() == Some(id)
+                || view::row_at_filtered(&state.roster, &state.ui.filter, pos).as_ref() == Some(id)
         });
     if !exact {
-        state.ui.selected = view::row_at(&state.roster, pos);
+        state.ui.selected = view::row_at_filtered(&state.roster, &state.ui.filter, pos);
     }
     state.ui.scroll = view::follow(state.ui.scroll, pos, viewport, total);
 }

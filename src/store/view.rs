@@ -6,8 +6,9 @@
 
 use jid::BareJid;
 
+use crate::store::presence::Availability;
 use crate::store::presence::ResourcePresence;
-use crate::store::roster::{Contact, GroupKey, GroupStats, Roster};
+use crate::store::roster::{Bucket, Contact, GroupIndex, GroupKey, GroupStats, Roster};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowId {
@@ -64,18 +65,97 @@ pub fn sorted_resources(contact: &Contact) -> Vec<(&str, &ResourcePresence)> {
     list
 }
 
+/// What the roster pane shows: everything by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Hide offline and unreachable contacts.
+    pub online_only: bool,
+    /// Only contacts in this state.
+    pub show: Option<Availability>,
+    /// Only this group.
+    pub group: Option<GroupKey>,
+    /// Only contacts whose name or JID contains this (lowercase).
+    pub text: Option<String>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+
+    fn bucket_ok(&self, rank: usize) -> bool {
+        if self.online_only && rank >= usize::from(Availability::Error.rank()) {
+            return false;
+        }
+        self.show.is_none_or(|a| usize::from(a.rank()) == rank)
+    }
+
+    fn group_ok(&self, key: &GroupKey) -> bool {
+        self.group.as_ref().is_none_or(|g| g == key)
+    }
+
+    pub fn contact_ok(&self, c: &Contact) -> bool {
+        self.text.as_ref().is_none_or(|t| {
+            c.label().to_lowercase().contains(t) || c.display_jid.to_lowercase().contains(t)
+        })
+    }
+
+    /// Rows a bucket shows: its count without a text filter, else a walk.
+    fn bucket_rows(&self, roster: &Roster, rank: usize, bucket: &Bucket) -> usize {
+        if !self.bucket_ok(rank) {
+            return 0;
+        }
+        if self.text.is_none() {
+            return bucket.rows;
+        }
+        bucket
+            .entries
+            .iter()
+            .filter_map(|(_, j)| roster.get(j))
+            .filter(|c| self.contact_ok(c))
+            .map(|c| 1 + c.expanded_rows())
+            .sum()
+    }
+
+    /// Rows a group's contacts show (0: the group is hidden).
+    fn group_rows(&self, roster: &Roster, key: &GroupKey, group: &GroupIndex) -> usize {
+        if !self.group_ok(key) {
+            return 0;
+        }
+        group
+            .buckets
+            .iter()
+            .enumerate()
+            .map(|(rank, b)| self.bucket_rows(roster, rank, b))
+            .sum()
+    }
+}
+
 /// Rows `start..start + limit` of the roster pane. Whole groups and availability buckets
 /// are skipped by their row counts; only the bucket holding `start` is walked, so the cost
-/// depends on the position inside one bucket, not on the roster size.
+/// depends on the position inside one bucket, not on the roster size (a text filter walks).
 pub fn visible_rows(roster: &Roster, start: usize, limit: usize) -> Vec<Row<'_>> {
+    visible_rows_filtered(roster, &Filter::default(), start, limit)
+}
+
+pub fn visible_rows_filtered<'a>(
+    roster: &'a Roster,
+    filter: &Filter,
+    start: usize,
+    limit: usize,
+) -> Vec<Row<'a>> {
     let mut out = Vec::with_capacity(limit.min(256));
     let mut skip = start;
     for (key, group) in roster.groups() {
         if out.len() >= limit {
             break;
         }
-        if skip > group.stats.rows {
-            skip -= group.stats.rows + 1;
+        let group_rows = filter.group_rows(roster, key, group);
+        if group_rows == 0 {
+            continue;
+        }
+        if skip > group_rows {
+            skip -= group_rows + 1;
             continue;
         }
         if skip == 0 {
@@ -86,19 +166,20 @@ pub fn visible_rows(roster: &Roster, start: usize, limit: usize) -> Vec<Row<'_>>
         } else {
             skip -= 1;
         }
-        for bucket in &group.buckets {
+        for (rank, bucket) in group.buckets.iter().enumerate() {
             if out.len() >= limit {
                 break;
             }
-            if skip >= bucket.rows {
-                skip -= bucket.rows;
+            let bucket_rows = filter.bucket_rows(roster, rank, bucket);
+            if skip >= bucket_rows {
+                skip -= bucket_rows;
                 continue;
             }
             for (_, jid) in &bucket.entries {
                 if out.len() >= limit {
                     break;
                 }
-                let Some(contact) = roster.get(jid) else {
+                let Some(contact) = roster.get(jid).filter(|c| filter.contact_ok(c)) else {
                     continue;
                 };
                 let rows = 1 + contact.expanded_rows();
@@ -112,6 +193,21 @@ pub fn visible_rows(roster: &Roster, start: usize, limit: usize) -> Vec<Row<'_>>
         }
     }
     out
+}
+
+/// Total rows under a filter, group headers included.
+pub fn row_count(roster: &Roster, filter: &Filter) -> usize {
+    if filter.is_empty() {
+        return roster.row_count();
+    }
+    roster
+        .groups()
+        .iter()
+        .map(|(key, g)| match filter.group_rows(roster, key, g) {
+            0 => 0,
+            n => n + 1,
+        })
+        .sum()
 }
 
 /// Pushes a contact's rows from `from` (0 = the contact row, 1.. = its resources).
@@ -153,12 +249,16 @@ pub fn rows(roster: &Roster) -> impl Iterator<Item = Row<'_>> {
 /// Position of the row with this identity; a vanished resource row falls back to its
 /// contact, a contact that left the group to its first group.
 pub fn position_of(roster: &Roster, id: &RowId) -> Option<usize> {
+    position_of_filtered(roster, &Filter::default(), id)
+}
+
+pub fn position_of_filtered(roster: &Roster, filter: &Filter, id: &RowId) -> Option<usize> {
     let (group, jid, resource) = match id {
-        RowId::Group(g) => return group_offset(roster, g),
+        RowId::Group(g) => return group_offset(roster, filter, g),
         RowId::Contact(g, jid) => (g, jid, None),
         RowId::Resource(g, jid, r) => (g, jid, Some(r)),
     };
-    let contact = roster.get(jid)?;
+    let contact = roster.get(jid).filter(|c| filter.contact_ok(c))?;
     let groups = contact.group_keys();
     let group = if groups.contains(group) {
         group
@@ -167,15 +267,24 @@ pub fn position_of(roster: &Roster, id: &RowId) -> Option<usize> {
     };
     let index = roster.groups().get(group)?;
     let rank = usize::from(contact.availability().rank());
-    let mut pos = group_offset(roster, group)? + 1;
-    pos += index.buckets[..rank].iter().map(|b| b.rows).sum::<usize>();
+    if !filter.bucket_ok(rank) {
+        return None;
+    }
+    let mut pos = group_offset(roster, filter, group)? + 1;
+    pos += index.buckets[..rank]
+        .iter()
+        .enumerate()
+        .map(|(r, b)| filter.bucket_rows(roster, r, b))
+        .sum::<usize>();
     let bucket = &index.buckets[rank];
     let before = bucket.entries.range(..contact.sort_key());
-    pos += if rank >= usize::from(crate::store::presence::Availability::Error.rank()) {
+    pos += if filter.text.is_none() && rank >= usize::from(Availability::Error.rank()) {
         before.count()
     } else {
         before
-            .map(|(_, j)| roster.get(j).map_or(1, |c| 1 + c.expanded_rows()))
+            .filter_map(|(_, j)| roster.get(j))
+            .filter(|c| filter.contact_ok(c))
+            .map(|c| 1 + c.expanded_rows())
             .sum()
     };
     if let Some(r) = resource {
@@ -191,25 +300,36 @@ pub fn position_of(roster: &Roster, id: &RowId) -> Option<usize> {
     Some(pos)
 }
 
-/// The position of a group's header.
-fn group_offset(roster: &Roster, group: &GroupKey) -> Option<usize> {
+/// The position of a group's header (None if the filter hides it).
+fn group_offset(roster: &Roster, filter: &Filter, group: &GroupKey) -> Option<usize> {
     let mut pos = 0;
     for (key, index) in roster.groups() {
+        let rows = filter.group_rows(roster, key, index);
         if key == group {
-            return Some(pos);
+            return (rows > 0).then_some(pos);
         }
-        pos += index.stats.rows + 1;
+        if rows > 0 {
+            pos += rows + 1;
+        }
     }
     None
 }
 
 pub fn row_at(roster: &Roster, pos: usize) -> Option<RowId> {
-    visible_rows(roster, pos, 1).first().map(Row::id)
+    row_at_filtered(roster, &Filter::default(), pos)
+}
+
+pub fn row_at_filtered(roster: &Roster, filter: &Filter, pos: usize) -> Option<RowId> {
+    visible_rows_filtered(roster, filter, pos, 1)
+        .first()
+        .map(Row::id)
 }
 
 /// The selected row's position, defaulting to the top.
-pub fn selected_position(roster: &Roster, selected: Option<&RowId>) -> usize {
-    selected.and_then(|id| position_of(roster, id)).unwrap_or(0)
+pub fn selected_position(roster: &Roster, filter: &Filter, selected: Option<&RowId>) -> usize {
+    selected
+        .and_then(|id| position_of_filtered(roster, filter, id))
+        .unwrap_or(0)
 }
 
 /// New scroll offset so that `selected` is inside a viewport of `height` rows.

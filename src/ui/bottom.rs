@@ -13,6 +13,7 @@ pub fn prompt(kind: InputKind) -> &'static str {
         InputKind::Status => "status: ",
         InputKind::Priority => "priority (-128..127): ",
         InputKind::Command => "",
+        InputKind::Search => "search (Enter keeps, Esc clears): ",
     }
 }
 

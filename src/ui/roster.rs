@@ -8,7 +8,7 @@ use ratatui::Frame;
 use crate::event::Subscription;
 use crate::store::presence::{Availability, ResourcePresence};
 use crate::store::roster::Contact;
-use crate::store::view::{visible_rows, Row};
+use crate::store::view::{self, visible_rows_filtered, Row};
 use crate::store::State;
 use crate::ui::text::fit;
 use crate::ui::theme;
@@ -31,24 +31,35 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
     }
     let selected = state.ui.selected.as_ref();
     let name_w = name_width(area.width);
-    let lines: Vec<Line> = visible_rows(&state.roster, state.ui.scroll, height)
-        .into_iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let is_selected = match selected {
-                Some(id) => row.id() == *id,
-                None => i == 0 && state.ui.scroll == 0,
-            };
-            let line = row_line(&row, name_w, |c| {
-                state.subscription_requests.contains_key(&c.jid)
-            });
-            if is_selected {
-                line.patch_style(theme::selected())
-            } else {
-                line
-            }
-        })
-        .collect();
+    if view::row_count(&state.roster, &state.ui.filter) == 0 {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "No contact matches the filter (/filter clear shows everyone).",
+                theme::dim(),
+            )),
+            area,
+        );
+        return;
+    }
+    let lines: Vec<Line> =
+        visible_rows_filtered(&state.roster, &state.ui.filter, state.ui.scroll, height)
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let is_selected = match selected {
+                    Some(id) => row.id() == *id,
+                    None => i == 0 && state.ui.scroll == 0,
+                };
+                let line = row_line(&row, name_w, |c| {
+                    state.subscription_requests.contains_key(&c.jid)
+                });
+                if is_selected {
+                    line.patch_style(theme::selected())
+                } else {
+                    line
+                }
+            })
+            .collect();
     frame.render_widget(Paragraph::new(lines), area);
 }
 

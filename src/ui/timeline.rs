@@ -1,0 +1,114 @@
+//! The presence timeline pane: newest first, local time, one line per change.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+use crate::store::presence::Availability;
+use crate::store::timeline::{TimelineEntry, TimelineKind};
+use crate::store::State;
+use crate::ui::theme;
+
+/// "HH:MM:SS" in local time (`offset` seconds from UTC).
+pub fn clock_time(at: SystemTime, offset: i64) -> String {
+    let secs = at
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+        + offset;
+    let day = secs.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", day / 3600, day % 3600 / 60, day % 60)
+}
+
+fn entry_line(e: &TimelineEntry, offset: i64, name: &str) -> Line<'static> {
+    let (mark, colour, verb) = match e.kind {
+        TimelineKind::Enter => ("+", Color::Green, "came online"),
+        TimelineKind::Update => ("~", Color::Yellow, "changed"),
+        TimelineKind::Leave => ("-", Color::DarkGray, "went offline"),
+    };
+    let a = e
+        .show
+        .map(Availability::Available)
+        .unwrap_or(Availability::Offline);
+    let who = if e.resource.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}/{}", e.resource)
+    };
+    let mut spans = vec![
+        Span::styled(clock_time(e.at, offset), theme::dim()),
+        Span::styled(
+            format!(" {mark} "),
+            ratatui::style::Style::default().fg(colour),
+        ),
+        Span::raw(who),
+        Span::styled(format!(" {verb}"), theme::dim()),
+    ];
+    if e.kind != TimelineKind::Leave {
+        spans.push(Span::styled(
+            format!(" {} {}", theme::glyph(a), a.label()),
+            theme::state_style(a),
+        ));
+    }
+    if !e.status.is_empty() {
+        spans.push(Span::styled(
+            format!("  {}", e.status),
+            theme::status_text(),
+        ));
+    }
+    Line::from(spans)
+}
+
+pub fn render_timeline(frame: &mut Frame, area: Rect, state: &State) {
+    let filter = state.ui.timeline_filter.as_ref();
+    let title = match filter {
+        Some(jid) => format!(
+            " timeline: {} (T shows everyone) ",
+            crate::sanitize::sanitize(jid.as_str(), 100)
+        ),
+        None => " timeline (t hides, T: selected contact only) ".to_owned(),
+    };
+    let rows = usize::from(area.height.saturating_sub(1));
+    let lines: Vec<Line> = state
+        .timeline
+        .entries()
+        .rev()
+        .filter(|e| filter.is_none_or(|f| &e.jid == f))
+        .take(rows)
+        .map(|e| {
+            let name = state
+                .roster
+                .get(&e.jid)
+                .map(|c| c.label().to_owned())
+                .unwrap_or_else(|| e.jid.to_string());
+            entry_line(e, state.utc_offset, &name)
+        })
+        .collect();
+    let lines = if lines.is_empty() {
+        vec![Line::styled("No presence changes yet.", theme::dim())]
+    } else {
+        lines
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::TOP).title(title)),
+        area,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock_time;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn local_clock_time() {
+        let t = UNIX_EPOCH + Duration::from_secs(86_400 * 3 + 13 * 3600 + 5 * 60 + 9);
+        assert_eq!(clock_time(t, 0), "13:05:09");
+        assert_eq!(clock_time(t, 3600), "14:05:09");
+        assert_eq!(clock_time(t, -14 * 3600), "23:05:09");
+    }
+}

@@ -1,0 +1,68 @@
+//! The `/who` overlay: the contacts matching a query, live, one line each.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use crate::store::view::{row_count, visible_rows_filtered, Filter, Row};
+use crate::store::State;
+use crate::ui::theme;
+
+/// The matching contacts (each once, even if in several groups), as lines.
+pub fn who_lines(state: &State, filter: &Filter) -> Vec<Line<'static>> {
+    let mut seen = std::collections::HashSet::new();
+    let rows = visible_rows_filtered(&state.roster, filter, 0, row_count(&state.roster, filter));
+    rows.iter()
+        .filter_map(|row| match row {
+            Row::Contact { contact, .. } if seen.insert(contact.jid.clone()) => Some(*contact),
+            _ => None,
+        })
+        .map(|c| {
+            let a = c.availability();
+            let best = c.best();
+            let mut spans = vec![
+                Span::styled(format!("{} ", theme::glyph(a)), theme::state_style(a)),
+                Span::raw(format!("{:<24} ", crate::ui::text::truncate(c.label(), 24))),
+                Span::styled(format!("{:<7}", a.label()), theme::state_style(a)),
+                Span::styled(format!("  {}", c.display_jid), theme::dim()),
+            ];
+            if let Some((_, p)) = best.filter(|(_, p)| !p.status.is_empty()) {
+                spans.push(Span::styled(
+                    format!("  {}", p.status),
+                    theme::status_text(),
+                ));
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
+pub fn render_who(frame: &mut Frame, area: Rect, state: &State, filter: &Filter) {
+    let lines = who_lines(state, filter);
+    let count = lines.len();
+    let mut lines = if lines.is_empty() {
+        vec![Line::styled("Nobody matches.", theme::dim())]
+    } else {
+        lines
+    };
+    let height = (lines.len() as u16 + 3).min(area.height);
+    lines.truncate(usize::from(height.saturating_sub(3)));
+    lines.push(Line::styled("Any key closes.", theme::dim()));
+    let width = 100.min(area.width);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" who: {count} ")),
+        ),
+        popup,
+    );
+}
