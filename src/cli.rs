@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,4 +22,19 @@ pub struct Cli {
     /// Log file (default: rosterm.log in the per-user state directory, e.g. ~/.local/state/rosterm/).
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Log in, wait for presence to settle, print who is online (or the given JIDs' state), exit.
+    Who {
+        /// Only these contacts (bare JIDs); each is reported, offline ones included.
+        jids: Vec<String>,
+        /// A JSON object JID -> {state, online, name, resource, priority, status}.
+        #[arg(long)]
+        json: bool,
+    },
 }

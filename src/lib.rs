@@ -17,6 +17,7 @@
 //! - `ui`: one widget per pane; `theme` has every glyph and colour.
 //! - `sanitize`: the one gate between network text and the terminal.
 //! - `app`: the loop; `terminal`: raw mode and its restoration; `logging`: the log file.
+//! - `who`: the non-interactive `rosterm who` report.
 
 pub mod app;
 pub mod cli;
@@ -31,3 +32,4 @@ pub mod store;
 pub mod terminal;
 pub mod ui;
 pub mod update;
+pub mod who;

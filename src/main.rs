@@ -23,6 +23,66 @@ fn main() -> ExitCode {
     }
 }
 
+/// `rosterm who`: no terminal UI; the report on stdout, errors on stderr.
+fn who(
+    handle: &mut session::SessionHandle,
+    state: &mut State,
+    jids: &[String],
+    json: bool,
+) -> Result<(), (u8, String)> {
+    let jids = jids
+        .iter()
+        .map(|j| {
+            jid::BareJid::new(j).map_err(|_| {
+                (
+                    EXIT_CONFIG,
+                    format!("who: {j:?} is not a bare JID, like bob@example.org"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (EXIT_FAILURE, format!("cannot start the runtime: {e}")))?;
+    let result = runtime.block_on(rosterm::who::collect(handle, state));
+    let _ = handle.commands.send(rosterm::event::Command::Disconnect);
+    result.map_err(|reason| (EXIT_FAILURE, reason))?;
+    let report = if json {
+        rosterm::who::json_report(state, &jids)
+    } else {
+        rosterm::who::text_report(state, &jids)
+    };
+    print!("{report}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !handle.thread.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Ok(())
+}
+
+/// The local offset from UTC in seconds, from `date +%z` (0 if unavailable): std has no
+/// time zones, and one process spawn at startup beats a time-zone dependency.
+fn local_utc_offset() -> i64 {
+    let Ok(out) = std::process::Command::new("date").arg("+%z").output() else {
+        return 0;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let text = text.trim();
+    let (sign, digits) = match text.split_at_checked(1) {
+        Some(("-", d)) => (-1, d),
+        Some(("+", d)) => (1, d),
+        _ => return 0,
+    };
+    match (
+        digits.get(..2).and_then(|h| h.parse::<i64>().ok()),
+        digits.get(2..4).and_then(|m| m.parse::<i64>().ok()),
+    ) {
+        (Some(h), Some(m)) => sign * (h * 3600 + m * 60),
+        _ => 0,
+    }
+}
+
 fn run(cli: Cli) -> Result<(), (u8, String)> {
     let level = logging::parse_level(&cli.log_level)
         .map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
@@ -61,6 +121,11 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     })?;
 
     let mut state = State::new(config.account.jid.clone(), config.presence.clone());
+    state.own_nick = config.nick.clone();
+    state.utc_offset = local_utc_offset();
+    if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {
+        return who(&mut handle, &mut state, &jids, json);
+    }
     if let Some(warning) = config.warnings.first() {
         tracing::warn!("{warning}");
         state.ui.message = Some((warning.clone(), rosterm::store::Severity::Error));

@@ -516,3 +516,88 @@ fn sigterm_and_sighup_restore_the_terminal() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_reports_online_contacts_and_requested_ones_as_json() {
+    let server = Server::start();
+    for user in ["alice", "bob", "carol"] {
+        server.register(user, &format!("{user}-pw"));
+    }
+    let both = |jid: &str, name: &str| RosterEntry {
+        jid: jid.into(),
+        name: Some(name.into()),
+        groups: vec![],
+        subscription: "both",
+        ask: None,
+    };
+    server.set_roster(
+        "alice",
+        &[
+            both("bob@localhost", "Bob"),
+            both("carol@localhost", "Carol"),
+        ],
+    );
+    server.set_roster("bob", &[both("alice@localhost", "Alice")]);
+    server.set_roster("carol", &[both("alice@localhost", "Alice")]);
+    let bob = Peer::connect(&server, "bob", "phone").await;
+    bob.presence("dnd", "in \"meetings\"", 3).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &server, "alice-pw", server.port);
+    let (config_path, log_path) = (config.clone(), dir.path().join("log"));
+    let run = move |args: &[&str]| {
+        let out = Command::new(BIN)
+            .arg("--config")
+            .arg(&config_path)
+            .arg("--log-file")
+            .arg(&log_path)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = tokio::task::spawn_blocking(move || {
+        let all = run(&["who", "--json"]);
+        let some = run(&["who", "bob@localhost", "carol@localhost", "--json"]);
+        let text = run(&["who"]);
+        (all, some, text)
+    })
+    .await
+    .map(|(all, some, text)| {
+        assert_eq!(all.0, Some(0), "{}", all.2);
+        assert_eq!(
+            all.1,
+            "{\"bob@localhost\":{\"state\":\"dnd\",\"online\":true,\"name\":\"Bob\",\"resource\":\"phone\",\"priority\":3,\"status\":\"in \\\"meetings\\\"\"}}\n"
+        );
+        assert_eq!(some.0, Some(0), "{}", some.2);
+        assert!(some.1.contains("\"carol@localhost\":{\"state\":\"offline\",\"online\":false"), "{}", some.1);
+        assert!(some.1.contains("\"bob@localhost\":{\"state\":\"dnd\""), "{}", some.1);
+        text
+    })
+    .unwrap();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "bob@localhost\tdnd\tphone\t3\tin \"meetings\"\n");
+    bob.close().await;
+
+    // A login failure: a clear message and a non-zero exit, nothing on stdout.
+    let bad = write_config(dir.path(), &server, "wrong-pw", server.port);
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&bad)
+        .arg("--log-file")
+        .arg(dir.path().join("log"))
+        .arg("who")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("rejected the password"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
