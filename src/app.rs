@@ -9,6 +9,7 @@ use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::StreamExt;
 use tokio::time::Instant;
 
+use crate::config::Notify;
 use crate::event::{Command, SessionEvent};
 use crate::keymap::Keymap;
 use crate::session::SessionHandle;
@@ -33,6 +34,7 @@ pub enum Outcome {
 fn perform(
     effects: Vec<Effect>,
     commands: &tokio::sync::mpsc::UnboundedSender<Command>,
+    mode: Notify,
 ) -> Option<Outcome> {
     for effect in effects {
         match effect {
@@ -41,9 +43,33 @@ fn perform(
             }
             Effect::Quit => return Some(Outcome::Quit),
             Effect::LoginFailed(reason) => return Some(Outcome::LoginFailed(reason)),
+            Effect::Notify(text) => notify(mode, &text),
         }
     }
     None
+}
+
+/// The terminal bell, or a desktop notification (notify-send) when asked for and installed.
+fn notify(mode: Notify, text: &str) {
+    use std::io::Write;
+    if mode == Notify::Desktop {
+        let sent = std::process::Command::new("notify-send")
+            .args(["--app-name=rosterm", "rosterm", text])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Ok(mut child) = sent {
+            // Reaped off the UI thread; the notification itself is fire-and-forget.
+            std::thread::spawn(move || child.wait());
+            return;
+        }
+    }
+    if mode != Notify::None {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(b"\x07");
+        let _ = out.flush();
+    }
 }
 
 fn on_paste(state: &mut State, text: &str) {
@@ -91,7 +117,7 @@ pub async fn run(
             ev = input.next() => {
                 match ev {
                     Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
-                        if let Some(out) = perform(update::on_key(state, keymap, key), &session.commands) {
+                        if let Some(out) = perform(update::on_key(state, keymap, key), &session.commands, state.notify) {
                             break out;
                         }
                         // Input is drawn at once, even under a flood.
@@ -138,7 +164,8 @@ fn apply(
     ev: SessionEvent,
     commands: &tokio::sync::mpsc::UnboundedSender<Command>,
 ) -> Option<Outcome> {
-    perform(update::on_session(state, ev), commands)
+    let mode = state.notify;
+    perform(update::on_session(state, ev), commands, mode)
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> std::io::Result<tokio::signal::unix::Signal> {

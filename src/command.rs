@@ -55,6 +55,9 @@ pub enum SlashCommand {
     Filter(Option<Query>),
     /// List matching contacts.
     Who(Query),
+    /// Announce this contact's changes.
+    Watch(BareJid),
+    Unwatch(BareJid),
     Reconnect,
     Help,
     Quit,
@@ -165,6 +168,12 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "stop seeing their presence",
     ),
     ("cancel", "/cancel <jid>", "stop them seeing your presence"),
+    (
+        "watch",
+        "/watch <jid>",
+        "announce when this contact's state changes",
+    ),
+    ("unwatch", "/unwatch <jid>", "stop announcing it"),
     (
         "who",
         "/who [online|away|dnd|xa|chat|offline|any] [group]",
@@ -282,6 +291,8 @@ pub fn parse(line: &str) -> Result<SlashCommand, String> {
         "unsubscribe" => Ok(SlashCommand::Unsubscribe(bare("unsubscribe", rest)?)),
         "cancel" => Ok(SlashCommand::Cancel(bare("cancel", rest)?)),
         "who" => Ok(SlashCommand::Who(query("who", rest)?)),
+        "watch" => Ok(SlashCommand::Watch(bare("watch", rest)?)),
+        "unwatch" => Ok(SlashCommand::Unwatch(bare("unwatch", rest)?)),
         "filter" if rest == "clear" || rest == "none" => Ok(SlashCommand::Filter(None)),
         "filter" => Ok(SlashCommand::Filter(Some(query("filter", rest)?))),
         "reconnect" => Ok(SlashCommand::Reconnect),

@@ -85,6 +85,15 @@ pub struct Account {
 /// Default for `account.keepalive`.
 pub const DEFAULT_KEEPALIVE: u64 = 60;
 
+/// How a watched contact's change is announced (besides a highlighted line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Notify {
+    #[default]
+    Bell,
+    Desktop,
+    None,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub path: PathBuf,
@@ -92,6 +101,9 @@ pub struct Config {
     pub presence: OwnPresence,
     /// XEP-0172 nick sent with presence and subscription requests.
     pub nick: Option<String>,
+    /// Contacts whose changes are announced.
+    pub watch: Vec<BareJid>,
+    pub notify: Notify,
     pub keymap: Keymap,
     /// Things worth telling the user at startup (e.g. a world-readable password file).
     pub warnings: Vec<String>,
@@ -102,7 +114,15 @@ pub struct Config {
 struct RawConfig {
     account: Option<RawAccount>,
     presence: Option<RawPresence>,
+    watch: Option<RawWatch>,
     keys: Option<BTreeMap<String, RawKeys>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWatch {
+    contacts: Option<Vec<String>>,
+    notify: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -322,6 +342,36 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         priority,
     };
 
+    let raw_watch = raw.watch.unwrap_or(RawWatch {
+        contacts: None,
+        notify: None,
+    });
+    let watch = raw_watch
+        .contacts
+        .unwrap_or_default()
+        .iter()
+        .map(|j| {
+            BareJid::new(j).map_err(|_| {
+                invalid(
+                    "watch.contacts",
+                    format!("{j:?} is not a bare JID, like \"bob@example.org\""),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let notify = match raw_watch.notify.as_deref() {
+        None | Some("bell") => Notify::Bell,
+        Some("desktop") => Notify::Desktop,
+        Some("none") => Notify::None,
+        Some(other) => {
+            return Err(invalid(
+                "watch.notify",
+                format!(
+                    "{other:?} is not a way to notify; expected \"bell\", \"desktop\" or \"none\""
+                ),
+            ))
+        }
+    };
     let keys: BTreeMap<String, Vec<String>> = raw
         .keys
         .unwrap_or_default()
@@ -361,6 +411,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         },
         presence,
         nick,
+        watch,
+        notify,
         keymap,
         warnings: Vec::new(),
     })

@@ -159,6 +159,26 @@ fn invalid_configs_name_file_key_and_valid_values() {
             &["account.port", "1..65535"],
         ),
         (
+            &format!("{GOOD}keepalive = 1\n"),
+            &["account.keepalive", "2..3600"],
+        ),
+        (
+            &format!("{GOOD}cert_fingerprint = \"md5:00\"\n"),
+            &["account.cert_fingerprint", "64 hex digits"],
+        ),
+        (
+            &format!("{GOOD}[watch]\ncontacts = [\"@@\"]\n"),
+            &["watch.contacts", "not a bare JID"],
+        ),
+        (
+            &format!("{GOOD}[watch]\nnotify = \"email\"\n"),
+            &["watch.notify", "\"bell\", \"desktop\" or \"none\""],
+        ),
+        (
+            &format!("{GOOD}[presence]\nmood = \"x\"\n"),
+            &["unknown field `mood`"],
+        ),
+        (
             &format!("{GOOD}[keys]\nfly = \"f\"\n"),
             &["keys.fly", "unknown action", "set_presence_away"],
         ),

@@ -122,6 +122,8 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
 
     let mut state = State::new(config.account.jid.clone(), config.presence.clone());
     state.own_nick = config.nick.clone();
+    state.watch = config.watch.iter().cloned().collect();
+    state.notify = config.notify;
     state.utc_offset = local_utc_offset();
     if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {
         return who(&mut handle, &mut state, &jids, json);

@@ -60,6 +60,8 @@ pub struct InputLine {
 pub enum Severity {
     Info,
     Error,
+    /// A watched contact changed: highlighted.
+    Watch,
 }
 
 /// What the UI shows and where the user is in it.
@@ -126,6 +128,10 @@ pub struct State {
     /// Local time offset from UTC in seconds, for timestamps on screen.
     pub utc_offset: i64,
     pub timeline: timeline::Timeline,
+    /// Contacts whose changes are announced.
+    pub watch: std::collections::BTreeSet<BareJid>,
+    /// How announcements are made besides the highlighted line.
+    pub notify: crate::config::Notify,
     pub ui: UiState,
 }
 
@@ -147,6 +153,8 @@ impl State {
             clock: SystemTime::now(),
             utc_offset: 0,
             timeline: timeline::Timeline::default(),
+            watch: std::collections::BTreeSet::new(),
+            notify: crate::config::Notify::Bell,
             ui: UiState::default(),
         }
     }

@@ -19,11 +19,25 @@ pub enum Effect {
     Quit,
     /// The first login failed: end the program with this sentence and a non-zero exit.
     LoginFailed(String),
+    /// A watched contact changed: ring the bell / send a desktop notification.
+    Notify(String),
 }
 
 /// Applies a session event; a failure before the first session ends the program.
 pub fn on_session(state: &mut State, event: SessionEvent) -> Vec<Effect> {
+    let watched = match &event {
+        SessionEvent::Presence { from, .. } if state.watch.contains(from) => Some((
+            from.clone(),
+            state.roster.get(from).map(|c| c.availability()),
+        )),
+        _ => None,
+    };
     state.apply(event);
+    if let Some((jid, before)) = watched {
+        if let Some(effect) = announce(state, &jid, before) {
+            return vec![effect];
+        }
+    }
     if state.ever_online {
         return Vec::new();
     }
@@ -288,6 +302,23 @@ pub fn run_command(state: &mut State, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Approve(jid) => contacts::approve(state, jid, false),
         SlashCommand::Deny(jid) | SlashCommand::Cancel(jid) => contacts::deny(state, jid),
         SlashCommand::Unsubscribe(jid) => contacts::unsubscribe(state, jid),
+        SlashCommand::Watch(jid) => {
+            state.ui.message = Some((
+                format!("Watching {jid}: you will be told when its state changes."),
+                Severity::Info,
+            ));
+            state.watch.insert(jid);
+            Vec::new()
+        }
+        SlashCommand::Unwatch(jid) => {
+            let text = if state.watch.remove(&jid) {
+                format!("No longer watching {jid}.")
+            } else {
+                format!("{jid} was not watched.")
+            };
+            state.ui.message = Some((text, Severity::Info));
+            Vec::new()
+        }
         SlashCommand::Who(query) => {
             state.ui.mode = Mode::Who(filter_for(state, &query));
             Vec::new()
@@ -311,6 +342,32 @@ pub fn run_command(state: &mut State, cmd: SlashCommand) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// A watched contact's availability changed (not just its status text): say so, once.
+fn announce(
+    state: &mut State,
+    jid: &jid::BareJid,
+    before: Option<crate::store::presence::Availability>,
+) -> Option<Effect> {
+    use crate::store::presence::Availability;
+    let contact = state.roster.get(jid)?;
+    let after = contact.availability();
+    let before = before.unwrap_or(Availability::Offline);
+    if before == after {
+        return None;
+    }
+    let what = match (before, after) {
+        (Availability::Offline | Availability::Error, Availability::Available(_)) => {
+            format!("came online ({})", after.label())
+        }
+        (_, Availability::Offline) => "went offline".to_owned(),
+        (_, Availability::Error) => "is unreachable".to_owned(),
+        _ => format!("is now {}", after.label()),
+    };
+    let text = format!("★ {} {what}", contact.label());
+    state.ui.message = Some((text.clone(), Severity::Watch));
+    (state.notify != crate::config::Notify::None).then_some(Effect::Notify(text))
 }
 
 /// The roster filter a `/who` or `/filter` query means.

@@ -250,3 +250,68 @@ fn quit_and_help_keys() {
         vec![Effect::Quit]
     );
 }
+
+#[test]
+fn watched_contacts_are_announced_once_per_transition() {
+    use crate::event::{PresenceChange, RosterItem, Subscription};
+    let mut s = state();
+    let bob = BareJid::new("bob@x").unwrap();
+    s.apply(SessionEvent::RosterReceived(vec![RosterItem {
+        jid: bob.clone(),
+        name: Some("Bob".into()),
+        groups: vec![],
+        subscription: Subscription::Both,
+        pending_out: false,
+    }]));
+    run_command(&mut s, command::parse("/watch bob@x").unwrap());
+    let presence = |show, status: &str| SessionEvent::Presence {
+        from: bob.clone(),
+        resource: Some("pc".into()),
+        change: PresenceChange::Available {
+            show,
+            status: status.into(),
+            priority: 0,
+            nick: None,
+        },
+    };
+    let notes = |effects: Vec<Effect>| {
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Notify(t) => Some(t),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        notes(on_session(&mut s, presence(Show::Online, "hi"))),
+        ["★ Bob came online (online)"]
+    );
+    assert_eq!(s.ui.message.as_ref().map(|m| m.1), Some(Severity::Watch));
+    assert!(
+        notes(on_session(&mut s, presence(Show::Online, "new status"))).is_empty(),
+        "status text only: no transition"
+    );
+    assert_eq!(
+        notes(on_session(&mut s, presence(Show::Dnd, "busy"))),
+        ["★ Bob is now dnd"]
+    );
+    let gone = SessionEvent::Presence {
+        from: bob.clone(),
+        resource: None,
+        change: PresenceChange::Unavailable {
+            status: String::new(),
+        },
+    };
+    assert_eq!(notes(on_session(&mut s, gone)), ["★ Bob went offline"]);
+    run_command(&mut s, command::parse("/unwatch bob@x").unwrap());
+    assert!(
+        notes(on_session(&mut s, presence(Show::Chat, ""))).is_empty(),
+        "unwatched"
+    );
+    // notify = "none": the highlighted line only.
+    s.notify = crate::config::Notify::None;
+    s.watch.insert(bob.clone());
+    assert!(notes(on_session(&mut s, presence(Show::Away, ""))).is_empty());
+    assert!(s.ui.message.as_ref().unwrap().0.contains("is now away"));
+}

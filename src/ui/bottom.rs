@@ -35,6 +35,7 @@ pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
         _ => match &state.ui.message {
             Some((text, Severity::Error)) => Line::styled(text.as_str(), theme::error()),
             Some((text, Severity::Info)) => Line::raw(text.as_str()),
+            Some((text, Severity::Watch)) => Line::styled(text.as_str(), theme::watch()),
             None => Line::styled(
                 "? help  / command  o online  c chat  a away  x xa  d dnd  s status  p priority  q quit",
                 theme::dim(),

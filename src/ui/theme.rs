@@ -50,6 +50,14 @@ pub fn selected() -> Style {
     Style::default().add_modifier(Modifier::REVERSED)
 }
 
+/// A watched contact's change in the bottom line.
+pub fn watch() -> Style {
+    Style::default()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}
+
 pub fn inbox_title() -> Style {
     Style::default()
         .fg(Color::Yellow)

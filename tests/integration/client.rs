@@ -17,6 +17,8 @@ pub struct Client {
     pub handle: SessionHandle,
     pub state: State,
     pub log: Vec<SessionEvent>,
+    /// Effects `update::on_session` returned (notifications, ...).
+    pub effects: Vec<rosterm::update::Effect>,
 }
 
 impl Client {
@@ -41,6 +43,7 @@ impl Client {
             handle,
             state,
             log: Vec::new(),
+            effects: Vec::new(),
         }
     }
 
@@ -52,7 +55,9 @@ impl Client {
         let result = tokio::time::timeout(WAIT, async {
             while let Some(ev) = self.handle.events.recv().await {
                 self.log.push(ev.clone());
-                self.state.apply(ev);
+                // As the app does: update::on_session, keeping what it asks for.
+                self.effects
+                    .extend(rosterm::update::on_session(&mut self.state, ev));
                 if pred(&self.state) {
                     return true;
                 }

@@ -421,3 +421,67 @@ async fn offline_by_choice_keeps_the_roster_live_and_comes_back() {
     alice.stop();
     bob.close().await;
 }
+
+#[tokio::test]
+async fn watched_contact_is_announced_once_per_transition_and_the_timeline_records_it() {
+    use rosterm::store::timeline::TimelineKind;
+    let server = server();
+    let mut alice = alice(&server).await;
+    alice.type_command("/watch bob@localhost");
+    let bob = Peer::connect(&server, "bob", "phone").await;
+    bob.presence("", "here", 0).await;
+    alice
+        .until("bob online", |s| {
+            s.roster
+                .get(&jid("bob@localhost"))
+                .is_some_and(|c| !c.resources.is_empty())
+        })
+        .await;
+    bob.presence("", "still here, new text", 0).await;
+    bob.presence("dnd", "busy", 0).await;
+    alice
+        .until("bob dnd", |s| {
+            s.roster.get(&jid("bob@localhost")).is_some_and(|c| {
+                c.availability() == rosterm::store::presence::Availability::Available(Show::Dnd)
+            })
+        })
+        .await;
+    // Stay past the debounce window: an enter and a leave within it collapse to nothing.
+    tokio::time::sleep(rosterm::store::timeline::DEBOUNCE + std::time::Duration::from_millis(300))
+        .await;
+    bob.close().await;
+    alice
+        .until("bob offline", |s| {
+            s.roster
+                .get(&jid("bob@localhost"))
+                .is_some_and(|c| c.resources.is_empty())
+        })
+        .await;
+    let notes: Vec<String> = alice
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            rosterm::update::Effect::Notify(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "★ Bob came online (online)",
+            "★ Bob is now dnd",
+            "★ Bob went offline"
+        ]
+    );
+    // The timeline saw enter, update(s) and leave, in order (updates within 2 s are merged).
+    let kinds: Vec<TimelineKind> = alice
+        .state
+        .timeline
+        .entries()
+        .filter(|e| e.jid == jid("bob@localhost"))
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds.first(), Some(&TimelineKind::Enter), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&TimelineKind::Leave), "{kinds:?}");
+    alice.stop();
+}
