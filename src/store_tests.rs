@@ -437,3 +437,24 @@ fn filtered_views_are_consistent() {
         "Carol in Friends and Work, with headers"
     );
 }
+
+#[test]
+fn nick_names_a_contact_without_a_roster_name() {
+    let mut s = state();
+    assert_eq!(s.roster.get(&jid("dave@x")).unwrap().label(), "dave@x");
+    s.apply(SessionEvent::Presence {
+        from: jid("dave@x"),
+        resource: Some("pc".into()),
+        change: PresenceChange::Available {
+            show: Show::Online,
+            status: String::new(),
+            priority: 0,
+            nick: Some("Davey".into()),
+        },
+    });
+    assert_eq!(s.roster.get(&jid("dave@x")).unwrap().label(), "Davey");
+    // A roster name wins over the nick.
+    s.apply(avail("bob@x", "pc", Show::Online, 0, ""));
+    assert_eq!(s.roster.get(&jid("bob@x")).unwrap().label(), "Bob");
+    check_index(&s);
+}

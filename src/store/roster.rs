@@ -70,9 +70,13 @@ impl Contact {
         }
     }
 
-    /// The name shown in the roster: the roster name if set, else the JID.
+    /// The name shown in the roster: the roster name if set, else the nick the contact
+    /// sends (XEP-0172), else the JID.
     pub fn label(&self) -> &str {
-        self.name.as_deref().unwrap_or(&self.display_jid)
+        self.name
+            .as_deref()
+            .or_else(|| self.best().and_then(|(_, p)| p.nick.as_deref()))
+            .unwrap_or(&self.display_jid)
     }
 
     /// The resource whose state the contact row shows, and its presence.

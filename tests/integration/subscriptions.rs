@@ -485,3 +485,45 @@ async fn watched_contact_is_announced_once_per_transition_and_the_timeline_recor
     assert_eq!(kinds.last(), Some(&TimelineKind::Leave), "{kinds:?}");
     alice.stop();
 }
+
+#[tokio::test]
+async fn unsubscribe_and_cancel_end_each_direction() {
+    let server = server();
+    let mut alice = alice(&server).await;
+    // alice stops seeing bob: both -> from.
+    alice.type_command("/unsubscribe bob@localhost");
+    alice
+        .until("from", |s| {
+            s.roster
+                .get(&jid("bob@localhost"))
+                .is_some_and(|c| c.subscription == Subscription::From)
+        })
+        .await;
+    eventually("stored from/to", || {
+        stored_subscription(&server, "alice", "bob@localhost").as_deref() == Some("from")
+            && stored_subscription(&server, "bob", "alice@localhost").as_deref() == Some("to")
+    })
+    .await;
+    // alice stops bob seeing her: from -> none.
+    alice.type_command("/cancel bob@localhost");
+    alice
+        .until("none", |s| {
+            s.roster
+                .get(&jid("bob@localhost"))
+                .is_some_and(|c| c.subscription == Subscription::None)
+        })
+        .await;
+    eventually("stored none/none", || {
+        stored_subscription(&server, "alice", "bob@localhost").as_deref() == Some("none")
+            && stored_subscription(&server, "bob", "alice@localhost").as_deref() == Some("none")
+    })
+    .await;
+    let screen = alice.screen(120, 8);
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("Bob") && l.contains("· ")),
+        "none shown as ·: {screen}"
+    );
+    alice.stop();
+}
