@@ -18,6 +18,31 @@ use ratatui::Frame;
 use crate::keymap::Keymap;
 use crate::store::{Mode, State};
 
+/// Draws `lines` in a bordered box of at most `width` columns, centred on `area`, over
+/// whatever is below (the help, contact and who overlays).
+pub fn render_popup(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    width: u16,
+    lines: Vec<ratatui::text::Line>,
+) {
+    use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let width = width.min(area.width);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
+        popup,
+    );
+}
+
 /// The horizontal bands: header, subscription inbox (when requests wait), roster, bottom.
 pub fn layout(area: Rect, inbox: u16, timeline: bool) -> [Rect; 5] {
     let timeline = if timeline {

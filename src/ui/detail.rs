@@ -5,7 +5,6 @@ use std::time::SystemTime;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use jid::BareJid;
@@ -112,17 +111,5 @@ pub fn render_detail(frame: &mut Frame, area: Rect, state: &State, jid: &BareJid
     let mut lines = detail_lines(state, jid);
     lines.push(Line::raw(""));
     lines.push(Line::styled("Any key closes.", theme::dim()));
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 90.min(area.width);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" contact ")),
-        popup,
-    );
+    crate::ui::render_popup(frame, area, " contact ", 90, lines);
 }

@@ -2,7 +2,6 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use crate::command::COMMANDS;
@@ -59,20 +58,5 @@ pub fn render_help(frame: &mut Frame, area: Rect, keymap: &Keymap, scroll: usize
             *last = Line::styled("  ↓ more: j / Down / PageDown", theme::dim());
         }
     }
-    let width = 96.min(area.width);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(shown).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" rosterm help "),
-        ),
-        popup,
-    );
+    crate::ui::render_popup(frame, area, " rosterm help ", 96, shown);
 }

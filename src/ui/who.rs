@@ -2,7 +2,6 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use crate::store::view::{row_count, visible_rows_filtered, Filter, Row};
@@ -46,23 +45,8 @@ pub fn render_who(frame: &mut Frame, area: Rect, state: &State, filter: &Filter)
     } else {
         lines
     };
-    let height = (lines.len() as u16 + 3).min(area.height);
-    lines.truncate(usize::from(height.saturating_sub(3)));
+    // Room for the border and the closing hint.
+    lines.truncate(usize::from(area.height.saturating_sub(3)));
     lines.push(Line::styled("Any key closes.", theme::dim()));
-    let width = 100.min(area.width);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(format!(" who: {count} ")),
-        ),
-        popup,
-    );
+    crate::ui::render_popup(frame, area, &format!(" who: {count} "), 100, lines);
 }

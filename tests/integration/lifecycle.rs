@@ -9,26 +9,16 @@ use rosterm::store::presence::{OwnPresence, Show};
 use xmpp_parsers::presence::{Show as XShow, Type as PType};
 
 use crate::client::Client;
-use crate::harness::{RosterEntry, Server};
+use crate::harness::Server;
 use crate::peer::{account, presence_from, Peer};
-
-fn both(jid: &str, name: &str) -> RosterEntry {
-    RosterEntry {
-        jid: jid.into(),
-        name: Some(name.into()),
-        groups: vec!["Friends".into()],
-        subscription: "both",
-        ask: None,
-    }
-}
 
 fn server() -> Server {
     let server = Server::start();
     for user in ["alice", "bob"] {
         server.register(user, &format!("{user}-pw"));
     }
-    server.set_roster("alice", &[both("bob@localhost", "Bob")]);
-    server.set_roster("bob", &[both("alice@localhost", "Alice")]);
+    server.set_roster("alice", &[crate::peer::mutual("bob@localhost", "Bob")]);
+    server.set_roster("bob", &[crate::peer::mutual("alice@localhost", "Alice")]);
     server
 }
 
@@ -203,8 +193,8 @@ async fn presence_changed_while_disconnected_is_sent_once_back_and_the_roster_ca
     server.set_roster(
         "alice",
         &[
-            both("bob@localhost", "Bob"),
-            both("carol@localhost", "Carol"),
+            crate::peer::mutual("bob@localhost", "Bob"),
+            crate::peer::mutual("carol@localhost", "Carol"),
         ],
     );
     server.restart();

@@ -200,3 +200,14 @@ pub fn send_raw(server: &Server, user: &str, lines: &[String]) {
         "raw.py could not log in or send"
     );
 }
+
+/// A mutually subscribed roster entry in the group Friends.
+pub fn mutual(jid: &str, name: &str) -> crate::harness::RosterEntry {
+    crate::harness::RosterEntry {
+        jid: jid.into(),
+        name: Some(name.into()),
+        groups: vec!["Friends".into()],
+        subscription: "both",
+        ask: None,
+    }
+}

@@ -11,18 +11,8 @@ use xmpp_parsers::presence::Type as PType;
 use xmpp_parsers::stanza::Stanza;
 
 use crate::client::Client;
-use crate::harness::{RosterEntry, Server};
+use crate::harness::Server;
 use crate::peer::{presence_from, Peer};
-
-fn both(jid: &str, name: &str) -> RosterEntry {
-    RosterEntry {
-        jid: jid.into(),
-        name: Some(name.into()),
-        groups: vec!["Friends".into()],
-        subscription: "both",
-        ask: None,
-    }
-}
 
 fn jid(s: &str) -> BareJid {
     BareJid::new(s).unwrap()
@@ -33,8 +23,8 @@ fn server() -> Server {
     for user in ["alice", "bob", "carol"] {
         server.register(user, &format!("{user}-pw"));
     }
-    server.set_roster("alice", &[both("bob@localhost", "Bob")]);
-    server.set_roster("bob", &[both("alice@localhost", "Alice")]);
+    server.set_roster("alice", &[crate::peer::mutual("bob@localhost", "Bob")]);
+    server.set_roster("bob", &[crate::peer::mutual("alice@localhost", "Alice")]);
     server
 }
 
@@ -328,11 +318,11 @@ async fn directed_presence_reaches_only_its_target() {
     server.set_roster(
         "alice",
         &[
-            both("bob@localhost", "Bob"),
-            both("carol@localhost", "Carol"),
+            crate::peer::mutual("bob@localhost", "Bob"),
+            crate::peer::mutual("carol@localhost", "Carol"),
         ],
     );
-    server.set_roster("carol", &[both("alice@localhost", "Alice")]);
+    server.set_roster("carol", &[crate::peer::mutual("alice@localhost", "Alice")]);
     let mut bob = Peer::connect(&server, "bob", "pc").await;
     bob.presence("", "", 0).await;
     let mut carol = Peer::connect(&server, "carol", "pc").await;
