@@ -24,6 +24,7 @@ A later benchmark "flood" mode can reuse `build_presence` and `Simulation`.
 """
 
 import argparse
+import xml.etree.ElementTree as ET
 import asyncio
 import json
 import logging
@@ -368,9 +369,20 @@ class Bots(ComponentXMPP):
             log.exception("the simulation failed")
             self.stop(4)
 
+    def send_subscription_request(self, to: JID) -> None:
+        """One stranger asks to see the demo user's presence, so the inbox has something."""
+        pres = self.make_presence(pto=to, pfrom=JID(f"newcomer@{self.args.domain}"), ptype="subscribe")
+        nick = ET.Element("{http://jabber.org/protocol/nick}nick")
+        nick.text = "Newcomer (a demo request: y approves, n denies)"
+        pres.append(nick)
+        pres.send()
+        log.info("sent a subscription request from newcomer@%s", self.args.domain)
+
     async def changes_loop(self) -> None:
         to = JID(self.args.to)
         lo, hi = self.args.interval * 2 / 3, self.args.interval * 4 / 3
+        await asyncio.sleep(4)
+        self.send_subscription_request(to)
         while not self.stopping:
             await asyncio.sleep(self.rng.uniform(lo, hi))
             changes = self.sim.step()

@@ -31,6 +31,7 @@ pub enum Action {
     AddContact,
     RemoveContact,
     RenameContact,
+    GroupContact,
     ContactInfo,
     ToggleTimeline,
     FilterTimeline,
@@ -126,6 +127,12 @@ impl Action {
             "rename_contact",
             "rename the selected contact",
             &["r"],
+        ),
+        (
+            Action::GroupContact,
+            "group_contact",
+            "put the selected contact in a group (/group add)",
+            &["m"],
         ),
         (
             Action::ContactInfo,

@@ -220,7 +220,10 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
                     (None, Some(jid)) => Some(jid),
                 };
         }
-        Action::RemoveContact | Action::RenameContact | Action::ContactInfo => {
+        Action::RemoveContact
+        | Action::RenameContact
+        | Action::GroupContact
+        | Action::ContactInfo => {
             let Some(jid) = contacts::selected_contact(state) else {
                 state.ui.message = Some(("Select a contact first.".into(), Severity::Info));
                 return Vec::new();
@@ -229,6 +232,9 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
                 Action::RemoveContact => return contacts::ask_remove(state, jid),
                 Action::RenameContact => {
                     open_editor(state, InputKind::Command, format!("/rename {jid} "))
+                }
+                Action::GroupContact => {
+                    open_editor(state, InputKind::Command, format!("/group add {jid} "))
                 }
                 _ => state.ui.mode = Mode::Detail(jid),
             }
