@@ -329,3 +329,28 @@ fn roster_error_is_a_notice() {
         matches!(out.events.as_slice(), [SessionEvent::Notice(n)] if n.contains("resource-constraint"))
     );
 }
+
+#[test]
+fn presence_without_from_is_from_the_own_account_and_changes_nothing() {
+    // No 'from': the server speaking for the user's own bare JID; not a contact's presence.
+    assert!(
+        run("<presence xmlns='jabber:client'><show>dnd</show></presence>")
+            .events
+            .is_empty()
+    );
+    assert!(run("<presence xmlns='jabber:client' type='unavailable'/>")
+        .events
+        .iter()
+        .all(|e| !matches!(e, SessionEvent::Presence { from, .. } if *from != own())));
+}
+
+#[test]
+fn an_unparsable_jid_is_rejected_by_the_parser_not_a_panic() {
+    // tokio-xmpp drops such a stanza before rosterm; the parser reports it as an error.
+    for from in ["@@", "a@b/", "a@@b", "@example.org"] {
+        let el: Element = format!("<presence xmlns='jabber:client' from='{from}'/>")
+            .parse()
+            .expect("well-formed XML");
+        assert!(Stanza::try_from(el).is_err(), "{from} accepted");
+    }
+}

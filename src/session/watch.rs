@@ -160,6 +160,43 @@ mod tests {
     }
 
     #[test]
+    fn fatal_and_transient_conditions() {
+        use crate::session::connect::{stream_error_failure, LoginFailure};
+        let account = crate::config::parse(
+            std::path::Path::new("c.toml"),
+            "[account]\njid = \"a@b\"\npassword = \"p\"\nresource = \"r\"\n",
+        )
+        .expect("valid")
+        .account;
+        for fatal in [
+            "conflict",
+            "policy-violation",
+            "host-unknown",
+            "not-authorized",
+        ] {
+            assert!(
+                matches!(
+                    stream_error_failure(fatal, &account),
+                    LoginFailure::Fatal(_)
+                ),
+                "{fatal}"
+            );
+        }
+        assert!(stream_error_failure("conflict", &account)
+            .message()
+            .contains("a@b/r"));
+        for transient in ["system-shutdown", "connection-timeout", "reset"] {
+            assert!(
+                matches!(
+                    stream_error_failure(transient, &account),
+                    LoginFailure::Transient(_)
+                ),
+                "{transient}"
+            );
+        }
+    }
+
+    #[test]
     fn payloads_cannot_fake_one() {
         // A condition element inside a message, not inside <stream:error>.
         let xml = b"<message><body>hi</body><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></message>";

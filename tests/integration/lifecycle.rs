@@ -383,3 +383,60 @@ async fn lost_connection_resumes_without_resending_and_a_change_made_meanwhile_g
     alice.stop();
     bob.close().await;
 }
+
+#[tokio::test]
+async fn unknown_host_is_fatal() {
+    let server = server();
+    let mut elsewhere = account(&server, "alice", Some("rosterm"));
+    elsewhere.jid = BareJid::new("alice@nosuch.example").unwrap();
+    let mut alice = Client::start_account(elsewhere, "alice-pw", initial());
+    alice
+        .until("failed", |s| {
+            matches!(s.connection, ConnState::Failed { .. })
+        })
+        .await;
+    let ConnState::Failed { reason } = &alice.state.connection else {
+        unreachable!()
+    };
+    assert!(
+        reason.contains("does not serve the domain nosuch.example (host-unknown)"),
+        "{reason}"
+    );
+    alice.stop();
+}
+
+#[tokio::test]
+async fn a_refused_request_is_shown() {
+    let server = server();
+    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
+    alice.until("online", online).await;
+    // Removing someone who is not in the roster: Prosody answers item-not-found.
+    alice.type_command("/remove nobody@localhost");
+    alice.press(crossterm::event::KeyCode::Char('y'));
+    alice
+        .until("the refusal as a message", |s| {
+            s.ui.message.as_ref().is_some_and(|(m, _)| {
+                m.contains("The server refused removing nobody@localhost: item-not-found")
+            })
+        })
+        .await;
+    alice.stop();
+}
+
+#[tokio::test]
+async fn an_unanswered_request_times_out_visibly() {
+    let server = server();
+    let mut alice = Client::start(&server, "alice", "alice-pw", initial());
+    alice.until("online", online).await;
+    server.pause(); // the connection stays up (keepalive 60 s), nothing is answered
+    alice.type_command("/rename bob@localhost Robert");
+    alice
+        .until("the timeout as a message", |s| {
+            s.ui.message.as_ref().is_some_and(|(m, _)| {
+                m.contains("did not answer within 30 s while updating bob@localhost")
+            })
+        })
+        .await;
+    server.resume();
+    alice.stop();
+}

@@ -17,7 +17,8 @@ use xmpp_parsers::stanza::Stanza;
 use crate::harness::Server;
 
 /// Generous bound for anything to arrive over loopback; tests never assert on speed.
-pub const WAIT: Duration = Duration::from_secs(30);
+/// (Longer than rosterm's 30 s request timeout, which one test waits for.)
+pub const WAIT: Duration = Duration::from_secs(45);
 
 pub struct Peer {
     stream: StanzaStream,
