@@ -482,3 +482,32 @@ fn who_overlay_lists_matches_live() {
         "{screen}"
     );
 }
+
+#[test]
+fn messages_quoting_typed_text_are_sanitized_too() {
+    let mut s = mixed_state();
+    let keymap = Keymap::default();
+    let key = |c| crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+    update::on_key(&mut s, &keymap, key('s'));
+    for c in ['x', '\u{200d}', '\u{202e}', 'y'] {
+        update::on_key(&mut s, &keymap, key(c));
+    }
+    update::on_key(
+        &mut s,
+        &keymap,
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
+    );
+    let buf = render(&mut s, 120, 10);
+    for cell in buf.content() {
+        assert!(
+            !cell.symbol().contains(['\u{200d}', '\u{202e}']),
+            "invisible character in {:?}",
+            cell.symbol()
+        );
+    }
+    assert!(
+        text(&buf).contains("\"lunchxy\""),
+        "the editor starts from the current status: {}",
+        text(&buf)
+    );
+}

@@ -209,7 +209,11 @@ pub fn push_allowed(from: Option<&Jid>, own: &BareJid) -> bool {
 fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
     let mut out = Translated::default();
     match iq {
-        Iq::Result { id, payload, .. } if Some(id.as_str()) == ctx.roster_query => {
+        // Answers to our requests count only from the server (no 'from', or our bare JID):
+        // ids are guessable, and anyone can send an IQ result.
+        Iq::Result {
+            from, id, payload, ..
+        } if Some(id.as_str()) == ctx.roster_query && push_allowed(from.as_ref(), ctx.own) => {
             out.roster_answered = true;
             // No payload: roster unchanged since the version we sent (versioning).
             let Some(payload) = payload else {
@@ -232,7 +236,9 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
                 ))),
             }
         }
-        Iq::Error { id, error, .. } if Some(id.as_str()) == ctx.roster_query => {
+        Iq::Error {
+            from, id, error, ..
+        } if Some(id.as_str()) == ctx.roster_query && push_allowed(from.as_ref(), ctx.own) => {
             out.roster_answered = true;
             out.events.push(SessionEvent::Notice(format!(
                 "The server refused the roster request ({}).",

@@ -354,3 +354,19 @@ fn an_unparsable_jid_is_rejected_by_the_parser_not_a_panic() {
         assert!(Stanza::try_from(el).is_err(), "{from} accepted");
     }
 }
+
+#[test]
+fn a_roster_result_from_anyone_but_the_server_is_ignored() {
+    // The id of a pending roster request is guessable; the answer must come from the server.
+    let out = run("<iq xmlns='jabber:client' type='result' id='roster-1' from='mallory@evil.example/x'>\
+        <query xmlns='jabber:iq:roster' ver='evil'><item jid='mallory@evil.example' name='Your bank' subscription='both'/></query></iq>");
+    assert!(out.events.is_empty(), "{:?}", out.events);
+    assert!(!out.roster_answered);
+    assert_eq!(out.roster_ver, None);
+    let out = run("<iq xmlns='jabber:client' type='error' id='roster-1' from='mallory@evil.example'>\
+        <error type='cancel'><not-allowed xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+    assert!(out.events.is_empty() && !out.roster_answered);
+    // From the own bare JID (or with no 'from') it is the server's answer.
+    let out = run("<iq xmlns='jabber:client' type='result' id='roster-1' from='juliet@example.com'><query xmlns='jabber:iq:roster'/></iq>");
+    assert!(out.roster_answered);
+}

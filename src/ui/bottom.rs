@@ -17,6 +17,10 @@ pub fn prompt(kind: InputKind) -> &'static str {
     }
 }
 
+fn clean(text: &str) -> String {
+    crate::sanitize::sanitize(text, crate::sanitize::MAX_STATUS * 2)
+}
+
 pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
     let line = match &state.ui.mode {
         Mode::Input(input) => {
@@ -33,9 +37,10 @@ pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
         }
         Mode::Confirm { question, .. } => Line::styled(question.as_str(), theme::inbox_title()),
         _ => match &state.ui.message {
-            Some((text, Severity::Error)) => Line::styled(text.as_str(), theme::error()),
-            Some((text, Severity::Info)) => Line::raw(text.as_str()),
-            Some((text, Severity::Watch)) => Line::styled(text.as_str(), theme::watch()),
+            // Messages can quote what the user typed: through the same gate as network text.
+            Some((text, Severity::Error)) => Line::styled(clean(text), theme::error()),
+            Some((text, Severity::Info)) => Line::raw(clean(text)),
+            Some((text, Severity::Watch)) => Line::styled(clean(text), theme::watch()),
             None => Line::styled(
                 "? help  / command  o online  c chat  a away  x xa  d dnd  s status  p priority  q quit",
                 theme::dim(),

@@ -1,7 +1,9 @@
 //! Property-based fuzzing of the translate + update path: arbitrary sequences of stanzas
 //! (written as XML, parsed like tokio-xmpp does) and key presses must never panic, never let a
 //! control, bidi or zero-width character reach the screen, keep the roster index consistent
-//! with its rows, and never let a spoofed roster push touch the roster.
+//! with its rows (unfiltered and under the roster filter), keep the selection on screen,
+//! answer every IQ request but a spoofed roster push, and never let such a push touch the
+//! roster.
 //!
 //! The seed is fixed (set `PROPTEST_RNG_SEED` to explore others; `PROPTEST_CASES` for more
 //! cases). No regression files are written: a failure reproduces from the seed.
