@@ -71,8 +71,18 @@ pub fn find_condition(data: &[u8]) -> Option<String> {
     None
 }
 
+/// Substring search: jumps between occurrences of the needle's first byte.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(p) = haystack.get(from..)?.iter().position(|b| *b == first) {
+        let at = from + p;
+        if haystack[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn trim_end(data: &[u8]) -> &[u8] {
@@ -103,15 +113,30 @@ impl<S> Watched<S> {
         if fresh.is_empty() {
             return;
         }
-        // Cheap path: most reads cannot contain the namespace at all.
-        let mut data = std::mem::take(&mut self.tail);
-        data.extend_from_slice(fresh);
-        if let Some(condition) = find_condition(&data) {
-            self.watch.note(condition);
+        // Common path: no namespace in this read, nor across the boundary with the last one.
+        let k = STREAMS_NS.len() - 1;
+        let mut joint = [0u8; 2 * 34];
+        let head = &self.tail[self.tail.len().saturating_sub(k)..];
+        let tail_of_fresh = &fresh[..fresh.len().min(k)];
+        joint[..head.len()].copy_from_slice(head);
+        joint[head.len()..head.len() + tail_of_fresh.len()].copy_from_slice(tail_of_fresh);
+        let across = find(&joint[..head.len() + tail_of_fresh.len()], STREAMS_NS).is_some();
+        if across || find(fresh, STREAMS_NS).is_some() {
+            let mut data = self.tail.clone();
+            data.extend_from_slice(fresh);
+            if let Some(condition) = find_condition(&data) {
+                self.watch.note(condition);
+            }
         }
-        let keep = data.len().saturating_sub(TAIL);
-        data.drain(..keep);
-        self.tail = data;
+        // Keep the last TAIL bytes for the next read.
+        if fresh.len() >= TAIL {
+            self.tail.clear();
+            self.tail.extend_from_slice(&fresh[fresh.len() - TAIL..]);
+        } else {
+            let excess = (self.tail.len() + fresh.len()).saturating_sub(TAIL);
+            self.tail.drain(..excess);
+            self.tail.extend_from_slice(fresh);
+        }
     }
 }
 
@@ -124,8 +149,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
         let before = buf.filled().len();
         let result = Pin::new(&mut self.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = result {
-            let fresh = buf.filled()[before..].to_vec();
-            self.scan(&fresh);
+            self.scan(&buf.filled()[before..]);
         }
         result
     }
