@@ -98,8 +98,8 @@ pub async fn run(
     session: &mut SessionHandle,
 ) -> std::io::Result<Outcome> {
     let mut input = EventStream::new();
-    let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate())?;
-    let mut sighup = signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let mut dirty = true;
     let mut last_frame = Instant::now() - FRAME;
     let outcome = loop {
@@ -166,8 +166,4 @@ fn apply(
 ) -> Option<Outcome> {
     let mode = state.notify;
     perform(update::on_session(state, ev), commands, mode)
-}
-
-fn signal(kind: tokio::signal::unix::SignalKind) -> std::io::Result<tokio::signal::unix::Signal> {
-    tokio::signal::unix::signal(kind)
 }

@@ -13,7 +13,7 @@ pub mod stanza;
 pub mod translate;
 pub mod watch;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -95,7 +95,6 @@ struct Reconnector {
     probe: CertProbe,
     reports: mpsc::UnboundedSender<Report>,
     retry: Arc<Notify>,
-    attempts: AtomicU64,
     /// A connection was handed to the stream and it has not yet reported Reset or Resumed.
     negotiating: Arc<AtomicBool>,
 }
@@ -145,7 +144,6 @@ impl Reconnector {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            self.attempts.fetch_add(1, Ordering::Relaxed);
             let result = tokio::time::timeout(
                 connect::ATTEMPT_TIMEOUT,
                 connect::login(
@@ -530,7 +528,6 @@ async fn run(
         probe: setup.probe,
         reports: report_tx,
         retry: retry.clone(),
-        attempts: AtomicU64::new(0),
         negotiating: negotiating.clone(),
     });
     let connect = {

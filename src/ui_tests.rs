@@ -511,3 +511,33 @@ fn messages_quoting_typed_text_are_sanitized_too() {
         text(&buf)
     );
 }
+
+#[test]
+fn selection_follows_a_contact_that_moves_to_another_group() {
+    let mut s = mixed_state();
+    let keymap = Keymap::default();
+    let key = |c| crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+    // Select Carol (Friends): header, Bob, laptop, phone, Carol.
+    for _ in 0..4 {
+        update::on_key(&mut s, &keymap, key('j'));
+    }
+    render(&mut s, 100, 18);
+    assert!(
+        matches!(&s.ui.selected, Some(crate::store::view::RowId::Contact(_, j)) if j.as_str() == "carol@example.org")
+    );
+    // Carol moves to Work.
+    s.apply(SessionEvent::RosterPush(item(
+        "carol@example.org",
+        "Carol",
+        "Work",
+    )));
+    let buf = render(&mut s, 100, 18);
+    let (x, y) = cell_on_row(&buf, "Carol", "C");
+    assert!(
+        buf[(x, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED),
+        "the moved contact is still highlighted: {}",
+        text(&buf)
+    );
+}

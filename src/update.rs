@@ -545,14 +545,11 @@ pub fn layout(state: &mut State, viewport: usize) {
         .as_ref()
         .and_then(|id| view::position_of_filtered(&state.roster, &state.ui.filter, id));
     let pos = found.unwrap_or(0).min(total.saturating_sub(1));
-    // Re-anchor only when the selected row itself is gone (or moved to a fallback).
-    let exact = found == Some(pos)
-        && state.ui.selected.as_ref().is_some_and(|id| {
-            matches!(id, view::RowId::Contact(..) | view::RowId::Group(_))
-                || view::row_at_filtered(&state.roster, &state.ui.filter, pos).as_ref() == Some(id)
-        });
-    if !exact {
-        state.ui.selected = view::row_at_filtered(&state.roster, &state.ui.filter, pos);
+    // Re-anchor when the row there is not exactly the selected one (it vanished, or the
+    // position came from a fallback: resource -> contact, old group -> current group).
+    let current = view::row_at_filtered(&state.roster, &state.ui.filter, pos);
+    if current != state.ui.selected {
+        state.ui.selected = current;
     }
     state.ui.scroll = view::follow(state.ui.scroll, pos, viewport, total);
 }
