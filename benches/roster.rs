@@ -58,6 +58,7 @@ fn store(n: usize) -> State {
                     status: format!("status of {i}"),
                     priority: (i % 10) as i8,
                     nick: None,
+                    odd_show: None,
                 },
             });
         }
@@ -150,6 +151,7 @@ fn bench_reorder(c: &mut Criterion) {
                         status: String::new(),
                         priority: 1,
                         nick: None,
+                        odd_show: None,
                     }
                 };
                 state.apply(SessionEvent::Presence {

@@ -63,6 +63,8 @@ pub enum PresenceChange {
         status: String,
         priority: i8,
         nick: Option<String>,
+        /// A `<show>` value XMPP does not define (sanitized): shown as available, marked.
+        odd_show: Option<String>,
     },
     /// The resource went offline (or, from a bare JID, the whole contact).
     Unavailable { status: String },
@@ -105,6 +107,13 @@ pub enum SessionEvent {
     },
     /// Something the user should read in the status line (sanitized).
     Notice(String),
+    /// Incoming stanzas were repaired by the sieve or discarded by the XMPP library since the
+    /// last such event; `notice` (sanitized) is worth the status line.
+    InputCleaned {
+        repaired: u64,
+        discarded: u64,
+        notice: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

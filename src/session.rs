@@ -9,6 +9,8 @@
 //! dropping hostile, deeply nested XML happens there, never on the UI thread.
 
 pub mod connect;
+pub mod discarded;
+pub mod sieve;
 pub mod stanza;
 pub mod translate;
 pub mod watch;
@@ -26,8 +28,10 @@ use xmpp_parsers::stanza::Stanza;
 
 use crate::config::{Account, Secret};
 use crate::event::{Command, ConnState, SessionEvent};
+use crate::sanitize::sanitize;
 use crate::store::presence::OwnPresence;
 use connect::{CertProbe, LoginFailure, RostermConnector};
+use sieve::SieveNotes;
 
 /// Stack size of the network thread: deep enough that parsing and dropping a maximally
 /// nested stanza cannot overflow it. Prosody caps client stanzas at 256 KiB (~38,000
@@ -58,6 +62,7 @@ pub struct SessionHandle {
 pub fn spawn(setup: SessionSetup) -> std::io::Result<SessionHandle> {
     let (event_tx, event_rx) = mpsc::channel(4096);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    discarded::install();
     let thread = std::thread::Builder::new()
         .name("rosterm-net".into())
         .stack_size(NETWORK_STACK)
@@ -202,6 +207,8 @@ impl Reconnector {
 
 struct Session {
     own: BareJid,
+    /// What the sieve changed in incoming stanzas (see `sieve`).
+    sieve_notes: SieveNotes,
     negotiating: Arc<AtomicBool>,
     stream: StanzaStream,
     events: mpsc::Sender<SessionEvent>,
@@ -436,6 +443,39 @@ impl Session {
         true
     }
 
+    /// Logs and reports what the sieve changed and what the library discarded since the
+    /// last stanza; returns false when the app is gone.
+    async fn report_input(&mut self) -> bool {
+        let (notes, lost) = self.sieve_notes.take();
+        let (discarded, reasons) = discarded::take();
+        if notes.is_empty() && lost == 0 && discarded == 0 {
+            return true;
+        }
+        for note in &notes {
+            tracing::warn!("sieve: {}", sanitize(&note.describe(), 600));
+        }
+        for reason in &reasons {
+            tracing::warn!("discarded by the XMPP library: {}", sanitize(reason, 600));
+        }
+        let notice = if discarded > 0 {
+            Some(format!(
+                "The XMPP library could not read {discarded} incoming stanza(s) and dropped them; see the log."
+            ))
+        } else {
+            notes
+                .iter()
+                .rev()
+                .find(|n| n.is_removal())
+                .map(|n| sanitize(&format!("Cleaned an incoming {}.", n.describe()), 300))
+        };
+        self.emit(SessionEvent::InputCleaned {
+            repaired: notes.len() as u64 + lost,
+            discarded,
+            notice,
+        })
+        .await
+    }
+
     /// Returns false when the session should end.
     async fn on_command(&mut self, cmd: Command, retry: &Notify) -> bool {
         match cmd {
@@ -519,6 +559,7 @@ async fn run(
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
     let (report_tx, mut reports) = mpsc::unbounded_channel();
+    let sieve_notes = setup.connector.sieve_notes.clone();
     let retry = Arc::new(Notify::new());
     let negotiating = Arc::new(AtomicBool::new(false));
     let reconnector = Arc::new(Reconnector {
@@ -540,6 +581,7 @@ async fn run(
     };
     let mut session = Session {
         own: setup.account.jid.clone(),
+        sieve_notes,
         negotiating,
         stream: StanzaStream::new(connect, 256),
         events,
@@ -590,7 +632,7 @@ async fn run(
                     Some(StreamEvt::Stanza(stanza)) => session.on_stanza(stanza).await,
                     None => false,
                 };
-                if !keep {
+                if !keep || !session.report_input().await {
                     break;
                 }
             }

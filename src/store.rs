@@ -132,6 +132,9 @@ pub struct State {
     pub watch: std::collections::BTreeSet<BareJid>,
     /// How announcements are made besides the highlighted line.
     pub notify: crate::config::Notify,
+    /// Incoming stanzas the sieve repaired, and stanzas the XMPP library discarded.
+    pub input_repaired: u64,
+    pub input_discarded: u64,
     pub ui: UiState,
 }
 
@@ -155,6 +158,8 @@ impl State {
             timeline: timeline::Timeline::default(),
             watch: std::collections::BTreeSet::new(),
             notify: crate::config::Notify::Bell,
+            input_repaired: 0,
+            input_discarded: 0,
             ui: UiState::default(),
         }
     }
@@ -229,6 +234,17 @@ impl State {
                 self.subscription_requests.insert(from, nick);
             }
             SessionEvent::Notice(text) => self.ui.message = Some((text, Severity::Error)),
+            SessionEvent::InputCleaned {
+                repaired,
+                discarded,
+                notice,
+            } => {
+                self.input_repaired += repaired;
+                self.input_discarded += discarded;
+                if let Some(text) = notice {
+                    self.ui.message = Some((text, Severity::Error));
+                }
+            }
         }
     }
 
@@ -247,14 +263,18 @@ impl State {
                     status,
                     priority,
                     nick,
+                    odd_show,
                 } => upsert_resource(
                     &mut self.own_resources,
                     resource,
-                    show,
-                    status,
-                    priority,
-                    nick,
-                    now,
+                    ResourcePresence {
+                        show,
+                        status,
+                        priority,
+                        nick,
+                        odd_show,
+                        since: now,
+                    },
                 ),
                 PresenceChange::Unavailable { .. } | PresenceChange::Error { .. } => {
                     self.own_resources.remove(&resource);
@@ -270,11 +290,20 @@ impl State {
                 status,
                 priority,
                 nick,
+                odd_show,
             } => {
                 c.error = None;
                 c.offline_since = None;
                 let key = resource.unwrap_or_default();
-                upsert_resource(&mut c.resources, key, show, status, priority, nick, now);
+                let presence = ResourcePresence {
+                    show,
+                    status,
+                    priority,
+                    nick,
+                    odd_show,
+                    since: now,
+                };
+                upsert_resource(&mut c.resources, key, presence);
             }
             PresenceChange::Unavailable { status } => {
                 match resource {
@@ -368,30 +397,19 @@ impl State {
     }
 }
 
-/// Sets one resource's presence; `since` moves only when the show value changes.
+/// Sets one resource's presence; `since` (now, in `presence`) moves only when the show
+/// value changes.
 fn upsert_resource(
     resources: &mut presence::Resources,
     resource: String,
-    show: presence::Show,
-    status: String,
-    priority: i8,
-    nick: Option<String>,
-    now: SystemTime,
+    mut presence: ResourcePresence,
 ) {
-    let since = match resources.get(&resource) {
-        Some(old) if old.show == show => old.since,
-        _ => now,
-    };
-    resources.insert(
-        resource,
-        ResourcePresence {
-            show,
-            status,
-            priority,
-            nick,
-            since,
-        },
-    );
+    if let Some(old) = resources.get(&resource) {
+        if old.show == presence.show && old.odd_show == presence.odd_show {
+            presence.since = old.since;
+        }
+    }
+    resources.insert(resource, presence);
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ fn avail(from: &str, res: &str, show: Show, prio: i8, status: &str) -> SessionEv
             status: status.into(),
             priority: prio,
             nick: None,
+            odd_show: None,
         },
     }
 }
@@ -245,6 +246,7 @@ fn own_other_resources_are_tracked_apart() {
             status: String::new(),
             priority: 0,
             nick: None,
+            odd_show: None,
         },
     });
     assert_eq!(s.own_resources.get("phone").map(|p| p.show), Some(Show::Xa));
@@ -450,6 +452,7 @@ fn nick_names_a_contact_without_a_roster_name() {
             status: String::new(),
             priority: 0,
             nick: Some("Davey".into()),
+            odd_show: None,
         },
     });
     assert_eq!(s.roster.get(&jid("dave@x")).unwrap().label(), "Davey");

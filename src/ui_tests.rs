@@ -43,6 +43,7 @@ fn presence(s: &mut State, from: &str, res: &str, show: Show, prio: i8, status: 
                 status: status.into(),
                 priority: prio,
                 nick: None,
+                odd_show: None,
             },
         },
         SystemTime::UNIX_EPOCH,

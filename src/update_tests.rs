@@ -272,6 +272,7 @@ fn watched_contacts_are_announced_once_per_transition() {
             status: status.into(),
             priority: 0,
             nick: None,
+            odd_show: None,
         },
     };
     let notes = |effects: Vec<Effect>| {

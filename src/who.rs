@@ -34,8 +34,20 @@ pub async fn collect(handle: &mut SessionHandle, state: &mut State) -> Result<()
         match tokio::time::timeout_at(quiet, handle.events.recv()).await {
             Ok(Some(ev)) => apply(state, ev)?,
             Ok(None) => return Err("The network task stopped.".into()),
-            Err(_) => return Ok(()),
+            Err(_) => return settled(state),
         }
+    }
+}
+
+/// A report is only true when the session is online at its end: a connection lost while
+/// presence was arriving would report everyone as offline.
+pub fn settled(state: &State) -> Result<(), String> {
+    match &state.connection {
+        ConnState::Online => Ok(()),
+        ConnState::Reconnecting { reason, .. } | ConnState::Failed { reason } => Err(format!(
+            "The connection was lost while presence was arriving ({reason}); no report."
+        )),
+        ConnState::Connecting => Err("Not connected yet; no report.".into()),
     }
 }
 
@@ -181,9 +193,24 @@ mod tests {
                 status: "busy\\now".into(),
                 priority: 4,
                 nick: None,
+                odd_show: None,
             },
         });
         s
+    }
+
+    #[test]
+    fn no_report_from_a_lost_connection() {
+        let mut s = state();
+        s.apply(SessionEvent::Connection(ConnState::Online));
+        assert_eq!(settled(&s), Ok(()));
+        s.apply(SessionEvent::Connection(ConnState::Reconnecting {
+            attempt: 0,
+            retry_in_secs: 0,
+            reason: "connection lost".into(),
+        }));
+        let err = settled(&s).expect_err("no report");
+        assert!(err.contains("connection lost"), "{err}");
     }
 
     #[test]

@@ -32,6 +32,7 @@ use tokio_xmpp::xmlstream::{
 use xmpp_parsers::{ns, starttls};
 
 use crate::config::{Account, Secret, TlsMode};
+use crate::session::sieve::SieveNotes;
 use crate::session::watch::{StreamErrorWatch, Watched};
 
 /// Read silence before a keepalive probe (`account.keepalive`), and the time the probe gets
@@ -270,6 +271,8 @@ pub struct RostermConnector {
     pub tls: Arc<ClientConfig>,
     /// Notes stream errors in what the server sends (see `watch`).
     pub watch: StreamErrorWatch,
+    /// What the sieve took out of or repaired in incoming stanzas (see `sieve`).
+    pub sieve_notes: SieveNotes,
 }
 
 type Tls = Watched<tokio_rustls::client::TlsStream<TcpStream>>;
@@ -283,6 +286,7 @@ impl RostermConnector {
             mode: account.tls,
             tls,
             watch: StreamErrorWatch::default(),
+            sieve_notes: SieveNotes::default(),
         };
         Ok((connector, probe))
     }
@@ -306,7 +310,10 @@ impl RostermConnector {
                 .unwrap_or(ChannelBinding::None),
             _ => ChannelBinding::None,
         };
-        Ok((Watched::new(tls, self.watch.clone()), binding))
+        Ok((
+            Watched::new(tls, self.watch.clone(), self.sieve_notes.clone()),
+            binding,
+        ))
     }
 }
 

@@ -77,6 +77,15 @@ fn nick_of(payloads: &[Element]) -> Option<String> {
         .filter(|n| !n.is_empty())
 }
 
+/// A `<show>` value the sieve took out because XMPP does not define it (see `sieve`).
+fn odd_show_of(payloads: &[Element]) -> Option<String> {
+    payloads
+        .iter()
+        .find(|e| e.is("sieve", crate::session::sieve::NS))
+        .and_then(|e| e.attr("show"))
+        .map(|v| sanitize(v, MAX_NAME))
+}
+
 fn error_text(payloads: &[Element]) -> String {
     let Some(err) = payloads
         .iter()
@@ -137,6 +146,7 @@ pub fn translate_presence(p: Presence, ctx: &Context<'_>) -> Option<SessionEvent
                     status,
                     priority,
                     nick: nick_of(&p.payloads),
+                    odd_show: odd_show_of(&p.payloads),
                 },
             })
         }

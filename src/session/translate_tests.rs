@@ -51,7 +51,8 @@ fn available_with_show_status_priority() {
                 show: Show::Dnd,
                 status: "Wooing Juliet".into(),
                 priority: 1,
-                nick: None
+                nick: None,
+                odd_show: None,
             }
         }
     );
@@ -369,4 +370,22 @@ fn a_roster_result_from_anyone_but_the_server_is_ignored() {
     // From the own bare JID (or with no 'from') it is the server's answer.
     let out = run("<iq xmlns='jabber:client' type='result' id='roster-1' from='juliet@example.com'><query xmlns='jabber:iq:roster'/></iq>");
     assert!(out.roster_answered);
+}
+
+#[test]
+fn a_show_the_sieve_took_out_is_available_with_its_value() {
+    let ev = one(
+        "<presence xmlns='jabber:client' from='bob@example.net/pc'><status>hi</status>\
+        <sieve xmlns='urn:x-rosterm:sieve' show='busy\u{202e}'/></presence>",
+    );
+    assert!(
+        matches!(
+            ev,
+            SessionEvent::Presence {
+                change: PresenceChange::Available { show: Show::Online, ref odd_show, .. },
+                ..
+            } if odd_show.as_deref() == Some("busy")
+        ),
+        "{ev:?}"
+    );
 }

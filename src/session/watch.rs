@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use crate::session::sieve::{Sieve, SieveNotes};
+
 const STREAMS_NS: &[u8] = b"urn:ietf:params:xml:ns:xmpp-streams";
 /// How much of the previous read is kept so that a match split across reads is found.
 const TAIL: usize = 512;
@@ -93,50 +95,87 @@ fn trim_end(data: &[u8]) -> &[u8] {
     &data[..end]
 }
 
-/// A transport whose incoming bytes are checked for a stream error.
+/// Notes a stream error in `fresh`, looking across the boundary with the previous read.
+fn scan(tail: &mut Vec<u8>, watch: &StreamErrorWatch, fresh: &[u8]) {
+    if fresh.is_empty() {
+        return;
+    }
+    // Common path: no namespace in this read, nor across the boundary with the last one.
+    let k = STREAMS_NS.len() - 1;
+    let mut joint = [0u8; 2 * 34];
+    let head = &tail[tail.len().saturating_sub(k)..];
+    let tail_of_fresh = &fresh[..fresh.len().min(k)];
+    joint[..head.len()].copy_from_slice(head);
+    joint[head.len()..head.len() + tail_of_fresh.len()].copy_from_slice(tail_of_fresh);
+    let across = find(&joint[..head.len() + tail_of_fresh.len()], STREAMS_NS).is_some();
+    if across || find(fresh, STREAMS_NS).is_some() {
+        let mut data = tail.clone();
+        data.extend_from_slice(fresh);
+        if let Some(condition) = find_condition(&data) {
+            watch.note(condition);
+        }
+    }
+    // Keep the last TAIL bytes for the next read.
+    if fresh.len() >= TAIL {
+        tail.clear();
+        tail.extend_from_slice(&fresh[fresh.len() - TAIL..]);
+    } else {
+        let excess = (tail.len() + fresh.len()).saturating_sub(TAIL);
+        tail.drain(..excess);
+        tail.extend_from_slice(fresh);
+    }
+}
+
+/// Bytes read from the transport at a time.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// A transport whose incoming bytes are checked for a stream error and passed through the
+/// [`Sieve`] before tokio-xmpp parses them.
 pub struct Watched<S> {
     inner: S,
     watch: StreamErrorWatch,
     tail: Vec<u8>,
+    sieve: Sieve,
+    notes: SieveNotes,
+    /// Sieved bytes not yet handed to the reader, from `ready_at` on.
+    ready: Vec<u8>,
+    ready_at: usize,
+    raw: Box<[u8]>,
 }
 
 impl<S> Watched<S> {
-    pub fn new(inner: S, watch: StreamErrorWatch) -> Self {
+    pub fn new(inner: S, watch: StreamErrorWatch, notes: SieveNotes) -> Self {
         Watched {
             inner,
             watch,
             tail: Vec::new(),
+            sieve: Sieve::default(),
+            notes,
+            ready: Vec::new(),
+            ready_at: 0,
+            raw: vec![0; READ_CHUNK].into_boxed_slice(),
         }
     }
 
+    /// Hands out sieved bytes; false when there are none.
+    fn hand_out(&mut self, buf: &mut ReadBuf<'_>) -> bool {
+        let available = &self.ready[self.ready_at..];
+        if available.is_empty() {
+            return false;
+        }
+        let n = available.len().min(buf.remaining());
+        buf.put_slice(&available[..n]);
+        self.ready_at += n;
+        if self.ready_at == self.ready.len() {
+            self.ready.clear();
+            self.ready_at = 0;
+        }
+        true
+    }
+
+    #[cfg(test)]
     fn scan(&mut self, fresh: &[u8]) {
-        if fresh.is_empty() {
-            return;
-        }
-        // Common path: no namespace in this read, nor across the boundary with the last one.
-        let k = STREAMS_NS.len() - 1;
-        let mut joint = [0u8; 2 * 34];
-        let head = &self.tail[self.tail.len().saturating_sub(k)..];
-        let tail_of_fresh = &fresh[..fresh.len().min(k)];
-        joint[..head.len()].copy_from_slice(head);
-        joint[head.len()..head.len() + tail_of_fresh.len()].copy_from_slice(tail_of_fresh);
-        let across = find(&joint[..head.len() + tail_of_fresh.len()], STREAMS_NS).is_some();
-        if across || find(fresh, STREAMS_NS).is_some() {
-            let mut data = self.tail.clone();
-            data.extend_from_slice(fresh);
-            if let Some(condition) = find_condition(&data) {
-                self.watch.note(condition);
-            }
-        }
-        // Keep the last TAIL bytes for the next read.
-        if fresh.len() >= TAIL {
-            self.tail.clear();
-            self.tail.extend_from_slice(&fresh[fresh.len() - TAIL..]);
-        } else {
-            let excess = (self.tail.len() + fresh.len()).saturating_sub(TAIL);
-            self.tail.drain(..excess);
-            self.tail.extend_from_slice(fresh);
-        }
+        scan(&mut self.tail, &self.watch, fresh);
     }
 }
 
@@ -146,12 +185,27 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = result {
-            self.scan(&buf.filled()[before..]);
+        let this = &mut *self;
+        loop {
+            if buf.remaining() == 0 || this.hand_out(buf) {
+                return Poll::Ready(Ok(()));
+            }
+            // Nothing sieved is waiting: read more. A read whose bytes are all removed or
+            // held (a tag still open) must not look like the end of the stream (0 bytes),
+            // so read again until something comes out or the transport has nothing.
+            let mut raw = ReadBuf::new(&mut this.raw);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut raw) {
+                Poll::Ready(Ok(())) if raw.filled().is_empty() => return Poll::Ready(Ok(())),
+                Poll::Ready(Ok(())) => {
+                    let n = raw.filled().len();
+                    let fresh = &this.raw[..n];
+                    scan(&mut this.tail, &this.watch, fresh);
+                    this.sieve.feed(fresh, &mut this.ready);
+                    this.notes.add(this.sieve.take_notes());
+                }
+                other => return other,
+            }
         }
-        result
     }
 }
 
@@ -233,7 +287,7 @@ mod tests {
     #[test]
     fn a_match_split_across_reads_is_found() {
         let watch = StreamErrorWatch::default();
-        let mut w = Watched::new(tokio::io::empty(), watch.clone());
+        let mut w = Watched::new(tokio::io::empty(), watch.clone(), SieveNotes::default());
         let xml: &[u8] =
             b"<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>";
         for chunk in xml.chunks(7) {

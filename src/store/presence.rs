@@ -79,6 +79,8 @@ pub struct ResourcePresence {
     pub priority: i8,
     /// Sanitized XEP-0172 nick, when the presence carried one.
     pub nick: Option<String>,
+    /// A `<show>` value XMPP does not define (sanitized); `show` is then `Online`.
+    pub odd_show: Option<String>,
     /// When this resource entered its current show value.
     pub since: SystemTime,
 }
@@ -211,6 +213,7 @@ mod tests {
             status: String::new(),
             priority,
             nick: None,
+            odd_show: None,
             since: SystemTime::UNIX_EPOCH,
         }
     }

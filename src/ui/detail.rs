@@ -97,6 +97,13 @@ pub fn detail_lines(state: &State, jid: &BareJid) -> Vec<Line<'static>> {
                     .unwrap_or_default(),
             ),
         ]));
+        if let Some(mark) = crate::ui::roster::odd_show(p) {
+            lines.push(Line::from(vec![
+                Span::raw("  "),
+                mark,
+                Span::styled(" (not an XMPP show value)", theme::dim()),
+            ]));
+        }
         if !p.status.is_empty() {
             lines.push(Line::styled(
                 format!("    {}", p.status),

@@ -134,6 +134,7 @@ fn contact_line<'a>(contact: &'a Contact, name_w: usize, requested: bool) -> Lin
             if !resource.is_empty() {
                 spans.push(Span::styled(format!("  @{resource}"), theme::dim()));
             }
+            spans.extend(odd_show(presence));
             if !presence.status.is_empty() {
                 spans.push(Span::raw("  "));
                 spans.push(Span::styled(presence.status.as_str(), theme::status_text()));
@@ -155,6 +156,16 @@ fn contact_line<'a>(contact: &'a Contact, name_w: usize, requested: bool) -> Lin
     Line::from(spans)
 }
 
+/// The mark of a `<show>` value XMPP does not define: the contact is shown as available,
+/// and this says what it really sent.
+pub fn odd_show(p: &ResourcePresence) -> Option<Span<'static>> {
+    let value = p.odd_show.as_ref()?;
+    Some(Span::styled(
+        format!("  ⚠show \"{value}\""),
+        theme::state_style(Availability::Error),
+    ))
+}
+
 fn resource_line<'a>(
     name: &'a str,
     p: &'a ResourcePresence,
@@ -170,6 +181,7 @@ fn resource_line<'a>(
         Span::raw("   "),
     ];
     spans.extend(state_cells(a, Some(p.priority)));
+    spans.extend(odd_show(p));
     if !p.status.is_empty() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(p.status.as_str(), theme::status_text()));

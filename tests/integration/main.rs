@@ -10,4 +10,5 @@ mod hostile;
 mod lifecycle;
 mod peer;
 mod session;
+mod sieve;
 mod subscriptions;

@@ -180,6 +180,21 @@ pub fn presence_from<'a>(
 /// Sends raw XML lines (even ones xmpp-parsers would refuse to build) as `user/raw`, over
 /// one connection and in order, with `tests/peers/raw.py` (Debian's python3-slixmpp).
 pub fn send_raw(server: &Server, user: &str, lines: &[String]) {
+    let mut child = spawn_raw(server, user, lines, 0.3);
+    assert!(
+        child.wait().expect("raw.py ran").success(),
+        "raw.py could not log in or send"
+    );
+}
+
+/// Like [`send_raw`], but stays connected for `linger` seconds after sending (so the last
+/// presence stays current) and does not wait: the caller owns the process.
+pub fn spawn_raw(
+    server: &Server,
+    user: &str,
+    lines: &[String],
+    linger: f64,
+) -> std::process::Child {
     use std::io::Write;
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/raw.py");
     let mut child = std::process::Command::new("/usr/bin/python3")
@@ -188,6 +203,7 @@ pub fn send_raw(server: &Server, user: &str, lines: &[String]) {
         .arg(format!("{user}-pw"))
         .arg(server.port.to_string())
         .arg(&server.ca_file)
+        .arg(linger.to_string())
         .stdin(std::process::Stdio::piped())
         .spawn()
         .expect("python3 with slixmpp (scripts/test installs python3-slixmpp)");
@@ -196,10 +212,7 @@ pub fn send_raw(server: &Server, user: &str, lines: &[String]) {
         writeln!(stdin, "{line}").expect("write to raw.py");
     }
     drop(stdin);
-    assert!(
-        child.wait().expect("raw.py ran").success(),
-        "raw.py could not log in or send"
-    );
+    child
 }
 
 /// A mutually subscribed roster entry in the group Friends.

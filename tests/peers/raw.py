@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Sends raw XML stanzas as a logged-in client, for rosterm's hostile-input tests.
 
-Usage: raw.py JID PASSWORD PORT CA_FILE < stanzas
+Usage: raw.py JID PASSWORD PORT CA_FILE [LINGER] < stanzas
 Each input line is sent verbatim, in order, over one STARTTLS connection to 127.0.0.1:PORT
-(certificate verified against CA_FILE); then the stream is closed. Exit 0 when everything
+(certificate verified against CA_FILE); then, after LINGER seconds (default 0.3, so that
+the last presence sent stays current meanwhile), the stream is closed. Exit 0 when everything
 was sent, 1 on login failure. Uses Debian's python3-slixmpp.
 """
 import asyncio
@@ -14,9 +15,10 @@ import slixmpp
 
 
 class Raw(slixmpp.ClientXMPP):
-    def __init__(self, jid, password, lines):
+    def __init__(self, jid, password, lines, linger):
         super().__init__(jid, password)
         self.lines = lines
+        self.linger = linger
         self.ok = False
         self.add_event_handler("session_start", self.start)
         self.add_event_handler("failed_auth", self.failed)
@@ -25,7 +27,7 @@ class Raw(slixmpp.ClientXMPP):
         for line in self.lines:
             self.send_raw(line)
         self.ok = True
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(self.linger)
         self.disconnect()
 
     def failed(self, _event):
@@ -34,9 +36,10 @@ class Raw(slixmpp.ClientXMPP):
 
 def main():
     jid, password, port, ca_file = sys.argv[1:5]
+    linger = float(sys.argv[5]) if len(sys.argv) > 5 else 0.3
     lines = [line.rstrip("\n") for line in sys.stdin if line.strip()]
     logging.basicConfig(level=logging.CRITICAL)
-    client = Raw(jid, password, lines)
+    client = Raw(jid, password, lines, linger)
     client.ssl_context.load_verify_locations(cafile=ca_file)
     client.connect(("127.0.0.1", int(port)))
     client.process(forever=False)
