@@ -8,6 +8,7 @@ mod fuzz;
 mod harness;
 mod hostile;
 mod lifecycle;
+mod logfile;
 mod peer;
 mod session;
 mod subscriptions;
