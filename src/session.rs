@@ -170,14 +170,11 @@ impl Reconnector {
                     tracing::info!(error = %e, "login attempt failed");
                     connect::classify(&e, &self.account, &self.probe)
                 }
-                Err(_) => LoginFailure::Transient(format!(
-                    "Cannot connect to {}: no answer within {} s.",
-                    self.account
-                        .server
-                        .as_deref()
-                        .unwrap_or(self.account.jid.domain().as_str()),
-                    connect::ATTEMPT_TIMEOUT.as_secs()
-                )),
+                Err(_) => connect::stalled(
+                    self.connector.progress.get(),
+                    &self.account,
+                    connect::ATTEMPT_TIMEOUT.as_secs(),
+                ),
             };
             match failure {
                 LoginFailure::Fatal(_) => {

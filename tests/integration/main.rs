@@ -12,3 +12,4 @@ mod logfile;
 mod peer;
 mod session;
 mod subscriptions;
+mod tls_faults;
