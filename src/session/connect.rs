@@ -35,7 +35,9 @@ use crate::config::{Account, Secret, TlsMode};
 use crate::session::watch::{StreamErrorWatch, Watched};
 
 mod classify;
+mod redirect;
 pub use classify::{classify, stalled, stream_error_failure};
+pub use redirect::other_host;
 
 /// Read silence before a keepalive probe (`account.keepalive`), and the time the probe gets
 /// to be answered (at most 15 s): a dead connection is noticed within keepalive + 15 s.

@@ -11,5 +11,6 @@ mod lifecycle;
 mod logfile;
 mod peer;
 mod session;
+mod stream_errors;
 mod subscriptions;
 mod tls_faults;

@@ -33,6 +33,8 @@ pub fn classify(err: &tokio_xmpp::Error, account: &Account, probe: &CertProbe) -
                 "conflict",
                 "policy-violation",
                 "not-authorized",
+                "system-shutdown",
+                "see-other-host",
             ]
                 .into_iter()
                 .find(|c| text.contains(c));
@@ -97,6 +99,13 @@ pub fn stream_error_failure(condition: &str, account: &Account) -> LoginFailure 
         ),
         "not-authorized" => LoginFailure::Fatal(format!(
             "The server no longer accepts this session for {jid} (not-authorized); check account.password."
+        )),
+        "system-shutdown" => LoginFailure::Transient(
+            "The server is shutting down (system-shutdown); rosterm reconnects when it is back."
+                .into(),
+        ),
+        "see-other-host" => LoginFailure::Transient(format!(
+            "{domain} asked rosterm to use another host (see-other-host); rosterm follows that once per reconnect and retries the configured server."
         )),
         other => LoginFailure::Transient(format!("The server closed the stream ({other}).")),
     }
