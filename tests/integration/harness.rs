@@ -189,9 +189,9 @@ impl Server {
     }
 
     /// Replaces the certificate (and key) with a self-signed one for `names` (the first is
-    /// also the CN) valid for `days` from now (negative: expired that many days ago... the
-    /// validity then ends before it starts, which is what `openssl x509 -days -1` makes),
-    /// and restarts. [`Server::ca_file`] then holds the new certificate.
+    /// also the CN), valid from now for `days`, and restarts. A negative `days` makes an
+    /// expired certificate (openssl 3.0 then sets notAfter `days` before notBefore = now).
+    /// [`Server::ca_file`] then holds the new certificate.
     pub fn use_certificate(&mut self, names: &[&str], days: i32) {
         let certs = self.dir.path().join("certs");
         let (key, csr, ext) = (
