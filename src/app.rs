@@ -96,6 +96,7 @@ pub async fn run(
     state: &mut State,
     keymap: &Keymap,
     session: &mut SessionHandle,
+    log: &crate::logging::Health,
 ) -> std::io::Result<Outcome> {
     let mut input = EventStream::new();
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -131,6 +132,12 @@ pub async fn run(
                 dirty = true;
             }
             _ = sigterm.recv() => break Outcome::Signal("SIGTERM"),
+            _ = log.stopped() => {
+                if let Some(text) = log.take_message() {
+                    state.ui.message = Some((text, Severity::Error));
+                    dirty = true;
+                }
+            }
             _ = sighup.recv() => break Outcome::Signal("SIGHUP"),
             ev = session.events.recv() => {
                 let Some(ev) = ev else {

@@ -1,16 +1,18 @@
 //! The TOML config: raw serde structs (every field optional, unknown keys rejected) turned into
 //! a validated [`Config`], with errors that name the file, the key and what would be valid.
+//! `password`: running `password_command`.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use jid::BareJid;
 use serde::Deserialize;
 
 use crate::keymap::{Keymap, KeymapError};
 use crate::store::presence::{OwnPresence, Show};
+
+pub mod password;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -479,50 +481,19 @@ fn permission_warning(_path: &Path) -> Option<String> {
 }
 
 /// Turns the password source into the password: runs `password_command` (via `sh -c`, 10 s
-/// timeout) and takes the first line of its output.
+/// timeout) and takes the first line of its output (see `password`).
 pub fn resolve_password(source: &PasswordSource) -> Result<Secret, ConfigError> {
-    let command = match source {
-        PasswordSource::Literal(secret) => return Ok(secret.clone()),
-        PasswordSource::Command(command) => command,
-    };
-    let fail = |message: String| ConfigError::PasswordCommand {
-        command: command.clone(),
-        message,
-    };
-    let mut child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| fail(format!("could not start sh: {e}")))?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(fail("it did not finish within 10 seconds".into()));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(fail(e.to_string())),
+    match source {
+        PasswordSource::Literal(secret) => Ok(secret.clone()),
+        PasswordSource::Command(command) => {
+            password::run(command, password::TIMEOUT).map_err(|message| {
+                ConfigError::PasswordCommand {
+                    command: command.clone(),
+                    message,
+                }
+            })
         }
     }
-    let output = child.wait_with_output().map_err(|e| fail(e.to_string()))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = crate::sanitize::sanitize(stderr.lines().next().unwrap_or(""), 200);
-        return Err(fail(format!("it exited with {}: {first}", output.status)));
-    }
-    let stdout =
-        String::from_utf8(output.stdout).map_err(|_| fail("its output is not UTF-8".into()))?;
-    let password = stdout.lines().next().unwrap_or("").to_owned();
-    if password.is_empty() {
-        return Err(fail("it printed nothing".into()));
-    }
-    Ok(Secret(password))
 }
 
 #[cfg(test)]

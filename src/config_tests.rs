@@ -272,13 +272,75 @@ fn password_command_first_line_errors_and_timeout_free_path() {
     assert!(e.contains("printed nothing"), "{e}");
 }
 
+/// Whether process `pid` has ended (gone, or a zombie nobody reaped yet).
+fn ended(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+fn kill(pid: &str) {
+    let _ = std::process::Command::new("kill")
+        .arg(pid)
+        .stderr(std::process::Stdio::null())
+        .status();
+}
+
 #[test]
-fn password_command_that_hangs_is_stopped_after_ten_seconds() {
+fn password_command_that_hangs_is_stopped_with_what_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("bg.pid");
+    // A background child holding the pipes, and sh itself never finishing.
+    let command = format!("sleep 600 & echo $! > {}; sleep 600", pidfile.display());
     let started = std::time::Instant::now();
-    let e = resolve_password(&PasswordSource::Command("sleep 60".into()))
+    let e = resolve_password(&PasswordSource::Command(command))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("did not finish within 10 seconds"), "{e}");
-    // Not a timing assertion on rosterm's speed: it must not wait for the command's 60 s.
-    assert!(started.elapsed() < std::time::Duration::from_secs(50));
+    assert!(
+        e.contains("within 10 seconds") && e.contains("stopped"),
+        "{e}"
+    );
+    // Not a timing assertion on rosterm's speed: it must not wait for the command's 600 s.
+    assert!(started.elapsed() < std::time::Duration::from_secs(300));
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    let pid = pid.trim();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !ended(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let alive = !ended(pid);
+    kill(pid);
+    assert!(!alive, "the command's background child was left running");
+}
+
+#[test]
+fn password_command_is_taken_while_a_background_child_holds_the_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("bg.pid");
+    let command = format!("echo secret; sleep 600 & echo $! > {}", pidfile.display());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(resolve_password(&PasswordSource::Command(command))));
+    // A bound for "never returned" (the old code waited for the child's 600 s).
+    let result = rx.recv_timeout(std::time::Duration::from_secs(60));
+    let pid = std::fs::read_to_string(&pidfile).unwrap_or_default();
+    let still_holding = !pid.trim().is_empty() && !ended(pid.trim());
+    kill(pid.trim());
+    match result {
+        Ok(Ok(secret)) => assert_eq!(secret.expose(), "secret"),
+        other => panic!("no password while the background child held stdout: {other:?}"),
+    }
+    assert!(
+        still_holding,
+        "the background child was not running any more"
+    );
+}
+
+#[test]
+fn password_command_with_output_larger_than_a_pipe_buffer() {
+    let command = "echo secret; yes filler | head -c 200000; echo done >&2";
+    let secret = resolve_password(&PasswordSource::Command(command.into())).unwrap();
+    assert_eq!(secret.expose(), "secret");
 }

@@ -83,6 +83,21 @@ fn local_utc_offset() -> i64 {
     }
 }
 
+/// Starts logging to `--log-file` (or the default path). A log that cannot be opened does not
+/// stop rosterm: it runs without one, and the returned sentence goes on the status line.
+fn start_logging(
+    path: Option<std::path::PathBuf>,
+    level: tracing::level_filters::LevelFilter,
+) -> (logging::Health, Option<String>) {
+    let Some(path) = path.or_else(logging::default_path) else {
+        return (logging::Health::default(), None);
+    };
+    match logging::init(&path, level) {
+        Ok(health) => (health, None),
+        Err(problem) => (logging::Health::default(), Some(problem)),
+    }
+}
+
 fn run(cli: Cli) -> Result<(), (u8, String)> {
     let level = logging::parse_level(&cli.log_level)
         .map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
@@ -91,15 +106,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         None => config::default_path().map_err(|e| (EXIT_CONFIG, e.to_string()))?,
     };
     let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
-    let log_path = cli.log_file.or_else(logging::default_path);
-    if let Some(log_path) = &log_path {
-        logging::init(log_path, level).map_err(|e| {
-            (
-                EXIT_FAILURE,
-                format!("cannot open the log file {}: {e}", log_path.display()),
-            )
-        })?;
-    }
+    let (log_health, log_problem) = start_logging(cli.log_file, level);
     tracing::info!(config = %path.display(), jid = %config.account.jid, "starting");
     let password = config::resolve_password(&config.account.password)
         .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
@@ -126,11 +133,23 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     state.notify = config.notify;
     state.utc_offset = local_utc_offset();
     if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {
+        if let Some(problem) = &log_problem {
+            eprintln!("rosterm: {problem}");
+        }
         return who(&mut handle, &mut state, &jids, json);
     }
     if let Some(warning) = config.warnings.first() {
         tracing::warn!("{warning}");
-        state.ui.message = Some((warning.clone(), rosterm::store::Severity::Error));
+    }
+    let startup: Vec<String> = config
+        .warnings
+        .iter()
+        .take(1)
+        .chain(&log_problem)
+        .cloned()
+        .collect();
+    if !startup.is_empty() {
+        state.ui.message = Some((startup.join(" · "), rosterm::store::Severity::Error));
     }
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -145,6 +164,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
             &mut state,
             &config.keymap,
             &mut handle,
+            &log_health,
         ))
     };
     // The guard is dropped: the terminal is back to normal before anything is printed.

@@ -125,34 +125,55 @@ fn seed() -> u64 {
 }
 
 impl Reconnector {
+    /// Acts on a stream error the server sent before dropping the connection: a fatal one is
+    /// reported and waits for `/reconnect`; a transient one is reported and backed off from.
+    /// Returns the attempt count the reconnect loop goes on from.
+    async fn after_stream_error(&self, failure: LoginFailure) -> u32 {
+        let fatal = matches!(failure, LoginFailure::Fatal(_));
+        let (attempt, delay) = match fatal {
+            true => (0, Duration::ZERO),
+            false => (1, backoff(2, seed())),
+        };
+        let _ = self.reports.send(Report::Failed(failure, attempt, delay));
+        if fatal {
+            self.retry.notified().await;
+            return 0;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = self.retry.notified() => {}
+        }
+        attempt
+    }
+
     /// One reconnect cycle: try until a stream is handed over; on a fatal error, report and wait
     /// for the user's `/reconnect`.
     async fn run(self: Arc<Self>, slot: oneshot::Sender<Connection>) {
-        // A stream error just before the drop that makes reconnecting wrong (another client
+        let mut attempt: u32 = 0;
+        // A stream error just before the drop: some make reconnecting wrong (another client
         // took the resource, policy violation): say so, and wait for the user's /reconnect.
+        // The others (system-shutdown...) are said, and reconnecting waits a little first.
         if let Some(condition) = self.connector.watch.take_recent(Duration::from_secs(10)) {
             tracing::warn!(%condition, "stream error from the server");
-            if let failure @ LoginFailure::Fatal(_) =
-                connect::stream_error_failure(&condition, &self.account)
-            {
-                let _ = self
-                    .reports
-                    .send(Report::Failed(failure, 0, Duration::ZERO));
-                self.retry.notified().await;
-            }
+            attempt = self
+                .after_stream_error(connect::stream_error_failure(&condition, &self.account))
+                .await;
         }
         // The last connection died during negotiation. With Prosody 0.12 after a restart this
         // is a resumption answered by `<failed/>` without `h`, which xmpp-parsers 0.23 rejects;
         // tokio-xmpp then keeps its stale stream-management state and would retry resumption
         // forever. Hiding the SM feature once makes it drop that state and bind afresh.
         let fresh_session = self.negotiating.swap(false, Ordering::SeqCst);
-        let mut attempt: u32 = 0;
+        // A `<see-other-host/>` is followed once per cycle.
+        let mut redirect: Option<RostermConnector> = None;
+        let mut followed = false;
         loop {
             attempt += 1;
+            let connector = redirect.take().unwrap_or_else(|| self.connector.clone());
             let result = tokio::time::timeout(
                 connect::ATTEMPT_TIMEOUT,
                 connect::login(
-                    &self.connector,
+                    &connector,
                     &self.account.jid,
                     self.account.resource.as_deref(),
                     &self.password,
@@ -166,23 +187,36 @@ impl Reconnector {
                         tracing::warn!("stream negotiation failed last time; starting a new session without resumption");
                         conn.features.stream_management = None;
                     }
+                    // What the watch saw during login is no news about the session to come.
+                    let _ = self.connector.watch.take_recent(Duration::MAX);
                     self.negotiating.store(true, Ordering::SeqCst);
                     // If the stream is gone, nothing is waiting for this connection.
                     let _ = slot.send(conn);
                     return;
                 }
+                Ok(Err(e)) if !followed && connect::other_host(&e).is_some() => {
+                    followed = true;
+                    let host = connect::other_host(&e).unwrap_or_default();
+                    tracing::info!(%host, "redirected by the server (see-other-host)");
+                    redirect = connector.redirected(&host);
+                    if redirect.is_some() {
+                        attempt -= 1;
+                        continue;
+                    }
+                    LoginFailure::Transient(format!(
+                        "The server redirected rosterm to {:?}, which is not a host name; retrying later.",
+                        crate::sanitize::sanitize(&host, 100)
+                    ))
+                }
                 Ok(Err(e)) => {
                     tracing::info!(error = %e, "login attempt failed");
                     connect::classify(&e, &self.account, &self.probe)
                 }
-                Err(_) => LoginFailure::Transient(format!(
-                    "Cannot connect to {}: no answer within {} s.",
-                    self.account
-                        .server
-                        .as_deref()
-                        .unwrap_or(self.account.jid.domain().as_str()),
-                    connect::ATTEMPT_TIMEOUT.as_secs()
-                )),
+                Err(_) => connect::stalled(
+                    connector.progress.get(),
+                    &self.account,
+                    connect::ATTEMPT_TIMEOUT.as_secs(),
+                ),
             };
             match failure {
                 LoginFailure::Fatal(_) => {

@@ -5,14 +5,15 @@
 //!
 //! - `presence`: show values, one resource's presence, which resource wins.
 //! - `roster`: contacts, their resources, the sorted index the roster pane draws from.
+//! - `requests`: subscription requests awaiting an answer, in arrival order.
 //! - `view`: the rows of the roster pane (group headers, contacts, resources) and selection.
 
 pub mod presence;
+pub mod requests;
 pub mod roster;
 pub mod timeline;
 pub mod view;
 
-use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use jid::BareJid;
@@ -115,8 +116,8 @@ pub struct State {
     pub roster: Roster,
     /// Has the roster result arrived for the current session?
     pub roster_loaded: bool,
-    /// Incoming subscription requests awaiting the user's answer: JID -> nick.
-    pub subscription_requests: BTreeMap<BareJid, Option<String>>,
+    /// Incoming subscription requests awaiting the user's answer, oldest first.
+    pub subscription_requests: requests::Requests,
     /// Set once a session has been bound; a fatal error before that ends the program.
     pub ever_online: bool,
     /// The XEP-0172 nick sent with presence.
@@ -149,7 +150,7 @@ impl State {
             own_resources: presence::Resources::default(),
             roster: Roster::default(),
             roster_loaded: false,
-            subscription_requests: BTreeMap::new(),
+            subscription_requests: requests::Requests::default(),
             ever_online: false,
             own_nick: None,
             own_offline: false,

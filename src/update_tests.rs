@@ -316,3 +316,33 @@ fn watched_contacts_are_announced_once_per_transition() {
     assert!(notes(on_session(&mut s, presence(Show::Away, ""))).is_empty());
     assert!(s.ui.message.as_ref().unwrap().0.contains("is now away"));
 }
+
+#[test]
+fn inbox_keys_answer_the_oldest_request_and_name_it() {
+    let mut s = state();
+    let jid = |j: &str| BareJid::new(j).unwrap();
+    // zoe asks first; adam (who sorts first) asks just before the key press; zoe asks again.
+    for from in ["zoe@x", "adam@x", "zoe@x"] {
+        s.apply(SessionEvent::SubscriptionRequest {
+            from: jid(from),
+            nick: None,
+        });
+    }
+    let effects = press(&mut s, KeyCode::Char('y'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Send(Command::Approve(j))] if *j == jid("zoe@x")),
+        "{effects:?}"
+    );
+    let message = s.ui.message.clone().map(|(m, _)| m).unwrap_or_default();
+    assert!(message.starts_with("Approved zoe@x"), "{message}");
+    let effects = press(&mut s, KeyCode::Char('n'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Send(Command::Deny(j))] if *j == jid("adam@x")),
+        "{effects:?}"
+    );
+    assert_eq!(
+        s.ui.message.clone().map(|(m, _)| m).as_deref(),
+        Some("Denied adam@x.")
+    );
+    assert!(s.subscription_requests.is_empty());
+}

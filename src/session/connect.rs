@@ -15,7 +15,7 @@ use tokio::io::BufStream;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_xmpp::connect::{DnsConfig, ServerConnector, ServerConnectorError};
-use tokio_xmpp::error::{AuthError, ProtocolError};
+use tokio_xmpp::error::ProtocolError;
 use tokio_xmpp::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
 };
@@ -35,6 +35,11 @@ use crate::config::{Account, Secret, TlsMode};
 use crate::session::sieve::SieveNotes;
 use crate::session::watch::{StreamErrorWatch, Watched};
 
+mod classify;
+mod redirect;
+pub use classify::{classify, stalled, stream_error_failure};
+pub use redirect::other_host;
+
 /// Read silence before a keepalive probe (`account.keepalive`), and the time the probe gets
 /// to be answered (at most 15 s): a dead connection is noticed within keepalive + 15 s.
 pub fn timeouts(keepalive_secs: u64) -> Timeouts {
@@ -46,6 +51,35 @@ pub fn timeouts(keepalive_secs: u64) -> Timeouts {
 
 /// Longest a single connect + TLS + login attempt may take.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(12);
+
+/// How far a connection attempt got: where a server that stalls stopped answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stage {
+    /// Resolving and opening the TCP connection.
+    #[default]
+    Connecting,
+    /// Connected; waiting for the server's stream header or features.
+    Stream,
+    /// In the TLS handshake.
+    Tls,
+    /// Authenticating and binding.
+    Login,
+}
+
+/// The [`Stage`] of the attempt in progress, shared with whoever times it out.
+#[derive(Debug, Clone, Default)]
+pub struct Progress(Arc<Mutex<Stage>>);
+
+impl Progress {
+    pub fn get(&self) -> Stage {
+        self.0.lock().map(|g| *g).unwrap_or_default()
+    }
+    fn set(&self, stage: Stage) {
+        if let Ok(mut g) = self.0.lock() {
+            *g = stage;
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsSetupError {
@@ -232,24 +266,29 @@ impl ServerCertVerifier for RecordingVerifier {
 /// Where to connect, from the account: an explicit server/port, else SRV for the domain.
 pub fn dns_config(account: &Account) -> DnsConfig {
     let domain = account.jid.domain().as_str();
-    let default_port = match account.tls {
-        TlsMode::StartTls => 5222,
-        TlsMode::Direct => 5223,
-    };
     match (&account.server, account.port) {
-        (Some(server), port) => {
-            let port = port.unwrap_or(default_port);
-            match server.parse::<IpAddr>() {
-                Ok(IpAddr::V4(ip)) => DnsConfig::addr(&format!("{ip}:{port}")),
-                Ok(IpAddr::V6(ip)) => DnsConfig::addr(&format!("[{ip}]:{port}")),
-                Err(_) => DnsConfig::no_srv(server, port),
-            }
-        }
+        (Some(server), port) => host_dns(server, port.unwrap_or(default_port(account.tls))),
         (None, Some(port)) => DnsConfig::no_srv(domain, port),
         (None, None) => match account.tls {
             TlsMode::StartTls => DnsConfig::srv_default_client(domain),
             TlsMode::Direct => DnsConfig::srv_xmpps(domain),
         },
+    }
+}
+
+fn default_port(mode: TlsMode) -> u16 {
+    match mode {
+        TlsMode::StartTls => 5222,
+        TlsMode::Direct => 5223,
+    }
+}
+
+/// A host name or IP literal and a port, without SRV.
+fn host_dns(host: &str, port: u16) -> DnsConfig {
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => DnsConfig::addr(&format!("{ip}:{port}")),
+        Ok(IpAddr::V6(ip)) => DnsConfig::addr(&format!("[{ip}]:{port}")),
+        Err(_) => DnsConfig::no_srv(host, port),
     }
 }
 
@@ -273,6 +312,8 @@ pub struct RostermConnector {
     pub watch: StreamErrorWatch,
     /// What the sieve took out of or repaired in incoming stanzas (see `sieve`).
     pub sieve_notes: SieveNotes,
+    /// How far the current attempt got.
+    pub progress: Progress,
 }
 
 type Tls = Watched<tokio_rustls::client::TlsStream<TcpStream>>;
@@ -287,6 +328,7 @@ impl RostermConnector {
             tls,
             watch: StreamErrorWatch::default(),
             sieve_notes: SieveNotes::default(),
+            progress: Progress::default(),
         };
         Ok((connector, probe))
     }
@@ -298,6 +340,7 @@ impl RostermConnector {
     ) -> Result<(Tls, ChannelBinding), tokio_xmpp::Error> {
         let name = ServerName::try_from(domain.to_owned())
             .map_err(|e| ConnectError::Name(e.to_string()))?;
+        self.progress.set(Stage::Tls);
         let tls = TlsConnector::from(self.tls.clone())
             .connect(name, tcp)
             .await
@@ -310,6 +353,7 @@ impl RostermConnector {
                 .unwrap_or(ChannelBinding::None),
             _ => ChannelBinding::None,
         };
+        self.progress.set(Stage::Stream);
         Ok((
             Watched::new(tls, self.watch.clone(), self.sieve_notes.clone()),
             binding,
@@ -335,7 +379,9 @@ impl ServerConnector for RostermConnector {
         timeouts: Timeouts,
     ) -> Result<(PendingFeaturesRecv<Self::Stream>, ChannelBinding), tokio_xmpp::Error> {
         let domain = jid.domain().as_str();
+        self.progress.set(Stage::Connecting);
         let tcp = self.dns.resolve().await?;
+        self.progress.set(Stage::Stream);
         let (tls, binding) = match self.mode {
             TlsMode::Direct => self.handshake(tcp, domain).await?,
             TlsMode::StartTls => {
@@ -394,6 +440,7 @@ pub async fn login(
     let (features, stream) = pending
         .recv_features::<tokio_xmpp::xmlstream::FallibleStreamElement>()
         .await?;
+    connector.progress.set(Stage::Login);
     let creds = Credentials::default()
         .with_username(username)
         .with_password(password.expose())
@@ -406,140 +453,4 @@ pub async fn login(
         features,
         identity,
     })
-}
-
-/// Turns a login error into one sentence, and says whether retrying can help.
-pub fn classify(err: &tokio_xmpp::Error, account: &Account, probe: &CertProbe) -> LoginFailure {
-    use tokio_xmpp::Error as E;
-    let jid = &account.jid;
-    let domain = jid.domain().as_str();
-    let server = account.server.as_deref().unwrap_or(domain);
-    match err {
-        E::Auth(AuthError::Fail(condition)) => LoginFailure::Fatal(format!(
-            "Login failed: the server rejected the password for {jid} ({}); check account.password.",
-            sasl_condition(condition)
-        )),
-        E::Auth(AuthError::NoMechanism) => LoginFailure::Fatal(format!(
-            "Login failed: {server} offers no login method rosterm supports (SCRAM-SHA-1/256, PLAIN)."
-        )),
-        E::Auth(e) => LoginFailure::Fatal(format!("Login failed: {e}.")),
-        E::Protocol(ProtocolError::NoTls) => LoginFailure::Fatal(format!(
-            "{server} does not offer STARTTLS; rosterm never sends a password without TLS (try tls = \"direct\")."
-        )),
-        E::StreamError(e) => {
-            let text = crate::sanitize::sanitize(&e.to_string(), 200);
-            let condition = ["host-unknown", "conflict", "policy-violation", "not-authorized"]
-                .into_iter()
-                .find(|c| text.contains(c));
-            match condition {
-                Some(c) => stream_error_failure(c, account),
-                None => LoginFailure::Transient(format!("The server closed the stream: {text}.")),
-            }
-        }
-        E::Connection(inner) => {
-            let inner: &(dyn std::error::Error + 'static) = inner.as_ref();
-            match inner.downcast_ref::<ConnectError>() {
-                Some(ConnectError::Tls(io)) => tls_failure(io, domain, probe),
-                Some(ConnectError::Name(n)) => LoginFailure::Fatal(format!("{n}; check account.jid.")),
-                None => LoginFailure::Transient(format!("Cannot connect to {server}: {inner}.")),
-            }
-        }
-        E::Io(io) => LoginFailure::Transient(io_failure(io, server)),
-        E::Disconnected => LoginFailure::Transient(format!("{server} closed the connection during login.")),
-        other => LoginFailure::Transient(format!("Cannot connect to {server}: {}.", crate::sanitize::sanitize(&other.to_string(), 200))),
-    }
-}
-
-/// What a stream error condition means for reconnecting: `None` when retrying is fine.
-pub fn stream_error_failure(condition: &str, account: &Account) -> LoginFailure {
-    let jid = &account.jid;
-    let domain = jid.domain().as_str();
-    let full = match &account.resource {
-        Some(r) => format!("{jid}/{r}"),
-        None => jid.to_string(),
-    };
-    match condition {
-        "host-unknown" => LoginFailure::Fatal(format!(
-            "The server does not serve the domain {domain} (host-unknown); check account.jid."
-        )),
-        "conflict" => LoginFailure::Fatal(format!(
-            "Another client logged in as {full} and replaced this session (conflict); rosterm stopped reconnecting so the two do not keep kicking each other out. /reconnect takes the session back."
-        )),
-        "policy-violation" => LoginFailure::Fatal(
-            "The server closed the session for a policy violation (policy-violation); rosterm stopped reconnecting. /reconnect tries again.".into(),
-        ),
-        "not-authorized" => LoginFailure::Fatal(format!(
-            "The server no longer accepts this session for {jid} (not-authorized); check account.password."
-        )),
-        other => LoginFailure::Transient(format!("The server closed the stream ({other}).")),
-    }
-}
-
-fn tls_failure(io: &std::io::Error, domain: &str, probe: &CertProbe) -> LoginFailure {
-    let rustls_err = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>());
-    match rustls_err {
-        Some(rustls::Error::InvalidCertificate(reason)) => match probe.take() {
-            Some(Refused {
-                fingerprint,
-                pin_mismatch: true,
-            }) => LoginFailure::Fatal(format!(
-                "The server's certificate (SHA-256 {fingerprint}) is not the one pinned in account.cert_fingerprint; refusing to connect to {domain}."
-            )),
-            refused => LoginFailure::Fatal(format!(
-                "The server's certificate{} is not trusted for {domain}: {}. If this is your own server, set account.ca_file to its CA certificate (or pin it with account.cert_fingerprint).",
-                refused.map(|r| format!(" (SHA-256 {})", r.fingerprint)).unwrap_or_default(),
-                cert_reason(reason)
-            )),
-        },
-        Some(other) => LoginFailure::Fatal(format!("TLS with {domain} failed: {other}.")),
-        None => LoginFailure::Transient(format!("TLS with {domain} failed: {io}.")),
-    }
-}
-
-fn cert_reason(reason: &rustls::CertificateError) -> String {
-    use rustls::CertificateError as C;
-    match reason {
-        C::UnknownIssuer => "it is signed by an unknown authority (self-signed?)".into(),
-        C::NotValidForName | C::NotValidForNameContext { .. } => {
-            "it is issued for a different name".into()
-        }
-        C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
-        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
-        C::Revoked => "it has been revoked".into(),
-        other => {
-            // Keep the variant's name only (the rest is OIDs and byte arrays).
-            let debug = format!("{other:?}");
-            let name = debug.split(['{', '(', ' ']).next().unwrap_or("unknown");
-            format!("it does not chain to a trusted authority ({name})")
-        }
-    }
-}
-
-fn io_failure(io: &std::io::Error, server: &str) -> String {
-    use std::io::ErrorKind as K;
-    match io.kind() {
-        K::ConnectionRefused => format!("Cannot connect to {server}: connection refused (is the server running, and the port right?)."),
-        K::TimedOut => format!("Cannot connect to {server}: timed out."),
-        K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof => {
-            format!("{server} closed the connection during login.")
-        }
-        _ => format!("Cannot connect to {server}: {}.", crate::sanitize::sanitize(&io.to_string(), 200)),
-    }
-}
-
-fn sasl_condition(c: &xmpp_parsers::sasl::DefinedCondition) -> &'static str {
-    use xmpp_parsers::sasl::DefinedCondition as D;
-    match c {
-        D::NotAuthorized => "not-authorized: wrong password or unknown account",
-        D::AccountDisabled => "account-disabled",
-        D::CredentialsExpired => "credentials-expired",
-        D::EncryptionRequired => "encryption-required",
-        D::InvalidAuthzid => "invalid-authzid",
-        D::InvalidMechanism => "invalid-mechanism",
-        D::MalformedRequest => "malformed-request",
-        D::MechanismTooWeak => "mechanism-too-weak",
-        D::TemporaryAuthFailure => "temporary-auth-failure",
-        D::Aborted => "aborted",
-        D::IncorrectEncoding => "incorrect-encoding",
-    }
 }

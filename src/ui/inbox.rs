@@ -30,7 +30,7 @@ pub fn render_inbox(frame: &mut Frame, area: Rect, state: &State, keymap: &Keyma
         ),
         Span::styled(
             format!(
-                "  {} approve · {} approve and subscribe back · {} deny (first one)",
+                "  {} approve · {} approve and subscribe back · {} deny (the top one)",
                 key(Action::ApproveRequest),
                 key(Action::ApproveAndSubscribe),
                 key(Action::DenyRequest)

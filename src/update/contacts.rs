@@ -146,7 +146,8 @@ pub fn unsubscribe(state: &mut State, jid: BareJid) -> Vec<Effect> {
     send(vec![Command::Unsubscribe(jid)])
 }
 
-/// The first pending request, for the inbox keys.
+/// The request the inbox keys answer: the oldest, listed at the top of the inbox (a request
+/// that arrives just before the key press is never the one answered).
 pub fn first_request(state: &State) -> Option<BareJid> {
-    state.subscription_requests.keys().next().cloned()
+    state.subscription_requests.oldest().cloned()
 }
