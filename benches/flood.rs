@@ -236,6 +236,8 @@ async fn run(p: Params) {
         probe,
         initial,
         nick: None,
+        roster_ver: None,
+        history: None,
     })
     .expect("session");
     let keymap = Keymap::default();
@@ -326,7 +328,11 @@ async fn run(p: Params) {
                 } else if Instant::now() >= next_key {
                     // A presence change as typed: "/dnd k7" (alternating show values).
                     let n = keys.len();
-                    let show = if n % 2 == 0 { Show::Dnd } else { Show::Away };
+                    let show = if n.is_multiple_of(2) {
+                        Show::Dnd
+                    } else {
+                        Show::Away
+                    };
                     keys.push(Instant::now());
                     for effect in update::run_command(
                         &mut state,

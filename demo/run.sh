@@ -278,6 +278,9 @@ ca_file = "$TMP/localhost.crt"
 show = "online"
 status = "Trying rosterm"
 priority = 5
+
+[storage]
+path = "$TMP/rosterm.sqlite3"
 EOF
 chmod 600 "$ROSTERM_CFG" # it holds a password
 

@@ -109,6 +109,8 @@ pub struct Config {
     pub keymap: Keymap,
     /// Things worth telling the user at startup (e.g. a world-readable password file).
     pub warnings: Vec<String>,
+    /// Where rosterm keeps its local database; `None`: nothing is written to disk.
+    pub storage: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +120,14 @@ struct RawConfig {
     presence: Option<RawPresence>,
     watch: Option<RawWatch>,
     keys: Option<BTreeMap<String, RawKeys>>,
+    storage: Option<RawStorage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStorage {
+    enabled: Option<bool>,
+    path: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -398,7 +408,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         ),
     })?;
 
+    let storage = match raw.storage {
+        Some(RawStorage {
+            enabled: Some(false),
+            ..
+        }) => None,
+        Some(RawStorage { path: Some(p), .. }) => Some(resolve_relative(path, p)),
+        _ => default_storage_path(),
+    };
+
     Ok(Config {
+        storage,
         path: path.to_owned(),
         account: Account {
             jid,
@@ -452,6 +472,12 @@ fn toml_message(e: &toml::de::Error) -> String {
 }
 
 /// A relative `ca_file` is relative to the config file's directory.
+/// `rosterm.sqlite3` in the per-user data directory (`~/.local/share/rosterm/` on Linux).
+pub fn default_storage_path() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "rosterm")?;
+    Some(dirs.data_dir().join("rosterm.sqlite3"))
+}
+
 fn resolve_relative(config_path: &Path, p: PathBuf) -> PathBuf {
     if p.is_absolute() {
         return p;

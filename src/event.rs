@@ -83,6 +83,8 @@ pub enum SessionEvent {
     RosterReceived(Vec<RosterItem>),
     /// The roster is unchanged since the version rosterm has (roster versioning).
     RosterUnchanged,
+    /// The roster's version after a roster result or push (roster versioning), for the cache.
+    RosterVersion(String),
     /// A roster push: add or update one item.
     RosterPush(RosterItem),
     /// A roster push with `subscription='remove'`.

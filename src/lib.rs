@@ -24,6 +24,7 @@ pub mod cli;
 pub mod command;
 pub mod config;
 pub mod event;
+pub mod history;
 pub mod keymap;
 pub mod logging;
 pub mod sanitize;

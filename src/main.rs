@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use rosterm::{app, cli::Cli, config, logging, session, store::State, terminal};
+use rosterm::{app, cli::Cli, config, history, logging, session, store::State, terminal};
 
 /// Exit codes: 0 quit, 1 login/runtime failure, 2 usage or config error.
 const EXIT_FAILURE: u8 = 1;
@@ -98,6 +98,41 @@ fn start_logging(
     }
 }
 
+/// Opens the local database and reads the saved roster; a database that cannot be used is
+/// one sentence on the status line, and rosterm goes on without it.
+fn open_history(
+    path: &std::path::Path,
+    account: &jid::BareJid,
+) -> (
+    Option<history::Writer>,
+    history::CachedRoster,
+    Option<String>,
+) {
+    let opened = history::History::open(path).and_then(|h| {
+        let cached = h.load_roster(account)?;
+        Ok((h, cached))
+    });
+    let (db, cached) = match opened {
+        Ok(pair) => pair,
+        Err(e) => {
+            tracing::warn!("{e}");
+            return (
+                None,
+                history::CachedRoster::default(),
+                Some(format!("{e}; nothing is saved.")),
+            );
+        }
+    };
+    match history::Writer::spawn(db, account.clone()) {
+        Ok(writer) => (Some(writer), cached, None),
+        Err(e) => (
+            None,
+            cached,
+            Some(format!("cannot start the database thread: {e}")),
+        ),
+    }
+}
+
 fn run(cli: Cli) -> Result<(), (u8, String)> {
     let level = logging::parse_level(&cli.log_level)
         .map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
@@ -112,6 +147,11 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
     let (connector, probe) = session::connect::RostermConnector::for_account(&config.account)
         .map_err(|e| (EXIT_CONFIG, format!("{}: {e}", path.display())))?;
+    let interactive = cli.command.is_none();
+    let (history, cached, history_problem) = match (&config.storage, interactive) {
+        (Some(db), true) => open_history(db, &config.account.jid),
+        _ => (None, history::CachedRoster::default(), None),
+    };
     let mut handle = session::spawn(session::SessionSetup {
         account: config.account.clone(),
         password,
@@ -119,6 +159,8 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         probe,
         initial: config.presence.clone(),
         nick: config.nick.clone(),
+        roster_ver: cached.ver.clone(),
+        history: history.as_ref().and_then(history::Writer::sink),
     })
     .map_err(|e| {
         (
@@ -132,6 +174,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     state.watch = config.watch.iter().cloned().collect();
     state.notify = config.notify;
     state.utc_offset = local_utc_offset();
+    state.seed_from_cache(cached);
     if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {
         if let Some(problem) = &log_problem {
             eprintln!("rosterm: {problem}");
@@ -146,6 +189,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         .iter()
         .take(1)
         .chain(&log_problem)
+        .chain(&history_problem)
         .cloned()
         .collect();
     if !startup.is_empty() {
@@ -172,6 +216,13 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
     while !handle.thread.is_finished() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    if let Some(history) = history {
+        // Only what the server confirmed is worth showing next time.
+        if state.cached_since.is_none() && state.roster_loaded {
+            history.send(history::Write::Presence(state.last_presence()));
+        }
+        history.finish(std::time::Duration::from_secs(3));
     }
     match outcome {
         Ok(app::Outcome::Quit) => Ok(()),

@@ -49,6 +49,11 @@ pub struct SessionSetup {
     pub initial: OwnPresence,
     /// XEP-0172 nick sent with presence and subscription requests.
     pub nick: Option<String>,
+    /// The version of the roster the app already shows (from the cache), if any: the first
+    /// roster request asks only for what changed since.
+    pub roster_ver: Option<String>,
+    /// Where roster changes are saved (the local database), if anywhere.
+    pub history: Option<crate::history::Sink>,
 }
 
 /// Handles for the app side.
@@ -243,6 +248,7 @@ struct Session {
     own: BareJid,
     /// What the sieve changed in incoming stanzas (see `sieve`).
     sieve_notes: SieveNotes,
+    history: Option<crate::history::Sink>,
     negotiating: Arc<AtomicBool>,
     stream: StanzaStream,
     events: mpsc::Sender<SessionEvent>,
@@ -271,6 +277,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Session {
     async fn emit(&self, event: SessionEvent) -> bool {
+        if let Some(history) = &self.history {
+            history.observe(&event);
+        }
         self.events.send(event).await.is_ok()
     }
 
@@ -463,9 +472,6 @@ impl Session {
             self.roster_query = None;
             self.roster_deadline = None;
         }
-        if let Some(ver) = out.roster_ver {
-            self.roster_ver = Some(ver);
-        }
         if let Some(reply) = out.reply {
             self.send(reply).await;
         }
@@ -474,7 +480,13 @@ impl Session {
                 return false;
             }
         }
-        true
+        match out.roster_ver {
+            Some(ver) => {
+                self.roster_ver = Some(ver.clone());
+                self.emit(SessionEvent::RosterVersion(ver)).await
+            }
+            None => true,
+        }
     }
 
     /// Logs and reports what the sieve changed and what the library discarded since the
@@ -625,7 +637,8 @@ async fn run(
         sent: None,
         roster_query: None,
         roster_deadline: None,
-        roster_ver: None,
+        roster_ver: setup.roster_ver,
+        history: setup.history,
         versioning: false,
         pending: std::collections::HashMap::new(),
         available: true,

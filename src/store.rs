@@ -116,6 +116,9 @@ pub struct State {
     pub roster: Roster,
     /// Has the roster result arrived for the current session?
     pub roster_loaded: bool,
+    /// The roster on screen is the one saved on disk at this time, not yet confirmed by the
+    /// server (instant start); `None` once the server answered.
+    pub cached_since: Option<SystemTime>,
     /// Incoming subscription requests awaiting the user's answer, oldest first.
     pub subscription_requests: requests::Requests,
     /// Set once a session has been bound; a fatal error before that ends the program.
@@ -150,6 +153,7 @@ impl State {
             own_resources: presence::Resources::default(),
             roster: Roster::default(),
             roster_loaded: false,
+            cached_since: None,
             subscription_requests: requests::Requests::default(),
             ever_online: false,
             own_nick: None,
@@ -202,8 +206,13 @@ impl State {
             SessionEvent::RosterReceived(items) => {
                 self.roster.replace(items);
                 self.roster_loaded = true;
+                self.cached_since = None;
             }
-            SessionEvent::RosterUnchanged => self.roster_loaded = true,
+            SessionEvent::RosterUnchanged => {
+                self.roster_loaded = true;
+                self.cached_since = None;
+            }
+            SessionEvent::RosterVersion(_) => {}
             SessionEvent::RosterPush(item) => {
                 // Answered elsewhere (another client approved it): no longer waiting.
                 if matches!(
@@ -395,6 +404,49 @@ impl State {
         for e in entries {
             self.timeline.record(e);
         }
+    }
+}
+
+impl State {
+    /// Shows the roster saved on disk until the server answers: its items, and each
+    /// contact's last known presence (cleared by the first new session, like any presence).
+    pub fn seed_from_cache(&mut self, cached: crate::history::CachedRoster) {
+        let Some(saved_at) = cached.saved_at else {
+            return;
+        };
+        self.roster.replace(cached.items);
+        for p in cached.presence {
+            let presence = ResourcePresence {
+                show: p.show,
+                status: p.status,
+                priority: p.priority,
+                nick: None,
+                odd_show: None,
+                since: saved_at,
+            };
+            self.roster.modify(&p.jid, |c| {
+                upsert_resource(&mut c.resources, p.resource.clone(), presence);
+            });
+        }
+        self.cached_since = Some(saved_at);
+    }
+
+    /// Every roster contact's best resource, for the cache (saved on quit).
+    pub fn last_presence(&self) -> Vec<crate::history::LastPresence> {
+        self.roster
+            .contacts()
+            .filter(|c| c.in_roster)
+            .filter_map(|c| {
+                let (resource, p) = c.best()?;
+                Some(crate::history::LastPresence {
+                    jid: c.jid.clone(),
+                    resource: resource.to_owned(),
+                    show: p.show,
+                    status: p.status.clone(),
+                    priority: p.priority,
+                })
+            })
+            .collect()
     }
 }
 

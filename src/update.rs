@@ -43,9 +43,11 @@ pub fn on_session(state: &mut State, event: SessionEvent) -> Vec<Effect> {
     }
     match &state.connection {
         ConnState::Failed { reason } => vec![Effect::LoginFailed(reason.clone())],
+        // With a saved roster on screen, an unreachable server is worth waiting for (the
+        // user may be offline for a while); a fatal error still ends the program.
         ConnState::Reconnecting {
             reason, attempt, ..
-        } if *attempt > 0 => {
+        } if *attempt > 0 && state.cached_since.is_none() => {
             vec![Effect::LoginFailed(reason.clone())]
         }
         _ => Vec::new(),

@@ -63,6 +63,14 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         // The server echoes our presence back once it has processed it (RFC 6121 §4.4.2).
         spans.push(Span::styled(" (sending…)", theme::dim()));
     }
+    if let Some(saved) = state.cached_since {
+        // Before the connection state, which can be long: this must stay on screen.
+        let at = crate::ui::timeline::clock_time(saved, state.utc_offset);
+        spans.push(Span::styled(
+            format!("  │ saved roster {at}, unconfirmed"),
+            theme::dim(),
+        ));
+    }
     spans.push(Span::raw("  │ "));
     spans.push(Span::styled(
         connection_text(&state.connection),

@@ -170,8 +170,9 @@ pub(crate) fn write_config(dir: &Path, server: &Server, password: &str, port: u1
     std::fs::write(
         &path,
         format!(
-            "[account]\njid = \"alice@localhost\"\npassword = \"{password}\"\nresource = \"rosterm\"\nserver = \"127.0.0.1\"\nport = {port}\nca_file = \"{}\"\n[presence]\nshow = \"online\"\nstatus = \"hello from tmux\"\npriority = 4\n",
-            server.ca_file.display()
+            "[account]\njid = \"alice@localhost\"\npassword = \"{password}\"\nresource = \"rosterm\"\nserver = \"127.0.0.1\"\nport = {port}\nca_file = \"{}\"\n[presence]\nshow = \"online\"\nstatus = \"hello from tmux\"\npriority = 4\n[storage]\npath = \"{}\"\n",
+            server.ca_file.display(),
+            dir.join("rosterm.sqlite3").display()
         ),
     )
     .unwrap();

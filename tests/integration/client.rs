@@ -28,8 +28,22 @@ impl Client {
 
     /// Starts a session for a customised account (pinning, keepalive, ...).
     pub fn start_account(account: Account, password: &str, initial: OwnPresence) -> Client {
+        Client::start_cached(account, password, initial, Default::default(), None)
+    }
+
+    /// Starts as the app does with a local database: the saved roster seeded into the state
+    /// before the first event, its version given to the session, changes saved to `history`.
+    pub fn start_cached(
+        account: Account,
+        password: &str,
+        initial: OwnPresence,
+        cached: rosterm::history::CachedRoster,
+        history: Option<rosterm::history::Sink>,
+    ) -> Client {
         let (connector, probe) = RostermConnector::for_account(&account).expect("CA loads");
-        let state = State::new(account.jid.clone(), initial.clone());
+        let mut state = State::new(account.jid.clone(), initial.clone());
+        let roster_ver = cached.ver.clone();
+        state.seed_from_cache(cached);
         let handle = spawn(SessionSetup {
             account,
             password: Secret::new(password.into()),
@@ -37,6 +51,8 @@ impl Client {
             probe,
             initial,
             nick: None,
+            roster_ver,
+            history,
         })
         .expect("session thread");
         Client {

@@ -3,10 +3,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
 
 mod binary;
+mod cache;
 mod client;
 mod fuzz;
 mod harness;
 mod hostile;
+mod instant;
 mod lifecycle;
 mod logfile;
 mod peer;

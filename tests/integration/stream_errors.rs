@@ -41,18 +41,34 @@ async fn system_shutdown_is_said_and_reconnecting_waits_for_the_server() {
     });
     server.register("alice", "alice-pw");
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
-    alice.until("online", online).await;
-    // SIGTERM: Prosody closes every stream with <system-shutdown/> and exits.
-    let pid = server.pid().to_string();
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status();
-    assert!(status.is_ok_and(|s| s.success()));
-    alice
-        .until("the shutdown in the connection state", |s| {
-            reconnecting_because(s, "The server is shutting down")
-        })
-        .await;
+    // On a loaded machine Prosody can reset the connection before its stream error is read
+    // (unread input on its side turns the close into a TCP RST, which discards what the
+    // client had not read yet); then there is no stream error to tell. Up to three shutdowns.
+    let mut said = false;
+    for _ in 0..3 {
+        alice.until("online", online).await;
+        let pid = server.pid().to_string();
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
+        assert!(status.is_ok_and(|s| s.success()));
+        alice
+            .until(
+                "a reconnect attempt after the shutdown",
+                |s| matches!(s.connection, ConnState::Reconnecting { attempt, .. } if attempt > 0),
+            )
+            .await;
+        said = alice.log.iter().any(|e| {
+            matches!(e, rosterm::event::SessionEvent::Connection(ConnState::Reconnecting { reason, .. })
+                if reason.contains("The server is shutting down"))
+        });
+        if said {
+            break;
+        }
+        server.restart();
+        alice.command(rosterm::event::Command::Reconnect);
+    }
+    assert!(said, "no shutdown said in three tries: {:?}", alice.log);
     server.restart();
     alice.until("online again", online).await;
     alice.stop();
