@@ -182,6 +182,30 @@ pub fn translate_presence(p: Presence, ctx: &Context<'_>) -> Option<SessionEvent
     }
 }
 
+/// A roster query's version and items, read one by one (RFC 6121 §2.1.2): an item that does
+/// not parse is skipped and counted instead of costing the whole roster, and each item's XML
+/// is freed as soon as it is read (a 20,000-item roster never exists twice in memory).
+pub fn read_roster(
+    mut query: Element,
+) -> (Option<String>, Vec<Result<RosterItem, BareJid>>, usize) {
+    let ver = query.attr("ver").map(str::to_owned);
+    let mut items = Vec::new();
+    let mut unreadable = 0;
+    for child in query.take_contents_as_children() {
+        if !child.is("item", ns::ROSTER) {
+            continue;
+        }
+        match Item::try_from(child) {
+            Ok(item) => items.push(translate_item(item)),
+            Err(e) => {
+                tracing::warn!("unreadable roster item: {}", sanitize(&e.to_string(), 300));
+                unreadable += 1;
+            }
+        }
+    }
+    (ver, items, unreadable)
+}
+
 pub fn translate_item(item: Item) -> Result<RosterItem, BareJid> {
     let subscription = match item.subscription {
         XSubscription::None => Subscription::None,
@@ -230,20 +254,21 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
                 out.events.push(SessionEvent::RosterUnchanged);
                 return out;
             };
-            match Roster::try_from(payload) {
-                Ok(roster) => {
-                    out.roster_ver = roster.ver;
-                    let items = roster
-                        .items
-                        .into_iter()
-                        .filter_map(|i| translate_item(i).ok())
-                        .collect();
-                    out.events.push(SessionEvent::RosterReceived(items));
-                }
-                Err(e) => out.events.push(SessionEvent::Notice(sanitize(
-                    &format!("The server sent a roster rosterm cannot read: {e}"),
-                    MAX_STATUS,
-                ))),
+            if !payload.is("query", ns::ROSTER) {
+                out.events.push(SessionEvent::Notice(
+                    "The server answered the roster request with something else.".into(),
+                ));
+                return out;
+            }
+            let (ver, items, unreadable) = read_roster(payload);
+            out.roster_ver = ver;
+            out.events.push(SessionEvent::RosterReceived(
+                items.into_iter().filter_map(Result::ok).collect(),
+            ));
+            if unreadable > 0 {
+                out.events.push(SessionEvent::Notice(format!(
+                    "{unreadable} roster item(s) could not be read and are not shown; see the log."
+                )));
             }
         }
         Iq::Error {

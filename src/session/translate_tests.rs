@@ -389,3 +389,22 @@ fn a_show_the_sieve_took_out_is_available_with_its_value() {
         "{ev:?}"
     );
 }
+
+#[test]
+fn one_unreadable_roster_item_costs_only_itself() {
+    let out = run("<iq xmlns='jabber:client' type='result' id='roster-1'>\
+        <query xmlns='jabber:iq:roster' ver='v2'>\
+        <item jid='romeo@example.net' name='Romeo' subscription='both'><group>Friends</group></item>\
+        <item jid='bad@example.net' subscription='bogus'/>\
+        <item jid='@@' subscription='both'/>\
+        <item jid='📱fox@bots.example.net' name='Fox' subscription='both'/>\
+        </query></iq>");
+    assert_eq!(out.roster_ver.as_deref(), Some("v2"));
+    let [SessionEvent::RosterReceived(items), SessionEvent::Notice(notice)] = out.events.as_slice()
+    else {
+        panic!("{:?}", out.events)
+    };
+    let names: Vec<_> = items.iter().map(|i| i.name.as_deref()).collect();
+    assert_eq!(names, vec![Some("Romeo"), Some("Fox")]);
+    assert!(notice.starts_with("2 roster item(s)"), "{notice}");
+}
