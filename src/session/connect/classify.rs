@@ -5,6 +5,7 @@
 use tokio_xmpp::error::{AuthError, ProtocolError};
 use tokio_xmpp::rustls;
 
+use super::srv::DialError;
 use super::{CertProbe, ConnectError, LoginFailure, Refused, Stage};
 use crate::config::Account;
 
@@ -48,6 +49,11 @@ pub fn classify(err: &tokio_xmpp::Error, account: &Account, probe: &CertProbe) -
             match inner.downcast_ref::<ConnectError>() {
                 Some(ConnectError::Tls(io)) => tls_failure(io, domain, probe),
                 Some(ConnectError::Name(n)) => LoginFailure::Fatal(format!("{n}; check account.jid.")),
+                Some(ConnectError::Dial(d @ DialError::NoService { .. })) => LoginFailure::Fatal(d.to_string()),
+                Some(ConnectError::Dial(d @ DialError::Unreachable { .. })) => LoginFailure::Transient(d.to_string()),
+                Some(ConnectError::Dial(DialError::Host(kind, text))) => {
+                    LoginFailure::Transient(io_failure(&std::io::Error::new(*kind, text.clone()), server))
+                }
                 None => LoginFailure::Transient(format!("Cannot connect to {server}: {inner}.")),
             }
         }
