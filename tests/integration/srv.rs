@@ -1,8 +1,9 @@
 //! DNS SRV resolution against a real resolver on loopback: Debian's dnsmasq (per test, on a
 //! free port, answering only what the test configures) and the real Prosody serving
 //! `example.test` (not `localhost`: resolvers answer names under `localhost.` themselves).
-//! dnsmasq sorts SRV answers by priority, so the answer-order case uses [`FixedDns`], a
-//! loopback responder that answers in exactly the order given.
+//! dnsmasq rotates the order of its SRV answers from one query to the next, so the cases that
+//! depend on answer order also run against [`FixedDns`], a loopback responder that answers in
+//! exactly the order given.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpStream as StdTcpStream, UdpSocket};
 use std::path::PathBuf;
@@ -316,8 +317,8 @@ async fn srv_lone_dot_target_is_one_fatal_sentence_and_no_retries() {
     alice.stop();
 }
 
-/// dnsmasq sorts its SRV answers by priority; this answers every SRV query with `srv` in the
-/// order given, and every A query with 127.0.0.1.
+/// Answers every SRV query with `srv` in the order given (dnsmasq rotates its answers), and
+/// every A query with 127.0.0.1.
 struct FixedDns {
     addr: SocketAddr,
 }
@@ -387,6 +388,44 @@ async fn srv_tries_the_lowest_priority_number_first_whatever_the_answer_order() 
     );
     alice.until("online", online).await;
     assert_eq!(decoy.count(), 0, "the priority-20 target was tried");
+    alice.stop();
+}
+
+#[tokio::test]
+async fn srv_dead_first_target_in_first_answer_place_still_leaves_time_for_the_next() {
+    // The worst answer order, fixed: the black hole first (a connect that hangs for minutes
+    // would use up the whole 12 s attempt, every attempt), then a refused port, then Prosody.
+    let server = prosody();
+    let hole = BlackHole::new();
+    let refused = closed_port();
+    let dns = FixedDns::start(vec![
+        (10, "hole.example.test.", hole.port),
+        (20, "refused.example.test.", refused),
+        (30, "xmpp.example.test.", server.port),
+    ])
+    .await;
+    let mut alice = Client::start_account(
+        srv_account(&server, dns.addr),
+        "alice-pw",
+        OwnPresence::default(),
+    );
+    alice.until("online through the third target", online).await;
+    assert_eq!(alice.sessions_started(), 1);
+    let failures = alice
+        .log
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                rosterm::event::SessionEvent::Connection(ConnState::Reconnecting { .. })
+            )
+        })
+        .count();
+    assert_eq!(
+        failures, 0,
+        "logged in at the first attempt: {:?}",
+        alice.log
+    );
     alice.stop();
 }
 
