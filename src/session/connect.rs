@@ -1,6 +1,7 @@
 //! Connecting and logging in, owned by rosterm rather than left to tokio-xmpp's defaults:
 //! rosterm's own TLS configuration (system roots plus `ca_file`, certificate fingerprints on
-//! failure) and a login whose errors are classified as fatal (tell the user, stop) or
+//! failure), its own DNS SRV resolution (`srv`: order, per-target time limit, "." = no
+//! service) and a login whose errors are classified as fatal (tell the user, stop) or
 //! transient (back off, retry).
 
 use std::borrow::Cow;

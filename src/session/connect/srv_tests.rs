@@ -120,3 +120,80 @@ fn the_failure_sentence_names_every_target_tried() {
         .to_string()
         .starts_with("example.org says it offers no XMPP client service (SRV target \".\")"));
 }
+
+#[test]
+fn srv_only_without_server_or_port() {
+    use super::Route;
+    use crate::config::{Account, PasswordSource, Secret, TlsMode};
+    use crate::session::connect::route;
+    let base = Account {
+        jid: jid::BareJid::new("alice@example.org").unwrap(),
+        password: PasswordSource::Literal(Secret::new("pw".into())),
+        resource: None,
+        server: None,
+        port: None,
+        tls: TlsMode::StartTls,
+        ca_file: None,
+        cert_fingerprint: None,
+        keepalive: 60,
+        dns_server: None,
+    };
+    let srv = |service, default_port| Route::Srv {
+        domain: "example.org".into(),
+        service,
+        default_port,
+    };
+    let host = |host: &str, port| Route::Host {
+        host: host.into(),
+        port,
+    };
+    assert_eq!(route(&base), srv("_xmpp-client._tcp", 5222));
+    let direct = Account {
+        tls: TlsMode::Direct,
+        ..base.clone()
+    };
+    assert_eq!(route(&direct), srv("_xmpps-client._tcp", 5223));
+    let port = Account {
+        port: Some(5999),
+        ..base.clone()
+    };
+    assert_eq!(route(&port), host("example.org", 5999));
+    let server = Account {
+        server: Some("xmpp.example.org".into()),
+        ..direct
+    };
+    assert_eq!(route(&server), host("xmpp.example.org", 5223));
+}
+
+#[test]
+fn no_service_is_fatal_and_unreachable_targets_are_retried() {
+    use crate::session::connect::{classify, CertProbe, ConnectError, LoginFailure};
+    let account = crate::config::Account {
+        jid: jid::BareJid::new("alice@example.org").unwrap(),
+        password: crate::config::PasswordSource::Literal(crate::config::Secret::new("pw".into())),
+        resource: None,
+        server: None,
+        port: None,
+        tls: crate::config::TlsMode::StartTls,
+        ca_file: None,
+        cert_fingerprint: None,
+        keepalive: 60,
+        dns_server: None,
+    };
+    let failure = |d: DialError| {
+        let err = tokio_xmpp::Error::Connection(Box::new(ConnectError::Dial(d)));
+        classify(&err, &account, &CertProbe::default())
+    };
+    assert!(matches!(
+        failure(DialError::NoService { domain: "example.org".into() }),
+        LoginFailure::Fatal(m) if m.starts_with("example.org says it offers no XMPP client service")
+    ));
+    assert!(matches!(
+        failure(DialError::Unreachable {
+            domain: "example.org".into(),
+            tried: vec!["a.example.org:5222 (timed out)".into()],
+            srv: None,
+        }),
+        LoginFailure::Transient(m) if m == "Cannot connect to example.org: tried a.example.org:5222 (timed out)."
+    ));
+}
