@@ -69,17 +69,31 @@ pub enum Stage {
     Login,
 }
 
-/// The [`Stage`] of the attempt in progress, shared with whoever times it out.
+/// The [`Stage`] of the attempt in progress, and the SRV targets it gave up on so far, shared
+/// with whoever times it out.
 #[derive(Debug, Clone, Default)]
-pub struct Progress(Arc<Mutex<Stage>>);
+pub struct Progress(Arc<Mutex<(Stage, Vec<String>)>>);
 
 impl Progress {
     pub fn get(&self) -> Stage {
-        self.0.lock().map(|g| *g).unwrap_or_default()
+        self.0.lock().map(|g| g.0).unwrap_or_default()
     }
+    /// "host:port (why)" for each target already given up on in this attempt.
+    pub fn tried(&self) -> Vec<String> {
+        self.0.lock().map(|g| g.1.clone()).unwrap_or_default()
+    }
+    /// Sets the stage; [`Stage::Connecting`] starts a new attempt (forgets the targets tried).
     fn set(&self, stage: Stage) {
         if let Ok(mut g) = self.0.lock() {
-            *g = stage;
+            g.0 = stage;
+            if stage == Stage::Connecting {
+                g.1.clear();
+            }
+        }
+    }
+    fn note_tried(&self, target: String) {
+        if let Ok(mut g) = self.0.lock() {
+            g.1.push(target);
         }
     }
 }
@@ -398,7 +412,7 @@ impl ServerConnector for RostermConnector {
     ) -> Result<(PendingFeaturesRecv<Self::Stream>, ChannelBinding), tokio_xmpp::Error> {
         let domain = jid.domain().as_str();
         self.progress.set(Stage::Connecting);
-        let tcp = srv::dial(&self.route, self.dns_server, seed())
+        let tcp = srv::dial(&self.route, self.dns_server, seed(), &self.progress)
             .await
             .map_err(ConnectError::Dial)?;
         self.progress.set(Stage::Stream);

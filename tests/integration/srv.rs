@@ -465,3 +465,42 @@ async fn srv_without_records_falls_back_to_the_domain_on_port_5222() {
     assert!(dns.log().contains("query[SRV]"), "{}", dns.log());
     alice.stop();
 }
+
+#[tokio::test]
+async fn srv_attempt_that_runs_out_of_time_names_the_targets_it_gave_up_on() {
+    // Four dead targets at 4 s each do not fit in one 12 s attempt.
+    let hole = BlackHole::new();
+    let mut records = Vec::new();
+    for i in 1..=4u16 {
+        records.push(srv_host(
+            i * 10,
+            &format!("hole{i}.example.test"),
+            hole.port,
+        ));
+        records.push(host_record(&format!("hole{i}.example.test")));
+    }
+    let dns = Dnsmasq::start(&records);
+    let server = prosody();
+    let mut alice = Client::start_account(
+        srv_account(&server, dns.addr),
+        "alice-pw",
+        OwnPresence::default(),
+    );
+    alice
+        .until("a failed attempt", |s| {
+            matches!(s.connection, ConnState::Reconnecting { .. })
+        })
+        .await;
+    let ConnState::Reconnecting { reason, .. } = &alice.state.connection else {
+        unreachable!()
+    };
+    let port = hole.port;
+    assert!(
+        reason.starts_with(&format!(
+            "Cannot connect to example.test: tried hole1.example.test:{port} (timed out), hole2.example.test:{port} (timed out)"
+        )),
+        "{reason}"
+    );
+    assert!(reason.ends_with("; no answer within 12 s."), "{reason}");
+    alice.stop();
+}

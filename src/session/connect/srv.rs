@@ -155,6 +155,7 @@ pub async fn dial(
     route: &Route,
     dns_server: Option<SocketAddr>,
     seed: u64,
+    progress: &super::Progress,
 ) -> Result<TcpStream, DialError> {
     match route {
         Route::Host { host, port } => {
@@ -182,7 +183,7 @@ pub async fn dial(
                     host: ip.to_string(),
                     port: *default_port,
                 };
-                return Box::pin(dial(&route, dns_server, seed)).await;
+                return Box::pin(dial(&route, dns_server, seed, progress)).await;
             }
             let unreachable = |tried: Vec<String>, srv: Option<String>| DialError::Unreachable {
                 domain: domain.clone(),
@@ -205,7 +206,11 @@ pub async fn dial(
                 tracing::debug!(%host, port, "trying SRV target");
                 match try_target(&resolver, &host, port).await {
                     (Some(stream), _) => return Ok(stream),
-                    (None, (_, why)) => tried.push(format!("{host}:{port} ({why})")),
+                    (None, (_, why)) => {
+                        let target = format!("{host}:{port} ({why})");
+                        progress.note_tried(target.clone());
+                        tried.push(target);
+                    }
                 }
             }
             Err(unreachable(tried, srv_note))
