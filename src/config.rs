@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use jid::BareJid;
@@ -82,6 +83,8 @@ pub struct Account {
     pub cert_fingerprint: Option<[u8; 32]>,
     /// Seconds of silence before rosterm probes the connection (dead after this + up to 15 s).
     pub keepalive: u64,
+    /// The DNS server to ask (SRV and addresses) instead of the system's resolver.
+    pub dns_server: Option<SocketAddr>,
 }
 
 /// Default for `account.keepalive`.
@@ -150,6 +153,7 @@ struct RawAccount {
     ca_file: Option<PathBuf>,
     cert_fingerprint: Option<String>,
     keepalive: Option<i64>,
+    dns_server: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -323,6 +327,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             })?,
     };
 
+    let dns_server = match &account.dns_server {
+        None => None,
+        Some(text) => Some(parse_dns_server(text).ok_or_else(|| {
+            invalid(
+                "account.dns_server",
+                format!("{text:?} is not a DNS server address; expected an IP address with an optional port, such as \"127.0.0.1\", \"127.0.0.1:5353\" or \"[::1]:53\""),
+            )
+        })?),
+    };
+
     let raw_presence = raw.presence.unwrap_or(RawPresence {
         show: None,
         status: None,
@@ -430,6 +444,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             ca_file,
             cert_fingerprint,
             keepalive,
+            dns_server,
         },
         presence,
         nick,
@@ -458,6 +473,15 @@ pub fn parse_fingerprint(text: &str) -> Option<[u8; 32]> {
         *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
     }
     Some(out)
+}
+
+/// "1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353"; port 53 when none is given.
+fn parse_dns_server(text: &str) -> Option<SocketAddr> {
+    let text = text.trim();
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Some(SocketAddr::new(ip, 53));
+    }
+    text.parse::<SocketAddr>().ok().filter(|a| a.port() != 0)
 }
 
 /// toml's multi-line report as one line: "TOML parse error at line 3, column 5: <what>".

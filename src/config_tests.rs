@@ -53,11 +53,16 @@ fn example_config_loads_with_its_documented_values() {
         .replace("# cert_fingerprint = ", "cert_fingerprint = ")
         .replace("# keepalive = ", "keepalive = ")
         .replace("# server = ", "server = ")
-        .replace("# port = ", "port = ");
+        .replace("# port = ", "port = ")
+        .replace("# dns_server = ", "dns_server = ");
     let c = parse(&path, &uncommented).expect("the documented optional keys are valid uncommented");
     assert!(c.account.cert_fingerprint.is_some());
     assert_eq!(c.account.keepalive, 60);
     assert_eq!(c.account.port, Some(5222));
+    assert_eq!(
+        c.account.dns_server,
+        Some("127.0.0.1:5353".parse().unwrap())
+    );
 }
 
 #[test]
@@ -68,7 +73,28 @@ fn minimal_config_gets_defaults() {
         PasswordSource::Literal(Secret::new("pw".into()))
     );
     assert_eq!(c.account.resource, None);
+    assert_eq!(
+        c.account.dns_server, None,
+        "the system's resolver by default"
+    );
     assert_eq!(c.presence, OwnPresence::default());
+}
+
+#[test]
+fn dns_server_is_an_ip_with_an_optional_port() {
+    for (text, want) in [
+        ("127.0.0.1", "127.0.0.1:53"),
+        ("127.0.0.1:5353", "127.0.0.1:5353"),
+        ("::1", "[::1]:53"),
+        ("[::1]:5353", "[::1]:5353"),
+    ] {
+        let c = parse(
+            Path::new("c.toml"),
+            &format!("{GOOD}dns_server = \"{text}\"\n"),
+        )
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(c.account.dns_server, Some(want.parse().unwrap()), "{text}");
+    }
 }
 
 #[test]
@@ -165,6 +191,22 @@ fn invalid_configs_name_file_key_and_valid_values() {
         (
             &format!("{GOOD}cert_fingerprint = \"md5:00\"\n"),
             &["account.cert_fingerprint", "64 hex digits"],
+        ),
+        (
+            &format!("{GOOD}dns_server = \"dns.example.org\"\n"),
+            &[
+                "account.dns_server",
+                "\"dns.example.org\"",
+                "127.0.0.1:5353",
+            ],
+        ),
+        (
+            &format!("{GOOD}dns_server = \"127.0.0.1:0\"\n"),
+            &["account.dns_server", "optional port"],
+        ),
+        (
+            &format!("{GOOD}dns_server = \"127.0.0.1:99999\"\n"),
+            &["account.dns_server", "IP address"],
         ),
         (
             &format!("{GOOD}[watch]\ncontacts = [\"@@\"]\n"),

@@ -218,7 +218,7 @@ impl Reconnector {
                     connect::classify(&e, &self.account, &self.probe)
                 }
                 Err(_) => connect::stalled(
-                    connector.progress.get(),
+                    &connector.progress,
                     &self.account,
                     connect::ATTEMPT_TIMEOUT.as_secs(),
                 ),

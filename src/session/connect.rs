@@ -1,10 +1,11 @@
 //! Connecting and logging in, owned by rosterm rather than left to tokio-xmpp's defaults:
 //! rosterm's own TLS configuration (system roots plus `ca_file`, certificate fingerprints on
-//! failure) and a login whose errors are classified as fatal (tell the user, stop) or
+//! failure), its own DNS SRV resolution (`srv`: order, per-target time limit, "." = no
+//! service) and a login whose errors are classified as fatal (tell the user, stop) or
 //! transient (back off, retry).
 
 use std::borrow::Cow;
-use std::net::IpAddr;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +15,7 @@ use sasl::common::{ChannelBinding, Credentials};
 use tokio::io::BufStream;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_xmpp::connect::{DnsConfig, ServerConnector, ServerConnectorError};
+use tokio_xmpp::connect::{ServerConnector, ServerConnectorError};
 use tokio_xmpp::error::ProtocolError;
 use tokio_xmpp::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
@@ -37,8 +38,10 @@ use crate::session::watch::{StreamErrorWatch, Watched};
 
 mod classify;
 mod redirect;
+pub mod srv;
 pub use classify::{classify, stalled, stream_error_failure};
 pub use redirect::other_host;
+use srv::{DialError, Route};
 
 /// Read silence before a keepalive probe (`account.keepalive`), and the time the probe gets
 /// to be answered (at most 15 s): a dead connection is noticed within keepalive + 15 s.
@@ -66,17 +69,31 @@ pub enum Stage {
     Login,
 }
 
-/// The [`Stage`] of the attempt in progress, shared with whoever times it out.
+/// The [`Stage`] of the attempt in progress, and the SRV targets it gave up on so far, shared
+/// with whoever times it out.
 #[derive(Debug, Clone, Default)]
-pub struct Progress(Arc<Mutex<Stage>>);
+pub struct Progress(Arc<Mutex<(Stage, Vec<String>)>>);
 
 impl Progress {
     pub fn get(&self) -> Stage {
-        self.0.lock().map(|g| *g).unwrap_or_default()
+        self.0.lock().map(|g| g.0).unwrap_or_default()
     }
+    /// "host:port (why)" for each target already given up on in this attempt.
+    pub fn tried(&self) -> Vec<String> {
+        self.0.lock().map(|g| g.1.clone()).unwrap_or_default()
+    }
+    /// Sets the stage; [`Stage::Connecting`] starts a new attempt (forgets the targets tried).
     fn set(&self, stage: Stage) {
         if let Ok(mut g) = self.0.lock() {
-            *g = stage;
+            g.0 = stage;
+            if stage == Stage::Connecting {
+                g.1.clear();
+            }
+        }
+    }
+    fn note_tried(&self, target: String) {
+        if let Ok(mut g) = self.0.lock() {
+            g.1.push(target);
         }
     }
 }
@@ -264,14 +281,24 @@ impl ServerCertVerifier for RecordingVerifier {
 }
 
 /// Where to connect, from the account: an explicit server/port, else SRV for the domain.
-pub fn dns_config(account: &Account) -> DnsConfig {
+pub fn route(account: &Account) -> Route {
     let domain = account.jid.domain().as_str();
     match (&account.server, account.port) {
-        (Some(server), port) => host_dns(server, port.unwrap_or(default_port(account.tls))),
-        (None, Some(port)) => DnsConfig::no_srv(domain, port),
-        (None, None) => match account.tls {
-            TlsMode::StartTls => DnsConfig::srv_default_client(domain),
-            TlsMode::Direct => DnsConfig::srv_xmpps(domain),
+        (Some(server), port) => Route::Host {
+            host: server.clone(),
+            port: port.unwrap_or(default_port(account.tls)),
+        },
+        (None, Some(port)) => Route::Host {
+            host: domain.to_owned(),
+            port,
+        },
+        (None, None) => Route::Srv {
+            domain: domain.to_owned(),
+            service: match account.tls {
+                TlsMode::StartTls => "_xmpp-client._tcp",
+                TlsMode::Direct => "_xmpps-client._tcp",
+            },
+            default_port: default_port(account.tls),
         },
     }
 }
@@ -283,15 +310,6 @@ fn default_port(mode: TlsMode) -> u16 {
     }
 }
 
-/// A host name or IP literal and a port, without SRV.
-fn host_dns(host: &str, port: u16) -> DnsConfig {
-    match host.parse::<IpAddr>() {
-        Ok(IpAddr::V4(ip)) => DnsConfig::addr(&format!("{ip}:{port}")),
-        Ok(IpAddr::V6(ip)) => DnsConfig::addr(&format!("[{ip}]:{port}")),
-        Err(_) => DnsConfig::no_srv(host, port),
-    }
-}
-
 /// Errors of rosterm's connector, boxed into `tokio_xmpp::Error::Connection`.
 #[derive(Debug, thiserror::Error)]
 enum ConnectError {
@@ -299,13 +317,18 @@ enum ConnectError {
     Tls(#[source] std::io::Error),
     #[error("invalid server name: {0}")]
     Name(String),
+    #[error("{0}")]
+    Dial(DialError),
 }
 
 impl ServerConnectorError for ConnectError {}
 
 #[derive(Debug, Clone)]
 pub struct RostermConnector {
-    pub dns: DnsConfig,
+    /// Where to connect (SRV for the domain, or one host).
+    pub route: Route,
+    /// `account.dns_server`: the resolver to ask instead of the system's.
+    pub dns_server: Option<SocketAddr>,
     pub mode: TlsMode,
     pub tls: Arc<ClientConfig>,
     /// Notes stream errors in what the server sends (see `watch`).
@@ -323,7 +346,8 @@ impl RostermConnector {
     pub fn for_account(account: &Account) -> Result<(RostermConnector, CertProbe), TlsSetupError> {
         let (tls, probe) = tls_config(account.ca_file.as_deref(), account.cert_fingerprint)?;
         let connector = RostermConnector {
-            dns: dns_config(account),
+            route: route(account),
+            dns_server: account.dns_server,
             mode: account.tls,
             tls,
             watch: StreamErrorWatch::default(),
@@ -361,6 +385,14 @@ impl RostermConnector {
     }
 }
 
+/// Spreads load over equally weighted SRV targets; differs per attempt.
+fn seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(42)
+}
+
 fn header(domain: &str) -> StreamHeader<'_> {
     StreamHeader {
         to: Some(Cow::Borrowed(domain)),
@@ -380,7 +412,9 @@ impl ServerConnector for RostermConnector {
     ) -> Result<(PendingFeaturesRecv<Self::Stream>, ChannelBinding), tokio_xmpp::Error> {
         let domain = jid.domain().as_str();
         self.progress.set(Stage::Connecting);
-        let tcp = self.dns.resolve().await?;
+        let tcp = srv::dial(&self.route, self.dns_server, seed(), &self.progress)
+            .await
+            .map_err(ConnectError::Dial)?;
         self.progress.set(Stage::Stream);
         let (tls, binding) = match self.mode {
             TlsMode::Direct => self.handshake(tcp, domain).await?,

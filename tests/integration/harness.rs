@@ -1,7 +1,8 @@
 //! A throwaway Prosody 0.12 XMPP server for integration tests (Linux, blocking, std + tempfile).
 //!
 //! [`Server::start`] creates a fresh temp dir holding the config, data dir, pidfile, log and a
-//! self-signed EC P-256 certificate for `localhost` (a usable trust root: [`Server::ca_file`]),
+//! self-signed EC P-256 certificate for `localhost` or [`Options::domain`] (a usable trust
+//! root: [`Server::ca_file`]),
 //! picks free loopback ports, runs `prosody -F` in the foreground and returns (~70 ms) once the
 //! c2s (STARTTLS required) and XEP-0114 component ports are listened on by *this* prosody process
 //! (polled every 10 ms, up to 10 s; a port taken by someone else means new ports and a retry).
@@ -23,8 +24,7 @@ use std::time::{Duration, Instant};
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 const PORT_IN_USE: &str = "Failed to open server port";
 const OPENSSL_REQ: &str = "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -days 3650 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
-    -addext basicConstraints=critical,CA:FALSE -addext extendedKeyUsage=serverAuth";
+    -days 3650 -addext basicConstraints=critical,CA:FALSE -addext extendedKeyUsage=serverAuth";
 
 /// Tunables for [`Server::start_with`].
 #[derive(Clone, Debug)]
@@ -36,6 +36,9 @@ pub struct Options {
     /// XEP-0198 (mod_smacks). Without it, SIGTERM closes client streams with
     /// `<system-shutdown/>`; with it, resumable sessions are just disconnected.
     pub smacks: bool,
+    /// The served domain, also the certificate's CN and only SAN. Not `localhost` when the
+    /// test needs DNS for it: resolvers answer names under `localhost.` themselves (RFC 6761).
+    pub domain: &'static str,
 }
 
 impl Default for Options {
@@ -44,6 +47,7 @@ impl Default for Options {
             smacks_hibernation_secs: 5,
             log_level: "info",
             smacks: true,
+            domain: "localhost",
         }
     }
 }
@@ -75,7 +79,7 @@ impl RosterEntry {
 
 /// A running (or stopped) Prosody instance; see the module docs.
 pub struct Server {
-    /// "localhost"
+    /// "localhost" (or [`Options::domain`])
     pub domain: String,
     /// c2s port on 127.0.0.1; STARTTLS is required.
     pub port: u16,
@@ -108,13 +112,17 @@ impl Server {
         let ca_file = root.join("certs/localhost.crt");
         let mut openssl = Command::new("openssl");
         openssl.args(OPENSSL_REQ.split_whitespace());
+        openssl.arg("-subj").arg(format!("/CN={}", opts.domain));
+        openssl
+            .arg("-addext")
+            .arg(format!("subjectAltName=DNS:{}", opts.domain));
         openssl.arg("-keyout").arg(root.join("certs/localhost.key"));
         run(openssl.arg("-out").arg(&ca_file));
         let random = root.file_name().unwrap_or_default().to_string_lossy();
         let mut server = Server {
-            domain: "localhost".into(),
+            domain: opts.domain.into(),
             port: 0,
-            component_domain: "bots.localhost".into(),
+            component_domain: format!("bots.{}", opts.domain),
             component_port: 0,
             component_secret: format!("secret-{random}"),
             ca_file,

@@ -14,6 +14,7 @@ mod logfile;
 mod peer;
 mod session;
 mod sieve;
+mod srv;
 mod stream_errors;
 mod subscriptions;
 mod tls_faults;

@@ -38,6 +38,7 @@ pub fn account(server: &Server, user: &str, resource: Option<&str>) -> Account {
         ca_file: Some(server.ca_file.clone()),
         cert_fingerprint: None,
         keepalive: rosterm::config::DEFAULT_KEEPALIVE,
+        dns_server: None,
     }
 }
 

@@ -5,7 +5,8 @@
 use tokio_xmpp::error::{AuthError, ProtocolError};
 use tokio_xmpp::rustls;
 
-use super::{CertProbe, ConnectError, LoginFailure, Refused, Stage};
+use super::srv::DialError;
+use super::{CertProbe, ConnectError, LoginFailure, Progress, Refused, Stage};
 use crate::config::Account;
 
 /// Turns a login error into one sentence, and says whether retrying can help.
@@ -48,6 +49,11 @@ pub fn classify(err: &tokio_xmpp::Error, account: &Account, probe: &CertProbe) -
             match inner.downcast_ref::<ConnectError>() {
                 Some(ConnectError::Tls(io)) => tls_failure(io, domain, probe),
                 Some(ConnectError::Name(n)) => LoginFailure::Fatal(format!("{n}; check account.jid.")),
+                Some(ConnectError::Dial(d @ DialError::NoService { .. })) => LoginFailure::Fatal(d.to_string()),
+                Some(ConnectError::Dial(d @ DialError::Unreachable { .. })) => LoginFailure::Transient(d.to_string()),
+                Some(ConnectError::Dial(DialError::Host(kind, text))) => {
+                    LoginFailure::Transient(io_failure(&std::io::Error::new(*kind, text.clone()), server))
+                }
                 None => LoginFailure::Transient(format!("Cannot connect to {server}: {inner}.")),
             }
         }
@@ -57,8 +63,10 @@ pub fn classify(err: &tokio_xmpp::Error, account: &Account, probe: &CertProbe) -
     }
 }
 
-/// The sentence for an attempt that got no answer within `secs`, from how far it got.
-pub fn stalled(stage: Stage, account: &Account, secs: u64) -> LoginFailure {
+/// The sentence for an attempt that got no answer within `secs`, from how far it got (and
+/// which SRV targets it had given up on by then).
+pub fn stalled(progress: &Progress, account: &Account, secs: u64) -> LoginFailure {
+    let stage = progress.get();
     let server = match (&account.server, account.port) {
         (Some(server), Some(port)) => format!("{server}:{port}"),
         (Some(server), None) => server.clone(),
@@ -66,9 +74,14 @@ pub fn stalled(stage: Stage, account: &Account, secs: u64) -> LoginFailure {
     };
     let what = match stage {
         Stage::Connecting => {
+            let tried = progress.tried();
+            let tried = match tried.is_empty() {
+                true => String::new(),
+                false => format!("tried {}; ", tried.join(", ")),
+            };
             return LoginFailure::Transient(format!(
-                "Cannot connect to {server}: no answer within {secs} s."
-            ))
+                "Cannot connect to {server}: {tried}no answer within {secs} s."
+            ));
         }
         Stage::Stream => "did not answer with an XMPP stream",
         Stage::Tls => "did not answer the TLS handshake",

@@ -4,7 +4,7 @@
 
 use xmpp_parsers::stream_error::DefinedCondition;
 
-use super::{default_port, host_dns, RostermConnector};
+use super::{default_port, RostermConnector, Route};
 
 /// The host a `<see-other-host/>` stream error names, if `err` is one.
 pub fn other_host(err: &tokio_xmpp::Error) -> Option<String> {
@@ -23,7 +23,10 @@ impl RostermConnector {
     pub fn redirected(&self, host: &str) -> Option<RostermConnector> {
         let (name, port) = split_host_port(host, default_port(self.mode))?;
         Some(RostermConnector {
-            dns: host_dns(name, port),
+            route: Route::Host {
+                host: name.to_owned(),
+                port,
+            },
             ..self.clone()
         })
     }
