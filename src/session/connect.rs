@@ -34,6 +34,8 @@ use xmpp_parsers::{ns, starttls};
 use crate::config::{Account, Secret, TlsMode};
 use crate::session::watch::{StreamErrorWatch, Watched};
 
+mod binding;
+
 /// Read silence before a keepalive probe (`account.keepalive`), and the time the probe gets
 /// to be answered (at most 15 s): a dead connection is noticed within keepalive + 15 s.
 pub fn timeouts(keepalive_secs: u64) -> Timeouts {
@@ -390,7 +392,7 @@ pub async fn login(
     let creds = Credentials::default()
         .with_username(username)
         .with_password(password.expose())
-        .with_channel_binding(binding);
+        .with_channel_binding(binding::choose(binding, &features));
     let stream = tokio_xmpp::client_login(stream, features.sasl_mechanisms, creds).await?;
     let stream = stream.send_header(header(jid.domain().as_str())).await?;
     let (features, stream) = stream.recv_features().await?;
