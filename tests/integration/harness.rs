@@ -104,8 +104,8 @@ pub struct Server {
     pub component_secret: String,
     /// PEM of the self-signed `localhost` certificate; trust it as a root.
     pub ca_file: PathBuf,
-    /// ejabberd's admin API (HTTP on 127.0.0.1); 0 for Prosody.
-    api_port: u16,
+    /// ejabberd's admin API (unused for Prosody).
+    admin: ejabberd::Admin,
     opts: Options,
     child: Option<Child>,
     log_path: PathBuf,
@@ -163,7 +163,7 @@ impl Server {
             component_port: 0,
             component_secret: format!("secret-{random}"),
             ca_file,
-            api_port: 0,
+            admin: ejabberd::Admin::new(root.join("data")),
             opts,
             child: None,
             log_path: root.join(log),
@@ -175,13 +175,13 @@ impl Server {
             server.port = free_port();
             server.component_port = free_port();
             if server.kind == Kind::Ejabberd {
-                server.api_port = free_port();
+                server.admin.port = free_port();
             }
             server.write_config();
             if server.spawn() {
                 return server;
             }
-            server.stop();
+            server.kill();
         }
         server.fail("ports kept being taken")
     }
@@ -189,7 +189,7 @@ impl Server {
     /// `prosodyctl register` (~30 ms), ejabberd's admin API (~2 ms); fine while the server runs.
     pub fn register(&self, user: &str, password: &str) {
         if self.kind == Kind::Ejabberd {
-            return ejabberd::register(self.api_port, user, &self.domain, password);
+            return self.admin.register(user, &self.domain, password);
         }
         let mut ctl = Command::new("prosodyctl");
         ctl.arg("--config").arg(&self.config_path);
@@ -228,17 +228,14 @@ impl Server {
         fs::read_to_string(self.store_path("roster", user)).ok()
     }
 
-    /// SIGKILLs prosody and waits: clients see a crash (no `</stream:stream>`), data survives
-    /// (Prosody writes storage files atomically). No-op if already stopped.
+    /// SIGKILLs the server and waits: clients see a crash (no `</stream:stream>`), data
+    /// survives (Prosody writes storage files atomically; for ejabberd this first waits until
+    /// what the harness wrote is on disk, see `ejabberd::Admin`). No-op if already stopped.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            if self.kind == Kind::Ejabberd {
-                // Before the wait: the unreaped child keeps the group id from being reused.
-                ejabberd::kill_group(child.id());
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        if self.kind == Kind::Ejabberd && self.child.is_some() {
+            self.admin.wait_flushed();
         }
+        self.kill();
     }
 
     /// Stops and starts again with the same ports, data, certificate and log file.
@@ -282,6 +279,18 @@ impl Server {
         self.dir.path().join("data")
     }
 
+    /// SIGKILL (ejabberd: its whole process group) and reap.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            if self.kind == Kind::Ejabberd {
+                // Before the wait: the unreaped child keeps the group id from being reused.
+                ejabberd::kill_group(child.id());
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     fn signal(&self, sig: &str, stopped: bool) {
         let pid = self.pid();
         run(Command::new("kill").args([sig, &pid.to_string()]));
@@ -314,7 +323,7 @@ impl Server {
                 component_domain: &self.component_domain,
                 component_port: self.component_port,
                 component_secret: &self.component_secret,
-                api_port: self.api_port,
+                api_port: self.admin.port,
                 pem: &pem,
                 resume_secs: self.opts.smacks_hibernation_secs,
                 log_level: self.opts.log_level,
@@ -389,7 +398,7 @@ Component {cdomain}
         self.child = Some(child);
         let ports = match self.kind {
             Kind::Prosody => vec![self.port, self.component_port],
-            Kind::Ejabberd => vec![self.port, self.component_port, self.api_port],
+            Kind::Ejabberd => vec![self.port, self.component_port, self.admin.port],
         };
         let deadline = Instant::now() + timeout;
         loop {
@@ -430,7 +439,7 @@ Component {cdomain}
     /// Serializes like Prosody 0.12's util.serialization (tabs, `["key"] = value;`).
     fn write_roster<E: Borrow<RosterEntry>>(&self, user: &str, items: impl Iterator<Item = E>) {
         if self.kind == Kind::Ejabberd {
-            return ejabberd::set_roster(self.api_port, user, &self.domain, items);
+            return self.admin.set_roster(user, &self.domain, items);
         }
         let old = self.roster_file(user).and_then(|f| roster_version(&f));
         let mut out = String::with_capacity(1 << 16);
@@ -464,7 +473,7 @@ Component {cdomain}
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop(); // before the TempDir field is dropped and removed
+        self.kill(); // before the TempDir field is dropped and removed
     }
 }
 

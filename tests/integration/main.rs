@@ -4,28 +4,28 @@
 
 /// For each `async fn name(kind: harness::Kind)` listed, one `#[tokio::test]` per server:
 /// `prosody::name` and `ejabberd::name` in the calling module (so `cargo test --test
-/// integration ejabberd::` runs the ejabberd ones). `multi_thread;` first: on a 2-worker
-/// multi-thread runtime.
+/// integration ejabberd::` runs the ejabberd ones). Names after `multi_thread:` run on a
+/// 2-worker multi-thread runtime. One invocation per module.
 macro_rules! on_each_server {
-    (multi_thread; $($name:ident),+ $(,)?) => {
-        on_each_server!(@kinds (flavor = "multi_thread", worker_threads = 2); $($name),+);
-    };
-    ($($name:ident),+ $(,)?) => {
-        on_each_server!(@kinds (); $($name),+);
-    };
-    (@kinds $flavor:tt; $($name:ident),+) => {
-        on_each_server!(@kind prosody, Prosody, $flavor; $($name),+);
-        on_each_server!(@kind ejabberd, Ejabberd, $flavor; $($name),+);
-    };
-    (@kind $module:ident, $kind:ident, $flavor:tt; $($name:ident),+) => {
+    (@kind $module:ident, $kind:ident; $($name:ident),*; $($mt:ident),*) => {
         mod $module {
             $(
-                #[tokio::test $flavor]
+                #[tokio::test]
                 async fn $name() {
                     super::$name(crate::harness::Kind::$kind).await
                 }
-            )+
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $mt() {
+                    super::$mt(crate::harness::Kind::$kind).await
+                }
+            )*
         }
+    };
+    ($($name:ident),* $(,)? $(; multi_thread: $($mt:ident),+ $(,)?)?) => {
+        on_each_server!(@kind prosody, Prosody; $($name),*; $($($mt),+)?);
+        on_each_server!(@kind ejabberd, Ejabberd; $($name),*; $($($mt),+)?);
     };
 }
 

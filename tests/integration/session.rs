@@ -27,6 +27,9 @@ on_each_server!(
     own_presence_changes_reach_the_peer_exactly,
     roster_pushes_from_the_server_apply_and_spoofed_ones_do_not,
     server_restart_reconnects_refetches_and_resends_current_presence,
+    own_other_resources_are_visible,
+    wrong_password_is_one_clear_fatal_error,
+    contacts_online_before_login_are_shown,
 );
 
 /// A server with alice and bob subscribed to each other (and carol, a stranger).
@@ -229,9 +232,8 @@ async fn own_presence_changes_reach_the_peer_exactly(kind: Kind) {
     bob.close().await;
 }
 
-#[tokio::test]
-async fn own_other_resources_are_visible() {
-    let server = server(Kind::Prosody);
+async fn own_other_resources_are_visible(kind: Kind) {
+    let server = server(kind);
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice
         .until("online", |s| s.connection == ConnState::Online)
@@ -265,9 +267,8 @@ async fn own_other_resources_are_visible() {
     alice.stop();
 }
 
-#[tokio::test]
-async fn wrong_password_is_one_clear_fatal_error() {
-    let server = server(Kind::Prosody);
+async fn wrong_password_is_one_clear_fatal_error(kind: Kind) {
+    let server = server(kind);
     let mut alice = Client::start(&server, "alice", "not-the-password", initial());
     alice
         .until("failed", |s| {
@@ -352,9 +353,8 @@ async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not(kind: Kind)
     other.close().await;
 }
 
-#[tokio::test]
-async fn contacts_online_before_login_are_shown() {
-    let server = server(Kind::Prosody);
+async fn contacts_online_before_login_are_shown(kind: Kind) {
+    let server = server(kind);
     let laptop = Peer::connect(&server, "bob", "laptop").await;
     laptop.presence("xa", "before you came", 2).await;
     // The peer's own presence echo proves the server has it before alice logs in.

@@ -17,9 +17,11 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::thread::sleep;
+use std::time::{Duration, Instant, SystemTime};
 
 use super::RosterEntry;
 
@@ -149,53 +151,112 @@ pub(super) fn kill_group(pid: u32) {
         .status();
 }
 
-pub(super) fn register(api_port: u16, user: &str, host: &str, password: &str) {
-    let args = [("user", user), ("host", host), ("password", password)];
-    api(api_port, "register", &args);
+/// How long [`Admin::wait_flushed`] waits for dets to write its cache (3 s when idle).
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The admin API of one instance, and which of its table files hold writes not yet on disk.
+///
+/// Mnesia keeps accounts (`passwd`) and rosters (`roster`) in dets files, and dets buffers
+/// writes for 3 s (its default delayed-write cache) before they reach the file: a SIGKILL
+/// within that window loses them. Seen here: bob's roster item, written 5 s before the kill on
+/// a loaded machine, was gone after the restart (and with it alice's presence at bob). So the
+/// harness notes each table file it wrote to and when, and [`Admin::wait_flushed`] (called
+/// before every kill) waits until each file was written after that.
+pub(super) struct Admin {
+    /// HTTP on 127.0.0.1; 0 until ports are picked (and for Prosody).
+    pub port: u16,
+    data: PathBuf,
+    unflushed: Mutex<Vec<(PathBuf, SystemTime)>>,
 }
 
-/// Replaces `user`'s roster: deletes every item, then adds `items`. ejabberd pushes each
-/// change to the user's online resources. A pending `ask` cannot be set through the API.
-pub(super) fn set_roster<E: Borrow<RosterEntry>>(
-    api_port: u16,
-    user: &str,
-    host: &str,
-    items: impl Iterator<Item = E>,
-) {
-    let roster = api(api_port, "get_roster", &[("user", user), ("host", host)]);
-    for old in json_strings_after(&roster, "\"jid\":\"") {
-        let (u, h) = old.split_once('@').unwrap_or(("", &old));
-        let args = [
-            ("localuser", user),
-            ("localserver", host),
-            ("user", u),
-            ("server", h),
-        ];
-        expect_ok(
-            &api(api_port, "delete_rosteritem", &args),
-            "delete_rosteritem",
-        );
+impl Admin {
+    pub(super) fn new(data: PathBuf) -> Admin {
+        Admin {
+            port: 0,
+            data,
+            unflushed: Mutex::new(Vec::new()),
+        }
     }
-    for e in items {
-        let e = e.borrow();
-        assert!(
-            e.ask.is_none(),
-            "ejabberd's admin API cannot set a pending subscription (ask) for {}",
-            e.jid
-        );
-        let (u, h) = e.jid.split_once('@').unwrap_or(("", &e.jid));
-        // ejabberd 23.01 takes one string, groups separated by ';'.
-        let groups = e.groups.join(";");
-        let args = [
-            ("localuser", user),
-            ("localhost", host),
-            ("user", u),
-            ("host", h),
-            ("nick", e.name.as_deref().unwrap_or("")),
-            ("group", &groups),
-            ("subs", e.subscription),
-        ];
-        expect_ok(&api(api_port, "add_rosteritem", &args), "add_rosteritem");
+
+    pub(super) fn register(&self, user: &str, host: &str, password: &str) {
+        let args = [("user", user), ("host", host), ("password", password)];
+        api(self.port, "register", &args);
+        self.wrote("passwd");
+    }
+
+    /// Replaces `user`'s roster: deletes every item, then adds `items`. ejabberd pushes each
+    /// change to the user's online resources. A pending `ask` cannot be set through the API.
+    pub(super) fn set_roster<E: Borrow<RosterEntry>>(
+        &self,
+        user: &str,
+        host: &str,
+        items: impl Iterator<Item = E>,
+    ) {
+        let roster = api(self.port, "get_roster", &[("user", user), ("host", host)]);
+        for old in json_strings_after(&roster, "\"jid\":\"") {
+            let (u, h) = old.split_once('@').unwrap_or(("", &old));
+            let args = [
+                ("localuser", user),
+                ("localserver", host),
+                ("user", u),
+                ("server", h),
+            ];
+            expect_ok(
+                &api(self.port, "delete_rosteritem", &args),
+                "delete_rosteritem",
+            );
+            self.wrote("roster");
+        }
+        for e in items {
+            let e = e.borrow();
+            assert!(
+                e.ask.is_none(),
+                "ejabberd's admin API cannot set a pending subscription (ask) for {}",
+                e.jid
+            );
+            let (u, h) = e.jid.split_once('@').unwrap_or(("", &e.jid));
+            // ejabberd 23.01 takes one string, groups separated by ';'.
+            let groups = e.groups.join(";");
+            let args = [
+                ("localuser", user),
+                ("localhost", host),
+                ("user", u),
+                ("host", h),
+                ("nick", e.name.as_deref().unwrap_or("")),
+                ("group", &groups),
+                ("subs", e.subscription),
+            ];
+            expect_ok(&api(self.port, "add_rosteritem", &args), "add_rosteritem");
+            self.wrote("roster");
+        }
+    }
+
+    /// Waits until every table file written through the API since the last call has been
+    /// modified after that write (dets flushed its cache), for at most [`FLUSH_TIMEOUT`].
+    pub(super) fn wait_flushed(&self) {
+        let mut unflushed = self.unflushed.lock().expect("unflushed list");
+        let deadline = Instant::now() + FLUSH_TIMEOUT;
+        unflushed.retain(|(file, written)| {
+            while Instant::now() < deadline {
+                let modified = fs::metadata(file).and_then(|m| m.modified());
+                if modified.is_ok_and(|m| m > *written) {
+                    return false;
+                }
+                sleep(Duration::from_millis(20));
+            }
+            false // given up: kill anyway, a later assertion says what was lost
+        });
+    }
+
+    /// Notes a write to `table` that returned just now.
+    fn wrote(&self, table: &str) {
+        let file = self.data.join(format!("{table}.DAT"));
+        let now = SystemTime::now();
+        let mut unflushed = self.unflushed.lock().expect("unflushed list");
+        match unflushed.iter_mut().find(|(f, _)| *f == file) {
+            Some(entry) => entry.1 = now,
+            None => unflushed.push((file, now)),
+        }
     }
 }
 
