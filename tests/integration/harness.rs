@@ -241,6 +241,25 @@ impl Server {
     /// Stops and starts again with the same ports, data, certificate and log file.
     pub fn restart(&mut self) {
         self.stop();
+        self.respawn();
+    }
+
+    /// Like [`Server::restart`], but the server shuts down cleanly (SIGTERM): it tells its
+    /// clients (`<system-shutdown/>`) and closes their streams before it exits.
+    pub fn restart_gracefully(&mut self) {
+        if let Some(pid) = self.child.as_ref().map(Child::id) {
+            run(Command::new("kill").args(["-TERM", &pid.to_string()]));
+            // Exited but not reaped: its group id cannot be reused before `kill` below.
+            let deadline = Instant::now() + EJABBERD_READY_TIMEOUT;
+            while proc_state(pid) != 'Z' && Instant::now() < deadline {
+                sleep(Duration::from_millis(10));
+            }
+        }
+        self.kill(); // the helpers, if any are left, and the reaping
+        self.respawn();
+    }
+
+    fn respawn(&mut self) {
         if !self.spawn() {
             self.fail("a port was taken during restart");
         }
@@ -505,9 +524,14 @@ fn listens(pid: u32, port: u16) -> bool {
 
 /// Whether `pid` is in state T (stopped) per /proc/PID/stat.
 fn is_stopped(pid: u32) -> bool {
+    proc_state(pid) == 'T'
+}
+
+/// The state letter of `pid` in /proc/PID/stat (R, S, T, Z, ...); '?' if unreadable.
+fn proc_state(pid: u32) -> char {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let state = stat.rsplit(')').next().unwrap_or_default().trim_start();
-    state.starts_with('T')
+    state.chars().next().unwrap_or('?')
 }
 
 /// Runs a command to completion; panics with its output if it fails.

@@ -27,6 +27,7 @@ on_each_server!(
     own_presence_changes_reach_the_peer_exactly,
     roster_pushes_from_the_server_apply_and_spoofed_ones_do_not,
     server_restart_reconnects_refetches_and_resends_current_presence,
+    clean_server_shutdown_reconnects_too,
     own_other_resources_are_visible,
     wrong_password_is_one_clear_fatal_error,
     contacts_online_before_login_are_shown,
@@ -409,6 +410,40 @@ async fn server_restart_reconnects_refetches_and_resends_current_presence(kind: 
     assert_eq!(
         alice_presence(&p),
         Some((Some(XShow::Dnd), "after login".into(), 6))
+    );
+    alice.stop();
+    bob.close().await;
+}
+
+/// A server that shuts down cleanly closes the stream with `<system-shutdown/>` (a stream
+/// error, but not one that tells rosterm to stop) before the TCP connection goes.
+async fn clean_server_shutdown_reconnects_too(kind: Kind) {
+    let mut server = server(kind);
+    let mut alice = alice_online(&server).await;
+    alice.set_presence(Show::Xa, "before the shutdown", 2);
+    alice
+        .until("echo of xa", |s| {
+            s.own_echo.as_ref().is_some_and(|e| e.show == Show::Xa)
+        })
+        .await;
+    server.restart_gracefully();
+    alice
+        .until("reconnecting shown", |s| {
+            matches!(s.connection, ConnState::Reconnecting { .. })
+        })
+        .await;
+    alice
+        .until("back online", |s| s.connection == ConnState::Online)
+        .await;
+    assert_eq!(alice.sessions_started(), 2, "{:?}", alice.log);
+    let mut bob = Peer::connect(&server, "bob", "laptop").await;
+    bob.presence("", "", 0).await;
+    let p = bob
+        .wait_for("alice's presence", |s| alice_presence(s).is_some())
+        .await;
+    assert_eq!(
+        alice_presence(&p),
+        Some((Some(XShow::Xa), "before the shutdown".into(), 2))
     );
     alice.stop();
     bob.close().await;

@@ -148,6 +148,7 @@ pub(super) fn ready(log: &str, ports: &[u16]) -> bool {
 pub(super) fn kill_group(pid: u32) {
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{pid}")])
+        .stderr(std::process::Stdio::null())
         .status();
 }
 
