@@ -90,6 +90,15 @@ impl RosterEntry {
     }
 }
 
+/// A roster item as the server stored it ([`Server::stored_item`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredItem {
+    /// "both" | "to" | "from" | "none"
+    pub subscription: String,
+    /// An outbound subscription request is pending.
+    pub asking: bool,
+}
+
 /// A running (or stopped) Prosody or ejabberd instance; see the module docs.
 pub struct Server {
     pub kind: Kind,
@@ -220,6 +229,24 @@ impl Server {
     /// (20,000 entries: ~40 ms in a debug build).
     pub fn write_roster_bulk(&self, user: &str, n: usize, entry: impl Fn(usize) -> RosterEntry) {
         self.write_roster(user, (0..n).map(entry));
+    }
+
+    /// `contact`'s item in `user`'s roster as the server stored it, if there is one.
+    pub fn stored_item(&self, user: &str, contact: &str) -> Option<StoredItem> {
+        if self.kind == Kind::Ejabberd {
+            return self.admin.stored_item(user, &self.domain, contact);
+        }
+        let file = self.roster_file(user)?;
+        let start = file.find(&format!("[{}]", lua_str(contact)))?;
+        let rest = &file[start..];
+        // The item ends where the next top-level entry (one tab deep) starts.
+        let end = rest[1..].find("\n\t[").map_or(rest.len(), |i| i + 1);
+        let item = &rest[..end];
+        let at = item.find("[\"subscription\"] = \"")? + "[\"subscription\"] = \"".len();
+        Some(StoredItem {
+            subscription: item[at..].split('"').next()?.to_owned(),
+            asking: item.contains("[\"ask\"] = \"subscribe\""),
+        })
     }
 
     /// Raw contents of `user`'s roster file (Prosody's own serialization), if any.

@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::RosterEntry;
+use super::{RosterEntry, StoredItem};
 
 /// What ejabberd logs when a listener's port is taken (it then exits).
 pub(super) const PORT_IN_USE: &str = "address already in use";
@@ -230,6 +230,24 @@ impl Admin {
             expect_ok(&api(self.port, "add_rosteritem", &args), "add_rosteritem");
             self.wrote("roster");
         }
+    }
+
+    /// `contact`'s item in `user`'s roster (`get_roster` shows ejabberd's `ask` atom:
+    /// "subscribe" right after a request, "out" or "both" for a pending outbound one).
+    pub(super) fn stored_item(&self, user: &str, host: &str, contact: &str) -> Option<StoredItem> {
+        let roster = api(self.port, "get_roster", &[("user", user), ("host", host)]);
+        let item = roster.split(&format!("\"jid\":\"{contact}\"")).nth(1)?;
+        let item = item.split('}').next()?;
+        let field = |name: &str| -> Option<String> {
+            json_strings_after(item, &format!("\"{name}\":\""))
+                .into_iter()
+                .next()
+        };
+        let ask = field("ask")?;
+        Some(StoredItem {
+            subscription: field("subscription")?,
+            asking: matches!(ask.as_str(), "subscribe" | "out" | "both"),
+        })
     }
 
     /// Waits until every table file written through the API since the last call has been
