@@ -36,6 +36,7 @@ use crate::config::{Account, Secret, TlsMode};
 use crate::session::sieve::SieveNotes;
 use crate::session::watch::{StreamErrorWatch, Watched};
 
+mod binding;
 mod classify;
 mod redirect;
 pub mod srv;
@@ -478,7 +479,7 @@ pub async fn login(
     let creds = Credentials::default()
         .with_username(username)
         .with_password(password.expose())
-        .with_channel_binding(binding);
+        .with_channel_binding(binding::choose(binding, &features));
     let stream = tokio_xmpp::client_login(stream, features.sasl_mechanisms, creds).await?;
     let stream = stream.send_header(header(jid.domain().as_str())).await?;
     let (features, stream) = stream.recv_features().await?;

@@ -1,4 +1,5 @@
-//! A throwaway Prosody 0.12 XMPP server for integration tests (Linux, blocking, std + tempfile).
+//! A throwaway XMPP server for integration tests (Linux, blocking, std + tempfile): Prosody 0.12
+//! by default, or ejabberd 23.01 ([`Kind::Ejabberd`], see `harness/ejabberd.rs`).
 //!
 //! [`Server::start`] creates a fresh temp dir holding the config, data dir, pidfile, log and a
 //! self-signed EC P-256 certificate for `localhost` or [`Options::domain`] (a usable trust
@@ -10,7 +11,14 @@
 //! straight into Prosody's internal storage (only while the user has no session, live or
 //! hibernating). Dropping the [`Server`] kills prosody and removes the temp dir. Setup failures
 //! panic with the tail of prosody's log.
+//!
+//! ejabberd gets the same temp dir layout, certificate, ports and API; it takes ~2 s to start
+//! (polled up to 60 s), accounts and rosters go through its admin API on one more loopback
+//! port (rosters can be set at any time; ejabberd pushes the changes to online resources).
 #![allow(dead_code)]
+
+#[path = "harness/ejabberd.rs"]
+mod ejabberd;
 
 use std::borrow::Borrow;
 use std::fmt::Write as _;
@@ -22,16 +30,28 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Erlang boots in seconds, and longer when parallel tests start several at once.
+const EJABBERD_READY_TIMEOUT: Duration = Duration::from_secs(60);
 const PORT_IN_USE: &str = "Failed to open server port";
 const OPENSSL_REQ: &str = "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
     -days 3650 -addext basicConstraints=critical,CA:FALSE -addext extendedKeyUsage=serverAuth";
 
+/// Which server a [`Server`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Prosody,
+    Ejabberd,
+}
+
 /// Tunables for [`Server::start_with`].
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// `smacks_hibernation_time`: how long a vanished XEP-0198 session stays "online".
+    pub kind: Kind,
+    /// `smacks_hibernation_time` (ejabberd: `resume_timeout`): how long a vanished XEP-0198
+    /// session stays "online".
     pub smacks_hibernation_secs: u32,
-    /// Console log level: "debug" (every stanza), "info", "warn" or "error".
+    /// Console log level: "debug" (every stanza), "info", "warn" or "error" (ejabberd: "debug"
+    /// or else "info").
     pub log_level: &'static str,
     /// XEP-0198 (mod_smacks). Without it, SIGTERM closes client streams with
     /// `<system-shutdown/>`; with it, resumable sessions are just disconnected.
@@ -44,6 +64,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            kind: Kind::Prosody,
             smacks_hibernation_secs: 5,
             log_level: "info",
             smacks: true,
@@ -77,8 +98,18 @@ impl RosterEntry {
     }
 }
 
-/// A running (or stopped) Prosody instance; see the module docs.
+/// A roster item as the server stored it ([`Server::stored_item`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredItem {
+    /// "both" | "to" | "from" | "none"
+    pub subscription: String,
+    /// An outbound subscription request is pending.
+    pub asking: bool,
+}
+
+/// A running (or stopped) Prosody or ejabberd instance; see the module docs.
 pub struct Server {
+    pub kind: Kind,
     /// "localhost" (or [`Options::domain`])
     pub domain: String,
     /// c2s port on 127.0.0.1; STARTTLS is required.
@@ -90,6 +121,8 @@ pub struct Server {
     pub component_secret: String,
     /// PEM of the self-signed `localhost` certificate; trust it as a root.
     pub ca_file: PathBuf,
+    /// ejabberd's admin API (unused for Prosody).
+    admin: ejabberd::Admin,
     opts: Options,
     child: Option<Child>,
     log_path: PathBuf,
@@ -102,8 +135,19 @@ impl Server {
         Server::start_with(Options::default())
     }
 
+    pub fn start_kind(kind: Kind) -> Server {
+        Server::start_with(Options {
+            kind,
+            ..Options::default()
+        })
+    }
+
     pub fn start_with(opts: Options) -> Server {
-        let dir = tempfile::Builder::new().prefix("prosody-test-").tempdir();
+        let prefix = match opts.kind {
+            Kind::Prosody => "prosody-test-",
+            Kind::Ejabberd => "ejabberd-test-",
+        };
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir();
         let dir = dir.expect("create temp dir");
         let root = dir.path();
         for sub in ["data", "certs"] {
@@ -118,35 +162,56 @@ impl Server {
             .arg(format!("subjectAltName=DNS:{}", opts.domain));
         openssl.arg("-keyout").arg(root.join("certs/localhost.key"));
         run(openssl.arg("-out").arg(&ca_file));
+        if opts.kind == Kind::Ejabberd {
+            let crt = fs::read_to_string(&ca_file).expect("read certificate");
+            let key = fs::read_to_string(root.join("certs/localhost.key")).expect("read key");
+            fs::write(root.join("certs/localhost.pem"), crt + &key).expect("write pem");
+        }
         let random = root.file_name().unwrap_or_default().to_string_lossy();
+        let log = match opts.kind {
+            Kind::Prosody => "prosody.log",
+            Kind::Ejabberd => "ejabberd-console.log",
+        };
+        let config = match opts.kind {
+            Kind::Prosody => "prosody.cfg.lua",
+            Kind::Ejabberd => "ejabberd.yml",
+        };
         let mut server = Server {
+            kind: opts.kind,
             domain: opts.domain.into(),
             port: 0,
             component_domain: format!("bots.{}", opts.domain),
             component_port: 0,
             component_secret: format!("secret-{random}"),
             ca_file,
+            admin: ejabberd::Admin::new(root.join("data")),
             opts,
             child: None,
-            log_path: root.join("prosody.log"),
-            config_path: root.join("prosody.cfg.lua"),
+            log_path: root.join(log),
+            config_path: root.join(config),
             dir,
         };
         // A free port can be taken by someone else before prosody binds it: retry with new ones.
         for _ in 0..5 {
             server.port = free_port();
             server.component_port = free_port();
+            if server.kind == Kind::Ejabberd {
+                server.admin.port = free_port();
+            }
             server.write_config();
             if server.spawn() {
                 return server;
             }
-            server.stop();
+            server.kill();
         }
         server.fail("ports kept being taken")
     }
 
-    /// `prosodyctl register` (~30 ms); fine while the server runs.
+    /// `prosodyctl register` (~30 ms), ejabberd's admin API (~2 ms); fine while the server runs.
     pub fn register(&self, user: &str, password: &str) {
+        if self.kind == Kind::Ejabberd {
+            return self.admin.register(user, &self.domain, password);
+        }
         let mut ctl = Command::new("prosodyctl");
         ctl.arg("--config").arg(&self.config_path);
         run(ctl.args(["register", user, &self.domain, password]));
@@ -154,7 +219,11 @@ impl Server {
 
     /// Fast account creation for many users: writes a plaintext-password account file, which
     /// Prosody upgrades to SCRAM hashes at the first login. Only for users with no session.
+    /// (ejabberd: [`Server::register`].)
     pub fn create_account(&self, user: &str, password: &str) {
+        if self.kind == Kind::Ejabberd {
+            return self.register(user, password);
+        }
         let body = format!(
             "return {{\n\t[\"password\"] = {};\n}};\n",
             lua_str(password)
@@ -174,23 +243,62 @@ impl Server {
         self.write_roster(user, (0..n).map(entry));
     }
 
+    /// `contact`'s item in `user`'s roster as the server stored it, if there is one.
+    pub fn stored_item(&self, user: &str, contact: &str) -> Option<StoredItem> {
+        if self.kind == Kind::Ejabberd {
+            return self.admin.stored_item(user, &self.domain, contact);
+        }
+        let file = self.roster_file(user)?;
+        let start = file.find(&format!("[{}]", lua_str(contact)))?;
+        let rest = &file[start..];
+        // The item ends where the next top-level entry (one tab deep) starts.
+        let end = rest[1..].find("\n\t[").map_or(rest.len(), |i| i + 1);
+        let item = &rest[..end];
+        let at = item.find("[\"subscription\"] = \"")? + "[\"subscription\"] = \"".len();
+        Some(StoredItem {
+            subscription: item[at..].split('"').next()?.to_owned(),
+            asking: item.contains("[\"ask\"] = \"subscribe\""),
+        })
+    }
+
     /// Raw contents of `user`'s roster file (Prosody's own serialization), if any.
     pub fn roster_file(&self, user: &str) -> Option<String> {
+        assert_eq!(self.kind, Kind::Prosody, "roster files are Prosody's");
         fs::read_to_string(self.store_path("roster", user)).ok()
     }
 
-    /// SIGKILLs prosody and waits: clients see a crash (no `</stream:stream>`), data survives
-    /// (Prosody writes storage files atomically). No-op if already stopped.
+    /// SIGKILLs the server and waits: clients see a crash (no `</stream:stream>`), data
+    /// survives (Prosody writes storage files atomically; for ejabberd this first waits until
+    /// what the harness wrote is on disk, see `ejabberd::Admin`). No-op if already stopped.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if self.kind == Kind::Ejabberd && self.child.is_some() {
+            self.admin.wait_flushed();
         }
+        self.kill();
     }
 
     /// Stops and starts again with the same ports, data, certificate and log file.
     pub fn restart(&mut self) {
         self.stop();
+        self.respawn();
+    }
+
+    /// Like [`Server::restart`], but the server shuts down cleanly (SIGTERM): it tells its
+    /// clients (`<system-shutdown/>`) and closes their streams before it exits.
+    pub fn restart_gracefully(&mut self) {
+        if let Some(pid) = self.child.as_ref().map(Child::id) {
+            run(Command::new("kill").args(["-TERM", &pid.to_string()]));
+            // Exited but not reaped: its group id cannot be reused before `kill` below.
+            let deadline = Instant::now() + EJABBERD_READY_TIMEOUT;
+            while proc_state(pid) != 'Z' && Instant::now() < deadline {
+                sleep(Duration::from_millis(10));
+            }
+        }
+        self.kill(); // the helpers, if any are left, and the reaping
+        self.respawn();
+    }
+
+    fn respawn(&mut self) {
         if !self.spawn() {
             self.fail("a port was taken during restart");
         }
@@ -244,7 +352,7 @@ impl Server {
         self.signal("-CONT", false);
     }
 
-    /// Prosody's console output so far (all runs, including before restarts).
+    /// The server's console output so far (all runs, including before restarts).
     pub fn log(&self) -> String {
         self.log_since(0)
     }
@@ -266,6 +374,18 @@ impl Server {
         self.dir.path().join("data")
     }
 
+    /// SIGKILL (ejabberd: its whole process group) and reap.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            if self.kind == Kind::Ejabberd {
+                // Before the wait: the unreaped child keeps the group id from being reused.
+                ejabberd::kill_group(child.id());
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     fn signal(&self, sig: &str, stopped: bool) {
         let pid = self.pid();
         run(Command::new("kill").args([sig, &pid.to_string()]));
@@ -285,11 +405,27 @@ impl Server {
         let log = self.log();
         let lines: Vec<&str> = log.lines().collect();
         let tail = lines[lines.len().saturating_sub(40)..].join("\n");
-        let path = self.log_path.display();
-        panic!("{what}\n--- prosody log ({path}), last 40 lines ---\n{tail}");
+        let (path, kind) = (self.log_path.display(), self.kind);
+        panic!("{what}\n--- {kind:?} log ({path}), last 40 lines ---\n{tail}");
     }
 
     fn write_config(&self) {
+        if self.kind == Kind::Ejabberd {
+            let pem = self.dir.path().join("certs/localhost.pem");
+            let cfg = ejabberd::config(&ejabberd::Config {
+                domain: &self.domain,
+                port: self.port,
+                component_domain: &self.component_domain,
+                component_port: self.component_port,
+                component_secret: &self.component_secret,
+                api_port: self.admin.port,
+                pem: &pem,
+                resume_secs: self.opts.smacks_hibernation_secs,
+                log_level: self.opts.log_level,
+            });
+            fs::write(&self.config_path, cfg).expect("write ejabberd config");
+            return;
+        }
         let path = |p: &str| lua_str(&self.dir.path().join(p).to_string_lossy());
         let (pidfile, data, certs) = (path("prosody.pid"), path("data"), path("certs"));
         let (crt, key) = (path("certs/localhost.crt"), path("certs/localhost.key"));
@@ -330,38 +466,58 @@ Component {cdomain}
         fs::write(&self.config_path, cfg).expect("write prosody config");
     }
 
-    /// Launches prosody and waits until it serves both ports; false if a port was in use.
+    /// Launches the server and waits until it serves every port; false if a port was in use.
     fn spawn(&mut self) -> bool {
         let path = &self.log_path;
         let log = File::options().create(true).append(true).open(path);
         let log = log.unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
         let log_start = log.metadata().map_or(0, |m| m.len() as usize);
-        let child = Command::new("prosody")
-            .arg("--config")
-            .arg(&self.config_path)
-            .arg("-F")
+        let (mut cmd, in_use, timeout) = match self.kind {
+            Kind::Prosody => {
+                let mut cmd = Command::new("prosody");
+                cmd.arg("--config").arg(&self.config_path).arg("-F");
+                (cmd, PORT_IN_USE, READY_TIMEOUT)
+            }
+            Kind::Ejabberd => {
+                let cmd = ejabberd::command(self.dir.path(), &self.data_path());
+                (cmd, ejabberd::PORT_IN_USE, EJABBERD_READY_TIMEOUT)
+            }
+        };
+        let child = cmd
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log fd"))
             .stderr(log)
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run prosody: {e}"));
+            .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", self.kind));
         let pid = child.id();
         self.child = Some(child);
-        let deadline = Instant::now() + READY_TIMEOUT;
+        let ports = match self.kind {
+            Kind::Prosody => vec![self.port, self.component_port],
+            Kind::Ejabberd => vec![self.port, self.component_port, self.admin.port],
+        };
+        let deadline = Instant::now() + timeout;
         loop {
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                self.child = None;
-                self.fail(&format!("prosody exited during startup ({status})"));
-            }
-            if self.log_since(log_start).contains(PORT_IN_USE) {
+            // ejabberd exits when a port is taken: look at the log before the exit status.
+            if self.log_since(log_start).contains(in_use) {
                 return false;
             }
-            if listens(pid, self.port) && listens(pid, self.component_port) {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                self.child = None;
+                if self.log_since(log_start).contains(in_use) {
+                    return false;
+                }
+                self.fail(&format!("{:?} exited during startup ({status})", self.kind));
+            }
+            let listening = ports.iter().all(|&p| listens(pid, p));
+            if listening
+                && (self.kind == Kind::Prosody
+                    || ejabberd::ready(&self.log_since(log_start), &ports))
+            {
                 return true;
             }
             if Instant::now() > deadline {
-                self.fail(&format!("prosody not ready after {READY_TIMEOUT:?}"));
+                self.fail(&format!("{:?} not ready after {timeout:?}", self.kind));
             }
             sleep(Duration::from_millis(10));
         }
@@ -378,6 +534,9 @@ Component {cdomain}
 
     /// Serializes like Prosody 0.12's util.serialization (tabs, `["key"] = value;`).
     fn write_roster<E: Borrow<RosterEntry>>(&self, user: &str, items: impl Iterator<Item = E>) {
+        if self.kind == Kind::Ejabberd {
+            return self.admin.set_roster(user, &self.domain, items);
+        }
         let old = self.roster_file(user).and_then(|f| roster_version(&f));
         let mut out = String::with_capacity(1 << 16);
         out.push_str("return {\n\t[false] = {\n\t\t[\"pending\"] = {};\n");
@@ -410,7 +569,7 @@ Component {cdomain}
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop(); // before the TempDir field is dropped and removed
+        self.kill(); // before the TempDir field is dropped and removed
     }
 }
 
@@ -442,9 +601,14 @@ fn listens(pid: u32, port: u16) -> bool {
 
 /// Whether `pid` is in state T (stopped) per /proc/PID/stat.
 fn is_stopped(pid: u32) -> bool {
+    proc_state(pid) == 'T'
+}
+
+/// The state letter of `pid` in /proc/PID/stat (R, S, T, Z, ...); '?' if unreadable.
+fn proc_state(pid: u32) -> char {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let state = stat.rsplit(')').next().unwrap_or_default().trim_start();
-    state.starts_with('T')
+    state.chars().next().unwrap_or('?')
 }
 
 /// Runs a command to completion; panics with its output if it fails.

@@ -1,5 +1,6 @@
 //! Connection lifecycle against a real Prosody: resource conflicts, certificate pinning,
-//! dead connections (SIGSTOP), changes made while disconnected, roster versioning.
+//! dead connections (SIGSTOP), changes made while disconnected, roster versioning. Most run
+//! against ejabberd too (`on_each_server!`).
 
 use std::time::Duration;
 
@@ -9,11 +10,11 @@ use rosterm::store::presence::{OwnPresence, Show};
 use xmpp_parsers::presence::{Show as XShow, Type as PType};
 
 use crate::client::Client;
-use crate::harness::Server;
+use crate::harness::{Kind, Server};
 use crate::peer::{account, presence_from, Peer};
 
-fn server() -> Server {
-    let server = Server::start();
+fn server(kind: Kind) -> Server {
+    let server = Server::start_kind(kind);
     for user in ["alice", "bob"] {
         server.register(user, &format!("{user}-pw"));
     }
@@ -21,6 +22,17 @@ fn server() -> Server {
     server.set_roster("bob", &[crate::peer::mutual("alice@localhost", "Alice")]);
     server
 }
+
+on_each_server!(
+    resource_conflict_is_fatal_and_does_not_start_a_reconnect_war,
+    pinned_certificate_is_trusted_without_a_ca_and_a_wrong_pin_is_fatal,
+    untrusted_certificate_names_fingerprint_and_domain_and_is_not_retried,
+    wrong_password_is_reported_once_and_retried_only_on_request,
+    dead_connection_is_noticed_and_recovered_after_sigstop,
+    unchanged_roster_is_not_downloaded_again_after_a_restart,
+    unknown_host_is_fatal;
+    multi_thread: lost_connection_resumes_without_resending_and_a_change_made_meanwhile_goes_out_once,
+);
 
 fn initial() -> OwnPresence {
     OwnPresence {
@@ -34,12 +46,11 @@ fn online(s: &rosterm::store::State) -> bool {
     s.connection == ConnState::Online && s.roster_loaded
 }
 
-#[tokio::test]
-async fn resource_conflict_is_fatal_and_does_not_start_a_reconnect_war() {
-    let server = server();
+async fn resource_conflict_is_fatal_and_does_not_start_a_reconnect_war(kind: Kind) {
+    let server = server(kind);
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice.until("online", online).await;
-    // Another client takes alice/rosterm: Prosody replaces the old session with a conflict.
+    // Another client takes alice/rosterm: the server replaces the old session with a conflict.
     let intruder = Peer::connect(&server, "alice", "rosterm").await;
     alice.until("failed with conflict", |s| matches!(&s.connection, ConnState::Failed { reason } if reason.contains("Another client logged in as alice@localhost/rosterm"))).await;
     // No war: rosterm does not reconnect on its own.
@@ -66,9 +77,8 @@ fn server_fingerprint(server: &Server) -> [u8; 32] {
     rosterm::config::parse_fingerprint(&text).expect("fingerprint round-trips")
 }
 
-#[tokio::test]
-async fn pinned_certificate_is_trusted_without_a_ca_and_a_wrong_pin_is_fatal() {
-    let server = server();
+async fn pinned_certificate_is_trusted_without_a_ca_and_a_wrong_pin_is_fatal(kind: Kind) {
+    let server = server(kind);
     let mut pinned = account(&server, "alice", Some("rosterm"));
     pinned.ca_file = None;
     pinned.cert_fingerprint = Some(server_fingerprint(&server));
@@ -96,9 +106,8 @@ async fn pinned_certificate_is_trusted_without_a_ca_and_a_wrong_pin_is_fatal() {
     alice.stop();
 }
 
-#[tokio::test]
-async fn untrusted_certificate_names_fingerprint_and_domain_and_is_not_retried() {
-    let server = server();
+async fn untrusted_certificate_names_fingerprint_and_domain_and_is_not_retried(kind: Kind) {
+    let server = server(kind);
     let mut untrusted = account(&server, "alice", Some("rosterm"));
     untrusted.ca_file = None;
     let mut alice = Client::start_account(untrusted, "alice-pw", initial());
@@ -126,9 +135,8 @@ async fn untrusted_certificate_names_fingerprint_and_domain_and_is_not_retried()
     alice.stop();
 }
 
-#[tokio::test]
-async fn wrong_password_is_reported_once_and_retried_only_on_request() {
-    let server = server();
+async fn wrong_password_is_reported_once_and_retried_only_on_request(kind: Kind) {
+    let server = server(kind);
     let mut alice = Client::start(&server, "alice", "wrong-pw", initial());
     alice
         .until("failed", |s| {
@@ -153,9 +161,8 @@ async fn wrong_password_is_reported_once_and_retried_only_on_request() {
     alice.stop();
 }
 
-#[tokio::test]
-async fn dead_connection_is_noticed_and_recovered_after_sigstop() {
-    let server = server();
+async fn dead_connection_is_noticed_and_recovered_after_sigstop(kind: Kind) {
+    let server = server(kind);
     let mut fast = account(&server, "alice", Some("rosterm"));
     fast.keepalive = 2; // dead after ~4 s of silence
     let mut alice = Client::start_account(fast, "alice-pw", initial());
@@ -175,7 +182,9 @@ async fn dead_connection_is_noticed_and_recovered_after_sigstop() {
 
 #[tokio::test]
 async fn presence_changed_while_disconnected_is_sent_once_back_and_the_roster_catches_up() {
-    let mut server = server();
+    // Prosody only: the roster is rewritten while the server is down (ejabberd's harness
+    // changes rosters through its running admin API).
+    let mut server = server(Kind::Prosody);
     server.register("carol", "carol-pw");
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice.until("online", online).await;
@@ -227,9 +236,8 @@ async fn presence_changed_while_disconnected_is_sent_once_back_and_the_roster_ca
     bob.close().await;
 }
 
-#[tokio::test]
-async fn unchanged_roster_is_not_downloaded_again_after_a_restart() {
-    let mut server = server();
+async fn unchanged_roster_is_not_downloaded_again_after_a_restart(kind: Kind) {
+    let mut server = server(kind);
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice.until("online", online).await;
     assert!(alice
@@ -263,7 +271,7 @@ async fn unchanged_roster_is_not_downloaded_again_after_a_restart() {
     alice.stop();
 }
 
-/// A loopback TCP proxy in front of Prosody whose connections the test can cut.
+/// A loopback TCP proxy in front of the server whose connections the test can cut.
 struct Proxy {
     port: u16,
     conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
@@ -314,9 +322,10 @@ impl Drop for Proxy {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lost_connection_resumes_without_resending_and_a_change_made_meanwhile_goes_out_once() {
-    let server = server();
+async fn lost_connection_resumes_without_resending_and_a_change_made_meanwhile_goes_out_once(
+    kind: Kind,
+) {
+    let server = server(kind);
     let proxy = Proxy::start(server.port).await;
     let mut bob = Peer::connect(&server, "bob", "laptop").await;
     bob.presence("", "", 0).await;
@@ -384,9 +393,8 @@ async fn lost_connection_resumes_without_resending_and_a_change_made_meanwhile_g
     bob.close().await;
 }
 
-#[tokio::test]
-async fn unknown_host_is_fatal() {
-    let server = server();
+async fn unknown_host_is_fatal(kind: Kind) {
+    let server = server(kind);
     let mut elsewhere = account(&server, "alice", Some("rosterm"));
     elsewhere.jid = BareJid::new("alice@nosuch.example").unwrap();
     let mut alice = Client::start_account(elsewhere, "alice-pw", initial());
@@ -407,10 +415,11 @@ async fn unknown_host_is_fatal() {
 
 #[tokio::test]
 async fn a_refused_request_is_shown() {
-    let server = server();
+    let server = server(Kind::Prosody);
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice.until("online", online).await;
-    // Removing someone who is not in the roster: Prosody answers item-not-found.
+    // Removing someone who is not in the roster: Prosody answers item-not-found (RFC 6121
+    // §2.5.3). ejabberd 23.01 answers with a result and pushes the removal: Prosody only.
     alice.type_command("/remove nobody@localhost");
     alice.press(crossterm::event::KeyCode::Char('y'));
     alice
@@ -425,7 +434,7 @@ async fn a_refused_request_is_shown() {
 
 #[tokio::test]
 async fn an_unanswered_request_times_out_visibly() {
-    let server = server();
+    let server = server(Kind::Prosody);
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice.until("online", online).await;
     server.pause(); // the connection stays up (keepalive 60 s), nothing is answered

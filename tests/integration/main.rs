@@ -2,6 +2,33 @@
 //! peers (`peer`), rosterm's session driven headless (`client`), and the real binary in tmux.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
 
+/// For each `async fn name(kind: harness::Kind)` listed, one `#[tokio::test]` per server:
+/// `prosody::name` and `ejabberd::name` in the calling module (so `cargo test --test
+/// integration ejabberd::` runs the ejabberd ones). Names after `multi_thread:` run on a
+/// 2-worker multi-thread runtime. One invocation per module.
+macro_rules! on_each_server {
+    (@kind $module:ident, $kind:ident; $($name:ident),*; $($mt:ident),*) => {
+        mod $module {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(crate::harness::Kind::$kind).await
+                }
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $mt() {
+                    super::$mt(crate::harness::Kind::$kind).await
+                }
+            )*
+        }
+    };
+    ($($name:ident),* $(,)? $(; multi_thread: $($mt:ident),+ $(,)?)?) => {
+        on_each_server!(@kind prosody, Prosody; $($name),*; $($($mt),+)?);
+        on_each_server!(@kind ejabberd, Ejabberd; $($name),*; $($($mt),+)?);
+    };
+}
+
 mod binary;
 mod cache;
 mod client;

@@ -1,5 +1,6 @@
 //! rosterm's session against a real Prosody: login, roster, live presence per resource, own
-//! presence changes as seen by a peer, errors, and spoofed roster pushes.
+//! presence changes as seen by a peer, errors, and spoofed roster pushes. The core ones run
+//! against ejabberd too (`on_each_server!`).
 
 use jid::BareJid;
 use rosterm::event::ConnState;
@@ -8,7 +9,7 @@ use xmpp_parsers::presence::{Show as XShow, Type as PType};
 use xmpp_parsers::stanza::Stanza;
 
 use crate::client::Client;
-use crate::harness::{RosterEntry, Server};
+use crate::harness::{Kind, RosterEntry, Server};
 use crate::peer::{presence_from, Peer};
 
 fn entry(jid: &str, name: &str, group: &str) -> RosterEntry {
@@ -21,9 +22,20 @@ fn entry(jid: &str, name: &str, group: &str) -> RosterEntry {
     }
 }
 
+on_each_server!(
+    login_roster_and_live_presence_per_resource,
+    own_presence_changes_reach_the_peer_exactly,
+    roster_pushes_from_the_server_apply_and_spoofed_ones_do_not,
+    server_restart_reconnects_refetches_and_resends_current_presence,
+    clean_server_shutdown_reconnects_too,
+    own_other_resources_are_visible,
+    wrong_password_is_one_clear_fatal_error,
+    contacts_online_before_login_are_shown,
+);
+
 /// A server with alice and bob subscribed to each other (and carol, a stranger).
-fn server() -> Server {
-    let server = Server::start();
+fn server(kind: Kind) -> Server {
+    let server = Server::start_kind(kind);
     for user in ["alice", "bob", "carol"] {
         server.register(user, &format!("{user}-pw"));
     }
@@ -55,9 +67,8 @@ async fn alice_online(server: &Server) -> Client {
     alice
 }
 
-#[tokio::test]
-async fn login_roster_and_live_presence_per_resource() {
-    let server = server();
+async fn login_roster_and_live_presence_per_resource(kind: Kind) {
+    let server = server(kind);
     let mut alice = alice_online(&server).await;
     let contact = alice
         .state
@@ -167,9 +178,8 @@ fn alice_presence(s: &Stanza) -> Option<(Option<XShow>, String, i8)> {
     })
 }
 
-#[tokio::test]
-async fn own_presence_changes_reach_the_peer_exactly() {
-    let server = server();
+async fn own_presence_changes_reach_the_peer_exactly(kind: Kind) {
+    let server = server(kind);
     let mut bob = Peer::connect(&server, "bob", "laptop").await;
     bob.presence("", "", 0).await;
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
@@ -223,9 +233,8 @@ async fn own_presence_changes_reach_the_peer_exactly() {
     bob.close().await;
 }
 
-#[tokio::test]
-async fn own_other_resources_are_visible() {
-    let server = server();
+async fn own_other_resources_are_visible(kind: Kind) {
+    let server = server(kind);
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice
         .until("online", |s| s.connection == ConnState::Online)
@@ -259,9 +268,8 @@ async fn own_other_resources_are_visible() {
     alice.stop();
 }
 
-#[tokio::test]
-async fn wrong_password_is_one_clear_fatal_error() {
-    let server = server();
+async fn wrong_password_is_one_clear_fatal_error(kind: Kind) {
+    let server = server(kind);
     let mut alice = Client::start(&server, "alice", "not-the-password", initial());
     alice
         .until("failed", |s| {
@@ -283,9 +291,8 @@ async fn wrong_password_is_one_clear_fatal_error() {
     alice.stop();
 }
 
-#[tokio::test]
-async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not() {
-    let server = server();
+async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not(kind: Kind) {
+    let server = server(kind);
     let mut alice = alice_online(&server).await;
 
     // bob (a contact, not the server) sends a roster push straight to alice's resource.
@@ -347,9 +354,8 @@ async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not() {
     other.close().await;
 }
 
-#[tokio::test]
-async fn contacts_online_before_login_are_shown() {
-    let server = server();
+async fn contacts_online_before_login_are_shown(kind: Kind) {
+    let server = server(kind);
     let laptop = Peer::connect(&server, "bob", "laptop").await;
     laptop.presence("xa", "before you came", 2).await;
     // The peer's own presence echo proves the server has it before alice logs in.
@@ -366,9 +372,8 @@ async fn contacts_online_before_login_are_shown() {
     laptop.close().await;
 }
 
-#[tokio::test]
-async fn server_restart_reconnects_refetches_and_resends_current_presence() {
-    let mut server = server();
+async fn server_restart_reconnects_refetches_and_resends_current_presence(kind: Kind) {
+    let mut server = server(kind);
     let mut alice = alice_online(&server).await;
     // Changed after login: this, not the config's presence, must survive the reconnect.
     alice.set_presence(Show::Dnd, "after login", 6);
@@ -405,6 +410,40 @@ async fn server_restart_reconnects_refetches_and_resends_current_presence() {
     assert_eq!(
         alice_presence(&p),
         Some((Some(XShow::Dnd), "after login".into(), 6))
+    );
+    alice.stop();
+    bob.close().await;
+}
+
+/// A server that shuts down cleanly closes the stream with `<system-shutdown/>` (a stream
+/// error, but not one that tells rosterm to stop) before the TCP connection goes.
+async fn clean_server_shutdown_reconnects_too(kind: Kind) {
+    let mut server = server(kind);
+    let mut alice = alice_online(&server).await;
+    alice.set_presence(Show::Xa, "before the shutdown", 2);
+    alice
+        .until("echo of xa", |s| {
+            s.own_echo.as_ref().is_some_and(|e| e.show == Show::Xa)
+        })
+        .await;
+    server.restart_gracefully();
+    alice
+        .until("reconnecting shown", |s| {
+            matches!(s.connection, ConnState::Reconnecting { .. })
+        })
+        .await;
+    alice
+        .until("back online", |s| s.connection == ConnState::Online)
+        .await;
+    assert_eq!(alice.sessions_started(), 2, "{:?}", alice.log);
+    let mut bob = Peer::connect(&server, "bob", "laptop").await;
+    bob.presence("", "", 0).await;
+    let p = bob
+        .wait_for("alice's presence", |s| alice_presence(s).is_some())
+        .await;
+    assert_eq!(
+        alice_presence(&p),
+        Some((Some(XShow::Xa), "before the shutdown".into(), 2))
     );
     alice.stop();
     bob.close().await;

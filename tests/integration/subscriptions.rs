@@ -1,6 +1,6 @@
-//! Subscriptions, directed presence and roster editing against a real Prosody: rosterm is
-//! driven through its real key and command path (`update`), peers answer, and both rosters
-//! are checked in Prosody's storage.
+//! Subscriptions, directed presence and roster editing against a real Prosody and a real
+//! ejabberd (`on_each_server!`): rosterm is driven through its real key and command path
+//! (`update`), peers answer, and both rosters are checked in the server's storage.
 
 use crossterm::event::KeyCode;
 use jid::BareJid;
@@ -11,15 +11,15 @@ use xmpp_parsers::presence::Type as PType;
 use xmpp_parsers::stanza::Stanza;
 
 use crate::client::Client;
-use crate::harness::Server;
+use crate::harness::{Kind, Server};
 use crate::peer::{presence_from, Peer};
 
 fn jid(s: &str) -> BareJid {
     BareJid::new(s).unwrap()
 }
 
-fn server() -> Server {
-    let server = Server::start();
+fn server(kind: Kind) -> Server {
+    let server = Server::start_kind(kind);
     for user in ["alice", "bob", "carol"] {
         server.register(user, &format!("{user}-pw"));
     }
@@ -27,6 +27,18 @@ fn server() -> Server {
     server.set_roster("bob", &[crate::peer::mutual("alice@localhost", "Alice")]);
     server
 }
+
+on_each_server!(
+    request_waits_in_the_inbox_and_y_approves,
+    approve_and_subscribe_back_makes_it_mutual,
+    n_denies_and_nothing_is_added,
+    add_sends_a_request_with_the_nick_and_shows_it_pending,
+    rename_group_and_remove_with_confirmation,
+    directed_presence_reaches_only_its_target,
+    offline_by_choice_keeps_the_roster_live_and_comes_back,
+    watched_contact_is_announced_once_per_transition_and_the_timeline_records_it,
+    unsubscribe_and_cancel_end_each_direction,
+);
 
 async fn alice(server: &Server) -> Client {
     let mut alice = Client::start(
@@ -47,19 +59,14 @@ async fn alice(server: &Server) -> Client {
     alice
 }
 
-/// The subscription Prosody stored for `contact` in `user`'s roster, if the item exists.
+/// The subscription the server stored for `contact` in `user`'s roster, if the item exists.
 fn stored_subscription(server: &Server, user: &str, contact: &str) -> Option<String> {
-    let file = server.roster_file(user)?;
-    let start = file.find(&format!("[\"{contact}\"]"))?;
-    let rest = &file[start..];
-    // The item ends where the next top-level entry (one tab deep) starts.
-    let end = rest[1..].find("\n\t[").map_or(rest.len(), |i| i + 1);
-    let item = &rest[..end];
-    let at = item.find("[\"subscription\"] = \"")? + "[\"subscription\"] = \"".len();
-    Some(item[at..].split('"').next()?.to_owned())
+    server
+        .stored_item(user, contact)
+        .map(|item| item.subscription)
 }
 
-/// Polls Prosody's storage until `check` holds (it writes roster changes as they happen).
+/// Polls the server's storage until `check` holds (both write roster changes as they happen).
 async fn eventually(what: &str, check: impl Fn() -> bool) {
     let deadline = std::time::Instant::now() + crate::peer::WAIT;
     while !check() {
@@ -84,9 +91,8 @@ fn subscription_presence(s: &Stanza, from: &str, type_: PType) -> bool {
     matches!(s, Stanza::Presence(p) if p.type_ == type_ && p.from.as_ref().is_some_and(|f| f.to_bare().as_str() == from))
 }
 
-#[tokio::test]
-async fn request_waits_in_the_inbox_and_y_approves() {
-    let server = server();
+async fn request_waits_in_the_inbox_and_y_approves(kind: Kind) {
+    let server = server(kind);
     let mut alice = alice(&server).await;
     let mut carol = available(&server, "carol").await;
     carol
@@ -132,9 +138,8 @@ async fn request_waits_in_the_inbox_and_y_approves() {
     carol.close().await;
 }
 
-#[tokio::test]
-async fn approve_and_subscribe_back_makes_it_mutual() {
-    let server = server();
+async fn approve_and_subscribe_back_makes_it_mutual(kind: Kind) {
+    let server = server(kind);
     let mut alice = alice(&server).await;
     let mut carol = available(&server, "carol").await;
     carol
@@ -180,9 +185,8 @@ async fn approve_and_subscribe_back_makes_it_mutual() {
     carol.close().await;
 }
 
-#[tokio::test]
-async fn n_denies_and_nothing_is_added() {
-    let server = server();
+async fn n_denies_and_nothing_is_added(kind: Kind) {
+    let server = server(kind);
     let mut alice = alice(&server).await;
     let carol = available(&server, "carol").await;
     carol
@@ -191,12 +195,18 @@ async fn n_denies_and_nothing_is_added() {
     alice
         .until("request", |s| !s.subscription_requests.is_empty())
         .await;
+    eventually("carol's request stored as pending", || {
+        server
+            .stored_item("carol", "alice@localhost")
+            .is_some_and(|item| item.asking)
+    })
+    .await;
     alice.press(KeyCode::Char('n'));
     // Carol's pending request is cancelled on the server: no "ask" left in her roster.
     eventually("carol's request cancelled", || {
         server
-            .roster_file("carol")
-            .is_none_or(|f| !f.contains("[\"ask\"] = \"subscribe\""))
+            .stored_item("carol", "alice@localhost")
+            .is_none_or(|item| !item.asking)
     })
     .await;
     assert!(alice.state.subscription_requests.is_empty());
@@ -209,9 +219,8 @@ async fn n_denies_and_nothing_is_added() {
     carol.close().await;
 }
 
-#[tokio::test]
-async fn add_sends_a_request_with_the_nick_and_shows_it_pending() {
-    let server = server();
+async fn add_sends_a_request_with_the_nick_and_shows_it_pending(kind: Kind) {
+    let server = server(kind);
     let mut alice = alice(&server).await;
     alice.type_command("/nick Ally");
     let mut carol = available(&server, "carol").await;
@@ -262,9 +271,8 @@ async fn add_sends_a_request_with_the_nick_and_shows_it_pending() {
     carol.close().await;
 }
 
-#[tokio::test]
-async fn rename_group_and_remove_with_confirmation() {
-    let server = server();
+async fn rename_group_and_remove_with_confirmation(kind: Kind) {
+    let server = server(kind);
     let mut alice = alice(&server).await;
     alice.type_command("/rename bob@localhost Robert");
     alice
@@ -312,9 +320,8 @@ async fn rename_group_and_remove_with_confirmation() {
     alice.stop();
 }
 
-#[tokio::test]
-async fn directed_presence_reaches_only_its_target() {
-    let server = server();
+async fn directed_presence_reaches_only_its_target(kind: Kind) {
+    let server = server(kind);
     server.set_roster(
         "alice",
         &[
@@ -367,9 +374,8 @@ async fn directed_presence_reaches_only_its_target() {
     carol.close().await;
 }
 
-#[tokio::test]
-async fn offline_by_choice_keeps_the_roster_live_and_comes_back() {
-    let server = server();
+async fn offline_by_choice_keeps_the_roster_live_and_comes_back(kind: Kind) {
+    let server = server(kind);
     let mut bob = Peer::connect(&server, "bob", "pc").await;
     bob.presence("", "", 0).await;
     let mut alice = alice(&server).await;
@@ -412,10 +418,9 @@ async fn offline_by_choice_keeps_the_roster_live_and_comes_back() {
     bob.close().await;
 }
 
-#[tokio::test]
-async fn watched_contact_is_announced_once_per_transition_and_the_timeline_records_it() {
+async fn watched_contact_is_announced_once_per_transition_and_the_timeline_records_it(kind: Kind) {
     use rosterm::store::timeline::TimelineKind;
-    let server = server();
+    let server = server(kind);
     let mut alice = alice(&server).await;
     alice.type_command("/watch bob@localhost");
     let bob = Peer::connect(&server, "bob", "phone").await;
@@ -476,9 +481,8 @@ async fn watched_contact_is_announced_once_per_transition_and_the_timeline_recor
     alice.stop();
 }
 
-#[tokio::test]
-async fn unsubscribe_and_cancel_end_each_direction() {
-    let server = server();
+async fn unsubscribe_and_cancel_end_each_direction(kind: Kind) {
+    let server = server(kind);
     let mut alice = alice(&server).await;
     // alice stops seeing bob: both -> from.
     alice.type_command("/unsubscribe bob@localhost");
