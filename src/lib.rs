@@ -34,3 +34,7 @@ pub mod terminal;
 pub mod ui;
 pub mod update;
 pub mod who;
+
+#[cfg(test)]
+#[path = "jid_patch_tests.rs"]
+mod jid_patch_tests;
