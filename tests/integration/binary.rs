@@ -11,7 +11,7 @@ use xmpp_parsers::presence::{Show as XShow, Type as PType};
 use crate::harness::{RosterEntry, Server};
 use crate::peer::{presence_from, Peer, WAIT};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rosterm");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_rosterm");
 
 fn run_with_config(text: &str) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -84,12 +84,12 @@ fn missing_config_says_where_it_looked() {
 }
 
 /// A tmux server of our own (its own socket), one session running `command`.
-struct Tmux {
-    socket: String,
+pub(crate) struct Tmux {
+    pub(crate) socket: String,
 }
 
 impl Tmux {
-    fn start(command: &str, width: u16, height: u16) -> Tmux {
+    pub(crate) fn start(command: &str, width: u16, height: u16) -> Tmux {
         let socket = format!("rosterm-test-{}-{}", std::process::id(), rand_suffix());
         let status = Command::new("tmux")
             .args([
@@ -113,7 +113,7 @@ impl Tmux {
         Tmux { socket }
     }
 
-    fn tmux(&self, args: &[&str]) -> String {
+    pub(crate) fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
             .arg(&self.socket)
@@ -123,18 +123,18 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn capture(&self) -> String {
+    pub(crate) fn capture(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", "t"])
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "t"];
         args.extend_from_slice(keys);
         self.tmux(&args);
     }
 
     /// Polls the pane until `pred` holds (never a fixed sleep).
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let screen = self.capture();
@@ -165,7 +165,7 @@ fn rand_suffix() -> u64 {
         .unwrap_or(0)
 }
 
-fn write_config(dir: &Path, server: &Server, password: &str, port: u16) -> PathBuf {
+pub(crate) fn write_config(dir: &Path, server: &Server, password: &str, port: u16) -> PathBuf {
     let path = dir.join("alice.toml");
     std::fs::write(
         &path,
@@ -183,7 +183,7 @@ fn write_config(dir: &Path, server: &Server, password: &str, port: u16) -> PathB
     path
 }
 
-fn shell_command(config: &Path, log: &Path) -> String {
+pub(crate) fn shell_command(config: &Path, log: &Path) -> String {
     // After rosterm exits: its exit code and the terminal mode, for the test to read.
     format!(
         "{BIN} --config {} --log-file {} --log-level trace; echo EXIT=$?; stty -a; echo END-OF-STTY; sleep 600",
@@ -207,12 +207,12 @@ fn online_count(screen: &str) -> usize {
 }
 
 /// rosterm has exited and `stty -a` has printed the terminal mode.
-fn exited(screen: &str) -> bool {
+pub(crate) fn exited(screen: &str) -> bool {
     screen.contains("EXIT=") && screen.contains("END-OF-STTY")
 }
 
 /// `stty -a` shows canonical mode, echo and signals on (raw mode turns all three off).
-fn cooked(stty: &str) -> bool {
+pub(crate) fn cooked(stty: &str) -> bool {
     ["icanon", "echo", "isig"]
         .iter()
         .all(|flag| stty.split_whitespace().any(|t| t == *flag))

@@ -11,3 +11,4 @@ mod lifecycle;
 mod peer;
 mod session;
 mod subscriptions;
+mod terminal;
