@@ -125,6 +125,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     state.watch = config.watch.iter().cloned().collect();
     state.notify = config.notify;
     state.utc_offset = local_utc_offset();
+    state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {
         return who(&mut handle, &mut state, &jids, json);
     }

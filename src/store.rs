@@ -132,6 +132,8 @@ pub struct State {
     pub watch: std::collections::BTreeSet<BareJid>,
     /// How announcements are made besides the highlighted line.
     pub notify: crate::config::Notify,
+    /// Draw without colours (the `NO_COLOR` convention, no-color.org).
+    pub no_color: bool,
     pub ui: UiState,
 }
 
@@ -155,6 +157,7 @@ impl State {
             timeline: timeline::Timeline::default(),
             watch: std::collections::BTreeSet::new(),
             notify: crate::config::Notify::Bell,
+            no_color: false,
             ui: UiState::default(),
         }
     }

@@ -4,16 +4,19 @@
 
 use std::io::{self, Stdout};
 
+pub mod backend;
+
 use crossterm::{
     cursor,
     event::{DisableBracketedPaste, EnableBracketedPaste},
     execute,
-    terminal::{self, EnterAlternateScreen, LeaveAlternateScreen},
+    terminal::{self, DisableLineWrap, EnableLineWrap, EnterAlternateScreen, LeaveAlternateScreen},
 };
-use ratatui::prelude::CrosstermBackend;
 use ratatui::Terminal;
 
-pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+use backend::ResyncBackend;
+
+pub type Tui = Terminal<ResyncBackend<Stdout>>;
 
 /// Restores the terminal when dropped.
 pub struct TerminalGuard {
@@ -32,6 +35,7 @@ pub fn restore() {
     let _ = execute!(
         io::stdout(),
         DisableBracketedPaste,
+        EnableLineWrap,
         LeaveAlternateScreen,
         cursor::Show
     );
@@ -62,6 +66,7 @@ pub fn resume(terminal: &mut Tui) -> io::Result<()> {
         io::stdout(),
         EnterAlternateScreen,
         EnableBracketedPaste,
+        DisableLineWrap,
         cursor::Hide
     )?;
     let size = terminal.size()?;
@@ -76,12 +81,19 @@ pub fn init() -> io::Result<TerminalGuard> {
         previous(info);
     }));
     terminal::enable_raw_mode()?;
-    let setup = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste);
+    // No auto-wrap: a grapheme the terminal draws wider than expected cannot spill onto the
+    // next row (see `backend`).
+    let setup = execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        DisableLineWrap
+    );
     if let Err(e) = setup {
         restore();
         return Err(e);
     }
-    match Terminal::new(CrosstermBackend::new(io::stdout())) {
+    match Terminal::new(ResyncBackend::new(io::stdout())) {
         Ok(terminal) => Ok(TerminalGuard { terminal }),
         Err(e) => {
             restore();
