@@ -1,16 +1,23 @@
 //! The app loop: `select!` over terminal input, session events, signals and the frame timer;
 //! `update` the state; draw when something changed, at most one frame per [`FRAME`].
 //!
-//! Terminal input is polled first (`biased`), so a key is never queued behind a presence flood.
+//! Terminal input is polled first (`biased`), so a key is never queued behind a presence flood,
+//! and every read already waiting is decoded and applied before the next frame: a typed
+//! burst costs one frame per batch of reads, never one per key.
+//!
+//! Job control: Ctrl-Z (never text, in any mode) and SIGTSTP hand the terminal back and stop
+//! the process ([`crate::terminal::suspend`]); on the way back, and on any SIGCONT, the
+//! terminal is taken back and fully redrawn.
 
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
-use futures::StreamExt;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tokio::signal::unix::SignalKind;
 use tokio::time::Instant;
 
 use crate::config::Notify;
 use crate::event::{Command, SessionEvent};
+use crate::input::decode::{Decoder, Input};
 use crate::keymap::Keymap;
 use crate::session::SessionHandle;
 use crate::store::{Mode, Severity, State};
@@ -21,6 +28,8 @@ use crate::update::{self, Effect};
 pub const FRAME: Duration = Duration::from_millis(16);
 /// Most session events applied between two looks at the keyboard.
 const EVENT_BATCH: usize = 1024;
+/// Most terminal reads (each up to 16 KiB) decoded and applied before a frame.
+const INPUT_BATCH: usize = 64;
 
 /// How the loop ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,9 +81,11 @@ fn notify(mode: Notify, text: &str) {
     }
 }
 
+/// A paste goes into the open editor (its first line, control characters dropped); anywhere
+/// else it is ignored: a paste never acts as keys.
 fn on_paste(state: &mut State, text: &str) {
     if let Mode::Input(input) = &mut state.ui.mode {
-        let line = text.lines().next().unwrap_or("");
+        let line = text.split(['\n', '\r']).next().unwrap_or("");
         let clean: String = line
             .chars()
             .filter(|c| !c.is_control())
@@ -91,6 +102,61 @@ fn on_paste(state: &mut State, text: &str) {
     }
 }
 
+/// Ctrl-Z: stop the process (job control). Raw mode turns the terminal's own Ctrl-Z into
+/// this key, so rosterm does what the terminal would have done.
+pub fn is_suspend_key(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// Stops the process with the terminal restored; back here after `fg`, the terminal is
+/// taken back and redrawn.
+fn suspend(terminal: &mut Tui) -> std::io::Result<()> {
+    tracing::info!("suspended (job control)");
+    crate::terminal::suspend()?;
+    tracing::info!("continued");
+    crate::terminal::resume(terminal)
+}
+
+/// Applies decoded terminal input in order; returns an outcome when the loop must end.
+fn on_input(
+    terminal: &mut Tui,
+    state: &mut State,
+    keymap: &Keymap,
+    commands: &tokio::sync::mpsc::UnboundedSender<Command>,
+    inputs: Vec<Input>,
+) -> std::io::Result<Option<Outcome>> {
+    for input in inputs {
+        match input {
+            Input::Key(key) if is_suspend_key(&key) => suspend(terminal)?,
+            Input::Key(key) => {
+                let mode = state.notify;
+                if let Some(out) = perform(update::on_key(state, keymap, key), commands, mode) {
+                    return Ok(Some(out));
+                }
+            }
+            Input::Paste(text) => on_paste(state, &text),
+        }
+    }
+    Ok(None)
+}
+
+/// Decodes one read and every read already waiting behind it.
+fn read_waiting(
+    first: Vec<u8>,
+    reads: &mut tokio::sync::mpsc::Receiver<Vec<u8>>,
+    decoder: &mut Decoder,
+) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    decoder.feed(&first, &mut inputs);
+    for _ in 1..INPUT_BATCH {
+        match reads.try_recv() {
+            Ok(bytes) => decoder.feed(&bytes, &mut inputs),
+            Err(_) => break,
+        }
+    }
+    inputs
+}
+
 pub async fn run(
     terminal: &mut Tui,
     state: &mut State,
@@ -98,9 +164,16 @@ pub async fn run(
     session: &mut SessionHandle,
     log: &crate::logging::Health,
 ) -> std::io::Result<Outcome> {
-    let mut input = EventStream::new();
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut reads = crate::input::spawn_reader()?;
+    let mut decoder = Decoder::default();
+    // When held input (an ESC, a paste's tail) is decided, if nothing more comes.
+    let mut decide_at: Option<Instant> = None;
+    let signal = |kind| tokio::signal::unix::signal(kind);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigwinch = signal(SignalKind::window_change())?;
+    let mut sigtstp = signal(SignalKind::from_raw(signal_hook::consts::SIGTSTP))?;
+    let mut sigcont = signal(SignalKind::from_raw(signal_hook::consts::SIGCONT))?;
     let mut dirty = true;
     let mut last_frame = Instant::now() - FRAME;
     let outcome = loop {
@@ -113,23 +186,19 @@ pub async fn run(
             dirty = false;
         }
         let next_frame = last_frame + FRAME;
-        tokio::select! {
+        let inputs = tokio::select! {
             biased;
-            ev = input.next() => {
-                match ev {
-                    Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
-                        if let Some(out) = perform(update::on_key(state, keymap, key), &session.commands, state.notify) {
-                            break out;
-                        }
-                        // Input is drawn at once, even under a flood.
-                        last_frame = Instant::now() - FRAME;
-                    }
-                    Some(Ok(TermEvent::Paste(text))) => on_paste(state, &text),
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => return Err(e),
-                    None => break Outcome::Quit,
-                }
-                dirty = true;
+            read = reads.recv() => {
+                let Some(read) = read else { break Outcome::Quit };
+                let inputs = read_waiting(read, &mut reads, &mut decoder);
+                decide_at = decoder.wait().map(|wait| Instant::now() + wait);
+                inputs
+            }
+            _ = sleep_until_some(decide_at) => {
+                decide_at = None;
+                let mut inputs = Vec::new();
+                decoder.flush(&mut inputs);
+                inputs
             }
             _ = sigterm.recv() => break Outcome::Signal("SIGTERM"),
             _ = log.stopped() => {
@@ -137,8 +206,24 @@ pub async fn run(
                     state.ui.message = Some((text, Severity::Error));
                     dirty = true;
                 }
+                continue;
             }
             _ = sighup.recv() => break Outcome::Signal("SIGHUP"),
+            _ = sigtstp.recv() => {
+                suspend(terminal)?;
+                dirty = true;
+                continue;
+            }
+            // Also after a SIGSTOP from elsewhere: the shell may have reset the terminal.
+            _ = sigcont.recv() => {
+                crate::terminal::resume(terminal)?;
+                dirty = true;
+                continue;
+            }
+            _ = sigwinch.recv() => {
+                dirty = true;
+                continue;
+            }
             ev = session.events.recv() => {
                 let Some(ev) = ev else {
                     state.ui.message = Some(("The network task stopped; see the log.".into(), Severity::Error));
@@ -158,12 +243,30 @@ pub async fn run(
                     break out;
                 }
                 dirty = true;
+                continue;
             }
-            _ = tokio::time::sleep_until(next_frame), if dirty => {}
+            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
+        };
+        if inputs.is_empty() {
+            continue;
         }
+        if let Some(out) = on_input(terminal, state, keymap, &session.commands, inputs)? {
+            break out;
+        }
+        // Input is drawn at once (one frame for everything that was waiting), even under a flood.
+        last_frame = Instant::now() - FRAME;
+        dirty = true;
     };
     let _ = session.commands.send(Command::Disconnect);
     Ok(outcome)
+}
+
+/// Sleeps until `at`, or forever when there is nothing to wait for.
+async fn sleep_until_some(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 fn apply(

@@ -16,6 +16,7 @@
 //! - `session`: owns the XMPP stream; `connect` (TLS/login), `translate`, `stanza` builders.
 //! - `ui`: one widget per pane; `theme` has every glyph and colour.
 //! - `sanitize`: the one gate between network text and the terminal.
+//! - `input`: reads and decodes the terminal's bytes (keys, pastes).
 //! - `app`: the loop; `terminal`: raw mode and its restoration; `logging`: the log file.
 //! - `who`: the non-interactive `rosterm who` report.
 
@@ -25,6 +26,7 @@ pub mod command;
 pub mod config;
 pub mod event;
 pub mod history;
+pub mod input;
 pub mod keymap;
 pub mod logging;
 pub mod sanitize;

@@ -175,6 +175,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     state.notify = config.notify;
     state.utc_offset = local_utc_offset();
     state.seed_from_cache(cached);
+    state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {
         if let Some(problem) = &log_problem {
             eprintln!("rosterm: {problem}");

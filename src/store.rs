@@ -139,6 +139,8 @@ pub struct State {
     /// Incoming stanzas the sieve repaired, and stanzas the XMPP library discarded.
     pub input_repaired: u64,
     pub input_discarded: u64,
+    /// Draw without colours (the `NO_COLOR` convention, no-color.org).
+    pub no_color: bool,
     pub ui: UiState,
 }
 
@@ -165,6 +167,7 @@ impl State {
             notify: crate::config::Notify::Bell,
             input_repaired: 0,
             input_discarded: 0,
+            no_color: false,
             ui: UiState::default(),
         }
     }

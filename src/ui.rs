@@ -88,8 +88,15 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
         Mode::Who(filter) => who::render_who(frame, frame.area(), state, filter),
         _ => {}
     }
+    if state.no_color {
+        theme::strip_colors(frame.buffer_mut());
+    }
 }
 
 #[cfg(test)]
 #[path = "ui_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "ui_text_tests.rs"]
+mod text_tests;

@@ -15,11 +15,11 @@ use crate::store::presence::{OwnPresence, Show};
 use crate::store::{Mode, State};
 use crate::update;
 
-fn jid(s: &str) -> BareJid {
+pub(super) fn jid(s: &str) -> BareJid {
     BareJid::new(s).unwrap()
 }
 
-fn item(j: &str, name: &str, group: &str) -> RosterItem {
+pub(super) fn item(j: &str, name: &str, group: &str) -> RosterItem {
     RosterItem {
         jid: jid(j),
         name: Some(name.to_owned()),
@@ -33,7 +33,7 @@ fn item(j: &str, name: &str, group: &str) -> RosterItem {
     }
 }
 
-fn presence(s: &mut State, from: &str, res: &str, show: Show, prio: i8, status: &str) {
+pub(super) fn presence(s: &mut State, from: &str, res: &str, show: Show, prio: i8, status: &str) {
     s.apply_at(
         SessionEvent::Presence {
             from: jid(from),
@@ -121,7 +121,7 @@ pub fn mixed_state() -> State {
     s
 }
 
-fn render(state: &mut State, width: u16, height: u16) -> Buffer {
+pub(super) fn render(state: &mut State, width: u16, height: u16) -> Buffer {
     let keymap = Keymap::default();
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     let area = ratatui::layout::Rect::new(0, 0, width, height);
@@ -132,7 +132,7 @@ fn render(state: &mut State, width: u16, height: u16) -> Buffer {
     terminal.backend().buffer().clone()
 }
 
-fn text(buf: &Buffer) -> String {
+pub(super) fn text(buf: &Buffer) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         let mut line = String::new();
@@ -146,7 +146,7 @@ fn text(buf: &Buffer) -> String {
 }
 
 /// The (x, y) of the first cell whose symbol is `sym` on the row containing `needle`.
-fn cell_on_row(buf: &Buffer, needle: &str, sym: &str) -> (u16, u16) {
+pub(super) fn cell_on_row(buf: &Buffer, needle: &str, sym: &str) -> (u16, u16) {
     let screen = text(buf);
     let y = screen
         .lines()

@@ -41,6 +41,7 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
         );
         return;
     }
+    let mut selected_at = None;
     let lines: Vec<Line> =
         visible_rows_filtered(&state.roster, &state.ui.filter, state.ui.scroll, height)
             .into_iter()
@@ -54,6 +55,7 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
                     state.subscription_requests.contains_key(&c.jid)
                 });
                 if is_selected {
+                    selected_at = Some(i);
                     line.patch_style(theme::selected())
                 } else {
                     line
@@ -61,6 +63,13 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
             })
             .collect();
     frame.render_widget(Paragraph::new(lines), area);
+    if let (true, Some(i)) = (state.no_color, selected_at) {
+        let at = ratatui::layout::Position::new(area.x, area.y.saturating_add(i as u16));
+        if let Some(cell) = frame.buffer_mut().cell_mut(at) {
+            cell.set_symbol(theme::SELECTED_MARK);
+            cell.modifier.insert(ratatui::style::Modifier::BOLD);
+        }
+    }
 }
 
 fn state_cells(a: Availability, priority: Option<i8>) -> Vec<Span<'static>> {

@@ -50,6 +50,18 @@ pub fn selected() -> Style {
     Style::default().add_modifier(Modifier::REVERSED)
 }
 
+/// Drawn over the first cell of the selected row when there are no colours, so the selection
+/// shows even where reverse video does not.
+pub const SELECTED_MARK: &str = "▌";
+
+/// `NO_COLOR`: every cell loses its colours, keeps its attributes (bold, reverse...). Each
+/// state keeps its own glyph, so nothing is told by colour alone.
+pub fn strip_colors(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        cell.set_fg(Color::Reset).set_bg(Color::Reset);
+    }
+}
+
 /// A watched contact's change in the bottom line.
 pub fn watch() -> Style {
     Style::default()

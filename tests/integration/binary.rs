@@ -85,7 +85,7 @@ fn missing_config_says_where_it_looked() {
 
 /// A tmux server of our own (its own socket), one session running `command`.
 pub(crate) struct Tmux {
-    socket: String,
+    pub(crate) socket: String,
 }
 
 impl Tmux {
@@ -184,7 +184,7 @@ pub(crate) fn write_config(dir: &Path, server: &Server, password: &str, port: u1
     path
 }
 
-fn shell_command(config: &Path, log: &Path) -> String {
+pub(crate) fn shell_command(config: &Path, log: &Path) -> String {
     // After rosterm exits: its exit code and the terminal mode, for the test to read.
     format!(
         "{BIN} --config {} --log-file {} --log-level trace; echo EXIT=$?; stty -a; echo END-OF-STTY; sleep 600",

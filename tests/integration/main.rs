@@ -44,4 +44,5 @@ mod sieve;
 mod srv;
 mod stream_errors;
 mod subscriptions;
+mod terminal;
 mod tls_faults;
