@@ -271,24 +271,11 @@ impl State {
         if from == self.own_jid {
             let Some(resource) = resource else { return };
             match change {
-                PresenceChange::Available {
-                    show,
-                    status,
-                    priority,
-                    nick,
-                    odd_show,
-                } => upsert_resource(
-                    &mut self.own_resources,
-                    resource,
-                    ResourcePresence {
-                        show,
-                        status,
-                        priority,
-                        nick,
-                        odd_show,
-                        since: now,
-                    },
-                ),
+                available @ PresenceChange::Available { .. } => {
+                    if let Some(presence) = resource_presence(available, now) {
+                        upsert_resource(&mut self.own_resources, resource, presence);
+                    }
+                }
                 PresenceChange::Unavailable { .. } | PresenceChange::Error { .. } => {
                     self.own_resources.remove(&resource);
                 }
@@ -298,25 +285,12 @@ impl State {
         self.record_timeline(&from, resource.as_deref(), &change, now);
         // Presence from strangers is shown but never adds them to the roster.
         self.roster.modify(&from, |c| match change {
-            PresenceChange::Available {
-                show,
-                status,
-                priority,
-                nick,
-                odd_show,
-            } => {
+            available @ PresenceChange::Available { .. } => {
                 c.error = None;
                 c.offline_since = None;
-                let key = resource.unwrap_or_default();
-                let presence = ResourcePresence {
-                    show,
-                    status,
-                    priority,
-                    nick,
-                    odd_show,
-                    since: now,
-                };
-                upsert_resource(&mut c.resources, key, presence);
+                if let Some(presence) = resource_presence(available, now) {
+                    upsert_resource(&mut c.resources, resource.unwrap_or_default(), presence);
+                }
             }
             PresenceChange::Unavailable { status } => {
                 match resource {
@@ -450,6 +424,27 @@ impl State {
                 })
             })
             .collect()
+    }
+}
+
+/// What an available presence means for its resource (`None` for the other changes).
+fn resource_presence(change: PresenceChange, now: SystemTime) -> Option<ResourcePresence> {
+    match change {
+        PresenceChange::Available {
+            show,
+            status,
+            priority,
+            nick,
+            odd_show,
+        } => Some(ResourcePresence {
+            show,
+            status,
+            priority,
+            nick,
+            odd_show,
+            since: now,
+        }),
+        PresenceChange::Unavailable { .. } | PresenceChange::Error { .. } => None,
     }
 }
 
