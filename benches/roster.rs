@@ -11,10 +11,11 @@ use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criteri
 use jid::{BareJid, FullJid};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use rosterm::event::{PresenceChange, RosterItem, SessionEvent, Subscription};
+use rosterm::domain::{OwnPresence, Show};
+use rosterm::domain::{RosterItem, Subscription};
+use rosterm::event::{PresenceChange, SessionEvent};
 use rosterm::keymap::{Action, Keymap};
 use rosterm::session::translate::{translate, Context};
-use rosterm::store::presence::{OwnPresence, Show};
 use rosterm::store::State;
 use xmpp_parsers::minidom::Element;
 use xmpp_parsers::presence::Presence;

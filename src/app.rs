@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::signal::unix::SignalKind;
 use tokio::time::Instant;
 
-use crate::config::Notify;
+use crate::domain::Notify;
 use crate::event::{Command, SessionEvent};
 use crate::input::decode::{Decoder, Input};
 use crate::keymap::Keymap;

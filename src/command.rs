@@ -5,7 +5,7 @@
 
 use jid::{BareJid, Jid};
 
-use crate::store::presence::Show;
+use crate::domain::Show;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlashCommand {
@@ -76,12 +76,12 @@ pub enum QueryState {
     /// Available in any way.
     Online,
     Any,
-    Is(crate::store::presence::Availability),
+    Is(crate::domain::Availability),
 }
 
 /// `[online|away|dnd|xa|chat|offline|error|any] [group]`; the state defaults to online.
 fn query(command: &str, rest: &str) -> Result<Query, String> {
-    use crate::store::presence::Availability;
+    use crate::domain::Availability;
     let (first, more) = split_word(rest);
     let state = match first {
         "" | "online" => Some(QueryState::Online),
@@ -581,7 +581,7 @@ mod tests {
 
     #[test]
     fn who_and_filter_queries() {
-        use crate::store::presence::Availability;
+        use crate::domain::Availability;
         let q = |state, group: Option<&str>| Query {
             state,
             group: group.map(str::to_owned),

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use jid::BareJid;
 use serde::Deserialize;
 
+use crate::domain::{Notify, OwnPresence, Show};
 use crate::keymap::{Keymap, KeymapError};
-use crate::store::presence::{OwnPresence, Show};
 
 pub mod password;
 
@@ -89,15 +89,6 @@ pub struct Account {
 
 /// Default for `account.keepalive`.
 pub const DEFAULT_KEEPALIVE: u64 = 60;
-
-/// How a watched contact's change is announced (besides a highlighted line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Notify {
-    #[default]
-    Bell,
-    Desktop,
-    None,
-}
 
 #[derive(Debug, Clone)]
 pub struct Config {

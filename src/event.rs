@@ -5,55 +5,7 @@
 
 use jid::BareJid;
 
-use crate::store::presence::{OwnPresence, Show};
-
-/// The connection state shown in the header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnState {
-    Connecting,
-    Online,
-    /// Connection lost; `attempt` counts tries since the loss, `retry_in_secs` the backoff.
-    Reconnecting {
-        attempt: u32,
-        retry_in_secs: u64,
-        reason: String,
-    },
-    /// A fatal error: retrying would not help until the user changes something.
-    Failed {
-        reason: String,
-    },
-}
-
-/// One entry of the roster as the server sent it (sanitized).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RosterItem {
-    pub jid: BareJid,
-    pub name: Option<String>,
-    pub groups: Vec<String>,
-    pub subscription: Subscription,
-    /// An outgoing subscription request is pending (`ask='subscribe'`).
-    pub pending_out: bool,
-}
-
-/// RFC 6121 subscription states, from the user's point of view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Subscription {
-    None,
-    To,
-    From,
-    Both,
-}
-
-impl Subscription {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Subscription::None => "none",
-            Subscription::To => "to",
-            Subscription::From => "from",
-            Subscription::Both => "both",
-        }
-    }
-}
+use crate::domain::{ConnState, OwnPresence, RosterItem, Show};
 
 /// What a presence stanza from a contact means for the store.
 #[derive(Debug, Clone, PartialEq, Eq)]

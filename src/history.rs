@@ -17,8 +17,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use jid::BareJid;
 use rusqlite::{params, Connection};
 
-use crate::event::{RosterItem, Subscription};
-use crate::store::presence::Show;
+use crate::domain::Show;
+use crate::domain::{RosterItem, Subscription};
 
 /// Bump when the schema changes; older files are migrated in [`History::open`].
 const SCHEMA: i64 = 1;

@@ -24,6 +24,7 @@ pub mod app;
 pub mod cli;
 pub mod command;
 pub mod config;
+pub mod domain;
 pub mod event;
 pub mod history;
 pub mod input;

@@ -27,9 +27,10 @@ use xmpp_parsers::presence::Type as PresenceType;
 use xmpp_parsers::stanza::Stanza;
 
 use crate::config::{Account, Secret};
-use crate::event::{Command, ConnState, SessionEvent};
+use crate::domain::ConnState;
+use crate::domain::OwnPresence;
+use crate::event::{Command, SessionEvent};
 use crate::sanitize::sanitize;
-use crate::store::presence::OwnPresence;
 use connect::{CertProbe, LoginFailure, RostermConnector};
 use sieve::SieveNotes;
 

@@ -18,8 +18,11 @@ use std::time::SystemTime;
 
 use jid::BareJid;
 
-use crate::event::{ConnState, PresenceChange, SessionEvent};
-use presence::{OwnPresence, ResourcePresence};
+use crate::event::{PresenceChange, SessionEvent};
+
+use crate::domain::ConnState;
+use crate::domain::OwnPresence;
+use presence::ResourcePresence;
 use roster::Roster;
 
 /// How the keyboard is being used right now.
@@ -135,7 +138,7 @@ pub struct State {
     /// Contacts whose changes are announced.
     pub watch: std::collections::BTreeSet<BareJid>,
     /// How announcements are made besides the highlighted line.
-    pub notify: crate::config::Notify,
+    pub notify: crate::domain::Notify,
     /// Incoming stanzas the sieve repaired, and stanzas the XMPP library discarded.
     pub input_repaired: u64,
     pub input_discarded: u64,
@@ -164,7 +167,7 @@ impl State {
             utc_offset: 0,
             timeline: timeline::Timeline::default(),
             watch: std::collections::BTreeSet::new(),
-            notify: crate::config::Notify::Bell,
+            notify: crate::domain::Notify::Bell,
             input_repaired: 0,
             input_discarded: 0,
             no_color: false,
@@ -220,7 +223,7 @@ impl State {
                 // Answered elsewhere (another client approved it): no longer waiting.
                 if matches!(
                     item.subscription,
-                    crate::event::Subscription::From | crate::event::Subscription::Both
+                    crate::domain::Subscription::From | crate::domain::Subscription::Both
                 ) {
                     self.subscription_requests.remove(&item.jid);
                 }

@@ -1,6 +1,6 @@
 use super::*;
-use crate::event::{RosterItem, Subscription};
-use crate::store::presence::{Availability, Show};
+use crate::domain::{Availability, Show};
+use crate::domain::{RosterItem, Subscription};
 use crate::store::roster::GroupKey;
 use crate::store::view::{rows, Row};
 

@@ -9,9 +9,11 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 use ratatui::Terminal;
 
-use crate::event::{ConnState, PresenceChange, RosterItem, SessionEvent, Subscription};
+use crate::event::{PresenceChange, SessionEvent};
+
+use crate::domain::{ConnState, RosterItem, Subscription};
+use crate::domain::{OwnPresence, Show};
 use crate::keymap::Keymap;
-use crate::store::presence::{OwnPresence, Show};
 use crate::store::{Mode, State};
 use crate::update;
 

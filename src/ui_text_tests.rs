@@ -4,9 +4,9 @@
 use ratatui::style::{Color, Modifier};
 
 use super::tests::{cell_on_row, item, jid, mixed_state, presence, render, text};
+use crate::domain::{OwnPresence, Show};
 use crate::event::SessionEvent;
 use crate::sanitize::{sanitize, MAX_NAME};
-use crate::store::presence::{OwnPresence, Show};
 use crate::store::State;
 
 /// `NO_COLOR`: not one cell keeps a colour, and the selected row is still told apart, by

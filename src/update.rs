@@ -7,9 +7,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 mod contacts;
 
 use crate::command::{self, SlashCommand};
-use crate::event::{Command, ConnState, SessionEvent};
+use crate::domain::ConnState;
+use crate::domain::Show;
+use crate::event::{Command, SessionEvent};
 use crate::keymap::{Action, Keymap};
-use crate::store::presence::Show;
 use crate::store::view;
 use crate::store::{InputKind, InputLine, Mode, Severity, State};
 
@@ -287,7 +288,7 @@ pub fn run_command(state: &mut State, cmd: SlashCommand) -> Vec<Effect> {
             vec![Effect::Send(Command::SetNick(nick))]
         }
         SlashCommand::Directed { to, show, status } => {
-            let presence = crate::store::presence::OwnPresence {
+            let presence = crate::domain::OwnPresence {
                 show,
                 status: status.unwrap_or_else(|| state.own.status.clone()),
                 priority: state.own.priority,
@@ -356,9 +357,9 @@ pub fn run_command(state: &mut State, cmd: SlashCommand) -> Vec<Effect> {
 fn announce(
     state: &mut State,
     jid: &jid::BareJid,
-    before: Option<crate::store::presence::Availability>,
+    before: Option<crate::domain::Availability>,
 ) -> Option<Effect> {
-    use crate::store::presence::Availability;
+    use crate::domain::Availability;
     let contact = state.roster.get(jid)?;
     let after = contact.availability();
     let before = before.unwrap_or(Availability::Offline);
@@ -375,7 +376,7 @@ fn announce(
     };
     let text = format!("★ {} {what}", contact.label());
     state.ui.message = Some((text.clone(), Severity::Watch));
-    (state.notify != crate::config::Notify::None).then_some(Effect::Notify(text))
+    (state.notify != crate::domain::Notify::None).then_some(Effect::Notify(text))
 }
 
 /// The roster filter a `/who` or `/filter` query means.

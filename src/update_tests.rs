@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jid::BareJid;
 
 use super::*;
-use crate::store::presence::OwnPresence;
+use crate::domain::OwnPresence;
 
 fn state() -> State {
     let mut s = State::new(
@@ -253,7 +253,8 @@ fn quit_and_help_keys() {
 
 #[test]
 fn watched_contacts_are_announced_once_per_transition() {
-    use crate::event::{PresenceChange, RosterItem, Subscription};
+    use crate::domain::{RosterItem, Subscription};
+    use crate::event::PresenceChange;
     let mut s = state();
     let bob = BareJid::new("bob@x").unwrap();
     s.apply(SessionEvent::RosterReceived(vec![RosterItem {
@@ -311,7 +312,7 @@ fn watched_contacts_are_announced_once_per_transition() {
         "unwatched"
     );
     // notify = "none": the highlighted line only.
-    s.notify = crate::config::Notify::None;
+    s.notify = crate::domain::Notify::None;
     s.watch.insert(bob.clone());
     assert!(notes(on_session(&mut s, presence(Show::Away, ""))).is_empty());
     assert!(s.ui.message.as_ref().unwrap().0.contains("is now away"));

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use jid::BareJid;
 
-use crate::event::{ConnState, SessionEvent};
+use crate::event::SessionEvent;
+
+use crate::domain::Availability;
+use crate::domain::ConnState;
 use crate::session::SessionHandle;
-use crate::store::presence::Availability;
 use crate::store::State;
 
 /// The burst is over when no presence arrived for this long after the roster.
@@ -166,8 +168,9 @@ pub fn json_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{PresenceChange, RosterItem, Subscription};
-    use crate::store::presence::{OwnPresence, Show};
+    use crate::domain::{OwnPresence, Show};
+    use crate::domain::{RosterItem, Subscription};
+    use crate::event::PresenceChange;
 
     fn state() -> State {
         let mut s = State::new(BareJid::new("me@x").unwrap(), OwnPresence::default());

@@ -8,9 +8,9 @@ use jid::BareJid;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{subscription_of, CachedRoster, LastPresence, GROUP_SEP};
-use crate::event::RosterItem;
+use crate::domain::RosterItem;
+use crate::domain::Show;
 use crate::sanitize::{sanitize, MAX_NAME, MAX_STATUS};
-use crate::store::presence::Show;
 
 pub fn roster(conn: &Connection, account: &BareJid) -> rusqlite::Result<CachedRoster> {
     let account = account.as_str();

@@ -7,7 +7,7 @@ use xmpp_parsers::presence::{Presence, Show as XShow, Type as PresenceType};
 use xmpp_parsers::roster::Roster;
 use xmpp_parsers::roster::{Ask, Group, Item, Subscription};
 
-use crate::store::presence::{OwnPresence, Show};
+use crate::domain::{OwnPresence, Show};
 
 /// The presence broadcast (or, with `to`, directed) for the user's own state.
 pub fn build_presence(own: &OwnPresence, to: Option<Jid>, nick: Option<&str>) -> Presence {

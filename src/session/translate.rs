@@ -14,9 +14,11 @@ use xmpp_parsers::roster::{Ask, Item, Roster, Subscription as XSubscription};
 use xmpp_parsers::stanza::Stanza;
 use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
 
-use crate::event::{PresenceChange, RosterItem, SessionEvent, Subscription};
+use crate::event::{PresenceChange, SessionEvent};
+
+use crate::domain::Show;
+use crate::domain::{RosterItem, Subscription};
 use crate::sanitize::{sanitize, MAX_NAME, MAX_STATUS};
-use crate::store::presence::Show;
 
 /// What the translator needs to know about the session.
 pub struct Context<'a> {

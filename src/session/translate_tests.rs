@@ -1,7 +1,7 @@
 //! Translation of real stanzas, written as the XML a server sends (RFC 6121 examples).
 
 use super::*;
-use crate::store::presence::Show;
+use crate::domain::Show;
 use xmpp_parsers::minidom::Element;
 
 fn own() -> BareJid {

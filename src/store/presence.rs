@@ -3,72 +3,7 @@
 
 use std::time::SystemTime;
 
-/// An available presence's `<show/>` value; `Online` is "no `<show/>`".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Show {
-    Chat,
-    Online,
-    Away,
-    Xa,
-    Dnd,
-}
-
-impl Show {
-    pub const ALL: [Show; 5] = [Show::Online, Show::Chat, Show::Away, Show::Xa, Show::Dnd];
-
-    /// The word used in the config, in commands and on screen.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Show::Chat => "chat",
-            Show::Online => "online",
-            Show::Away => "away",
-            Show::Xa => "xa",
-            Show::Dnd => "dnd",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Show> {
-        Show::ALL.into_iter().find(|show| show.as_str() == s)
-    }
-
-    /// Tie-break rank among equal priorities: chat > online > away > xa > dnd (lower wins).
-    pub fn rank(self) -> u8 {
-        match self {
-            Show::Chat => 0,
-            Show::Online => 1,
-            Show::Away => 2,
-            Show::Xa => 3,
-            Show::Dnd => 4,
-        }
-    }
-}
-
-/// What a roster row shows: an available show, offline, or unreachable (error presence).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Availability {
-    Available(Show),
-    Error,
-    Offline,
-}
-
-impl Availability {
-    /// Sort rank for the roster: available states first (chat..dnd), then error, then offline.
-    pub fn rank(self) -> u8 {
-        match self {
-            Availability::Available(show) => show.rank(),
-            Availability::Error => 5,
-            Availability::Offline => 6,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Availability::Available(show) => show.as_str(),
-            Availability::Error => "error",
-            Availability::Offline => "offline",
-        }
-    }
-}
+use crate::domain::Show;
 
 /// The presence of one resource of a contact (or of the user's own account).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,24 +18,6 @@ pub struct ResourcePresence {
     pub odd_show: Option<String>,
     /// When this resource entered its current show value.
     pub since: SystemTime,
-}
-
-/// The presence the user asks for; sent after each new session and on every change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnPresence {
-    pub show: Show,
-    pub status: String,
-    pub priority: i8,
-}
-
-impl Default for OwnPresence {
-    fn default() -> Self {
-        OwnPresence {
-            show: Show::Online,
-            status: String::new(),
-            priority: 0,
-        }
-    }
 }
 
 /// The available resources of one contact, by resource name.

@@ -7,9 +7,10 @@ use std::time::SystemTime;
 
 use jid::BareJid;
 
-use crate::event::{RosterItem, Subscription};
+use crate::domain::Availability;
+use crate::domain::{RosterItem, Subscription};
 use crate::sanitize::{sanitize, MAX_NAME};
-use crate::store::presence::{best_resource, Availability, ResourcePresence, Resources};
+use crate::store::presence::{best_resource, ResourcePresence, Resources};
 
 /// Which section of the roster a contact appears in, in display order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

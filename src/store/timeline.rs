@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use jid::BareJid;
 
-use crate::store::presence::Show;
+use crate::domain::Show;
 
 /// Entries kept; older ones are dropped.
 pub const CAPACITY: usize = 1000;

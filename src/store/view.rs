@@ -6,7 +6,7 @@
 
 use jid::BareJid;
 
-use crate::store::presence::Availability;
+use crate::domain::Availability;
 use crate::store::presence::ResourcePresence;
 use crate::store::roster::{Bucket, Contact, GroupIndex, GroupKey, GroupStats, Roster};
 

@@ -9,7 +9,7 @@ use ratatui::Frame;
 
 use jid::BareJid;
 
-use crate::store::presence::Availability;
+use crate::domain::Availability;
 use crate::store::view::sorted_resources;
 use crate::store::State;
 use crate::ui::theme;

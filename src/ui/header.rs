@@ -5,8 +5,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::event::ConnState;
-use crate::store::presence::Availability;
+use crate::domain::Availability;
+use crate::domain::ConnState;
 use crate::store::State;
 use crate::ui::theme;
 

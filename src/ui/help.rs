@@ -5,8 +5,8 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::command::COMMANDS;
+use crate::domain::{Availability, Show};
 use crate::keymap::Keymap;
-use crate::store::presence::{Availability, Show};
 use crate::ui::theme;
 
 pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {

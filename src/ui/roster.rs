@@ -5,8 +5,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::event::Subscription;
-use crate::store::presence::{Availability, ResourcePresence};
+use crate::domain::Availability;
+use crate::domain::Subscription;
+use crate::store::presence::ResourcePresence;
 use crate::store::roster::Contact;
 use crate::store::view::{self, visible_rows_filtered, Row};
 use crate::store::State;

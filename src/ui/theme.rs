@@ -3,8 +3,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::event::ConnState;
-use crate::store::presence::{Availability, Show};
+use crate::domain::ConnState;
+use crate::domain::{Availability, Show};
 
 pub fn glyph(a: Availability) -> &'static str {
     match a {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::store::presence::Availability;
+use crate::domain::Availability;
 use crate::store::timeline::{TimelineEntry, TimelineKind};
 use crate::store::State;
 use crate::ui::theme;

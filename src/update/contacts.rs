@@ -110,7 +110,7 @@ pub fn approve(state: &mut State, jid: BareJid, subscribe_back: bool) -> Vec<Eff
     let already = state.roster.get(&jid).is_some_and(|c| {
         matches!(
             c.subscription,
-            crate::event::Subscription::To | crate::event::Subscription::Both
+            crate::domain::Subscription::To | crate::domain::Subscription::Both
         )
     });
     if subscribe_back && !already {

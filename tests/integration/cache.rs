@@ -2,9 +2,10 @@
 //! answers, and with roster versioning the server then sends only what changed.
 
 use jid::BareJid;
-use rosterm::event::{Command, ConnState, SessionEvent};
+use rosterm::domain::ConnState;
+use rosterm::domain::OwnPresence;
+use rosterm::event::{Command, SessionEvent};
 use rosterm::history::{History, Writer};
-use rosterm::store::presence::OwnPresence;
 
 use crate::client::Client;
 use crate::harness::Server;

@@ -4,10 +4,10 @@
 #![allow(dead_code)]
 
 use rosterm::config::{Account, Secret};
+use rosterm::domain::{OwnPresence, Show};
 use rosterm::event::{Command, SessionEvent};
 use rosterm::session::connect::RostermConnector;
 use rosterm::session::{spawn, SessionHandle, SessionSetup};
-use rosterm::store::presence::{OwnPresence, Show};
 use rosterm::store::State;
 
 use crate::harness::Server;

@@ -18,11 +18,13 @@ use proptest::prelude::*;
 use proptest::sample::{select, Select};
 use proptest::test_runner::RngSeed;
 use ratatui::{backend::TestBackend, Terminal};
-use rosterm::event::{PresenceChange, RosterItem, SessionEvent};
+use rosterm::domain::OwnPresence;
+use rosterm::domain::RosterItem;
+use rosterm::event::{PresenceChange, SessionEvent};
 use rosterm::keymap::Keymap;
 use rosterm::sanitize::MAX_STATUS;
 use rosterm::session::translate::{translate, Context};
-use rosterm::store::{presence::OwnPresence, view, State};
+use rosterm::store::{view, State};
 use rosterm::update::{layout, on_key, on_session};
 use xmpp_parsers::{iq::Iq, minidom::Element, ns, stanza::Stanza};
 

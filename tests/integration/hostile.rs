@@ -23,8 +23,10 @@ use jid::BareJid;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use rosterm::event::{ConnState, PresenceChange, SessionEvent};
-use rosterm::store::presence::OwnPresence;
+use rosterm::event::{PresenceChange, SessionEvent};
+
+use rosterm::domain::ConnState;
+use rosterm::domain::OwnPresence;
 use rosterm::store::State;
 
 use crate::client::Client;

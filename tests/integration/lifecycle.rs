@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use jid::BareJid;
-use rosterm::event::{Command, ConnState, SessionEvent};
-use rosterm::store::presence::{OwnPresence, Show};
+use rosterm::domain::ConnState;
+use rosterm::domain::{OwnPresence, Show};
+use rosterm::event::{Command, SessionEvent};
 use xmpp_parsers::presence::{Show as XShow, Type as PType};
 
 use crate::client::Client;

@@ -3,8 +3,8 @@
 //! against ejabberd too (`on_each_server!`).
 
 use jid::BareJid;
-use rosterm::event::ConnState;
-use rosterm::store::presence::{Availability, OwnPresence, Show};
+use rosterm::domain::ConnState;
+use rosterm::domain::{Availability, OwnPresence, Show};
 use xmpp_parsers::presence::{Show as XShow, Type as PType};
 use xmpp_parsers::stanza::Stanza;
 

@@ -3,8 +3,9 @@
 //! silently is now repaired, shown, or at least counted.
 
 use jid::BareJid;
-use rosterm::event::{ConnState, PresenceChange, SessionEvent};
-use rosterm::store::presence::{OwnPresence, Show};
+use rosterm::domain::ConnState;
+use rosterm::domain::{OwnPresence, Show};
+use rosterm::event::{PresenceChange, SessionEvent};
 use rosterm::store::State;
 
 use crate::client::Client;

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use jid::BareJid;
 use rosterm::config::{Account, PasswordSource, Secret, TlsMode};
-use rosterm::event::ConnState;
-use rosterm::store::presence::OwnPresence;
+use rosterm::domain::ConnState;
+use rosterm::domain::OwnPresence;
 
 use crate::client::Client;
 use crate::harness::{Options, Server};

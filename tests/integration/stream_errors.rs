@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use rosterm::event::ConnState;
-use rosterm::store::presence::{OwnPresence, Show};
+use rosterm::domain::ConnState;
+use rosterm::domain::{OwnPresence, Show};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio_xmpp::rustls;
 use tokio_xmpp::rustls::pki_types::pem::PemObject;

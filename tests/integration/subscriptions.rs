@@ -4,8 +4,8 @@
 
 use crossterm::event::KeyCode;
 use jid::BareJid;
-use rosterm::event::{ConnState, Subscription};
-use rosterm::store::presence::{OwnPresence, Show};
+use rosterm::domain::{ConnState, Subscription};
+use rosterm::domain::{OwnPresence, Show};
 use rosterm::store::Mode;
 use xmpp_parsers::presence::Type as PType;
 use xmpp_parsers::stanza::Stanza;
@@ -437,7 +437,7 @@ async fn watched_contact_is_announced_once_per_transition_and_the_timeline_recor
     alice
         .until("bob dnd", |s| {
             s.roster.get(&jid("bob@localhost")).is_some_and(|c| {
-                c.availability() == rosterm::store::presence::Availability::Available(Show::Dnd)
+                c.availability() == rosterm::domain::Availability::Available(Show::Dnd)
             })
         })
         .await;

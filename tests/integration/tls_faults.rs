@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rosterm::config::TlsMode;
-use rosterm::event::{ConnState, SessionEvent};
-use rosterm::store::presence::{OwnPresence, Show};
+use rosterm::domain::ConnState;
+use rosterm::domain::{OwnPresence, Show};
+use rosterm::event::SessionEvent;
 
 use crate::client::Client;
 use crate::harness::Server;

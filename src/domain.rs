@@ -1,0 +1,162 @@
+//! The ground floor: domain types that the events, the store, the config and the UI all
+//! speak. Nothing here imports from another rosterm module.
+//!
+//! - [`AccountId`]: which configured account something belongs to.
+//! - [`Show`], [`Availability`], [`OwnPresence`]: presence as RFC 6121 defines it.
+//! - [`Subscription`], [`RosterItem`]: the roster as the server sends it.
+//! - [`ConnState`]: an account's connection, as the header shows it.
+//! - [`Notify`]: how an announcement is made.
+
+use jid::BareJid;
+
+/// One configured account: its position in the config file (0 for the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct AccountId(pub u16);
+
+impl std::fmt::Display for AccountId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "account #{}", self.0 + 1)
+    }
+}
+
+/// An available presence's `<show/>` value; `Online` is "no `<show/>`".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Show {
+    Chat,
+    Online,
+    Away,
+    Xa,
+    Dnd,
+}
+
+impl Show {
+    pub const ALL: [Show; 5] = [Show::Online, Show::Chat, Show::Away, Show::Xa, Show::Dnd];
+
+    /// The word used in the config, in commands and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Show::Chat => "chat",
+            Show::Online => "online",
+            Show::Away => "away",
+            Show::Xa => "xa",
+            Show::Dnd => "dnd",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Show> {
+        Show::ALL.into_iter().find(|show| show.as_str() == s)
+    }
+
+    /// Tie-break rank among equal priorities: chat > online > away > xa > dnd (lower wins).
+    pub fn rank(self) -> u8 {
+        match self {
+            Show::Chat => 0,
+            Show::Online => 1,
+            Show::Away => 2,
+            Show::Xa => 3,
+            Show::Dnd => 4,
+        }
+    }
+}
+
+/// What a roster row shows: an available show, offline, or unreachable (error presence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Availability {
+    Available(Show),
+    Error,
+    Offline,
+}
+
+impl Availability {
+    /// Sort rank for the roster: available states first (chat..dnd), then error, then offline.
+    pub fn rank(self) -> u8 {
+        match self {
+            Availability::Available(show) => show.rank(),
+            Availability::Error => 5,
+            Availability::Offline => 6,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Availability::Available(show) => show.as_str(),
+            Availability::Error => "error",
+            Availability::Offline => "offline",
+        }
+    }
+}
+
+/// The presence the user asks for; sent after each new session and on every change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnPresence {
+    pub show: Show,
+    pub status: String,
+    pub priority: i8,
+}
+
+impl Default for OwnPresence {
+    fn default() -> Self {
+        OwnPresence {
+            show: Show::Online,
+            status: String::new(),
+            priority: 0,
+        }
+    }
+}
+
+/// The connection state shown in the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnState {
+    Connecting,
+    Online,
+    /// Connection lost; `attempt` counts tries since the loss, `retry_in_secs` the backoff.
+    Reconnecting {
+        attempt: u32,
+        retry_in_secs: u64,
+        reason: String,
+    },
+    /// A fatal error: retrying would not help until the user changes something.
+    Failed {
+        reason: String,
+    },
+}
+
+/// One entry of the roster as the server sent it (sanitized).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterItem {
+    pub jid: BareJid,
+    pub name: Option<String>,
+    pub groups: Vec<String>,
+    pub subscription: Subscription,
+    /// An outgoing subscription request is pending (`ask='subscribe'`).
+    pub pending_out: bool,
+}
+
+/// RFC 6121 subscription states, from the user's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscription {
+    None,
+    To,
+    From,
+    Both,
+}
+
+impl Subscription {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subscription::None => "none",
+            Subscription::To => "to",
+            Subscription::From => "from",
+            Subscription::Both => "both",
+        }
+    }
+}
+
+/// How a watched contact's change is announced (besides a highlighted line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Notify {
+    #[default]
+    Bell,
+    Desktop,
+    None,
+}
