@@ -18,6 +18,7 @@ mod harness;
 #[path = "../tests/integration/peer.rs"]
 mod peer;
 
+use rosterm::domain::AccountId;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -36,6 +37,8 @@ use rosterm::session::{spawn, SessionSetup};
 use rosterm::store::State;
 use rosterm::update::{self, Effect};
 use xmpp_parsers::stanza::Stanza;
+
+const A0: AccountId = AccountId(0);
 
 struct Params {
     contacts: usize,
@@ -243,7 +246,7 @@ async fn run(p: Params) {
     .expect("session");
     let keymap = Keymap::default();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("backend");
-    let height = rosterm::ui::roster_height(ratatui::layout::Rect::new(0, 0, 120, 40));
+    let height = rosterm::ui::roster_height_for(ratatui::layout::Rect::new(0, 0, 120, 40), &state);
 
     let t_login = Instant::now();
     let mut t_roster_event = None;
@@ -269,7 +272,7 @@ async fn run(p: Params) {
         assert!(
             Instant::now() < deadline,
             "benchmark timed out: {presences} presences, state {:?}",
-            state.connection
+            state.primary().connection
         );
         let ev = tokio::select! {
             ev = handle.events.recv() => ev,
@@ -290,7 +293,7 @@ async fn run(p: Params) {
             if let SessionEvent::Connection(ConnState::Failed { reason }) = &ev {
                 panic!("login failed: {reason}");
             }
-            update::on_session(&mut state, ev);
+            update::on_session(&mut state, A0, ev);
             dirty = true;
             batch += 1;
             if batch >= 1024 {
@@ -315,7 +318,7 @@ async fn run(p: Params) {
                 t_roster_frame = Some(Instant::now());
             }
         }
-        if t_burst.is_none() && state.roster_loaded && presences >= p.contacts {
+        if t_burst.is_none() && state.primary().roster_loaded && presences >= p.contacts {
             t_burst = Some(Instant::now());
             rss_after_burst = memory_kib().0;
             std::fs::write(&start, b"go").expect("start file");
@@ -342,7 +345,7 @@ async fn run(p: Params) {
                             status: Some(format!("k{n}")),
                         },
                     ) {
-                        if let Effect::Send(cmd) = effect {
+                        if let Effect::Send(_, cmd) = effect {
                             handle.commands.send(cmd).expect("session alive");
                         }
                     }

@@ -16,7 +16,7 @@ use criterion::{criterion_group, BenchmarkId, Criterion};
 use jid::BareJid;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use rosterm::domain::{OwnPresence, Show};
+use rosterm::domain::{AccountId, OwnPresence, Show};
 use rosterm::domain::{RosterItem, Subscription};
 use rosterm::history::{History, LastPresence, Write};
 use rosterm::keymap::Keymap;
@@ -136,7 +136,9 @@ fn bench_cache(c: &mut Criterion) {
                 .load_roster(&me)
                 .expect("load");
             let mut state = State::new(me.clone(), OwnPresence::default());
-            state.seed_from_cache(cached);
+            if let Some(account) = state.account_mut(AccountId(0)) {
+                account.seed_from_cache(cached);
+            }
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
             let area = ratatui::layout::Rect::new(0, 0, 120, 40);
             let viewport = rosterm::ui::roster_height_for(area, &state);
@@ -144,7 +146,7 @@ fn bench_cache(c: &mut Criterion) {
             terminal
                 .draw(|f| rosterm::ui::draw(f, &state, &keymap))
                 .expect("draw");
-            black_box(state.roster.len())
+            black_box(state.primary().roster.len())
         })
     });
     group.finish();

@@ -5,6 +5,7 @@
 //!
 //! Run: `cargo bench --bench roster`. Figures: docs/BENCHMARKS.md.
 
+use rosterm::domain::AccountId;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
@@ -21,6 +22,8 @@ use xmpp_parsers::minidom::Element;
 use xmpp_parsers::presence::Presence;
 use xmpp_parsers::stanza::Stanza;
 
+const A0: AccountId = AccountId(0);
+
 const SIZES: [usize; 3] = [1_000, 5_000, 20_000];
 const GROUPS: [&str; 6] = ["Friends", "Work", "Family", "Open Source", "Gaming", ""];
 const SHOWS: [Show; 5] = [Show::Online, Show::Chat, Show::Away, Show::Xa, Show::Dnd];
@@ -33,9 +36,12 @@ fn jid(i: usize) -> BareJid {
 fn store(n: usize) -> State {
     let own = BareJid::new("alice@localhost").expect("valid JID");
     let mut state = State::new(own, OwnPresence::default());
-    state.apply(SessionEvent::SessionStarted {
-        bound: "alice@localhost/rosterm".into(),
-    });
+    state.apply(
+        A0,
+        SessionEvent::SessionStarted {
+            bound: "alice@localhost/rosterm".into(),
+        },
+    );
     let items = (0..n)
         .map(|i| RosterItem {
             jid: jid(i),
@@ -48,20 +54,23 @@ fn store(n: usize) -> State {
             pending_out: false,
         })
         .collect();
-    state.apply(SessionEvent::RosterReceived(items));
+    state.apply(A0, SessionEvent::RosterReceived(items));
     for i in (0..n).filter(|i| i % 5 < 3) {
         for r in 0..(1 + i % 2) {
-            state.apply(SessionEvent::Presence {
-                from: jid(i),
-                resource: Some(format!("r{r}")),
-                change: PresenceChange::Available {
-                    show: SHOWS[(i + r) % 5],
-                    status: format!("status of {i}"),
-                    priority: (i % 10) as i8,
-                    nick: None,
-                    odd_show: None,
+            state.apply(
+                A0,
+                SessionEvent::Presence {
+                    from: jid(i),
+                    resource: Some(format!("r{r}")),
+                    change: PresenceChange::Available {
+                        show: SHOWS[(i + r) % 5],
+                        status: format!("status of {i}"),
+                        priority: (i % 10) as i8,
+                        nick: None,
+                        odd_show: None,
+                    },
                 },
-            });
+            );
         }
     }
     state
@@ -99,7 +108,7 @@ fn bench_presence(c: &mut Criterion) {
                         roster_query: None,
                     };
                     for ev in translate(stanza, &ctx).events {
-                        state.apply(ev);
+                        state.apply(A0, ev);
                     }
                 },
                 BatchSize::SmallInput,
@@ -118,7 +127,7 @@ fn bench_frame(c: &mut Criterion) {
             rosterm::update::apply_action(&mut state, action);
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
             let area = ratatui::layout::Rect::new(0, 0, 120, 40);
-            let height = rosterm::ui::roster_height(area);
+            let height = rosterm::ui::roster_height_for(area, &state);
             group.bench_with_input(BenchmarkId::new(label, n), &n, |b, _| {
                 b.iter(|| {
                     rosterm::update::layout(&mut state, height);
@@ -155,11 +164,14 @@ fn bench_reorder(c: &mut Criterion) {
                         odd_show: None,
                     }
                 };
-                state.apply(SessionEvent::Presence {
-                    from: who,
-                    resource: Some("r0".into()),
-                    change,
-                });
+                state.apply(
+                    A0,
+                    SessionEvent::Presence {
+                        from: who,
+                        resource: Some("r0".into()),
+                        change,
+                    },
+                );
             })
         });
     }

@@ -16,10 +16,10 @@ use tokio::signal::unix::SignalKind;
 use tokio::time::Instant;
 
 use crate::domain::Notify;
-use crate::event::{Command, SessionEvent};
+use crate::event::Command;
 use crate::input::decode::{Decoder, Input};
 use crate::keymap::Keymap;
-use crate::session::SessionHandle;
+use crate::sessions::{Received, Sessions};
 use crate::store::{Mode, Severity, State};
 use crate::terminal::Tui;
 use crate::update::{self, Effect};
@@ -40,16 +40,10 @@ pub enum Outcome {
 }
 
 /// Carries out effects; returns an outcome when the loop must end.
-fn perform(
-    effects: Vec<Effect>,
-    commands: &tokio::sync::mpsc::UnboundedSender<Command>,
-    mode: Notify,
-) -> Option<Outcome> {
+fn perform(effects: Vec<Effect>, sessions: &Sessions, mode: Notify) -> Option<Outcome> {
     for effect in effects {
         match effect {
-            Effect::Send(cmd) => {
-                let _ = commands.send(cmd);
-            }
+            Effect::Send(account, cmd) => sessions.send(account, cmd),
             Effect::Quit => return Some(Outcome::Quit),
             Effect::LoginFailed(reason) => return Some(Outcome::LoginFailed(reason)),
             Effect::Notify(text) => notify(mode, &text),
@@ -122,15 +116,15 @@ fn on_input(
     terminal: &mut Tui,
     state: &mut State,
     keymap: &Keymap,
-    commands: &tokio::sync::mpsc::UnboundedSender<Command>,
+    sessions: &Sessions,
     inputs: Vec<Input>,
 ) -> std::io::Result<Option<Outcome>> {
     for input in inputs {
         match input {
             Input::Key(key) if is_suspend_key(&key) => suspend(terminal)?,
             Input::Key(key) => {
-                let mode = state.notify;
-                if let Some(out) = perform(update::on_key(state, keymap, key), commands, mode) {
+                let mode = state.settings.notify;
+                if let Some(out) = perform(update::on_key(state, keymap, key), sessions, mode) {
                     return Ok(Some(out));
                 }
             }
@@ -161,7 +155,7 @@ pub async fn run(
     terminal: &mut Tui,
     state: &mut State,
     keymap: &Keymap,
-    session: &mut SessionHandle,
+    sessions: &mut Sessions,
     log: &crate::logging::Health,
 ) -> std::io::Result<Outcome> {
     let mut reads = crate::input::spawn_reader()?;
@@ -178,7 +172,7 @@ pub async fn run(
     let mut last_frame = Instant::now() - FRAME;
     let outcome = loop {
         if dirty && last_frame.elapsed() >= FRAME {
-            state.clock = std::time::SystemTime::now();
+            state.settings.clock = std::time::SystemTime::now();
             let viewport = crate::ui::roster_height_for(terminal.get_frame().area(), state);
             update::layout(state, viewport);
             terminal.draw(|frame| crate::ui::draw(frame, state, keymap))?;
@@ -224,22 +218,8 @@ pub async fn run(
                 dirty = true;
                 continue;
             }
-            ev = session.events.recv() => {
-                let Some(ev) = ev else {
-                    state.ui.message = Some(("The network task stopped; see the log.".into(), Severity::Error));
-                    dirty = true;
-                    continue;
-                };
-                let mut done = apply(state, ev, &session.commands);
-                let mut n = 1;
-                while done.is_none() && n < EVENT_BATCH {
-                    match session.events.try_recv() {
-                        Ok(ev) => done = apply(state, ev, &session.commands),
-                        Err(_) => break,
-                    }
-                    n += 1;
-                }
-                if let Some(out) = done {
+            received = sessions.recv() => {
+                if let Some(out) = on_network(state, sessions, received) {
                     break out;
                 }
                 dirty = true;
@@ -250,14 +230,14 @@ pub async fn run(
         if inputs.is_empty() {
             continue;
         }
-        if let Some(out) = on_input(terminal, state, keymap, &session.commands, inputs)? {
+        if let Some(out) = on_input(terminal, state, keymap, sessions, inputs)? {
             break out;
         }
         // Input is drawn at once (one frame for everything that was waiting), even under a flood.
         last_frame = Instant::now() - FRAME;
         dirty = true;
     };
-    let _ = session.commands.send(Command::Disconnect);
+    sessions.send_all(Command::Disconnect);
     Ok(outcome)
 }
 
@@ -269,11 +249,30 @@ async fn sleep_until_some(at: Option<Instant>) {
     }
 }
 
-fn apply(
-    state: &mut State,
-    ev: SessionEvent,
-    commands: &tokio::sync::mpsc::UnboundedSender<Command>,
-) -> Option<Outcome> {
-    let mode = state.notify;
-    perform(update::on_session(state, ev), commands, mode)
+/// Applies what the network sent, and every event already waiting behind it (up to a
+/// batch), before the next look at the keyboard.
+fn on_network(state: &mut State, sessions: &mut Sessions, first: Received) -> Option<Outcome> {
+    let mut received = first;
+    for _ in 0..EVENT_BATCH {
+        let done = match received {
+            Received::Event(account, ev) => {
+                let mode = state.settings.notify;
+                perform(update::on_session(state, account, ev), sessions, mode)
+            }
+            Received::Stopped(account) => {
+                let name = state
+                    .account(account)
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default();
+                let text = format!("The network task of {name} stopped; see the log.");
+                state.ui.message = Some((text, Severity::Error));
+                None
+            }
+        };
+        if done.is_some() {
+            return done;
+        }
+        received = sessions.try_recv()?;
+    }
+    None
 }

@@ -61,6 +61,74 @@ pub enum SlashCommand {
     Reconnect,
     Help,
     Quit,
+    /// `/account NAME command`: the command on that account only.
+    OnAccount {
+        account: String,
+        command: Box<SlashCommand>,
+    },
+}
+
+impl SlashCommand {
+    /// The contact a contact command is about.
+    pub fn contact(&self) -> Option<&BareJid> {
+        match self {
+            SlashCommand::StatusGet(jid)
+            | SlashCommand::Add { jid, .. }
+            | SlashCommand::Remove(jid)
+            | SlashCommand::Rename { jid, .. }
+            | SlashCommand::GroupAdd { jid, .. }
+            | SlashCommand::GroupRemove { jid, .. }
+            | SlashCommand::Approve(jid)
+            | SlashCommand::Deny(jid)
+            | SlashCommand::Unsubscribe(jid)
+            | SlashCommand::Cancel(jid) => Some(jid),
+            _ => None,
+        }
+    }
+}
+
+/// An account name as a command argument: quoted when it holds spaces.
+pub fn quote(name: &str) -> String {
+    if name.contains(char::is_whitespace) {
+        format!("\"{name}\"")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// `/account NAME command`, where NAME may be quoted.
+fn on_account(rest: &str) -> Result<SlashCommand, String> {
+    const USAGE: &str = "usage: /account <name> <command>, e.g. /account work away";
+    let rest = rest.trim_start();
+    let (name, command) = match rest.strip_prefix('"') {
+        Some(quoted) => match quoted.split_once('"') {
+            Some((name, command)) => (name, command.trim()),
+            None => return Err(format!("/account: the quote is not closed; {USAGE}")),
+        },
+        None => split_word(rest),
+    };
+    if name.is_empty() || command.is_empty() {
+        return Err(USAGE.into());
+    }
+    let command = parse(command)?;
+    if matches!(
+        command,
+        SlashCommand::OnAccount { .. }
+            | SlashCommand::Help
+            | SlashCommand::Quit
+            | SlashCommand::Who(_)
+            | SlashCommand::Filter(_)
+            | SlashCommand::Watch(_)
+            | SlashCommand::Unwatch(_)
+    ) {
+        return Err(format!(
+            "/account: that command is not per account; {USAGE}"
+        ));
+    }
+    Ok(SlashCommand::OnAccount {
+        account: name.to_owned(),
+        command: Box::new(command),
+    })
 }
 
 /// Which contacts a `/who` or `/filter` means.
@@ -185,6 +253,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "show only those contacts in the roster",
     ),
     ("reconnect", "/reconnect", "reconnect now"),
+    (
+        "account",
+        "/account <name> <command>",
+        "a presence or contact command on one account only",
+    ),
     ("help", "/help", "show keys and commands"),
     ("quit", "/quit", "quit rosterm"),
 ];
@@ -296,6 +369,7 @@ pub fn parse(line: &str) -> Result<SlashCommand, String> {
         "filter" if rest == "clear" || rest == "none" => Ok(SlashCommand::Filter(None)),
         "filter" => Ok(SlashCommand::Filter(Some(query("filter", rest)?))),
         "reconnect" => Ok(SlashCommand::Reconnect),
+        "account" => on_account(rest),
         "help" => Ok(SlashCommand::Help),
         "quit" | "exit" => Ok(SlashCommand::Quit),
         other => Err(format!(
@@ -326,8 +400,11 @@ fn split_word(s: &str) -> (&str, &str) {
 
 /// Tab completion of the command name: a unique match is completed (with a trailing space),
 /// several are completed to their common prefix. Returns `None` when nothing changes.
-pub fn complete(line: &str) -> Option<String> {
+pub fn complete(line: &str, accounts: &[String]) -> Option<String> {
     let word = line.strip_prefix('/').unwrap_or(line);
+    if let Some(rest) = word.strip_prefix("account ") {
+        return complete_account(rest, accounts);
+    }
     if word.contains(char::is_whitespace) {
         return complete_argument(line);
     }
@@ -341,6 +418,33 @@ pub fn complete(line: &str) -> Option<String> {
         }
     };
     (completed != line && completed.len() >= line.len()).then_some(completed)
+}
+
+/// Completes the account name of `/account`, then the command after it.
+fn complete_account(rest: &str, accounts: &[String]) -> Option<String> {
+    let rest = rest.trim_start();
+    let quoted: Vec<String> = accounts.iter().map(|n| quote(n)).collect();
+    if let Some(name) = quoted
+        .iter()
+        .find(|n| rest.starts_with(n.as_str()) && rest[n.len()..].starts_with(' '))
+    {
+        let tail = rest[name.len()..].trim_start();
+        let done = complete(&format!("/{tail}"), accounts)?;
+        return Some(format!("/account {name} {}", done.trim_start_matches('/')));
+    }
+    let matches: Vec<&str> = quoted
+        .iter()
+        .map(String::as_str)
+        .filter(|n| n.to_lowercase().starts_with(&rest.to_lowercase()))
+        .collect();
+    match matches.as_slice() {
+        [] => None,
+        [one] => Some(format!("/account {one} ")),
+        many => {
+            let p = common_prefix(many);
+            (p.len() > rest.len()).then(|| format!("/account {p}"))
+        }
+    }
 }
 
 /// Completes `/status set <show>` and `/status <sub>`.
@@ -625,20 +729,23 @@ mod tests {
     #[test]
     fn tab_completion() {
         assert_eq!(
-            complete("/pr"),
+            complete("/pr", &[]),
             None,
             "priority and presence: nothing longer to add"
         );
-        assert_eq!(complete("/pri"), Some("/priority ".into()));
-        assert_eq!(complete("/pre"), Some("/presence ".into()));
-        assert_eq!(complete("/dn"), Some("/dnd ".into()));
-        assert_eq!(complete("/q"), Some("/quit ".into()));
-        assert_eq!(complete("/rec"), Some("/reconnect ".into()));
-        assert_eq!(complete("/re"), None, "reconnect, remove, rename");
-        assert_eq!(complete("/zz"), None);
-        assert_eq!(complete("/status s"), Some("/status set ".into()));
-        assert_eq!(complete("/status set a"), Some("/status set away ".into()));
-        assert_eq!(complete("/status set "), None);
+        assert_eq!(complete("/pri", &[]), Some("/priority ".into()));
+        assert_eq!(complete("/pre", &[]), Some("/presence ".into()));
+        assert_eq!(complete("/dn", &[]), Some("/dnd ".into()));
+        assert_eq!(complete("/q", &[]), Some("/quit ".into()));
+        assert_eq!(complete("/rec", &[]), Some("/reconnect ".into()));
+        assert_eq!(complete("/re", &[]), None, "reconnect, remove, rename");
+        assert_eq!(complete("/zz", &[]), None);
+        assert_eq!(complete("/status s", &[]), Some("/status set ".into()));
+        assert_eq!(
+            complete("/status set a", &[]),
+            Some("/status set away ".into())
+        );
+        assert_eq!(complete("/status set ", &[]), None);
         let unique: Vec<_> = names().collect();
         assert_eq!(
             unique.len(),

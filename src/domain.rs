@@ -160,3 +160,26 @@ pub enum Notify {
     Desktop,
     None,
 }
+
+/// One contact of one account: the same JID in two accounts is two contacts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContactId {
+    pub account: AccountId,
+    pub jid: BareJid,
+}
+
+impl ContactId {
+    pub fn new(account: AccountId, jid: BareJid) -> ContactId {
+        ContactId { account, jid }
+    }
+}
+
+/// With several accounts, how the roster says which account a contact belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountDisplay {
+    /// One roster, grouped by roster group; each row tagged with its account.
+    #[default]
+    Tag,
+    /// A section per account, each with its own groups.
+    Group,
+}

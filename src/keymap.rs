@@ -39,6 +39,36 @@ pub enum Action {
     Search,
 }
 
+/// The pane (or popup) that has the keyboard: a key means an action only in the panes where
+/// that action makes sense, so that typing in an input never triggers a presence key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The roster: every action.
+    Roster,
+    /// A popup over the roster (help, contact detail, who): scrolling and closing.
+    Popup,
+}
+
+impl Action {
+    /// Is this action available in `pane`?
+    pub fn allowed_in(self, pane: Pane) -> bool {
+        match pane {
+            Pane::Roster => true,
+            Pane::Popup => matches!(
+                self,
+                Action::Quit
+                    | Action::Help
+                    | Action::MoveDown
+                    | Action::MoveUp
+                    | Action::PageDown
+                    | Action::PageUp
+                    | Action::Top
+                    | Action::Bottom
+            ),
+        }
+    }
+}
+
 /// (action, config name, description, default keys)
 type ActionSpec = (Action, &'static str, &'static str, &'static [&'static str]);
 
@@ -419,8 +449,12 @@ impl Keymap {
         Ok(Keymap { bindings, keys })
     }
 
-    pub fn action_for(&self, ev: &KeyEvent) -> Option<Action> {
-        self.bindings.get(&KeyCombo::from_event(ev)).copied()
+    /// The action a key means in `pane`, if any.
+    pub fn action_in(&self, pane: Pane, ev: &KeyEvent) -> Option<Action> {
+        self.bindings
+            .get(&KeyCombo::from_event(ev))
+            .copied()
+            .filter(|a| a.allowed_in(pane))
     }
 
     /// The keys bound to one action, as the help shows them; None if unbound.
@@ -477,7 +511,7 @@ mod tests {
     #[test]
     fn pinned_defaults() {
         let map = Keymap::default();
-        let ch = |c| map.action_for(&key(KeyCode::Char(c), KeyModifiers::NONE));
+        let ch = |c| map.action_in(Pane::Roster, &key(KeyCode::Char(c), KeyModifiers::NONE));
         assert_eq!(ch('o'), Some(Action::SetOnline));
         assert_eq!(ch('c'), Some(Action::SetChat));
         assert_eq!(ch('a'), Some(Action::SetAway));
@@ -492,19 +526,22 @@ mod tests {
         assert_eq!(ch('?'), Some(Action::Help));
         assert_eq!(ch('q'), Some(Action::Quit));
         assert_eq!(
-            map.action_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            map.action_in(Pane::Roster, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
             Some(Action::Bottom)
         );
         assert_eq!(
-            map.action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            map.action_in(
+                Pane::Roster,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
             Some(Action::Quit)
         );
         assert_eq!(
-            map.action_for(&key(KeyCode::PageDown, KeyModifiers::NONE)),
+            map.action_in(Pane::Roster, &key(KeyCode::PageDown, KeyModifiers::NONE)),
             Some(Action::PageDown)
         );
         assert_eq!(
-            map.action_for(&key(KeyCode::Down, KeyModifiers::NONE)),
+            map.action_in(Pane::Roster, &key(KeyCode::Down, KeyModifiers::NONE)),
             Some(Action::MoveDown)
         );
         assert_eq!(ch('z'), None);
@@ -528,12 +565,15 @@ mod tests {
         o.insert("set_presence_away".to_owned(), vec!["w".to_owned()]);
         o.insert("quit".to_owned(), vec!["ctrl-q".to_owned(), "d".to_owned()]);
         let map = Keymap::with_overrides(&o).expect("valid overrides");
-        let ch = |c| map.action_for(&key(KeyCode::Char(c), KeyModifiers::NONE));
+        let ch = |c| map.action_in(Pane::Roster, &key(KeyCode::Char(c), KeyModifiers::NONE));
         assert_eq!(ch('w'), Some(Action::SetAway));
         assert_eq!(ch('a'), None, "the default key is released");
         assert_eq!(ch('d'), Some(Action::Quit), "the user's binding wins");
         assert_eq!(
-            map.action_for(&key(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            map.action_in(
+                Pane::Roster,
+                &key(KeyCode::Char('q'), KeyModifiers::CONTROL)
+            ),
             Some(Action::Quit)
         );
         let help = map.help_lines();

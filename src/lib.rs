@@ -32,11 +32,19 @@ pub mod keymap;
 pub mod logging;
 pub mod sanitize;
 pub mod session;
+pub mod sessions;
 pub mod store;
 pub mod terminal;
 pub mod ui;
 pub mod update;
 pub mod who;
+
+#[cfg(test)]
+pub mod test_support;
+
+#[cfg(test)]
+#[path = "multi_tests.rs"]
+mod multi_tests;
 
 #[cfg(test)]
 #[path = "jid_patch_tests.rs"]

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use rosterm::{app, cli::Cli, config, history, logging, session, store::State, terminal};
+use rosterm::domain::AccountId;
+use rosterm::sessions::Sessions;
+use rosterm::store::{AccountState, State};
+use rosterm::{app, cli::Cli, config, history, logging, session, terminal};
 
 /// Exit codes: 0 quit, 1 login/runtime failure, 2 usage or config error.
 const EXIT_FAILURE: u8 = 1;
@@ -25,7 +28,7 @@ fn main() -> ExitCode {
 
 /// `rosterm who`: no terminal UI; the report on stdout, errors on stderr.
 fn who(
-    handle: &mut session::SessionHandle,
+    sessions: &mut Sessions,
     state: &mut State,
     jids: &[String],
     json: bool,
@@ -45,19 +48,20 @@ fn who(
         .enable_all()
         .build()
         .map_err(|e| (EXIT_FAILURE, format!("cannot start the runtime: {e}")))?;
-    let result = runtime.block_on(rosterm::who::collect(handle, state));
-    let _ = handle.commands.send(rosterm::event::Command::Disconnect);
+    let result = runtime.block_on(rosterm::who::collect(sessions, state));
+    sessions.send_all(rosterm::event::Command::Disconnect);
     result.map_err(|reason| (EXIT_FAILURE, reason))?;
+    // Accounts with nothing to report are named on stderr; the others are reported.
+    for problem in rosterm::who::settled(state).unwrap_or_default() {
+        eprintln!("rosterm: {problem}");
+    }
     let report = if json {
         rosterm::who::json_report(state, &jids)
     } else {
         rosterm::who::text_report(state, &jids)
     };
     print!("{report}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    while !handle.thread.is_finished() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    sessions.join(std::time::Instant::now() + std::time::Duration::from_secs(3));
     Ok(())
 }
 
@@ -133,32 +137,38 @@ fn open_history(
     }
 }
 
-fn run(cli: Cli) -> Result<(), (u8, String)> {
-    let level = logging::parse_level(&cli.log_level)
-        .map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
-    let path = match cli.config {
-        Some(p) => p,
-        None => config::default_path().map_err(|e| (EXIT_CONFIG, e.to_string()))?,
-    };
-    let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
-    let (log_health, log_problem) = start_logging(cli.log_file, level);
-    tracing::info!(config = %path.display(), jid = %config.account.jid, "starting");
-    let password = config::resolve_password(&config.account.password)
-        .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
-    let (connector, probe) = session::connect::RostermConnector::for_account(&config.account)
-        .map_err(|e| (EXIT_CONFIG, format!("{}: {e}", path.display())))?;
-    let interactive = cli.command.is_none();
-    let (history, cached, history_problem) = match (&config.storage, interactive) {
-        (Some(db), true) => open_history(db, &config.account.jid),
+/// One account, started: its session, its database writer, and its part of the state.
+struct Started {
+    handle: session::SessionHandle,
+    history: Option<history::Writer>,
+    account: AccountState,
+    problem: Option<String>,
+}
+
+/// Starts one account's session (and its database writer, in the interactive UI).
+fn start_account(
+    config: &config::Config,
+    id: AccountId,
+    account: &config::Account,
+    interactive: bool,
+) -> Result<Started, (u8, String)> {
+    let password =
+        config::resolve_password(&account.password).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+    let (connector, probe) = session::connect::RostermConnector::for_account(account)
+        .map_err(|e| (EXIT_CONFIG, format!("{}: {e}", config.path.display())))?;
+    let (history, cached, problem) = match (&config.storage, interactive) {
+        (Some(db), true) => open_history(db, &account.jid),
         _ => (None, history::CachedRoster::default(), None),
     };
-    let mut handle = session::spawn(session::SessionSetup {
-        account: config.account.clone(),
+    let own = config.presence.clone();
+    let nick = config.nick.clone();
+    let handle = session::spawn(session::SessionSetup {
+        account: account.clone(),
         password,
         connector,
         probe,
-        initial: config.presence.clone(),
-        nick: config.nick.clone(),
+        initial: own.clone(),
+        nick: nick.clone(),
         roster_ver: cached.ver.clone(),
         history: history.as_ref().and_then(history::Writer::sink),
     })
@@ -168,33 +178,59 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
             format!("cannot start the network thread: {e}"),
         )
     })?;
-
-    let mut state = State::new(config.account.jid.clone(), config.presence.clone());
-    state.own_nick = config.nick.clone();
-    state.watch = config.watch.iter().cloned().collect();
-    state.notify = config.notify;
-    state.utc_offset = local_utc_offset();
+    let mut state = AccountState::new(id, account.jid.to_string(), account.jid.clone(), own);
+    state.nick = nick;
     state.seed_from_cache(cached);
-    state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Ok(Started {
+        handle,
+        history,
+        account: state,
+        problem,
+    })
+}
+
+fn run(cli: Cli) -> Result<(), (u8, String)> {
+    let level = logging::parse_level(&cli.log_level)
+        .map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
+    let path = match cli.config {
+        Some(p) => p,
+        None => config::default_path().map_err(|e| (EXIT_CONFIG, e.to_string()))?,
+    };
+    let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+    let (log_health, log_problem) = start_logging(cli.log_file, level);
+    tracing::info!(config = %path.display(), accounts = 1, "starting");
+    let interactive = cli.command.is_none();
+    let mut handles = Vec::new();
+    let mut writers = Vec::new();
+    let mut accounts = Vec::new();
+    let mut problems: Vec<String> = config.warnings.iter().take(1).cloned().collect();
+    problems.extend(log_problem.clone());
+    for (i, account) in std::iter::once(&config.account).enumerate() {
+        let id = AccountId(i as u16);
+        let started = start_account(&config, id, account, interactive)?;
+        handles.push((id, started.handle));
+        writers.push((id, started.history));
+        accounts.push(started.account);
+        problems.extend(started.problem);
+    }
+    let mut sessions = Sessions::new(handles);
+    let mut state = State::with_accounts(accounts);
+    state.watch = config.watch.iter().cloned().collect();
+    state.settings.notify = config.notify;
+    state.settings.utc_offset = local_utc_offset();
+    state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {
         if let Some(problem) = &log_problem {
             eprintln!("rosterm: {problem}");
         }
-        return who(&mut handle, &mut state, &jids, json);
+        return who(&mut sessions, &mut state, &jids, json);
     }
     if let Some(warning) = config.warnings.first() {
         tracing::warn!("{warning}");
     }
-    let startup: Vec<String> = config
-        .warnings
-        .iter()
-        .take(1)
-        .chain(&log_problem)
-        .chain(&history_problem)
-        .cloned()
-        .collect();
-    if !startup.is_empty() {
-        state.ui.message = Some((startup.join(" · "), rosterm::store::Severity::Error));
+    if !problems.is_empty() {
+        problems.dedup();
+        state.ui.message = Some((problems.join(" · "), rosterm::store::Severity::Error));
     }
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -208,23 +244,14 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
             &mut guard.terminal,
             &mut state,
             &config.keymap,
-            &mut handle,
+            &mut sessions,
             &log_health,
         ))
     };
     // The guard is dropped: the terminal is back to normal before anything is printed.
-    // Give the session a moment to say goodbye to the server.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    while !handle.thread.is_finished() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    if let Some(history) = history {
-        // Only what the server confirmed is worth showing next time.
-        if state.cached_since.is_none() && state.roster_loaded {
-            history.send(history::Write::Presence(state.last_presence()));
-        }
-        history.finish(std::time::Duration::from_secs(3));
-    }
+    // Give the sessions a moment to say goodbye to the server.
+    sessions.join(std::time::Instant::now() + std::time::Duration::from_secs(3));
+    save_presence(&state, writers);
     match outcome {
         Ok(app::Outcome::Quit) => Ok(()),
         Ok(app::Outcome::Signal(name)) => {
@@ -233,5 +260,19 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         }
         Ok(app::Outcome::LoginFailed(reason)) => Err((EXIT_FAILURE, reason)),
         Err(e) => Err((EXIT_FAILURE, format!("terminal error: {e}"))),
+    }
+}
+
+/// Saves each account's last presence (only what the server confirmed is worth showing next
+/// time) and lets the database writers finish.
+fn save_presence(state: &State, writers: Vec<(AccountId, Option<history::Writer>)>) {
+    for (id, writer) in writers {
+        let Some(writer) = writer else { continue };
+        if let Some(account) = state.account(id) {
+            if account.cached_since.is_none() && account.roster_loaded {
+                writer.send(history::Write::Presence(account.last_presence()));
+            }
+        }
+        writer.finish(std::time::Duration::from_secs(3));
     }
 }

@@ -1,66 +1,35 @@
 use super::*;
 use crate::domain::{Availability, Show};
-use crate::domain::{RosterItem, Subscription};
+use crate::event::PresenceChange;
 use crate::store::roster::GroupKey;
-use crate::store::view::{rows, Row};
-
-fn jid(s: &str) -> BareJid {
-    BareJid::new(s).unwrap()
-}
-
-fn item(j: &str, name: &str, groups: &[&str]) -> RosterItem {
-    RosterItem {
-        jid: jid(j),
-        name: (!name.is_empty()).then(|| name.to_owned()),
-        groups: groups.iter().map(|g| (*g).to_owned()).collect(),
-        subscription: Subscription::Both,
-        pending_out: false,
-    }
-}
-
-fn avail(from: &str, res: &str, show: Show, prio: i8, status: &str) -> SessionEvent {
-    SessionEvent::Presence {
-        from: jid(from),
-        resource: Some(res.to_owned()),
-        change: PresenceChange::Available {
-            show,
-            status: status.into(),
-            priority: prio,
-            nick: None,
-            odd_show: None,
-        },
-    }
-}
-
-fn unavail(from: &str, res: Option<&str>) -> SessionEvent {
-    SessionEvent::Presence {
-        from: jid(from),
-        resource: res.map(str::to_owned),
-        change: PresenceChange::Unavailable {
-            status: "bye".into(),
-        },
-    }
-}
+use crate::store::view::{rows, Filter, Row};
+use crate::test_support::{avail, item, jid, unavail, A0};
 
 fn state() -> State {
     let mut s = State::new(jid("me@x"), OwnPresence::default());
-    s.apply(SessionEvent::SessionStarted {
-        bound: "me@x/rosterm".into(),
-    });
-    s.apply(SessionEvent::RosterReceived(vec![
-        item("bob@x", "Bob", &["Friends"]),
-        item("carol@x", "Carol", &["Friends", "Work"]),
-        item("dave@x", "", &[]),
-    ]));
+    s.apply(
+        A0,
+        SessionEvent::SessionStarted {
+            bound: "me@x/rosterm".into(),
+        },
+    );
+    s.apply(
+        A0,
+        SessionEvent::RosterReceived(vec![
+            item("bob@x", "Bob", &["Friends"]),
+            item("carol@x", "Carol", &["Friends", "Work"]),
+            item("dave@x", "", &[]),
+        ]),
+    );
     s
 }
 
 /// The roster as text: one line per row, for order assertions.
 fn outline(s: &State) -> Vec<String> {
-    rows(&s.roster)
+    rows(&s.primary().roster)
         .map(|r| match r {
-            Row::Group { key, stats } => {
-                format!("# {} {}/{}", key.title(), stats.online, stats.total)
+            Row::Group { group, stats } => {
+                format!("# {} {}/{}", group.key.title(), stats.online, stats.total)
             }
             Row::Contact { contact, .. } => {
                 format!("{} {}", contact.label(), contact.availability().label())
@@ -77,36 +46,37 @@ fn outline(s: &State) -> Vec<String> {
                     if best { " *" } else { "" }
                 )
             }
+            Row::Account { id, .. } => format!("= {id}"),
         })
         .collect()
 }
 
 fn check_index(s: &State) {
-    for (key, g) in s.roster.groups() {
+    for (key, g) in s.primary().roster.groups() {
         let entries: usize = g.buckets.iter().map(|b| b.entries.len()).sum();
         assert_eq!(entries, g.stats.total, "{key:?} total");
         let rows: usize = g.buckets.iter().map(|b| b.rows).sum();
         assert_eq!(rows, g.stats.rows, "{key:?} rows");
         assert!(g.stats.total > 0, "empty group {key:?} kept");
     }
-    let all: Vec<_> = rows(&s.roster).map(|r| r.id()).collect();
+    let all: Vec<_> = rows(&s.primary().roster).map(|r| r.id()).collect();
     assert_eq!(
-        s.roster.row_count(),
+        s.primary().roster.row_count(),
         all.len(),
         "row_count matches the rows drawn"
     );
     for (i, id) in all.iter().enumerate() {
         assert_eq!(
-            crate::store::view::position_of(&s.roster, id),
+            s.rosters().position_of(&Filter::default(), id),
             Some(i),
             "position of {id:?}"
         );
         assert_eq!(
-            crate::store::view::row_at(&s.roster, i).as_ref(),
+            s.rosters().row_at(&Filter::default(), i).as_ref(),
             Some(id),
             "row at {i}"
         );
-        let window = crate::store::view::visible_rows(&s.roster, i, 3);
+        let window = s.rosters().visible_rows(&Filter::default(), i, 3);
         assert_eq!(
             window.first().map(|r| r.id()).as_ref(),
             Some(id),
@@ -131,9 +101,9 @@ fn roster_grouped_and_sorted_by_availability_then_name() {
             "dave@x offline"
         ]
     );
-    s.apply(avail("carol@x", "phone", Show::Away, 0, ""));
-    s.apply(avail("bob@x", "pc", Show::Dnd, 0, ""));
-    s.apply(avail("dave@x", "pc", Show::Chat, 0, ""));
+    s.apply(A0, avail("carol@x", "phone", Show::Away, 0, ""));
+    s.apply(A0, avail("bob@x", "pc", Show::Dnd, 0, ""));
+    s.apply(A0, avail("dave@x", "pc", Show::Chat, 0, ""));
     assert_eq!(
         outline(&s),
         [
@@ -152,9 +122,9 @@ fn roster_grouped_and_sorted_by_availability_then_name() {
 #[test]
 fn contact_state_comes_from_highest_priority_resource_and_expands() {
     let mut s = state();
-    s.apply(avail("bob@x", "laptop", Show::Chat, 5, "coding"));
-    s.apply(avail("bob@x", "phone", Show::Dnd, 10, "driving"));
-    let bob = s.roster.get(&jid("bob@x")).unwrap();
+    s.apply(A0, avail("bob@x", "laptop", Show::Chat, 5, "coding"));
+    s.apply(A0, avail("bob@x", "phone", Show::Dnd, 10, "driving"));
+    let bob = s.primary().roster.get(&jid("bob@x")).unwrap();
     assert_eq!(
         bob.best().map(|(r, p)| (r, p.show)),
         Some(("phone", Show::Dnd))
@@ -164,9 +134,13 @@ fn contact_state_comes_from_highest_priority_resource_and_expands() {
         ["# Friends 1/2", "Bob dnd", "  phone dnd *", "  laptop chat"]
     );
     // Priority change flips the winner.
-    s.apply(avail("bob@x", "laptop", Show::Chat, 20, "coding"));
+    s.apply(A0, avail("bob@x", "laptop", Show::Chat, 20, "coding"));
     assert_eq!(
-        s.roster.get(&jid("bob@x")).unwrap().availability(),
+        s.primary()
+            .roster
+            .get(&jid("bob@x"))
+            .unwrap()
+            .availability(),
         Availability::Available(Show::Chat)
     );
     check_index(&s);
@@ -175,13 +149,13 @@ fn contact_state_comes_from_highest_priority_resource_and_expands() {
 #[test]
 fn unavailable_resource_then_bare_unavailable() {
     let mut s = state();
-    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
-    s.apply(avail("bob@x", "b", Show::Away, 0, ""));
-    s.apply(unavail("bob@x", Some("a")));
-    let bob = s.roster.get(&jid("bob@x")).unwrap();
+    s.apply(A0, avail("bob@x", "a", Show::Online, 0, ""));
+    s.apply(A0, avail("bob@x", "b", Show::Away, 0, ""));
+    s.apply(A0, unavail("bob@x", Some("a")));
+    let bob = s.primary().roster.get(&jid("bob@x")).unwrap();
     assert_eq!(bob.resources.keys().collect::<Vec<_>>(), ["b"]);
-    s.apply(unavail("bob@x", None));
-    let bob = s.roster.get(&jid("bob@x")).unwrap();
+    s.apply(A0, unavail("bob@x", None));
+    let bob = s.primary().roster.get(&jid("bob@x")).unwrap();
     assert!(bob.resources.is_empty());
     assert_eq!(bob.availability(), Availability::Offline);
     assert_eq!(bob.last_status, "bye");
@@ -191,21 +165,32 @@ fn unavailable_resource_then_bare_unavailable() {
 #[test]
 fn error_presence_shows_error_until_available_again() {
     let mut s = state();
-    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
-    s.apply(SessionEvent::Presence {
-        from: jid("bob@x"),
-        resource: None,
-        change: PresenceChange::Error {
-            reason: "remote-server-not-found".into(),
+    s.apply(A0, avail("bob@x", "a", Show::Online, 0, ""));
+    s.apply(
+        A0,
+        SessionEvent::Presence {
+            from: jid("bob@x"),
+            resource: None,
+            change: PresenceChange::Error {
+                reason: "remote-server-not-found".into(),
+            },
         },
-    });
+    );
     assert_eq!(
-        s.roster.get(&jid("bob@x")).unwrap().availability(),
+        s.primary()
+            .roster
+            .get(&jid("bob@x"))
+            .unwrap()
+            .availability(),
         Availability::Error
     );
-    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
+    s.apply(A0, avail("bob@x", "a", Show::Online, 0, ""));
     assert_eq!(
-        s.roster.get(&jid("bob@x")).unwrap().availability(),
+        s.primary()
+            .roster
+            .get(&jid("bob@x"))
+            .unwrap()
+            .availability(),
         Availability::Available(Show::Online)
     );
     check_index(&s);
@@ -214,64 +199,82 @@ fn error_presence_shows_error_until_available_again() {
 #[test]
 fn strangers_are_shown_apart_and_never_join_the_roster() {
     let mut s = state();
-    s.apply(avail("eve@evil", "x", Show::Chat, 0, "hi"));
-    let eve = s.roster.get(&jid("eve@evil")).unwrap();
+    s.apply(A0, avail("eve@evil", "x", Show::Chat, 0, "hi"));
+    let eve = s.primary().roster.get(&jid("eve@evil")).unwrap();
     assert!(!eve.in_roster);
-    assert!(s.roster.groups().contains_key(&GroupKey::NotInRoster));
-    s.apply(unavail("eve@evil", Some("x")));
+    assert!(s
+        .primary()
+        .roster
+        .groups()
+        .contains_key(&GroupKey::NotInRoster));
+    s.apply(A0, unavail("eve@evil", Some("x")));
     assert!(
-        s.roster.get(&jid("eve@evil")).is_none(),
+        s.primary().roster.get(&jid("eve@evil")).is_none(),
         "an offline stranger leaves no trace"
     );
-    s.apply(SessionEvent::SubscriptionRequest {
-        from: jid("eve@evil"),
-        nick: None,
-    });
+    s.apply(
+        A0,
+        SessionEvent::SubscriptionRequest {
+            from: jid("eve@evil"),
+            nick: None,
+        },
+    );
     assert!(
-        s.roster.get(&jid("eve@evil")).is_none(),
+        s.primary().roster.get(&jid("eve@evil")).is_none(),
         "a request changes nothing until approved"
     );
-    assert!(s.subscription_requests.contains_key(&jid("eve@evil")));
+    assert!(s
+        .subscription_requests
+        .contains_key(&crate::domain::ContactId::new(A0, jid("eve@evil"))));
     check_index(&s);
 }
 
 #[test]
 fn own_other_resources_are_tracked_apart() {
     let mut s = state();
-    s.apply(SessionEvent::Presence {
-        from: jid("me@x"),
-        resource: Some("phone".into()),
-        change: PresenceChange::Available {
-            show: Show::Xa,
-            status: String::new(),
-            priority: 0,
-            nick: None,
-            odd_show: None,
+    s.apply(
+        A0,
+        SessionEvent::Presence {
+            from: jid("me@x"),
+            resource: Some("phone".into()),
+            change: PresenceChange::Available {
+                show: Show::Xa,
+                status: String::new(),
+                priority: 0,
+                nick: None,
+                odd_show: None,
+            },
         },
-    });
-    assert_eq!(s.own_resources.get("phone").map(|p| p.show), Some(Show::Xa));
-    assert!(s.roster.get(&jid("me@x")).is_none());
-    s.apply(unavail("me@x", Some("phone")));
-    assert!(s.own_resources.is_empty());
+    );
+    assert_eq!(
+        s.primary().own_resources.get("phone").map(|p| p.show),
+        Some(Show::Xa)
+    );
+    assert!(s.primary().roster.get(&jid("me@x")).is_none());
+    s.apply(A0, unavail("me@x", Some("phone")));
+    assert!(s.primary().own_resources.is_empty());
 }
 
 #[test]
 fn roster_push_and_remove() {
     let mut s = state();
-    s.apply(SessionEvent::RosterPush(item("bob@x", "Robert", &["Work"])));
+    s.apply(
+        A0,
+        SessionEvent::RosterPush(item("bob@x", "Robert", &["Work"])),
+    );
     assert_eq!(
         outline(&s)[..3],
         ["# Friends 0/1", "Carol offline", "# Work 0/2"]
     );
-    s.apply(avail("carol@x", "a", Show::Online, 0, ""));
-    s.apply(SessionEvent::RosterRemove(jid("carol@x")));
-    let carol = s.roster.get(&jid("carol@x")).unwrap();
+    s.apply(A0, avail("carol@x", "a", Show::Online, 0, ""));
+    s.apply(A0, SessionEvent::RosterRemove(jid("carol@x")));
+    let carol = s.primary().roster.get(&jid("carol@x")).unwrap();
     assert!(
         !carol.in_roster,
         "online contact removed from roster stays visible as not-in-roster"
     );
-    s.apply(SessionEvent::RosterRemove(jid("dave@x")));
-    assert!(s.roster.get(&jid("dave@x")).is_none());
+    s.apply(A0, SessionEvent::RosterRemove(jid("dave@x")));
+    assert!(s.primary().roster.get(&jid("dave@x")).is_none());
     check_index(&s);
 }
 
@@ -281,15 +284,15 @@ fn since_is_kept_while_show_is_unchanged() {
     let mut s = state();
     let t0 = UNIX_EPOCH + Duration::from_secs(1000);
     let t1 = UNIX_EPOCH + Duration::from_secs(2000);
-    s.apply_at(avail("bob@x", "a", Show::Away, 0, "x"), t0);
-    s.apply_at(avail("bob@x", "a", Show::Away, 0, "y"), t1);
+    s.apply_at(A0, avail("bob@x", "a", Show::Away, 0, "x"), t0);
+    s.apply_at(A0, avail("bob@x", "a", Show::Away, 0, "y"), t1);
     assert_eq!(
-        s.roster.get(&jid("bob@x")).unwrap().resources["a"].since,
+        s.primary().roster.get(&jid("bob@x")).unwrap().resources["a"].since,
         t0
     );
-    s.apply_at(avail("bob@x", "a", Show::Dnd, 0, "y"), t1);
+    s.apply_at(A0, avail("bob@x", "a", Show::Dnd, 0, "y"), t1);
     assert_eq!(
-        s.roster.get(&jid("bob@x")).unwrap().resources["a"].since,
+        s.primary().roster.get(&jid("bob@x")).unwrap().resources["a"].since,
         t1
     );
 }
@@ -297,12 +300,21 @@ fn since_is_kept_while_show_is_unchanged() {
 #[test]
 fn new_session_forgets_stale_presence() {
     let mut s = state();
-    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
-    s.apply(SessionEvent::SessionStarted {
-        bound: "me@x/rosterm".into(),
-    });
-    assert!(s.roster.get(&jid("bob@x")).unwrap().resources.is_empty());
-    assert!(!s.roster_loaded);
+    s.apply(A0, avail("bob@x", "a", Show::Online, 0, ""));
+    s.apply(
+        A0,
+        SessionEvent::SessionStarted {
+            bound: "me@x/rosterm".into(),
+        },
+    );
+    assert!(s
+        .primary()
+        .roster
+        .get(&jid("bob@x"))
+        .unwrap()
+        .resources
+        .is_empty());
+    assert!(!s.primary().roster_loaded);
     check_index(&s);
 }
 
@@ -328,7 +340,7 @@ fn many_random_changes_keep_the_index_consistent() {
                 "",
             ),
         };
-        s.apply(ev);
+        s.apply(A0, ev);
         if step % 250 == 0 {
             check_index(&s);
         }
@@ -342,12 +354,13 @@ fn timeline_records_enter_update_leave_from_presence() {
     use std::time::{Duration, UNIX_EPOCH};
     let mut s = state();
     let t = |n| UNIX_EPOCH + Duration::from_secs(n);
-    s.apply_at(avail("bob@x", "a", Show::Online, 0, ""), t(10));
-    s.apply_at(avail("bob@x", "a", Show::Online, 0, ""), t(20)); // unchanged: nothing
-    s.apply_at(avail("bob@x", "a", Show::Away, 0, "lunch"), t(30));
-    s.apply_at(avail("bob@x", "b", Show::Dnd, 0, ""), t(40));
-    s.apply_at(unavail("bob@x", None), t(50)); // bare: both resources leave
+    s.apply_at(A0, avail("bob@x", "a", Show::Online, 0, ""), t(10));
+    s.apply_at(A0, avail("bob@x", "a", Show::Online, 0, ""), t(20)); // unchanged: nothing
+    s.apply_at(A0, avail("bob@x", "a", Show::Away, 0, "lunch"), t(30));
+    s.apply_at(A0, avail("bob@x", "b", Show::Dnd, 0, ""), t(40));
+    s.apply_at(A0, unavail("bob@x", None), t(50)); // bare: both resources leave
     let got: Vec<_> = s
+        .primary()
         .timeline
         .entries()
         .map(|e| (e.resource.as_str(), e.kind, e.at))
@@ -363,19 +376,16 @@ fn timeline_records_enter_update_leave_from_presence() {
         ]
     );
     // Own resources do not go in the contacts' timeline.
-    s.apply_at(avail("me@x", "phone", Show::Xa, 0, ""), t(60));
-    assert_eq!(s.timeline.len(), 5);
+    s.apply_at(A0, avail("me@x", "phone", Show::Xa, 0, ""), t(60));
+    assert_eq!(s.primary().timeline.len(), 5);
 }
 
 #[test]
 fn filtered_views_are_consistent() {
-    use crate::store::view::{
-        position_of_filtered, row_at_filtered, row_count, visible_rows_filtered, Filter,
-    };
     let mut s = state();
-    s.apply(avail("bob@x", "a", Show::Online, 0, ""));
-    s.apply(avail("bob@x", "b", Show::Away, 1, ""));
-    s.apply(avail("carol@x", "a", Show::Dnd, 0, ""));
+    s.apply(A0, avail("bob@x", "a", Show::Online, 0, ""));
+    s.apply(A0, avail("bob@x", "b", Show::Away, 1, ""));
+    s.apply(A0, avail("carol@x", "a", Show::Dnd, 0, ""));
     let filters = [
         Filter::default(),
         Filter {
@@ -400,41 +410,37 @@ fn filtered_views_are_consistent() {
         },
     ];
     for f in &filters {
-        let all: Vec<_> = visible_rows_filtered(&s.roster, f, 0, usize::MAX)
+        let all: Vec<_> = s
+            .rosters()
+            .visible_rows(f, 0, usize::MAX)
             .iter()
             .map(|r| r.id())
             .collect();
-        assert_eq!(row_count(&s.roster, f), all.len(), "{f:?}");
+        assert_eq!(s.rosters().row_count(f), all.len(), "{f:?}");
         for (i, id) in all.iter().enumerate() {
-            assert_eq!(
-                position_of_filtered(&s.roster, f, id),
-                Some(i),
-                "{f:?} {id:?}"
-            );
-            assert_eq!(
-                row_at_filtered(&s.roster, f, i).as_ref(),
-                Some(id),
-                "{f:?} {i}"
-            );
+            assert_eq!(s.rosters().position_of(f, id), Some(i), "{f:?} {id:?}");
+            assert_eq!(s.rosters().row_at(f, i).as_ref(), Some(id), "{f:?} {i}");
         }
     }
     let online = Filter {
         online_only: true,
         ..Filter::default()
     };
-    let shown: Vec<_> = visible_rows_filtered(&s.roster, &online, 0, 100)
+    let shown: Vec<_> = s
+        .rosters()
+        .visible_rows(&online, 0, 100)
         .iter()
         .map(|r| r.id())
         .collect();
     assert!(!shown.iter().any(
-        |id| matches!(id, crate::store::view::RowId::Contact(_, j) if j.as_str() == "dave@x")
+        |id| matches!(id, crate::store::view::RowId::Contact(_, c) if c.jid.as_str() == "dave@x")
     ));
     let text = Filter {
         text: Some("ar".into()),
         ..Filter::default()
     };
     assert_eq!(
-        row_count(&s.roster, &text),
+        s.rosters().row_count(&text),
         4,
         "Carol in Friends and Work, with headers"
     );
@@ -443,21 +449,33 @@ fn filtered_views_are_consistent() {
 #[test]
 fn nick_names_a_contact_without_a_roster_name() {
     let mut s = state();
-    assert_eq!(s.roster.get(&jid("dave@x")).unwrap().label(), "dave@x");
-    s.apply(SessionEvent::Presence {
-        from: jid("dave@x"),
-        resource: Some("pc".into()),
-        change: PresenceChange::Available {
-            show: Show::Online,
-            status: String::new(),
-            priority: 0,
-            nick: Some("Davey".into()),
-            odd_show: None,
+    assert_eq!(
+        s.primary().roster.get(&jid("dave@x")).unwrap().label(),
+        "dave@x"
+    );
+    s.apply(
+        A0,
+        SessionEvent::Presence {
+            from: jid("dave@x"),
+            resource: Some("pc".into()),
+            change: PresenceChange::Available {
+                show: Show::Online,
+                status: String::new(),
+                priority: 0,
+                nick: Some("Davey".into()),
+                odd_show: None,
+            },
         },
-    });
-    assert_eq!(s.roster.get(&jid("dave@x")).unwrap().label(), "Davey");
+    );
+    assert_eq!(
+        s.primary().roster.get(&jid("dave@x")).unwrap().label(),
+        "Davey"
+    );
     // A roster name wins over the nick.
-    s.apply(avail("bob@x", "pc", Show::Online, 0, ""));
-    assert_eq!(s.roster.get(&jid("bob@x")).unwrap().label(), "Bob");
+    s.apply(A0, avail("bob@x", "pc", Show::Online, 0, ""));
+    assert_eq!(
+        s.primary().roster.get(&jid("bob@x")).unwrap().label(),
+        "Bob"
+    );
     check_index(&s);
 }

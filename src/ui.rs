@@ -43,59 +43,73 @@ pub fn render_popup(
     );
 }
 
-/// The horizontal bands: header, subscription inbox (when requests wait), roster, bottom.
-pub fn layout(area: Rect, inbox: u16, timeline: bool) -> [Rect; 5] {
-    let timeline = if timeline {
+/// Where each pane goes on screen. Bands from the top: the header (a line per account), the
+/// subscription inbox (when requests wait), the roster, the timeline (when shown), the
+/// bottom line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Panes {
+    pub header: Rect,
+    /// Zero height when no request waits.
+    pub inbox: Rect,
+    pub roster: Rect,
+    pub timeline: Option<Rect>,
+    pub bottom: Rect,
+}
+
+/// The panes for this state on a screen of this size.
+pub fn layout(area: Rect, state: &State) -> Panes {
+    let timeline = if state.ui.timeline {
         (area.height / 3).max(6)
     } else {
         0
     };
-    Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(inbox),
+    let [header, inbox, roster, timeline_area, bottom] = Layout::vertical([
+        Constraint::Length(header::height(state)),
+        Constraint::Length(inbox::height(state)),
         Constraint::Min(1),
         Constraint::Length(timeline),
         Constraint::Length(1),
     ])
-    .areas(area)
+    .areas(area);
+    Panes {
+        header,
+        inbox,
+        roster,
+        timeline: (timeline_area.height > 0).then_some(timeline_area),
+        bottom,
+    }
 }
 
-/// Rows the roster pane has on a terminal of this size.
-pub fn roster_height(area: Rect) -> usize {
-    usize::from(layout(area, 0, false)[2].height)
-}
-
-/// Rows the roster pane has with this state's inbox.
+/// Rows the roster pane has with this state on a screen of this size.
 pub fn roster_height_for(area: Rect, state: &State) -> usize {
-    usize::from(layout(area, inbox::height(state), state.ui.timeline)[2].height)
+    usize::from(layout(area, state).roster.height)
 }
 
 pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
-    let [header, inbox_area, body, timeline_area, bottom] =
-        layout(frame.area(), inbox::height(state), state.ui.timeline);
-    header::render_header(frame, header, state);
-    if inbox_area.height > 0 {
-        inbox::render_inbox(frame, inbox_area, state, keymap);
+    let panes = layout(frame.area(), state);
+    header::render_header(frame, panes.header, state);
+    if panes.inbox.height > 0 {
+        inbox::render_inbox(frame, panes.inbox, state, keymap);
     }
-    roster::render_roster(frame, body, state);
-    if timeline_area.height > 0 {
-        timeline::render_timeline(frame, timeline_area, state);
+    roster::render_roster(frame, panes.roster, state);
+    if let Some(area) = panes.timeline {
+        timeline::render_timeline(frame, area, state);
     }
-    bottom::render_bottom(frame, bottom, state);
+    bottom::render_bottom(frame, panes.bottom, state);
     match &state.ui.mode {
         Mode::Help => help::render_help(frame, frame.area(), keymap, state.ui.help_scroll),
-        Mode::Detail(jid) => detail::render_detail(frame, frame.area(), state, jid),
+        Mode::Detail(id) => detail::render_detail(frame, frame.area(), state, id),
         Mode::Who(filter) => who::render_who(frame, frame.area(), state, filter),
         _ => {}
     }
-    if state.no_color {
+    if state.settings.no_color {
         theme::strip_colors(frame.buffer_mut());
     }
 }
 
 #[cfg(test)]
 #[path = "ui_tests.rs"]
-mod tests;
+pub(crate) mod tests;
 
 #[cfg(test)]
 #[path = "ui_text_tests.rs"]

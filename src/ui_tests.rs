@@ -1,6 +1,7 @@
 //! Render tests on ratatui's `TestBackend`: whole-screen snapshots and the styles that carry
 //! meaning, asserted on cells.
 
+use crate::test_support::A0;
 use std::time::SystemTime;
 
 use jid::BareJid;
@@ -37,6 +38,7 @@ pub(super) fn item(j: &str, name: &str, group: &str) -> RosterItem {
 
 pub(super) fn presence(s: &mut State, from: &str, res: &str, show: Show, prio: i8, status: &str) {
     s.apply_at(
+        A0,
         SessionEvent::Presence {
             from: jid(from),
             resource: Some(res.into()),
@@ -62,23 +64,32 @@ pub fn mixed_state() -> State {
             priority: 5,
         },
     );
-    s.apply(SessionEvent::SessionStarted {
-        bound: "alice@example.org/rosterm".into(),
-    });
-    s.apply(SessionEvent::OwnPresenceEcho {
-        show: Show::Away,
-        status: "lunch".into(),
-        priority: 5,
-    });
-    s.apply(SessionEvent::RosterReceived(vec![
-        item("bob@example.org", "Bob", "Friends"),
-        item("carol@example.org", "Carol", "Friends"),
-        item("dave@example.org", "Dave", "Friends"),
-        item("erin@example.org", "Erin", "Work"),
-        item("frank@example.org", "Frank", "Work"),
-        item("grace@example.org", "Grace", "Work"),
-        item("heidi@example.org", "Heidi", ""),
-    ]));
+    s.apply(
+        A0,
+        SessionEvent::SessionStarted {
+            bound: "alice@example.org/rosterm".into(),
+        },
+    );
+    s.apply(
+        A0,
+        SessionEvent::OwnPresenceEcho {
+            show: Show::Away,
+            status: "lunch".into(),
+            priority: 5,
+        },
+    );
+    s.apply(
+        A0,
+        SessionEvent::RosterReceived(vec![
+            item("bob@example.org", "Bob", "Friends"),
+            item("carol@example.org", "Carol", "Friends"),
+            item("dave@example.org", "Dave", "Friends"),
+            item("erin@example.org", "Erin", "Work"),
+            item("frank@example.org", "Frank", "Work"),
+            item("grace@example.org", "Grace", "Work"),
+            item("heidi@example.org", "Heidi", ""),
+        ]),
+    );
     presence(
         &mut s,
         "bob@example.org",
@@ -113,28 +124,31 @@ pub fn mixed_state() -> State {
         "On holiday",
     );
     presence(&mut s, "dave@example.org", "pc", Show::Away, 0, "Café ☕");
-    s.apply(SessionEvent::Presence {
-        from: jid("grace@example.org"),
-        resource: None,
-        change: PresenceChange::Error {
-            reason: "remote-server-not-found".into(),
+    s.apply(
+        A0,
+        SessionEvent::Presence {
+            from: jid("grace@example.org"),
+            resource: None,
+            change: PresenceChange::Error {
+                reason: "remote-server-not-found".into(),
+            },
         },
-    });
+    );
     s
 }
 
-pub(super) fn render(state: &mut State, width: u16, height: u16) -> Buffer {
+pub(crate) fn render(state: &mut State, width: u16, height: u16) -> Buffer {
     let keymap = Keymap::default();
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     let area = ratatui::layout::Rect::new(0, 0, width, height);
-    update::layout(state, crate::ui::roster_height(area));
+    update::layout(state, crate::ui::roster_height_for(area, state));
     terminal
         .draw(|f| crate::ui::draw(f, state, &keymap))
         .unwrap();
     terminal.backend().buffer().clone()
 }
 
-pub(super) fn text(buf: &Buffer) -> String {
+pub(crate) fn text(buf: &Buffer) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         let mut line = String::new();
@@ -215,20 +229,26 @@ fn header_shows_own_presence_and_connection() {
         header.contains("online") && header.contains("5/7 online"),
         "{header}"
     );
-    s.apply(SessionEvent::Connection(ConnState::Reconnecting {
-        attempt: 2,
-        retry_in_secs: 4,
-        reason: "connection refused".into(),
-    }));
+    s.apply(
+        A0,
+        SessionEvent::Connection(ConnState::Reconnecting {
+            attempt: 2,
+            retry_in_secs: 4,
+            reason: "connection refused".into(),
+        }),
+    );
     let screen = text(&render(&mut s, 160, 18));
     assert!(screen
         .lines()
         .next()
         .unwrap()
         .contains("reconnecting (attempt 2, next try in 4 s): connection refused"));
-    s.apply(SessionEvent::Connection(ConnState::Failed {
-        reason: "bad password".into(),
-    }));
+    s.apply(
+        A0,
+        SessionEvent::Connection(ConnState::Failed {
+            reason: "bad password".into(),
+        }),
+    );
     let buf = render(&mut s, 160, 18);
     let (x, y) = cell_on_row(&buf, "failed: bad password", "f");
     assert_eq!(buf[(x, y)].fg, Color::Red);
@@ -307,7 +327,7 @@ fn hostile_strings_never_reach_the_buffer_raw() {
         .unwrap();
     let stanza = xmpp_parsers::stanza::Stanza::try_from(el).unwrap();
     for ev in crate::session::translate::translate(stanza, &ctx).events {
-        s.apply(ev);
+        s.apply(A0, ev);
     }
     let buf = render(&mut s, 120, 18);
     for cell in buf.content() {
@@ -336,16 +356,19 @@ fn own_presence_shows_sending_until_the_server_echoes_it() {
         "echoed: {}",
         header(&mut s)
     );
-    s.own.show = Show::Dnd;
+    s.account_mut(A0).unwrap().own.show = Show::Dnd;
     assert!(
         header(&mut s).contains("(sending…)"),
         "changed, not echoed yet"
     );
-    s.apply(SessionEvent::OwnPresenceEcho {
-        show: Show::Dnd,
-        status: "lunch".into(),
-        priority: 5,
-    });
+    s.apply(
+        A0,
+        SessionEvent::OwnPresenceEcho {
+            show: Show::Dnd,
+            status: "lunch".into(),
+            priority: 5,
+        },
+    );
     assert!(!header(&mut s).contains("sending"));
 }
 
@@ -378,14 +401,20 @@ fn help_scrolls_on_a_small_terminal() {
 #[test]
 fn inbox_snapshot() {
     let mut s = mixed_state();
-    s.apply(SessionEvent::SubscriptionRequest {
-        from: jid("zoe@example.net"),
-        nick: Some("Zoe".into()),
-    });
-    s.apply(SessionEvent::SubscriptionRequest {
-        from: jid("heidi@example.org"),
-        nick: None,
-    });
+    s.apply(
+        A0,
+        SessionEvent::SubscriptionRequest {
+            from: jid("zoe@example.net"),
+            nick: Some("Zoe".into()),
+        },
+    );
+    s.apply(
+        A0,
+        SessionEvent::SubscriptionRequest {
+            from: jid("heidi@example.org"),
+            nick: None,
+        },
+    );
     let screen = text(&render(&mut s, 100, 20));
     assert!(
         screen.contains("✉ Subscription requests (2)")
@@ -405,6 +434,7 @@ fn timeline_snapshot() {
     let mut s = mixed_state();
     s.ui.timeline = true;
     s.apply_at(
+        A0,
         SessionEvent::Presence {
             from: jid("carol@example.org"),
             resource: Some("home".into()),
@@ -425,7 +455,7 @@ fn timeline_snapshot() {
     );
     insta::assert_snapshot!(screen);
     // Filtered to one contact.
-    s.ui.timeline_filter = Some(jid("erin@example.org"));
+    s.ui.timeline_filter = Some(crate::domain::ContactId::new(A0, jid("erin@example.org")));
     let screen = text(&render(&mut s, 100, 30));
     assert!(
         screen.contains("Erin/office") && !screen.contains("Carol/home"),
@@ -526,14 +556,13 @@ fn selection_follows_a_contact_that_moves_to_another_group() {
     }
     render(&mut s, 100, 18);
     assert!(
-        matches!(&s.ui.selected, Some(crate::store::view::RowId::Contact(_, j)) if j.as_str() == "carol@example.org")
+        matches!(&s.ui.selected, Some(crate::store::view::RowId::Contact(_, j)) if j.jid.as_str() == "carol@example.org")
     );
     // Carol moves to Work.
-    s.apply(SessionEvent::RosterPush(item(
-        "carol@example.org",
-        "Carol",
-        "Work",
-    )));
+    s.apply(
+        A0,
+        SessionEvent::RosterPush(item("carol@example.org", "Carol", "Work")),
+    );
     let buf = render(&mut s, 100, 18);
     let (x, y) = cell_on_row(&buf, "Carol", "C");
     assert!(

@@ -1,6 +1,7 @@
 //! Render tests for text terminals disagree on: emoji sequences, flags, and drawing without
 //! colours (`NO_COLOR`).
 
+use crate::test_support::A0;
 use ratatui::style::{Color, Modifier};
 
 use super::tests::{cell_on_row, item, jid, mixed_state, presence, render, text};
@@ -16,7 +17,7 @@ fn no_color_draws_no_colour_and_still_shows_the_selection() {
     let mut s = mixed_state();
     let coloured = render(&mut s, 100, 18);
     assert!(coloured.content.iter().any(|c| c.fg != Color::Reset));
-    s.no_color = true;
+    s.settings.no_color = true;
     let buf = render(&mut s, 100, 18);
     for c in buf.content.iter() {
         assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset), "{c:?}");
@@ -59,12 +60,15 @@ fn emoji_sequences_and_flags_render_as_one_cell_each_and_columns_line_up() {
         ("c@x", "🇫🇷 Flag"),
         ("d@x", "Plain"),
     ];
-    s.apply(SessionEvent::RosterReceived(
-        names
-            .iter()
-            .map(|(j, n)| item(j, &sanitize(n, MAX_NAME), "G"))
-            .collect(),
-    ));
+    s.apply(
+        A0,
+        SessionEvent::RosterReceived(
+            names
+                .iter()
+                .map(|(j, n)| item(j, &sanitize(n, MAX_NAME), "G"))
+                .collect(),
+        ),
+    );
     presence(&mut s, "a@x", "r", Show::Chat, 1, &sanitize("👍🏽 ok", 100));
     let buf = render(&mut s, 80, 10);
     let screen = text(&buf);

@@ -1,10 +1,16 @@
 //! Keys in, effects out: what each key and command sends to the session.
 
+use crate::test_support::A0;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jid::BareJid;
 
 use super::*;
+use crate::command;
 use crate::domain::OwnPresence;
+use crate::domain::{ConnState, Show};
+use crate::event::SessionEvent;
+use crate::keymap::Keymap;
+use crate::store::{Mode, Severity};
 
 fn state() -> State {
     let mut s = State::new(
@@ -15,9 +21,12 @@ fn state() -> State {
             priority: 2,
         },
     );
-    s.apply(SessionEvent::SessionStarted {
-        bound: "me@x/r".into(),
-    });
+    s.apply(
+        A0,
+        SessionEvent::SessionStarted {
+            bound: "me@x/r".into(),
+        },
+    );
     s
 }
 
@@ -37,7 +46,7 @@ fn sent(effects: &[Effect]) -> Vec<OwnPresence> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Send(Command::SetPresence(p)) => Some(p.clone()),
+            Effect::Send(_, Command::SetPresence(p)) => Some(p.clone()),
             _ => None,
         })
         .collect()
@@ -93,7 +102,7 @@ fn status_editor_sends_on_enter_and_cancels_on_esc() {
     press(&mut s, KeyCode::Char('s'));
     typed(&mut s, "zzz");
     assert!(press(&mut s, KeyCode::Esc).is_empty());
-    assert_eq!(s.own.status, "at lunch");
+    assert_eq!(s.primary().own.status, "at lunch");
 }
 
 #[test]
@@ -190,11 +199,14 @@ fn tab_completes_in_the_command_line() {
 #[test]
 fn presence_changed_while_offline_is_still_sent_to_the_session() {
     let mut s = state();
-    s.apply(SessionEvent::Connection(ConnState::Reconnecting {
-        attempt: 1,
-        retry_in_secs: 1,
-        reason: "x".into(),
-    }));
+    s.apply(
+        A0,
+        SessionEvent::Connection(ConnState::Reconnecting {
+            attempt: 1,
+            retry_in_secs: 1,
+            reason: "x".into(),
+        }),
+    );
     let effects = press(&mut s, KeyCode::Char('d'));
     assert_eq!(
         sent(&effects).len(),
@@ -215,6 +227,7 @@ fn failure_before_first_login_ends_the_program_but_not_after() {
     let mut s = State::new(BareJid::new("me@x").unwrap(), OwnPresence::default());
     let effects = on_session(
         &mut s,
+        A0,
         SessionEvent::Connection(ConnState::Failed {
             reason: "bad password".into(),
         }),
@@ -223,6 +236,7 @@ fn failure_before_first_login_ends_the_program_but_not_after() {
     let mut s = state();
     let effects = on_session(
         &mut s,
+        A0,
         SessionEvent::Connection(ConnState::Failed {
             reason: "bad password".into(),
         }),
@@ -257,13 +271,16 @@ fn watched_contacts_are_announced_once_per_transition() {
     use crate::event::PresenceChange;
     let mut s = state();
     let bob = BareJid::new("bob@x").unwrap();
-    s.apply(SessionEvent::RosterReceived(vec![RosterItem {
-        jid: bob.clone(),
-        name: Some("Bob".into()),
-        groups: vec![],
-        subscription: Subscription::Both,
-        pending_out: false,
-    }]));
+    s.apply(
+        A0,
+        SessionEvent::RosterReceived(vec![RosterItem {
+            jid: bob.clone(),
+            name: Some("Bob".into()),
+            groups: vec![],
+            subscription: Subscription::Both,
+            pending_out: false,
+        }]),
+    );
     run_command(&mut s, command::parse("/watch bob@x").unwrap());
     let presence = |show, status: &str| SessionEvent::Presence {
         from: bob.clone(),
@@ -286,16 +303,16 @@ fn watched_contacts_are_announced_once_per_transition() {
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        notes(on_session(&mut s, presence(Show::Online, "hi"))),
+        notes(on_session(&mut s, A0, presence(Show::Online, "hi"))),
         ["★ Bob came online (online)"]
     );
     assert_eq!(s.ui.message.as_ref().map(|m| m.1), Some(Severity::Watch));
     assert!(
-        notes(on_session(&mut s, presence(Show::Online, "new status"))).is_empty(),
+        notes(on_session(&mut s, A0, presence(Show::Online, "new status"))).is_empty(),
         "status text only: no transition"
     );
     assert_eq!(
-        notes(on_session(&mut s, presence(Show::Dnd, "busy"))),
+        notes(on_session(&mut s, A0, presence(Show::Dnd, "busy"))),
         ["★ Bob is now dnd"]
     );
     let gone = SessionEvent::Presence {
@@ -305,16 +322,16 @@ fn watched_contacts_are_announced_once_per_transition() {
             status: String::new(),
         },
     };
-    assert_eq!(notes(on_session(&mut s, gone)), ["★ Bob went offline"]);
+    assert_eq!(notes(on_session(&mut s, A0, gone)), ["★ Bob went offline"]);
     run_command(&mut s, command::parse("/unwatch bob@x").unwrap());
     assert!(
-        notes(on_session(&mut s, presence(Show::Chat, ""))).is_empty(),
+        notes(on_session(&mut s, A0, presence(Show::Chat, ""))).is_empty(),
         "unwatched"
     );
     // notify = "none": the highlighted line only.
-    s.notify = crate::domain::Notify::None;
+    s.settings.notify = crate::domain::Notify::None;
     s.watch.insert(bob.clone());
-    assert!(notes(on_session(&mut s, presence(Show::Away, ""))).is_empty());
+    assert!(notes(on_session(&mut s, A0, presence(Show::Away, ""))).is_empty());
     assert!(s.ui.message.as_ref().unwrap().0.contains("is now away"));
 }
 
@@ -324,21 +341,24 @@ fn inbox_keys_answer_the_oldest_request_and_name_it() {
     let jid = |j: &str| BareJid::new(j).unwrap();
     // zoe asks first; adam (who sorts first) asks just before the key press; zoe asks again.
     for from in ["zoe@x", "adam@x", "zoe@x"] {
-        s.apply(SessionEvent::SubscriptionRequest {
-            from: jid(from),
-            nick: None,
-        });
+        s.apply(
+            A0,
+            SessionEvent::SubscriptionRequest {
+                from: jid(from),
+                nick: None,
+            },
+        );
     }
     let effects = press(&mut s, KeyCode::Char('y'));
     assert!(
-        matches!(effects.as_slice(), [Effect::Send(Command::Approve(j))] if *j == jid("zoe@x")),
+        matches!(effects.as_slice(), [Effect::Send(_, Command::Approve(j))] if *j == jid("zoe@x")),
         "{effects:?}"
     );
     let message = s.ui.message.clone().map(|(m, _)| m).unwrap_or_default();
     assert!(message.starts_with("Approved zoe@x"), "{message}");
     let effects = press(&mut s, KeyCode::Char('n'));
     assert!(
-        matches!(effects.as_slice(), [Effect::Send(Command::Deny(j))] if *j == jid("adam@x")),
+        matches!(effects.as_slice(), [Effect::Send(_, Command::Deny(j))] if *j == jid("adam@x")),
         "{effects:?}"
     );
     assert_eq!(

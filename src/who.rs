@@ -6,66 +6,110 @@ use std::time::Duration;
 
 use jid::BareJid;
 
-use crate::event::SessionEvent;
-
+use crate::domain::AccountId;
 use crate::domain::Availability;
 use crate::domain::ConnState;
-use crate::session::SessionHandle;
-use crate::store::State;
+use crate::sessions::{Received, Sessions};
+use crate::store::{AccountState, State};
 
 /// The burst is over when no presence arrived for this long after the roster.
 pub const SETTLE: Duration = Duration::from_millis(1500);
 /// Never wait longer than this for presence after the roster.
 pub const MAX_WAIT: Duration = Duration::from_secs(10);
 
-/// Applies session events until the roster is in and presence has settled.
-/// Errors with the one-sentence reason when the login fails.
-pub async fn collect(handle: &mut SessionHandle, state: &mut State) -> Result<(), String> {
+/// Applies session events until every account has its roster (or has failed) and presence
+/// has settled. Errors with the one-sentence reason when no account could log in.
+pub async fn collect(sessions: &mut Sessions, state: &mut State) -> Result<(), String> {
     let login_deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    // Until the roster arrives.
-    while !state.roster_loaded {
-        let ev = tokio::time::timeout_at(login_deadline, handle.events.recv())
+    // Until every roster is in, or its account failed.
+    while !state
+        .accounts
+        .values()
+        .all(|a| a.roster_loaded || failed(a).is_some())
+    {
+        let got = tokio::time::timeout_at(login_deadline, sessions.recv())
             .await
-            .map_err(|_| "No roster from the server within 30 s.".to_owned())?
-            .ok_or("The network task stopped.")?;
-        apply(state, ev)?;
+            .map_err(|_| "No roster from the server within 30 s.".to_owned())?;
+        apply(state, got)?;
     }
     let stop = tokio::time::Instant::now() + MAX_WAIT;
     loop {
         let quiet = (tokio::time::Instant::now() + SETTLE).min(stop);
-        match tokio::time::timeout_at(quiet, handle.events.recv()).await {
-            Ok(Some(ev)) => apply(state, ev)?,
-            Ok(None) => return Err("The network task stopped.".into()),
-            Err(_) => return settled(state),
+        match tokio::time::timeout_at(quiet, sessions.recv()).await {
+            Ok(got) => apply(state, got)?,
+            Err(_) => return settled(state).map(|_| ()),
         }
     }
 }
 
-/// A report is only true when the session is online at its end: a connection lost while
-/// presence was arriving would report everyone as offline.
-pub fn settled(state: &State) -> Result<(), String> {
-    match &state.connection {
-        ConnState::Online => Ok(()),
-        ConnState::Reconnecting { reason, .. } | ConnState::Failed { reason } => Err(format!(
+/// Why an account has nothing to report, if it has not: it failed to log in, or its
+/// connection was lost while presence was arriving (which would report everyone offline).
+fn failed(account: &AccountState) -> Option<String> {
+    if let Some(reason) = account.login_failed() {
+        return Some(reason.to_owned());
+    }
+    match &account.connection {
+        ConnState::Failed { reason } => Some(reason.clone()),
+        ConnState::Reconnecting { reason, .. } if account.ever_online => Some(format!(
             "The connection was lost while presence was arriving ({reason}); no report."
         )),
-        ConnState::Connecting => Err("Not connected yet; no report.".into()),
+        _ => None,
     }
 }
 
-fn apply(state: &mut State, ev: SessionEvent) -> Result<(), String> {
-    state.apply(ev);
-    match &state.connection {
-        ConnState::Failed { reason } => Err(reason.clone()),
-        ConnState::Reconnecting {
-            reason, attempt, ..
-        } if *attempt > 0 && !state.ever_online => Err(reason.clone()),
-        _ => Ok(()),
+/// A report is only true for accounts online at its end. Ok with the accounts that have
+/// nothing to report (named, with why), Err when none has anything.
+pub fn settled(state: &State) -> Result<Vec<String>, String> {
+    let mut problems = Vec::new();
+    let mut any = false;
+    for account in state.accounts.values() {
+        let why = match (&account.connection, failed(account)) {
+            (_, Some(why)) => why,
+            (ConnState::Online, None) => {
+                any = true;
+                continue;
+            }
+            _ => "Not connected yet; no report.".to_owned(),
+        };
+        problems.push(if state.multi() {
+            format!("{}: {why}", account.name)
+        } else {
+            why
+        });
     }
+    if any {
+        Ok(problems)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+fn apply(state: &mut State, got: Received) -> Result<(), String> {
+    match got {
+        Received::Event(account, ev) => state.apply(account, ev),
+        Received::Stopped(account) => {
+            if let Some(a) = state.account_mut(account) {
+                a.connection = ConnState::Failed {
+                    reason: "The network task stopped.".into(),
+                };
+            }
+        }
+    }
+    // Fail at once only when no account can report anything any more.
+    let all_failed = state
+        .accounts
+        .values()
+        .all(|a| a.login_failed().is_some() || matches!(a.connection, ConnState::Failed { .. }));
+    if all_failed {
+        return Err(settled(state).err().unwrap_or_default());
+    }
+    Ok(())
 }
 
 /// One contact's line of the report.
+#[derive(Clone)]
 struct Entry {
+    account: AccountId,
     jid: String,
     name: Option<String>,
     state: Availability,
@@ -74,51 +118,93 @@ struct Entry {
     priority: Option<i8>,
 }
 
+/// The entries of every account online at the end, in account order.
 fn entries(state: &State, jids: &[BareJid]) -> Vec<Entry> {
-    let entry = |jid: &BareJid| {
-        let contact = state.roster.get(jid);
-        let best = contact.and_then(|c| c.best());
-        Entry {
-            jid: jid.to_string(),
-            name: contact.and_then(|c| c.name.clone()),
-            state: contact.map_or(Availability::Offline, |c| c.availability()),
-            resource: best.map(|(r, _)| r.to_owned()).filter(|r| !r.is_empty()),
-            status: best.map(|(_, p)| p.status.clone()).unwrap_or_default(),
-            priority: best.map(|(_, p)| p.priority),
+    let mut out = Vec::new();
+    for account in state.accounts.values() {
+        if account.connection != ConnState::Online || failed(account).is_some() {
+            continue;
         }
-    };
-    if !jids.is_empty() {
-        return jids.iter().map(entry).collect();
+        let entry = |jid: &BareJid| {
+            let contact = account.roster.get(jid);
+            let best = contact.and_then(|c| c.best());
+            Entry {
+                account: account.id,
+                jid: jid.to_string(),
+                name: contact.and_then(|c| c.name.clone()),
+                state: contact.map_or(Availability::Offline, |c| c.availability()),
+                resource: best.map(|(r, _)| r.to_owned()).filter(|r| !r.is_empty()),
+                status: best.map(|(_, p)| p.status.clone()).unwrap_or_default(),
+                priority: best.map(|(_, p)| p.priority),
+            }
+        };
+        if !jids.is_empty() {
+            out.extend(jids.iter().map(entry));
+            continue;
+        }
+        let mut online: Vec<&BareJid> = account
+            .roster
+            .contacts()
+            .filter(|c| !c.resources.is_empty())
+            .map(|c| &c.jid)
+            .collect();
+        online.sort();
+        out.extend(online.into_iter().map(entry));
     }
-    let mut online: Vec<&BareJid> = state
-        .roster
-        .contacts()
-        .filter(|c| !c.resources.is_empty())
-        .map(|c| &c.jid)
-        .collect();
-    online.sort();
-    online.into_iter().map(entry).collect()
+    out
 }
 
-/// Tab-separated lines: JID, state, resource, priority, status.
+fn account_name(state: &State, id: AccountId) -> String {
+    state
+        .account(id)
+        .map(|a| a.name.clone())
+        .unwrap_or_default()
+}
+
+/// Tab-separated lines: JID, state, resource, priority, status, and with several accounts
+/// the account's name.
 pub fn text_report(state: &State, jids: &[BareJid]) -> String {
     let mut out = String::new();
     for e in entries(state, jids) {
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}",
             e.jid,
             e.state.label(),
             e.resource.unwrap_or_default(),
             e.priority.map(|p| p.to_string()).unwrap_or_default(),
             e.status
         ));
+        if state.multi() {
+            out.push('\t');
+            out.push_str(&account_name(state, e.account));
+        }
+        out.push('\n');
     }
     out
 }
 
-/// `{"bob@example.org": {"state": "away", "online": true, ...}, ...}`
+/// `{"bob@example.org": {"state": "away", "online": true, "account": "work", ...}, ...}`;
+/// with several accounts, one such object per account: `{"work": {...}, "home": {...}}`.
 pub fn json_report(state: &State, jids: &[BareJid]) -> String {
-    let items: Vec<String> = entries(state, jids)
+    let all = entries(state, jids);
+    if !state.multi() {
+        return format!("{}\n", json_object(state, all));
+    }
+    let per_account: Vec<String> = state
+        .accounts
+        .values()
+        .filter(|a| all.iter().any(|e| e.account == a.id))
+        .map(|a| {
+            let mine = all.iter().filter(|e| e.account == a.id).cloned().collect();
+            format!("{}:{}", json_string(&a.name), json_object(state, mine))
+        })
+        .collect();
+    format!("{{{}}}\n", per_account.join(","))
+}
+
+/// `{"jid": {...}, ...}` for these entries.
+fn json_object(state: &State, entries: Vec<Entry>) -> String {
+    let items: Vec<String> = entries
         .into_iter()
         .map(|e| {
             let mut fields = vec![
@@ -138,10 +224,12 @@ pub fn json_report(state: &State, jids: &[BareJid]) -> String {
                 fields.push(format!("\"priority\":{p}"));
             }
             fields.push(format!("\"status\":{}", json_string(&e.status)));
+            let account = account_name(state, e.account);
+            fields.push(format!("\"account\":{}", json_string(&account)));
             format!("{}:{{{}}}", json_string(&e.jid), fields.join(","))
         })
         .collect();
-    format!("{{{}}}\n", items.join(","))
+    format!("{{{}}}", items.join(","))
 }
 
 /// A JSON string literal (RFC 8259 escaping).
@@ -171,12 +259,17 @@ mod tests {
     use crate::domain::{OwnPresence, Show};
     use crate::domain::{RosterItem, Subscription};
     use crate::event::PresenceChange;
+    use crate::event::SessionEvent;
+    use crate::test_support::A0;
 
     fn state() -> State {
         let mut s = State::new(BareJid::new("me@x").unwrap(), OwnPresence::default());
-        s.apply(SessionEvent::SessionStarted {
-            bound: "me@x/r".into(),
-        });
+        s.apply(
+            A0,
+            SessionEvent::SessionStarted {
+                bound: "me@x/r".into(),
+            },
+        );
         let item = |j: &str, n: &str| RosterItem {
             jid: BareJid::new(j).unwrap(),
             name: Some(n.into()),
@@ -184,34 +277,43 @@ mod tests {
             subscription: Subscription::Both,
             pending_out: false,
         };
-        s.apply(SessionEvent::RosterReceived(vec![
-            item("bob@x", "Bob \"B\""),
-            item("carol@x", "Carol"),
-        ]));
-        s.apply(SessionEvent::Presence {
-            from: BareJid::new("bob@x").unwrap(),
-            resource: Some("pc".into()),
-            change: PresenceChange::Available {
-                show: Show::Dnd,
-                status: "busy\\now".into(),
-                priority: 4,
-                nick: None,
-                odd_show: None,
+        s.apply(
+            A0,
+            SessionEvent::RosterReceived(vec![
+                item("bob@x", "Bob \"B\""),
+                item("carol@x", "Carol"),
+            ]),
+        );
+        s.apply(
+            A0,
+            SessionEvent::Presence {
+                from: BareJid::new("bob@x").unwrap(),
+                resource: Some("pc".into()),
+                change: PresenceChange::Available {
+                    show: Show::Dnd,
+                    status: "busy\\now".into(),
+                    priority: 4,
+                    nick: None,
+                    odd_show: None,
+                },
             },
-        });
+        );
         s
     }
 
     #[test]
     fn no_report_from_a_lost_connection() {
         let mut s = state();
-        s.apply(SessionEvent::Connection(ConnState::Online));
-        assert_eq!(settled(&s), Ok(()));
-        s.apply(SessionEvent::Connection(ConnState::Reconnecting {
-            attempt: 0,
-            retry_in_secs: 0,
-            reason: "connection lost".into(),
-        }));
+        s.apply(A0, SessionEvent::Connection(ConnState::Online));
+        assert_eq!(settled(&s), Ok(vec![]));
+        s.apply(
+            A0,
+            SessionEvent::Connection(ConnState::Reconnecting {
+                attempt: 0,
+                retry_in_secs: 0,
+                reason: "connection lost".into(),
+            }),
+        );
         let err = settled(&s).expect_err("no report");
         assert!(err.contains("connection lost"), "{err}");
     }
@@ -219,14 +321,14 @@ mod tests {
     #[test]
     fn online_contacts_by_default_and_requested_ones_with_state() {
         let s = state();
-        assert_eq!(json_report(&s, &[]), "{\"bob@x\":{\"state\":\"dnd\",\"online\":true,\"name\":\"Bob \\\"B\\\"\",\"resource\":\"pc\",\"priority\":4,\"status\":\"busy\\\\now\"}}\n");
+        assert_eq!(json_report(&s, &[]), "{\"bob@x\":{\"state\":\"dnd\",\"online\":true,\"name\":\"Bob \\\"B\\\"\",\"resource\":\"pc\",\"priority\":4,\"status\":\"busy\\\\now\",\"account\":\"me@x\"}}\n");
         let jids = [
             BareJid::new("carol@x").unwrap(),
             BareJid::new("nobody@x").unwrap(),
         ];
         assert_eq!(
             json_report(&s, &jids),
-            "{\"carol@x\":{\"state\":\"offline\",\"online\":false,\"name\":\"Carol\",\"status\":\"\"},\"nobody@x\":{\"state\":\"offline\",\"online\":false,\"status\":\"\"}}\n"
+            "{\"carol@x\":{\"state\":\"offline\",\"online\":false,\"name\":\"Carol\",\"status\":\"\",\"account\":\"me@x\"},\"nobody@x\":{\"state\":\"offline\",\"online\":false,\"status\":\"\",\"account\":\"me@x\"}}\n"
         );
         assert_eq!(text_report(&s, &[]), "bob@x\tdnd\tpc\t4\tbusy\\now\n");
     }

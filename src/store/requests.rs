@@ -3,15 +3,15 @@
 //! Arrival order matters: the inbox keys answer the oldest request, the one that has been on
 //! screen longest, so a request arriving just before a key press is never the one answered.
 
-use jid::BareJid;
+use crate::domain::ContactId;
 
-/// JID -> nick, in the order the requests arrived. A repeated request keeps its place.
+/// Contact (account and JID) -> nick, in the order the requests arrived. A repeated request keeps its place.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Requests(Vec<(BareJid, Option<String>)>);
+pub struct Requests(Vec<(ContactId, Option<String>)>);
 
 impl Requests {
     /// Adds a request at the end; a request already waiting only gets the newer nick.
-    pub fn insert(&mut self, jid: BareJid, nick: Option<String>) {
+    pub fn insert(&mut self, jid: ContactId, nick: Option<String>) {
         match self.0.iter_mut().find(|(j, _)| *j == jid) {
             Some((_, old)) => *old = nick,
             None => self.0.push((jid, nick)),
@@ -19,27 +19,27 @@ impl Requests {
     }
 
     /// Removes the request from `jid`, returning its nick if there was one.
-    pub fn remove(&mut self, jid: &BareJid) -> Option<Option<String>> {
+    pub fn remove(&mut self, jid: &ContactId) -> Option<Option<String>> {
         let at = self.0.iter().position(|(j, _)| j == jid)?;
         Some(self.0.remove(at).1)
     }
 
     /// The nick sent with the request from `jid`, if there is such a request.
-    pub fn get(&self, jid: &BareJid) -> Option<&Option<String>> {
+    pub fn get(&self, jid: &ContactId) -> Option<&Option<String>> {
         self.0.iter().find(|(j, _)| j == jid).map(|(_, n)| n)
     }
 
-    pub fn contains_key(&self, jid: &BareJid) -> bool {
+    pub fn contains_key(&self, jid: &ContactId) -> bool {
         self.0.iter().any(|(j, _)| j == jid)
     }
 
     /// The request that has waited longest.
-    pub fn oldest(&self) -> Option<&BareJid> {
+    pub fn oldest(&self) -> Option<&ContactId> {
         self.0.first().map(|(j, _)| j)
     }
 
     /// Oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = (&BareJid, &Option<String>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&ContactId, &Option<String>)> {
         self.0.iter().map(|(j, n)| (j, n))
     }
 

@@ -4,31 +4,69 @@
 //! The selection is anchored to a row's identity ([`RowId`]), not to its position, so it stays
 //! on the same contact while presence changes reorder the roster around it.
 
-use jid::BareJid;
-
-use crate::domain::Availability;
+use crate::domain::{AccountId, Availability, ContactId};
 use crate::store::presence::ResourcePresence;
 use crate::store::roster::{Bucket, Contact, GroupIndex, GroupKey, GroupStats, Roster};
 
+mod walk;
+pub use walk::Rosters;
+
+/// A group as the roster pane shows it: with a section per account, the same group name
+/// in two accounts is two groups.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupRef {
+    /// The account section (`None`: one roster for every account).
+    pub section: Option<AccountId>,
+    pub key: GroupKey,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowId {
-    Group(GroupKey),
-    Contact(GroupKey, BareJid),
-    Resource(GroupKey, BareJid, String),
+    /// An account's section header (a section per account only).
+    Account(AccountId),
+    Group(GroupRef),
+    Contact(GroupRef, ContactId),
+    Resource(GroupRef, ContactId, String),
+}
+
+impl RowId {
+    /// The contact the row is about (contact or resource row).
+    pub fn contact(&self) -> Option<&ContactId> {
+        match self {
+            RowId::Contact(_, c) | RowId::Resource(_, c, _) => Some(c),
+            RowId::Account(_) | RowId::Group(_) => None,
+        }
+    }
+
+    /// The account the row belongs to, when it belongs to one.
+    pub fn account(&self) -> Option<AccountId> {
+        match self {
+            RowId::Account(a) => Some(*a),
+            RowId::Group(g) => g.section,
+            RowId::Contact(_, c) | RowId::Resource(_, c, _) => Some(c.account),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub enum Row<'a> {
+    Account {
+        id: AccountId,
+        online: usize,
+        total: usize,
+    },
     Group {
-        key: &'a GroupKey,
+        group: GroupRef,
         stats: GroupStats,
     },
     Contact {
-        group: &'a GroupKey,
+        group: GroupRef,
+        account: AccountId,
         contact: &'a Contact,
     },
     Resource {
-        group: &'a GroupKey,
+        group: GroupRef,
+        account: AccountId,
         contact: &'a Contact,
         name: &'a str,
         presence: &'a ResourcePresence,
@@ -41,17 +79,22 @@ pub enum Row<'a> {
 
 impl Row<'_> {
     pub fn id(&self) -> RowId {
+        let cid = |account: &AccountId, c: &Contact| ContactId::new(*account, c.jid.clone());
         match self {
-            Row::Group { key, .. } => RowId::Group((*key).clone()),
-            Row::Contact { group, contact } => {
-                RowId::Contact((*group).clone(), contact.jid.clone())
-            }
+            Row::Account { id, .. } => RowId::Account(*id),
+            Row::Group { group, .. } => RowId::Group(group.clone()),
+            Row::Contact {
+                group,
+                account,
+                contact,
+            } => RowId::Contact(group.clone(), cid(account, contact)),
             Row::Resource {
                 group,
+                account,
                 contact,
                 name,
                 ..
-            } => RowId::Resource((*group).clone(), contact.jid.clone(), (*name).to_owned()),
+            } => RowId::Resource(group.clone(), cid(account, contact), (*name).to_owned()),
         }
     }
 }
@@ -83,14 +126,14 @@ impl Filter {
         *self == Filter::default()
     }
 
-    fn bucket_ok(&self, rank: usize) -> bool {
+    pub(crate) fn bucket_ok(&self, rank: usize) -> bool {
         if self.online_only && rank >= usize::from(Availability::Error.rank()) {
             return false;
         }
         self.show.is_none_or(|a| usize::from(a.rank()) == rank)
     }
 
-    fn group_ok(&self, key: &GroupKey) -> bool {
+    pub(crate) fn group_ok(&self, key: &GroupKey) -> bool {
         self.group.as_ref().is_none_or(|g| g == key)
     }
 
@@ -101,7 +144,7 @@ impl Filter {
     }
 
     /// Rows a bucket shows: its count without a text filter, else a walk.
-    fn bucket_rows(&self, roster: &Roster, rank: usize, bucket: &Bucket) -> usize {
+    pub(crate) fn bucket_rows(&self, roster: &Roster, rank: usize, bucket: &Bucket) -> usize {
         if !self.bucket_ok(rank) {
             return 0;
         }
@@ -118,7 +161,7 @@ impl Filter {
     }
 
     /// Rows a group's contacts show (0: the group is hidden).
-    fn group_rows(&self, roster: &Roster, key: &GroupKey, group: &GroupIndex) -> usize {
+    pub(crate) fn group_rows(&self, roster: &Roster, key: &GroupKey, group: &GroupIndex) -> usize {
         if !self.group_ok(key) {
             return 0;
         }
@@ -131,95 +174,21 @@ impl Filter {
     }
 }
 
-/// Rows `start..start + limit` of the roster pane. Whole groups and availability buckets
-/// are skipped by their row counts; only the bucket holding `start` is walked, so the cost
-/// depends on the position inside one bucket, not on the roster size (a text filter walks).
-pub fn visible_rows(roster: &Roster, start: usize, limit: usize) -> Vec<Row<'_>> {
-    visible_rows_filtered(roster, &Filter::default(), start, limit)
-}
-
-pub fn visible_rows_filtered<'a>(
-    roster: &'a Roster,
-    filter: &Filter,
-    start: usize,
-    limit: usize,
-) -> Vec<Row<'a>> {
-    let mut out = Vec::with_capacity(limit.min(256));
-    let mut skip = start;
-    for (key, group) in roster.groups() {
-        if out.len() >= limit {
-            break;
-        }
-        let group_rows = filter.group_rows(roster, key, group);
-        if group_rows == 0 {
-            continue;
-        }
-        if skip > group_rows {
-            skip -= group_rows + 1;
-            continue;
-        }
-        if skip == 0 {
-            out.push(Row::Group {
-                key,
-                stats: group.stats,
-            });
-        } else {
-            skip -= 1;
-        }
-        for (rank, bucket) in group.buckets.iter().enumerate() {
-            if out.len() >= limit {
-                break;
-            }
-            let bucket_rows = filter.bucket_rows(roster, rank, bucket);
-            if skip >= bucket_rows {
-                skip -= bucket_rows;
-                continue;
-            }
-            for (_, jid) in &bucket.entries {
-                if out.len() >= limit {
-                    break;
-                }
-                let Some(contact) = roster.get(jid).filter(|c| filter.contact_ok(c)) else {
-                    continue;
-                };
-                let rows = 1 + contact.expanded_rows();
-                if skip >= rows {
-                    skip -= rows;
-                    continue;
-                }
-                push_contact(&mut out, key, contact, skip, limit);
-                skip = 0;
-            }
-        }
-    }
-    out
-}
-
-/// Total rows under a filter, group headers included.
-pub fn row_count(roster: &Roster, filter: &Filter) -> usize {
-    if filter.is_empty() {
-        return roster.row_count();
-    }
-    roster
-        .groups()
-        .iter()
-        .map(|(key, g)| match filter.group_rows(roster, key, g) {
-            0 => 0,
-            n => n + 1,
-        })
-        .sum()
-}
-
 /// Pushes a contact's rows from `from` (0 = the contact row, 1.. = its resources).
 fn push_contact<'a>(
     out: &mut Vec<Row<'a>>,
-    group: &'a GroupKey,
+    group: GroupRef,
+    account: AccountId,
     contact: &'a Contact,
     from: usize,
     limit: usize,
 ) {
     if from == 0 {
-        out.push(Row::Contact { group, contact });
+        out.push(Row::Contact {
+            group: group.clone(),
+            account,
+            contact,
+        });
     }
     if contact.expanded_rows() == 0 {
         return;
@@ -231,7 +200,8 @@ fn push_contact<'a>(
             return;
         }
         out.push(Row::Resource {
-            group,
+            group: group.clone(),
+            account,
             contact,
             name,
             presence,
@@ -241,95 +211,11 @@ fn push_contact<'a>(
     }
 }
 
-/// Every row of the roster pane, top to bottom.
+/// Every row of one roster, top to bottom (tests and benchmarks).
 pub fn rows(roster: &Roster) -> impl Iterator<Item = Row<'_>> {
-    visible_rows(roster, 0, usize::MAX).into_iter()
-}
-
-/// Position of the row with this identity; a vanished resource row falls back to its
-/// contact, a contact that left the group to its first group.
-pub fn position_of(roster: &Roster, id: &RowId) -> Option<usize> {
-    position_of_filtered(roster, &Filter::default(), id)
-}
-
-pub fn position_of_filtered(roster: &Roster, filter: &Filter, id: &RowId) -> Option<usize> {
-    let (group, jid, resource) = match id {
-        RowId::Group(g) => return group_offset(roster, filter, g),
-        RowId::Contact(g, jid) => (g, jid, None),
-        RowId::Resource(g, jid, r) => (g, jid, Some(r)),
-    };
-    let contact = roster.get(jid).filter(|c| filter.contact_ok(c))?;
-    let groups = contact.group_keys();
-    let group = if groups.contains(group) {
-        group
-    } else {
-        groups.first()?
-    };
-    let index = roster.groups().get(group)?;
-    let rank = usize::from(contact.availability().rank());
-    if !filter.bucket_ok(rank) {
-        return None;
-    }
-    let mut pos = group_offset(roster, filter, group)? + 1;
-    pos += index.buckets[..rank]
-        .iter()
-        .enumerate()
-        .map(|(r, b)| filter.bucket_rows(roster, r, b))
-        .sum::<usize>();
-    let bucket = &index.buckets[rank];
-    let before = bucket.entries.range(..contact.sort_key());
-    pos += if filter.text.is_none() && rank >= usize::from(Availability::Error.rank()) {
-        before.count()
-    } else {
-        before
-            .filter_map(|(_, j)| roster.get(j))
-            .filter(|c| filter.contact_ok(c))
-            .map(|c| 1 + c.expanded_rows())
-            .sum()
-    };
-    if let Some(r) = resource {
-        if contact.expanded_rows() > 0 {
-            if let Some(i) = sorted_resources(contact)
-                .iter()
-                .position(|(name, _)| name == r)
-            {
-                pos += 1 + i;
-            }
-        }
-    }
-    Some(pos)
-}
-
-/// The position of a group's header (None if the filter hides it).
-fn group_offset(roster: &Roster, filter: &Filter, group: &GroupKey) -> Option<usize> {
-    let mut pos = 0;
-    for (key, index) in roster.groups() {
-        let rows = filter.group_rows(roster, key, index);
-        if key == group {
-            return (rows > 0).then_some(pos);
-        }
-        if rows > 0 {
-            pos += rows + 1;
-        }
-    }
-    None
-}
-
-pub fn row_at(roster: &Roster, pos: usize) -> Option<RowId> {
-    row_at_filtered(roster, &Filter::default(), pos)
-}
-
-pub fn row_at_filtered(roster: &Roster, filter: &Filter, pos: usize) -> Option<RowId> {
-    visible_rows_filtered(roster, filter, pos, 1)
-        .first()
-        .map(Row::id)
-}
-
-/// The selected row's position, defaulting to the top.
-pub fn selected_position(roster: &Roster, filter: &Filter, selected: Option<&RowId>) -> usize {
-    selected
-        .and_then(|id| position_of_filtered(roster, filter, id))
-        .unwrap_or(0)
+    Rosters::single(roster)
+        .visible_rows(&Filter::default(), 0, usize::MAX)
+        .into_iter()
 }
 
 /// New scroll offset so that `selected` is inside a viewport of `height` rows.

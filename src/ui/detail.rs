@@ -7,9 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
-use jid::BareJid;
-
-use crate::domain::Availability;
+use crate::domain::{Availability, ContactId};
 use crate::store::view::sorted_resources;
 use crate::store::State;
 use crate::ui::theme;
@@ -25,8 +23,9 @@ pub fn ago(since: SystemTime, now: SystemTime) -> String {
     }
 }
 
-pub fn detail_lines(state: &State, jid: &BareJid) -> Vec<Line<'static>> {
-    let Some(contact) = state.roster.get(jid) else {
+pub fn detail_lines(state: &State, id: &ContactId) -> Vec<Line<'static>> {
+    let jid = &id.jid;
+    let Some(contact) = state.contact(id) else {
         return vec![Line::raw(format!(
             "{} is not in your roster and has sent no presence.",
             crate::sanitize::sanitize(jid.as_str(), 200)
@@ -61,7 +60,7 @@ pub fn detail_lines(state: &State, jid: &BareJid) -> Vec<Line<'static>> {
     if contact.resources.is_empty() {
         let since = contact
             .offline_since
-            .map(|t| format!(" for {}", ago(t, state.clock)))
+            .map(|t| format!(" for {}", ago(t, state.settings.clock)))
             .unwrap_or_default();
         lines.push(Line::from(vec![
             Span::styled(
@@ -87,7 +86,7 @@ pub fn detail_lines(state: &State, jid: &BareJid) -> Vec<Line<'static>> {
             Span::styled(format!("{:<7}", ra.label()), theme::state_style(ra)),
             Span::raw(format!(" prio {:>4}", p.priority)),
             Span::styled(
-                format!("  since {}", ago(p.since, state.clock)),
+                format!("  since {}", ago(p.since, state.settings.clock)),
                 theme::dim(),
             ),
             Span::raw(
@@ -114,8 +113,8 @@ pub fn detail_lines(state: &State, jid: &BareJid) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn render_detail(frame: &mut Frame, area: Rect, state: &State, jid: &BareJid) {
-    let mut lines = detail_lines(state, jid);
+pub fn render_detail(frame: &mut Frame, area: Rect, state: &State, id: &ContactId) {
+    let mut lines = detail_lines(state, id);
     lines.push(Line::raw(""));
     lines.push(Line::styled("Any key closes.", theme::dim()));
     crate::ui::render_popup(frame, area, " contact ", 90, lines);

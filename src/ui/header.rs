@@ -1,4 +1,5 @@
-//! The header line: who you are, your presence, the connection state, roster counts.
+//! The header: a line per account with who you are, your presence, the connection state and
+//! roster counts.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -7,7 +8,7 @@ use ratatui::Frame;
 
 use crate::domain::Availability;
 use crate::domain::ConnState;
-use crate::store::State;
+use crate::store::{AccountState, State};
 use crate::ui::theme;
 
 pub fn connection_text(c: &ConnState) -> String {
@@ -26,46 +27,32 @@ pub fn connection_text(c: &ConnState) -> String {
     }
 }
 
+/// Rows the header takes: one per account.
+pub fn height(state: &State) -> u16 {
+    state.accounts.len().clamp(1, 8) as u16
+}
+
+/// One line per account: who, own presence, connection, roster counts, other resources.
 pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
-    let me = state
-        .bound
-        .clone()
-        .unwrap_or_else(|| state.own_jid.to_string());
-    let a = if state.own_offline {
-        Availability::Offline
-    } else {
-        Availability::Available(state.own.show)
-    };
-    let mut spans = vec![
-        Span::styled(" rosterm ", theme::group_style()),
-        Span::raw(crate::sanitize::sanitize(&me, 200)),
-        Span::raw("  "),
-        Span::styled(
-            format!("{} {}", theme::glyph(a), a.label()),
-            theme::state_style(a),
-        ),
-        Span::styled(format!(" [{}]", state.own.priority), theme::dim()),
-    ];
-    if let Some(nick) = &state.own_nick {
-        spans.push(Span::styled(format!(" ({nick})"), theme::dim()));
-    }
-    if !state.own.status.is_empty() {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(
-            format!("\"{}\"", crate::sanitize::sanitize(&state.own.status, 200)),
-            theme::status_text(),
-        ));
-    }
-    if state.connection == ConnState::Online
-        && !state.own_offline
-        && state.own_echo.as_ref() != Some(&state.own)
-    {
-        // The server echoes our presence back once it has processed it (RFC 6121 §4.4.2).
-        spans.push(Span::styled(" (sending…)", theme::dim()));
-    }
-    if let Some(saved) = state.cached_since {
+    let lines: Vec<Line> = state
+        .accounts
+        .values()
+        .enumerate()
+        .map(|(i, account)| account_line(state, account, i == 0))
+        .collect();
+    frame.render_widget(Paragraph::new(lines).style(theme::header()), area);
+}
+
+fn account_line<'a>(state: &State, account: &'a AccountState, first: bool) -> Line<'a> {
+    let mut spans = vec![Span::styled(
+        if first { " rosterm " } else { "         " },
+        theme::group_style(),
+    )];
+    spans.extend(identity(state, account));
+    spans.extend(own_presence(account));
+    if let Some(saved) = account.cached_since {
         // Before the connection state, which can be long: this must stay on screen.
-        let at = crate::ui::timeline::clock_time(saved, state.utc_offset);
+        let at = crate::ui::timeline::clock_time(saved, state.settings.utc_offset);
         spans.push(Span::styled(
             format!("  │ saved roster {at}, unconfirmed"),
             theme::dim(),
@@ -73,20 +60,20 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
     }
     spans.push(Span::raw("  │ "));
     spans.push(Span::styled(
-        connection_text(&state.connection),
-        theme::conn_style(&state.connection),
+        connection_text(&account.connection),
+        theme::conn_style(&account.connection),
     ));
-    if state.roster_loaded {
+    if account.roster_loaded {
         spans.push(Span::styled(
             format!(
                 "  │ {}/{} online",
-                state.roster.online_count(),
-                state.roster.len()
+                account.roster.online_count(),
+                account.roster.len()
             ),
             theme::dim(),
         ));
     }
-    for (resource, p) in &state.own_resources {
+    for (resource, p) in &account.own_resources {
         let a = Availability::Available(p.show);
         spans.push(Span::raw("  │ you on "));
         spans.push(Span::raw(resource));
@@ -96,8 +83,57 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
             theme::state_style(a),
         ));
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)).style(theme::header()),
-        area,
-    );
+    Line::from(spans)
+}
+
+/// The account's name (several accounts) or the session's full JID (one account).
+fn identity(state: &State, account: &AccountState) -> Vec<Span<'static>> {
+    let me = account
+        .bound
+        .clone()
+        .unwrap_or_else(|| account.jid.to_string());
+    if !state.multi() {
+        return vec![Span::raw(crate::sanitize::sanitize(&me, 200))];
+    }
+    vec![
+        Span::styled(
+            format!("{:<10}", crate::sanitize::sanitize(&account.name, 32)),
+            theme::group_style(),
+        ),
+        Span::styled(
+            format!(" {}", crate::sanitize::sanitize(&me, 200)),
+            theme::dim(),
+        ),
+    ]
+}
+
+fn own_presence(account: &AccountState) -> Vec<Span<'static>> {
+    let own = &account.own;
+    let a = account.shown_presence();
+    let mut spans = vec![
+        Span::raw("  "),
+        Span::styled(
+            format!("{} {}", theme::glyph(a), a.label()),
+            theme::state_style(a),
+        ),
+        Span::styled(format!(" [{}]", own.priority), theme::dim()),
+    ];
+    if let Some(nick) = &account.nick {
+        spans.push(Span::styled(format!(" ({nick})"), theme::dim()));
+    }
+    if !own.status.is_empty() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!("\"{}\"", crate::sanitize::sanitize(&own.status, 200)),
+            theme::status_text(),
+        ));
+    }
+    if account.connection == ConnState::Online
+        && !account.offline
+        && account.own_echo.as_ref() != Some(own)
+    {
+        // The server echoes our presence back once it has processed it (RFC 6121 §4.4.2).
+        spans.push(Span::styled(" (sending…)", theme::dim()));
+    }
+    spans
 }

@@ -38,11 +38,17 @@ pub fn render_inbox(frame: &mut Frame, area: Rect, state: &State, keymap: &Keyma
             theme::dim(),
         ),
     ])];
-    for (jid, nick) in state.subscription_requests.iter().take(SHOWN) {
+    for (id, nick) in state.subscription_requests.iter().take(SHOWN) {
         let mut spans = vec![
             Span::raw("  • "),
-            Span::raw(crate::sanitize::sanitize(jid.as_str(), 200)),
+            Span::raw(crate::sanitize::sanitize(id.jid.as_str(), 200)),
         ];
+        if let Some(account) = state.account(id.account).filter(|_| state.multi()) {
+            spans.push(Span::styled(
+                format!(" → {}", crate::sanitize::sanitize(&account.name, 32)),
+                theme::account_style(),
+            ));
+        }
         if let Some(nick) = nick {
             spans.push(Span::styled(format!("  \"{nick}\""), theme::status_text()));
         }

@@ -6,10 +6,11 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::domain::Availability;
+use crate::domain::ContactId;
 use crate::domain::Subscription;
 use crate::store::presence::ResourcePresence;
 use crate::store::roster::Contact;
-use crate::store::view::{self, visible_rows_filtered, Row};
+use crate::store::view::Row;
 use crate::store::State;
 use crate::ui::text::fit;
 use crate::ui::theme;
@@ -21,8 +22,8 @@ pub fn name_width(width: u16) -> usize {
 
 pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
     let height = usize::from(area.height);
-    if state.roster.is_empty() {
-        let text = if state.roster_loaded {
+    if state.accounts.values().all(|a| a.roster.is_empty()) {
+        let text = if state.accounts.values().any(|a| a.roster_loaded) {
             "Your roster is empty."
         } else {
             "Waiting for the roster…"
@@ -30,9 +31,9 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
         frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())), area);
         return;
     }
-    let selected = state.ui.selected.as_ref();
+    let rosters = state.rosters();
     let name_w = name_width(area.width);
-    if view::row_count(&state.roster, &state.ui.filter) == 0 {
+    if rosters.row_count(&state.ui.filter) == 0 {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 "No contact matches the filter (/filter clear shows everyone).",
@@ -42,35 +43,56 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
         );
         return;
     }
+    let selected = state.ui.selected.as_ref();
+    // With several accounts in one roster, each contact row names its account.
+    let tags = (state.multi() && !rosters.is_sectioned()).then(|| account_tags(state));
     let mut selected_at = None;
-    let lines: Vec<Line> =
-        visible_rows_filtered(&state.roster, &state.ui.filter, state.ui.scroll, height)
-            .into_iter()
-            .enumerate()
-            .map(|(i, row)| {
-                let is_selected = match selected {
-                    Some(id) => row.id() == *id,
-                    None => i == 0 && state.ui.scroll == 0,
-                };
-                let line = row_line(&row, name_w, |c| {
-                    state.subscription_requests.contains_key(&c.jid)
-                });
-                if is_selected {
-                    selected_at = Some(i);
-                    line.patch_style(theme::selected())
-                } else {
-                    line
-                }
-            })
-            .collect();
+    let lines: Vec<Line> = rosters
+        .visible_rows(&state.ui.filter, state.ui.scroll, height)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let is_selected = match selected {
+                Some(id) => row.id() == *id,
+                None => i == 0 && state.ui.scroll == 0,
+            };
+            let line = row_line(state, &row, name_w, tags.as_deref());
+            if is_selected {
+                selected_at = Some(i);
+                line.patch_style(theme::selected())
+            } else {
+                line
+            }
+        })
+        .collect();
     frame.render_widget(Paragraph::new(lines), area);
-    if let (true, Some(i)) = (state.no_color, selected_at) {
+    if let (true, Some(i)) = (state.settings.no_color, selected_at) {
         let at = ratatui::layout::Position::new(area.x, area.y.saturating_add(i as u16));
         if let Some(cell) = frame.buffer_mut().cell_mut(at) {
             cell.set_symbol(theme::SELECTED_MARK);
             cell.modifier.insert(ratatui::style::Modifier::BOLD);
         }
     }
+}
+
+/// Each account's tag, by account position: its name, cut to a common short width.
+fn account_tags(state: &State) -> Vec<String> {
+    let width = state
+        .accounts
+        .values()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(12);
+    state
+        .accounts
+        .values()
+        .map(|a| format!("{:<width$}", fit_tag(&a.name, width)))
+        .collect()
+}
+
+fn fit_tag(name: &str, width: usize) -> String {
+    crate::ui::text::truncate(&crate::sanitize::sanitize(name, 64), width)
 }
 
 fn state_cells(a: Availability, priority: Option<i8>) -> Vec<Span<'static>> {
@@ -84,16 +106,34 @@ fn state_cells(a: Availability, priority: Option<i8>) -> Vec<Span<'static>> {
 }
 
 pub fn row_line<'a>(
+    state: &State,
     row: &Row<'a>,
     name_w: usize,
-    requested: impl Fn(&Contact) -> bool,
+    tags: Option<&[String]>,
 ) -> Line<'a> {
     match row {
-        Row::Group { key, stats } => Line::from(vec![
-            Span::styled(format!("▾ {}", key.title()), theme::group_style()),
+        Row::Account { id, online, total } => {
+            let name = state.account(*id).map(|a| a.name.as_str()).unwrap_or("?");
+            Line::from(vec![
+                Span::styled(
+                    format!("■ {}", crate::sanitize::sanitize(name, 64)),
+                    theme::account_style(),
+                ),
+                Span::styled(format!("  {online}/{total}"), theme::dim()),
+            ])
+        }
+        Row::Group { group, stats } => Line::from(vec![
+            Span::styled(format!("▾ {}", group.key.title()), theme::group_style()),
             Span::styled(format!("  {}/{}", stats.online, stats.total), theme::dim()),
         ]),
-        Row::Contact { contact, .. } => contact_line(contact, name_w, requested(contact)),
+        Row::Contact {
+            account, contact, ..
+        } => {
+            let id = ContactId::new(*account, contact.jid.clone());
+            let requested = state.subscription_requests.contains_key(&id);
+            let tag = tags.and_then(|t| t.get(usize::from(account.0)));
+            contact_line(contact, name_w, requested, tag)
+        }
         Row::Resource {
             name,
             presence,
@@ -125,11 +165,19 @@ pub fn subscription_mark(contact: &Contact, requested: bool) -> String {
     format!("{base}{extra}")
 }
 
-fn contact_line<'a>(contact: &'a Contact, name_w: usize, requested: bool) -> Line<'a> {
+fn contact_line<'a>(
+    contact: &'a Contact,
+    name_w: usize,
+    requested: bool,
+    tag: Option<&String>,
+) -> Line<'a> {
     let a = contact.availability();
     let best = contact.best();
-    let mut spans = vec![
-        Span::raw("  "),
+    let mut spans = vec![Span::raw("  ")];
+    if let Some(tag) = tag {
+        spans.push(Span::styled(format!("{tag} "), theme::account_style()));
+    }
+    spans.extend([
         Span::styled(theme::glyph(a), theme::state_style(a)),
         Span::raw(" "),
         Span::raw(fit(contact.label(), name_w)),
@@ -137,7 +185,7 @@ fn contact_line<'a>(contact: &'a Contact, name_w: usize, requested: bool) -> Lin
             format!("{:<2} ", subscription_mark(contact, requested)),
             theme::dim(),
         ),
-    ];
+    ]);
     spans.extend(state_cells(a, best.map(|(_, p)| p.priority)));
     match (best, &contact.error) {
         (Some((resource, presence)), _) => {

@@ -38,6 +38,11 @@ pub fn group_style() -> Style {
     Style::default().add_modifier(Modifier::BOLD)
 }
 
+/// An account's name (section header, row tag).
+pub fn account_style() -> Style {
+    Style::default().fg(Color::Cyan)
+}
+
 pub fn dim() -> Style {
     Style::default().fg(Color::DarkGray)
 }

@@ -9,8 +9,9 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use crate::domain::Availability;
+use crate::domain::ContactId;
 use crate::store::timeline::{TimelineEntry, TimelineKind};
-use crate::store::State;
+use crate::store::{AccountState, State};
 use crate::ui::theme;
 
 /// "HH:MM:SS" in local time (`offset` seconds from UTC).
@@ -63,29 +64,54 @@ fn entry_line(e: &TimelineEntry, offset: i64, name: &str) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The newest `rows` entries of every account's timeline (only `filter`'s contact when
+/// set), newest first, each with its account.
+pub fn newest<'a>(
+    state: &'a State,
+    filter: Option<&ContactId>,
+    rows: usize,
+) -> Vec<(&'a AccountState, &'a TimelineEntry)> {
+    let mut all: Vec<(&AccountState, &TimelineEntry)> = state
+        .accounts
+        .values()
+        .filter(|a| filter.is_none_or(|f| f.account == a.id))
+        .flat_map(|a| {
+            a.timeline
+                .entries()
+                .rev()
+                .filter(|e| filter.is_none_or(|f| e.jid == f.jid))
+                .take(rows)
+                .map(move |e| (a, e))
+        })
+        .collect();
+    // Stable: entries of one account at the same instant keep their order.
+    all.sort_by_key(|x| std::cmp::Reverse(x.1.at));
+    all.truncate(rows);
+    all
+}
+
 pub fn render_timeline(frame: &mut Frame, area: Rect, state: &State) {
     let filter = state.ui.timeline_filter.as_ref();
     let title = match filter {
-        Some(jid) => format!(
+        Some(id) => format!(
             " timeline: {} (T shows everyone) ",
-            crate::sanitize::sanitize(jid.as_str(), 100)
+            crate::sanitize::sanitize(id.jid.as_str(), 100)
         ),
         None => " timeline (t hides, T: selected contact only) ".to_owned(),
     };
     let rows = usize::from(area.height.saturating_sub(1));
-    let lines: Vec<Line> = state
-        .timeline
-        .entries()
-        .rev()
-        .filter(|e| filter.is_none_or(|f| &e.jid == f))
-        .take(rows)
-        .map(|e| {
-            let name = state
+    let lines: Vec<Line> = newest(state, filter, rows)
+        .into_iter()
+        .map(|(account, e)| {
+            let mut name = account
                 .roster
                 .get(&e.jid)
                 .map(|c| c.label().to_owned())
                 .unwrap_or_else(|| e.jid.to_string());
-            entry_line(e, state.utc_offset, &name)
+            if state.multi() {
+                name = format!("{name} ({})", crate::sanitize::sanitize(&account.name, 32));
+            }
+            entry_line(e, state.settings.utc_offset, &name)
         })
         .collect();
     let lines = if lines.is_empty() {

@@ -4,20 +4,23 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
-use crate::store::view::{row_count, visible_rows_filtered, Filter, Row};
+use crate::store::view::{Filter, Row};
 use crate::store::State;
 use crate::ui::theme;
 
 /// The matching contacts (each once, even if in several groups), as lines.
 pub fn who_lines(state: &State, filter: &Filter) -> Vec<Line<'static>> {
     let mut seen = std::collections::HashSet::new();
-    let rows = visible_rows_filtered(&state.roster, filter, 0, row_count(&state.roster, filter));
+    let rosters = state.rosters();
+    let rows = rosters.visible_rows(filter, 0, rosters.row_count(filter));
     rows.iter()
         .filter_map(|row| match row {
-            Row::Contact { contact, .. } if seen.insert(contact.jid.clone()) => Some(*contact),
+            Row::Contact {
+                account, contact, ..
+            } if seen.insert((*account, contact.jid.clone())) => Some((*account, *contact)),
             _ => None,
         })
-        .map(|c| {
+        .map(|(account, c)| {
             let a = c.availability();
             let best = c.best();
             let mut spans = vec![
@@ -26,6 +29,12 @@ pub fn who_lines(state: &State, filter: &Filter) -> Vec<Line<'static>> {
                 Span::styled(format!("{:<7}", a.label()), theme::state_style(a)),
                 Span::styled(format!("  {}", c.display_jid), theme::dim()),
             ];
+            if let Some(a) = state.account(account).filter(|_| state.multi()) {
+                spans.push(Span::styled(
+                    format!(" ({})", crate::sanitize::sanitize(&a.name, 32)),
+                    theme::account_style(),
+                ));
+            }
             if let Some((_, p)) = best.filter(|(_, p)| !p.status.is_empty()) {
                 spans.push(Span::styled(
                     format!("  {}", p.status),

@@ -1,46 +1,94 @@
-//! Contacts and subscriptions: what the roster-editing commands and keys do.
-//! Each returns the effects for the session; nothing here touches the network.
+//! Contacts and subscriptions: what the roster-editing commands and keys do, each through
+//! the contact's own account. Each returns the effects for the session; nothing here touches
+//! the network.
 
 use jid::BareJid;
 
+use crate::domain::{ContactId, Subscription};
 use crate::event::Command;
-use crate::store::view::RowId;
 use crate::store::{Mode, Severity, State};
+use crate::update::presence::Scope;
 use crate::update::Effect;
 
 fn info(state: &mut State, text: String) {
     state.ui.message = Some((text, Severity::Info));
 }
 
-fn send(commands: Vec<Command>) -> Vec<Effect> {
-    commands.into_iter().map(Effect::Send).collect()
+fn send(id: &ContactId, commands: Vec<Command>) -> Vec<Effect> {
+    commands
+        .into_iter()
+        .map(|c| Effect::Send(id.account, c))
+        .collect()
 }
 
 /// The contact the selection is on (contact or resource row).
-pub fn selected_contact(state: &State) -> Option<BareJid> {
-    match state.ui.selected.as_ref()? {
-        RowId::Contact(_, jid) | RowId::Resource(_, jid, _) => Some(jid.clone()),
-        RowId::Group(_) => None,
-    }
+pub fn selected_contact(state: &State) -> Option<ContactId> {
+    state.ui.selected.as_ref()?.contact().cloned()
 }
 
-pub fn add(state: &mut State, jid: BareJid, name: Option<String>) -> Vec<Effect> {
-    info(state, format!("Asked {jid} to see their presence."));
-    send(vec![Command::Subscribe { jid, name }])
+/// The contact a JID typed in a command means. With one account, or `/account NAME`, that
+/// account; otherwise the account that knows the JID, and when several do (or none), the
+/// account of the selected row.
+pub fn resolve(state: &State, scope: Scope, jid: BareJid) -> Result<ContactId, String> {
+    if let Scope::One(id) = scope {
+        return Ok(ContactId::new(id, jid));
+    }
+    if !state.multi() {
+        return Ok(ContactId::new(state.primary().id, jid));
+    }
+    let knows: Vec<_> = state
+        .accounts
+        .values()
+        .filter(|a| {
+            a.roster.get(&jid).is_some()
+                || state
+                    .subscription_requests
+                    .contains_key(&ContactId::new(a.id, jid.clone()))
+        })
+        .collect();
+    let focused = state.ui.selected.as_ref().and_then(|r| r.account());
+    match knows.as_slice() {
+        [one] => return Ok(ContactId::new(one.id, jid)),
+        [] => {
+            if let Some(id) = focused {
+                return Ok(ContactId::new(id, jid));
+            }
+        }
+        many => {
+            if let Some(id) = focused.filter(|f| many.iter().any(|a| a.id == *f)) {
+                return Ok(ContactId::new(id, jid));
+            }
+        }
+    }
+    let names: Vec<&str> = if knows.is_empty() {
+        state.accounts.values().map(|a| a.name.as_str()).collect()
+    } else {
+        knows.iter().map(|a| a.name.as_str()).collect()
+    };
+    Err(format!(
+        "Which account for {jid}: {}? Select one of its contacts, or use /account NAME …",
+        names.join(", ")
+    ))
+}
+
+pub fn add(state: &mut State, id: ContactId, name: Option<String>) -> Vec<Effect> {
+    info(state, format!("Asked {} to see their presence.", id.jid));
+    let jid = id.jid.clone();
+    send(&id, vec![Command::Subscribe { jid, name }])
 }
 
 /// Asks first: removing a contact also ends both subscriptions.
-pub fn ask_remove(state: &mut State, jid: BareJid) -> Vec<Effect> {
+pub fn ask_remove(state: &mut State, id: ContactId) -> Vec<Effect> {
     let label = state
-        .roster
-        .get(&jid)
+        .contact(&id)
         .map(|c| c.label().to_owned())
-        .unwrap_or_else(|| jid.to_string());
+        .unwrap_or_else(|| id.jid.to_string());
+    let jid = &id.jid;
     state.ui.mode = Mode::Confirm {
         question: format!(
             "Remove {label} ({jid}) from your roster and end both subscriptions? y/n"
         ),
-        commands: vec![Command::RemoveContact(jid)],
+        commands: vec![(id.account, Command::RemoveContact(id.jid.clone()))],
     };
     Vec::new()
 }
@@ -52,29 +100,33 @@ pub fn confirm(state: &mut State, yes: bool) -> Vec<Effect> {
     };
     if yes {
         info(state, "Done.".into());
-        send(commands)
+        commands
+            .into_iter()
+            .map(|(account, c)| Effect::Send(account, c))
+            .collect()
     } else {
         info(state, "Cancelled.".into());
         Vec::new()
     }
 }
 
-fn update_item(jid: BareJid, name: Option<String>, groups: Vec<String>) -> Vec<Effect> {
-    send(vec![Command::UpdateContact { jid, name, groups }])
+fn update_item(id: &ContactId, name: Option<String>, groups: Vec<String>) -> Vec<Effect> {
+    let jid = id.jid.clone();
+    send(id, vec![Command::UpdateContact { jid, name, groups }])
 }
 
-pub fn rename(state: &mut State, jid: BareJid, name: String) -> Vec<Effect> {
+pub fn rename(state: &mut State, id: ContactId, name: String) -> Vec<Effect> {
     let groups = state
-        .roster
-        .get(&jid)
+        .contact(&id)
         .map(|c| c.groups.clone())
         .unwrap_or_default();
-    info(state, format!("Renaming {jid} to {name}."));
-    update_item(jid, Some(name), groups)
+    info(state, format!("Renaming {} to {name}.", id.jid));
+    update_item(&id, Some(name), groups)
 }
 
-pub fn group(state: &mut State, jid: BareJid, group: String, add: bool) -> Vec<Effect> {
-    let Some(contact) = state.roster.get(&jid).filter(|c| c.in_roster) else {
+pub fn group(state: &mut State, id: ContactId, group: String, add: bool) -> Vec<Effect> {
+    let jid = &id.jid;
+    let Some(contact) = state.contact(&id).filter(|c| c.in_roster) else {
         state.ui.message = Some((
             format!("{jid} is not in your roster; /add it first."),
             Severity::Error,
@@ -100,19 +152,17 @@ pub fn group(state: &mut State, jid: BareJid, group: String, add: bool) -> Vec<E
         }
         info(state, format!("Taking {jid} out of {group}."));
     }
-    update_item(jid, name, groups)
+    update_item(&id, name, groups)
 }
 
 /// Answers a subscription request (or pre-approves): they may see my presence.
-pub fn approve(state: &mut State, jid: BareJid, subscribe_back: bool) -> Vec<Effect> {
-    state.subscription_requests.remove(&jid);
+pub fn approve(state: &mut State, id: ContactId, subscribe_back: bool) -> Vec<Effect> {
+    state.subscription_requests.remove(&id);
+    let jid = id.jid.clone();
     let mut commands = vec![Command::Approve(jid.clone())];
-    let already = state.roster.get(&jid).is_some_and(|c| {
-        matches!(
-            c.subscription,
-            crate::domain::Subscription::To | crate::domain::Subscription::Both
-        )
-    });
+    let already = state
+        .contact(&id)
+        .is_some_and(|c| matches!(c.subscription, Subscription::To | Subscription::Both));
     if subscribe_back && !already {
         commands.push(Command::Subscribe {
             jid: jid.clone(),
@@ -125,11 +175,12 @@ pub fn approve(state: &mut State, jid: BareJid, subscribe_back: bool) -> Vec<Eff
             format!("Approved {jid}: they can see your presence."),
         );
     }
-    send(commands)
+    send(&id, commands)
 }
 
-pub fn deny(state: &mut State, jid: BareJid) -> Vec<Effect> {
-    let was_request = state.subscription_requests.remove(&jid).is_some();
+pub fn deny(state: &mut State, id: ContactId) -> Vec<Effect> {
+    let was_request = state.subscription_requests.remove(&id).is_some();
+    let jid = &id.jid;
     info(
         state,
         if was_request {
@@ -138,16 +189,16 @@ pub fn deny(state: &mut State, jid: BareJid) -> Vec<Effect> {
             format!("{jid} can no longer see your presence.")
         },
     );
-    send(vec![Command::Deny(jid)])
+    send(&id, vec![Command::Deny(id.jid.clone())])
 }
 
-pub fn unsubscribe(state: &mut State, jid: BareJid) -> Vec<Effect> {
-    info(state, format!("You no longer see {jid}'s presence."));
-    send(vec![Command::Unsubscribe(jid)])
+pub fn unsubscribe(state: &mut State, id: ContactId) -> Vec<Effect> {
+    info(state, format!("You no longer see {}'s presence.", id.jid));
+    send(&id, vec![Command::Unsubscribe(id.jid.clone())])
 }
 
 /// The request the inbox keys answer: the oldest, listed at the top of the inbox (a request
 /// that arrives just before the key press is never the one answered).
-pub fn first_request(state: &State) -> Option<BareJid> {
+pub fn first_request(state: &State) -> Option<ContactId> {
     state.subscription_requests.oldest().cloned()
 }

@@ -34,10 +34,12 @@ async fn the_saved_roster_shows_at_once_and_only_changes_are_fetched() {
         Default::default(),
         writer.sink(),
     );
-    assert!(first.state.roster.is_empty() && first.state.cached_since.is_none());
+    assert!(
+        first.state.primary().roster.is_empty() && first.state.primary().cached_since.is_none()
+    );
     first
         .until("online with roster", |s| {
-            s.connection == ConnState::Online && s.roster_loaded
+            s.primary().connection == ConnState::Online && s.primary().roster_loaded
         })
         .await;
     first.stop();
@@ -58,13 +60,14 @@ async fn the_saved_roster_shows_at_once_and_only_changes_are_fetched() {
     );
     let bob = second
         .state
+        .primary()
         .roster
         .get(&BareJid::new("bob@localhost").unwrap());
     assert_eq!(bob.and_then(|c| c.name.as_deref()), Some("Bob"));
-    assert!(second.state.cached_since.is_some());
+    assert!(second.state.primary().cached_since.is_some());
     second
         .until("confirmed by the server", |s| {
-            s.roster_loaded && s.cached_since.is_none()
+            s.primary().roster_loaded && s.primary().cached_since.is_none()
         })
         .await;
     assert!(
@@ -87,7 +90,8 @@ async fn the_saved_roster_shows_at_once_and_only_changes_are_fetched() {
     });
     second
         .until("carol added", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&BareJid::new("carol@localhost").unwrap())
                 .is_some_and(|c| c.in_roster)
         })

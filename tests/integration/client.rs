@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use crate::A0;
 use rosterm::config::{Account, Secret};
 use rosterm::domain::{OwnPresence, Show};
 use rosterm::event::{Command, SessionEvent};
@@ -43,7 +44,10 @@ impl Client {
         let (connector, probe) = RostermConnector::for_account(&account).expect("CA loads");
         let mut state = State::new(account.jid.clone(), initial.clone());
         let roster_ver = cached.ver.clone();
-        state.seed_from_cache(cached);
+        state
+            .account_mut(crate::A0)
+            .expect("one account")
+            .seed_from_cache(cached);
         let handle = spawn(SessionSetup {
             account,
             password: Secret::new(password.into()),
@@ -73,7 +77,7 @@ impl Client {
                 self.log.push(ev.clone());
                 // As the app does: update::on_session, keeping what it asks for.
                 self.effects
-                    .extend(rosterm::update::on_session(&mut self.state, ev));
+                    .extend(rosterm::update::on_session(&mut self.state, A0, ev));
                 if pred(&self.state) {
                     return true;
                 }
@@ -84,7 +88,7 @@ impl Client {
         assert!(
             matches!(result, Ok(true)),
             "rosterm never reached: {what}\nconnection: {:?}\nlast events: {:?}",
-            self.state.connection,
+            self.state.primary().connection,
             &self.log[self.log.len().saturating_sub(8)..]
         );
     }
@@ -94,7 +98,7 @@ impl Client {
         let _ = tokio::time::timeout(d, async {
             while let Some(ev) = self.handle.events.recv().await {
                 self.log.push(ev.clone());
-                self.state.apply(ev);
+                self.state.apply(A0, ev);
             }
         })
         .await;
@@ -127,7 +131,7 @@ impl Client {
 
     fn perform(&mut self, effects: Vec<rosterm::update::Effect>) {
         for effect in effects {
-            if let rosterm::update::Effect::Send(cmd) = effect {
+            if let rosterm::update::Effect::Send(_, cmd) = effect {
                 self.command(cmd);
             }
         }
@@ -150,7 +154,8 @@ impl Client {
         use ratatui::{backend::TestBackend, Terminal};
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
         let area = ratatui::layout::Rect::new(0, 0, width, height);
-        rosterm::update::layout(&mut self.state, rosterm::ui::roster_height(area));
+        let rows = rosterm::ui::roster_height_for(area, &self.state);
+        rosterm::update::layout(&mut self.state, rows);
         let keymap = rosterm::keymap::Keymap::default();
         terminal
             .draw(|f| rosterm::ui::draw(f, &self.state, &keymap))

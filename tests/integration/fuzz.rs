@@ -8,6 +8,7 @@
 //! The seed is fixed (set `PROPTEST_RNG_SEED` to explore others; `PROPTEST_CASES` for more
 //! cases). No regression files are written: a failure reproduces from the seed.
 
+use crate::A0;
 use std::fmt::Write as _;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -308,6 +309,7 @@ fn strings(ev: &SessionEvent) -> Vec<&str> {
 /// The roster items (not presence) as comparable text, to see whether anything changed.
 fn roster_items(state: &State) -> Vec<String> {
     let mut items: Vec<String> = state
+        .primary()
         .roster
         .contacts()
         .filter(|c| c.in_roster)
@@ -369,7 +371,7 @@ fn feed(state: &mut State, xml: &str) {
                 "unsanitized {s:?} from {xml}"
             );
         }
-        assert_eq!(on_session(state, ev), vec![], "{xml}");
+        assert_eq!(on_session(state, A0, ev), vec![], "{xml}");
     }
     if spoofed {
         assert_eq!(
@@ -384,26 +386,28 @@ fn feed(state: &mut State, xml: &str) {
 /// roster filter, and the selection is on screen.
 fn check_roster(state: &mut State, viewport: usize) {
     layout(state, viewport);
-    let roster = &state.roster;
+    let roster = &state.primary().roster;
+    let rosters = state.rosters();
+    let everyone = view::Filter::default();
     let all: Vec<view::Row> = view::rows(roster).collect();
     assert_eq!(all.len(), roster.row_count());
     for (i, row) in all.iter().enumerate() {
         assert_eq!(
-            view::position_of(roster, &row.id()),
+            rosters.position_of(&everyone, &row.id()),
             Some(i),
             "{:?}",
             row.id()
         );
     }
     let filter = &state.ui.filter;
-    let shown = view::visible_rows_filtered(roster, filter, 0, usize::MAX);
-    assert_eq!(shown.len(), view::row_count(roster, filter), "{filter:?}");
+    let shown = rosters.visible_rows(filter, 0, usize::MAX);
+    assert_eq!(shown.len(), rosters.row_count(filter), "{filter:?}");
     for (i, row) in shown.iter().enumerate() {
-        let pos = view::position_of_filtered(roster, filter, &row.id());
+        let pos = rosters.position_of(filter, &row.id());
         assert_eq!(pos, Some(i), "{:?} under {filter:?}", row.id());
     }
     let selected = state.ui.selected.as_ref();
-    match selected.and_then(|id| view::position_of_filtered(roster, filter, id)) {
+    match selected.and_then(|id| rosters.position_of(filter, id)) {
         Some(pos) => {
             let scroll = state.ui.scroll;
             assert!(pos < shown.len() && scroll <= pos && pos < scroll + viewport);
@@ -414,7 +418,8 @@ fn check_roster(state: &mut State, viewport: usize) {
 
 fn check_screen(state: &mut State, keymap: &Keymap, width: u16, height: u16) {
     let area = ratatui::layout::Rect::new(0, 0, width, height);
-    check_roster(state, rosterm::ui::roster_height(area));
+    let rows = rosterm::ui::roster_height_for(area, state);
+    check_roster(state, rows);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|f| rosterm::ui::draw(f, state, keymap))
@@ -452,7 +457,7 @@ proptest! {
     fn stanza_and_key_sequences_keep_the_store_and_screen_sound(steps in vec(step(), 1..40)) {
         let keymap = Keymap::default();
         let mut state = State::new(BareJid::new(OWN).unwrap(), OwnPresence::default());
-        on_session(&mut state, SessionEvent::SessionStarted { bound: BOUND.into() });
+        on_session(&mut state, A0, SessionEvent::SessionStarted { bound: BOUND.into() });
         for step in steps {
             match step {
                 Step::Xml(xml) => feed(&mut state, &xml),

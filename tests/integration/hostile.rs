@@ -119,7 +119,8 @@ fn deep() -> String {
 }
 
 fn sender_status(s: &State) -> Option<&str> {
-    s.roster
+    s.primary()
+        .roster
         .get(&BareJid::new("deep@bots.localhost").unwrap())
         .and_then(|c| c.resources.get("x"))
         .map(|r| r.status.as_str())
@@ -132,7 +133,7 @@ async fn deeply_nested_stanzas_do_not_kill_the_session() {
     let mut alice = Client::start(&server, "alice", "alice-pw", OwnPresence::default());
     alice
         .until("online with roster", |s| {
-            s.connection == ConnState::Online && s.roster_loaded
+            s.primary().connection == ConnState::Online && s.primary().roster_loaded
         })
         .await;
     let mut component = Component::connect(&server).await;
@@ -183,7 +184,7 @@ async fn deeply_nested_stanzas_do_not_kill_the_session() {
     // Each deep payload was cut by the sieve (3 presences, the message and the IQ), and the
     // user was told.
     // The store adds up every InputCleaned event.
-    let repaired = alice.state.input_repaired;
+    let repaired = alice.state.primary().input_repaired;
     assert_eq!(repaired, 5, "{:?}", alice.log);
     assert!(
         alice
@@ -212,7 +213,7 @@ async fn deeply_nested_stanzas_do_not_kill_the_session() {
         alice.log
     );
     assert!(!alice.handle.thread.is_finished(), "network thread ended");
-    assert_eq!(alice.state.connection, ConnState::Online);
+    assert_eq!(alice.state.primary().connection, ConnState::Online);
     // Prosody took all of it: nothing refused, no error in its log.
     let log = server.log();
     for refusal in ["too big", "not-well-formed", "Traceback", "error\t"] {

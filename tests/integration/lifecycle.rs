@@ -44,7 +44,7 @@ fn initial() -> OwnPresence {
 }
 
 fn online(s: &rosterm::store::State) -> bool {
-    s.connection == ConnState::Online && s.roster_loaded
+    s.primary().connection == ConnState::Online && s.primary().roster_loaded
 }
 
 async fn resource_conflict_is_fatal_and_does_not_start_a_reconnect_war(kind: Kind) {
@@ -53,7 +53,7 @@ async fn resource_conflict_is_fatal_and_does_not_start_a_reconnect_war(kind: Kin
     alice.until("online", online).await;
     // Another client takes alice/rosterm: the server replaces the old session with a conflict.
     let intruder = Peer::connect(&server, "alice", "rosterm").await;
-    alice.until("failed with conflict", |s| matches!(&s.connection, ConnState::Failed { reason } if reason.contains("Another client logged in as alice@localhost/rosterm"))).await;
+    alice.until("failed with conflict", |s| matches!(&s.primary().connection, ConnState::Failed { reason } if reason.contains("Another client logged in as alice@localhost/rosterm"))).await;
     // No war: rosterm does not reconnect on its own.
     alice.settle(Duration::from_secs(4)).await;
     assert_eq!(
@@ -62,7 +62,10 @@ async fn resource_conflict_is_fatal_and_does_not_start_a_reconnect_war(kind: Kin
         "rosterm reconnected by itself: {:?}",
         alice.log
     );
-    assert!(matches!(alice.state.connection, ConnState::Failed { .. }));
+    assert!(matches!(
+        alice.state.primary().connection,
+        ConnState::Failed { .. }
+    ));
     // The user takes it back on purpose.
     alice.command(Command::Reconnect);
     alice.until("online again after /reconnect", online).await;
@@ -93,10 +96,10 @@ async fn pinned_certificate_is_trusted_without_a_ca_and_a_wrong_pin_is_fatal(kin
     let mut alice = Client::start_account(wrong, "alice-pw", initial());
     alice
         .until("refused", |s| {
-            matches!(s.connection, ConnState::Failed { .. })
+            matches!(s.primary().connection, ConnState::Failed { .. })
         })
         .await;
-    let ConnState::Failed { reason } = &alice.state.connection else {
+    let ConnState::Failed { reason } = &alice.state.primary().connection else {
         unreachable!()
     };
     assert!(
@@ -114,10 +117,10 @@ async fn untrusted_certificate_names_fingerprint_and_domain_and_is_not_retried(k
     let mut alice = Client::start_account(untrusted, "alice-pw", initial());
     alice
         .until("refused", |s| {
-            matches!(s.connection, ConnState::Failed { .. })
+            matches!(s.primary().connection, ConnState::Failed { .. })
         })
         .await;
-    let ConnState::Failed { reason } = &alice.state.connection else {
+    let ConnState::Failed { reason } = &alice.state.primary().connection else {
         unreachable!()
     };
     assert!(
@@ -141,7 +144,7 @@ async fn wrong_password_is_reported_once_and_retried_only_on_request(kind: Kind)
     let mut alice = Client::start(&server, "alice", "wrong-pw", initial());
     alice
         .until("failed", |s| {
-            matches!(s.connection, ConnState::Failed { .. })
+            matches!(s.primary().connection, ConnState::Failed { .. })
         })
         .await;
     alice.settle(Duration::from_secs(3)).await;
@@ -171,12 +174,14 @@ async fn dead_connection_is_noticed_and_recovered_after_sigstop(kind: Kind) {
     server.pause();
     alice
         .until("dead connection noticed", |s| {
-            matches!(s.connection, ConnState::Reconnecting { .. })
+            matches!(s.primary().connection, ConnState::Reconnecting { .. })
         })
         .await;
     server.resume();
     alice
-        .until("back online", |s| s.connection == ConnState::Online)
+        .until("back online", |s| {
+            s.primary().connection == ConnState::Online
+        })
         .await;
     alice.stop();
 }
@@ -193,7 +198,7 @@ async fn presence_changed_while_disconnected_is_sent_once_back_and_the_roster_ca
     server.stop();
     alice
         .until("reconnecting", |s| {
-            matches!(s.connection, ConnState::Reconnecting { .. })
+            matches!(s.primary().connection, ConnState::Reconnecting { .. })
         })
         .await;
     // Two changes while offline: the last one wins.
@@ -211,7 +216,8 @@ async fn presence_changed_while_disconnected_is_sent_once_back_and_the_roster_ca
     alice
         .until("back with carol", |s| {
             online(s)
-                && s.roster
+                && s.primary()
+                    .roster
                     .get(&BareJid::new("carol@localhost").unwrap())
                     .is_some()
         })
@@ -248,7 +254,7 @@ async fn unchanged_roster_is_not_downloaded_again_after_a_restart(kind: Kind) {
     server.restart();
     alice
         .until("reconnecting", |s| {
-            matches!(s.connection, ConnState::Reconnecting { .. })
+            matches!(s.primary().connection, ConnState::Reconnecting { .. })
         })
         .await;
     alice.until("second session with the roster", online).await;
@@ -266,6 +272,7 @@ async fn unchanged_roster_is_not_downloaded_again_after_a_restart(kind: Kind) {
     );
     assert!(alice
         .state
+        .primary()
         .roster
         .get(&BareJid::new("bob@localhost").unwrap())
         .is_some());
@@ -352,12 +359,12 @@ async fn lost_connection_resumes_without_resending_and_a_change_made_meanwhile_g
     proxy.cut();
     alice
         .until("connection loss noticed", |s| {
-            matches!(s.connection, ConnState::Reconnecting { .. })
+            matches!(s.primary().connection, ConnState::Reconnecting { .. })
         })
         .await;
     alice.set_presence(Show::Dnd, "during the blip", 4);
     alice
-        .until("resumed", |s| s.connection == ConnState::Online)
+        .until("resumed", |s| s.primary().connection == ConnState::Online)
         .await;
     assert_eq!(
         alice.sessions_started(),
@@ -401,10 +408,10 @@ async fn unknown_host_is_fatal(kind: Kind) {
     let mut alice = Client::start_account(elsewhere, "alice-pw", initial());
     alice
         .until("failed", |s| {
-            matches!(s.connection, ConnState::Failed { .. })
+            matches!(s.primary().connection, ConnState::Failed { .. })
         })
         .await;
-    let ConnState::Failed { reason } = &alice.state.connection else {
+    let ConnState::Failed { reason } = &alice.state.primary().connection else {
         unreachable!()
     };
     assert!(

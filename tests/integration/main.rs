@@ -46,3 +46,6 @@ mod stream_errors;
 mod subscriptions;
 mod terminal;
 mod tls_faults;
+
+/// The first (or only) account.
+pub const A0: rosterm::domain::AccountId = rosterm::domain::AccountId(0);

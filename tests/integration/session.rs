@@ -61,7 +61,7 @@ async fn alice_online(server: &Server) -> Client {
     let mut alice = Client::start(server, "alice", "alice-pw", initial());
     alice
         .until("online with roster", |s| {
-            s.connection == ConnState::Online && s.roster_loaded
+            s.primary().connection == ConnState::Online && s.primary().roster_loaded
         })
         .await;
     alice
@@ -72,6 +72,7 @@ async fn login_roster_and_live_presence_per_resource(kind: Kind) {
     let mut alice = alice_online(&server).await;
     let contact = alice
         .state
+        .primary()
         .roster
         .get(&bob_jid())
         .expect("bob is in the roster");
@@ -83,7 +84,8 @@ async fn login_roster_and_live_presence_per_resource(kind: Kind) {
     laptop.presence("chat", "coding", 5).await;
     alice
         .until("bob/laptop chat", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&bob_jid())
                 .and_then(|c| c.resources.get("laptop"))
                 .is_some_and(|r| r.show == Show::Chat && r.status == "coding" && r.priority == 5)
@@ -94,13 +96,14 @@ async fn login_roster_and_live_presence_per_resource(kind: Kind) {
     phone.presence("dnd", "driving", 10).await;
     alice
         .until("bob/phone dnd", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&bob_jid())
                 .and_then(|c| c.resources.get("phone"))
                 .is_some_and(|r| r.show == Show::Dnd && r.priority == 10)
         })
         .await;
-    let contact = alice.state.roster.get(&bob_jid()).unwrap();
+    let contact = alice.state.primary().roster.get(&bob_jid()).unwrap();
     assert_eq!(
         contact.best().map(|(r, _)| r),
         Some("phone"),
@@ -124,14 +127,21 @@ async fn login_roster_and_live_presence_per_resource(kind: Kind) {
     phone.presence("away", "parked", 1).await;
     alice
         .until("laptop wins", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&bob_jid())
                 .and_then(|c| c.best())
                 .is_some_and(|(r, _)| r == "laptop")
         })
         .await;
     assert_eq!(
-        alice.state.roster.get(&bob_jid()).unwrap().availability(),
+        alice
+            .state
+            .primary()
+            .roster
+            .get(&bob_jid())
+            .unwrap()
+            .availability(),
         Availability::Available(Show::Chat)
     );
 
@@ -143,7 +153,8 @@ async fn login_roster_and_live_presence_per_resource(kind: Kind) {
         .await;
     alice
         .until("phone gone", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&bob_jid())
                 .is_some_and(|c| !c.resources.contains_key("phone"))
         })
@@ -151,7 +162,8 @@ async fn login_roster_and_live_presence_per_resource(kind: Kind) {
     laptop.close().await;
     alice
         .until("bob offline", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&bob_jid())
                 .is_some_and(|c| c.availability() == Availability::Offline)
         })
@@ -184,7 +196,7 @@ async fn own_presence_changes_reach_the_peer_exactly(kind: Kind) {
     bob.presence("", "", 0).await;
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice
-        .until("online", |s| s.connection == ConnState::Online)
+        .until("online", |s| s.primary().connection == ConnState::Online)
         .await;
 
     let p = bob
@@ -224,7 +236,8 @@ async fn own_presence_changes_reach_the_peer_exactly(kind: Kind) {
     // The server's echo of our own presence reaches the store.
     alice
         .until("own echo", |s| {
-            s.own_echo
+            s.primary()
+                .own_echo
                 .as_ref()
                 .is_some_and(|e| e.show == Show::Chat && e.status == "last")
         })
@@ -237,13 +250,14 @@ async fn own_other_resources_are_visible(kind: Kind) {
     let server = server(kind);
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice
-        .until("online", |s| s.connection == ConnState::Online)
+        .until("online", |s| s.primary().connection == ConnState::Online)
         .await;
     let phone = Peer::connect(&server, "alice", "phone").await;
     phone.presence("xa", "pocket", -1).await;
     alice
         .until("you on phone", |s| {
-            s.own_resources
+            s.primary()
+                .own_resources
                 .get("phone")
                 .is_some_and(|p| p.show == Show::Xa && p.priority == -1)
         })
@@ -251,6 +265,7 @@ async fn own_other_resources_are_visible(kind: Kind) {
     assert!(
         alice
             .state
+            .primary()
             .roster
             .get(&BareJid::new("alice@localhost").unwrap())
             .is_none(),
@@ -263,7 +278,7 @@ async fn own_other_resources_are_visible(kind: Kind) {
     );
     phone.close().await;
     alice
-        .until("phone gone", |s| s.own_resources.is_empty())
+        .until("phone gone", |s| s.primary().own_resources.is_empty())
         .await;
     alice.stop();
 }
@@ -273,10 +288,10 @@ async fn wrong_password_is_one_clear_fatal_error(kind: Kind) {
     let mut alice = Client::start(&server, "alice", "not-the-password", initial());
     alice
         .until("failed", |s| {
-            matches!(s.connection, ConnState::Failed { .. })
+            matches!(s.primary().connection, ConnState::Failed { .. })
         })
         .await;
-    let ConnState::Failed { reason } = &alice.state.connection else {
+    let ConnState::Failed { reason } = &alice.state.primary().connection else {
         unreachable!()
     };
     assert!(
@@ -287,7 +302,7 @@ async fn wrong_password_is_one_clear_fatal_error(kind: Kind) {
         !reason.contains("not-the-password"),
         "the password never appears in messages"
     );
-    assert!(!alice.state.ever_online);
+    assert!(!alice.state.primary().ever_online);
     alice.stop();
 }
 
@@ -304,7 +319,8 @@ async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not(kind: Kind)
     bob.presence("away", "marker", 0).await;
     alice
         .until("marker", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&bob_jid())
                 .and_then(|c| c.resources.get("laptop"))
                 .is_some_and(|r| r.status == "marker")
@@ -313,13 +329,21 @@ async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not(kind: Kind)
     assert!(
         alice
             .state
+            .primary()
             .roster
             .get(&BareJid::new("mallory@evil.example").unwrap())
             .is_none(),
         "spoofed item added"
     );
     assert_eq!(
-        alice.state.roster.get(&bob_jid()).unwrap().name.as_deref(),
+        alice
+            .state
+            .primary()
+            .roster
+            .get(&bob_jid())
+            .unwrap()
+            .name
+            .as_deref(),
         Some("Bob"),
         "spoofed rename applied"
     );
@@ -335,7 +359,8 @@ async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not(kind: Kind)
     let carol = BareJid::new("carol@localhost").unwrap();
     alice
         .until("carol pushed", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&carol)
                 .is_some_and(|c| c.in_roster && c.name.as_deref() == Some("Carol"))
         })
@@ -347,7 +372,9 @@ async fn roster_pushes_from_the_server_apply_and_spoofed_ones_do_not(kind: Kind)
         )
         .await;
     alice
-        .until("carol removed", |s| s.roster.get(&carol).is_none())
+        .until("carol removed", |s| {
+            s.primary().roster.get(&carol).is_none()
+        })
         .await;
     alice.stop();
     bob.close().await;
@@ -362,7 +389,8 @@ async fn contacts_online_before_login_are_shown(kind: Kind) {
     let mut alice = Client::start(&server, "alice", "alice-pw", initial());
     alice
         .until("bob/laptop from the login probe", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&bob_jid())
                 .and_then(|c| c.resources.get("laptop"))
                 .is_some_and(|r| r.show == Show::Xa && r.status == "before you came")
@@ -379,19 +407,22 @@ async fn server_restart_reconnects_refetches_and_resends_current_presence(kind: 
     alice.set_presence(Show::Dnd, "after login", 6);
     alice
         .until("echo of dnd", |s| {
-            s.own_echo.as_ref().is_some_and(|e| e.show == Show::Dnd)
+            s.primary()
+                .own_echo
+                .as_ref()
+                .is_some_and(|e| e.show == Show::Dnd)
         })
         .await;
 
     server.restart();
     alice
         .until("reconnecting shown", |s| {
-            matches!(s.connection, ConnState::Reconnecting { .. })
+            matches!(s.primary().connection, ConnState::Reconnecting { .. })
         })
         .await;
     alice
         .until("back online with a fresh roster", |s| {
-            s.connection == ConnState::Online && s.roster_loaded
+            s.primary().connection == ConnState::Online && s.primary().roster_loaded
         })
         .await;
     let sessions = alice
@@ -423,17 +454,22 @@ async fn clean_server_shutdown_reconnects_too(kind: Kind) {
     alice.set_presence(Show::Xa, "before the shutdown", 2);
     alice
         .until("echo of xa", |s| {
-            s.own_echo.as_ref().is_some_and(|e| e.show == Show::Xa)
+            s.primary()
+                .own_echo
+                .as_ref()
+                .is_some_and(|e| e.show == Show::Xa)
         })
         .await;
     server.restart_gracefully();
     alice
         .until("reconnecting shown", |s| {
-            matches!(s.connection, ConnState::Reconnecting { .. })
+            matches!(s.primary().connection, ConnState::Reconnecting { .. })
         })
         .await;
     alice
-        .until("back online", |s| s.connection == ConnState::Online)
+        .until("back online", |s| {
+            s.primary().connection == ConnState::Online
+        })
         .await;
     assert_eq!(alice.sessions_started(), 2, "{:?}", alice.log);
     let mut bob = Peer::connect(&server, "bob", "laptop").await;

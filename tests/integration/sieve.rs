@@ -28,7 +28,7 @@ async fn online(server: &Server, resource: &str) -> Client {
     let mut alice = Client::start_account(account, "alice-pw", OwnPresence::default());
     alice
         .until("online with roster", |s| {
-            s.connection == ConnState::Online && s.roster_loaded
+            s.primary().connection == ConnState::Online && s.primary().roster_loaded
         })
         .await;
     alice
@@ -39,7 +39,8 @@ fn resource<'a>(
     jid: &str,
     res: &str,
 ) -> Option<&'a rosterm::store::presence::ResourcePresence> {
-    s.roster
+    s.primary()
+        .roster
         .get(&BareJid::new(jid).unwrap())
         .and_then(|c| c.resources.get(res))
 }
@@ -55,7 +56,7 @@ fn assert_one_session(client: &Client) {
         "{:?}",
         client.log
     );
-    assert_eq!(client.state.connection, ConnState::Online);
+    assert_eq!(client.state.primary().connection, ConnState::Online);
 }
 
 #[tokio::test]
@@ -97,7 +98,7 @@ async fn a_long_attribute_from_anyone_costs_nothing_and_loses_nothing() {
         .await;
     assert_one_session(&alice);
     // The store adds up every InputCleaned event.
-    let repaired = alice.state.input_repaired;
+    let repaired = alice.state.primary().input_repaired;
     assert!(repaired >= 2, "both stanzas noted: {:?}", alice.log);
     assert!(
         alice
@@ -120,6 +121,7 @@ async fn a_long_attribute_from_anyone_costs_nothing_and_loses_nothing() {
     assert_one_session(&second);
     assert!(second
         .state
+        .primary()
         .roster
         .get(&BareJid::new("bob@localhost").unwrap())
         .is_some_and(|c| c.name.as_deref() == Some("Bob")));
@@ -179,10 +181,11 @@ async fn invalid_presence_values_are_shown_and_unreadable_stanzas_counted() {
     assert_eq!(available(log, "s5"), Some((&Show::Online, -128, None)));
     assert_eq!(available(log, "s6"), Some((&Show::Xa, 0, None)));
     assert_eq!(
-        alice.state.input_discarded, 1,
+        alice.state.primary().input_discarded,
+        1,
         "the unreadable message is counted"
     );
-    assert!(alice.state.input_repaired >= 6);
+    assert!(alice.state.primary().input_repaired >= 6);
     assert_one_session(&alice);
     alice.stop();
 }
@@ -205,7 +208,7 @@ async fn jids_stringprep_refuses_are_kept_as_written() {
         ],
     );
     let mut alice = online(&server, "rosterm").await;
-    let roster = &alice.state.roster;
+    let roster = &alice.state.primary().roster;
     let bob = roster
         .get(&BareJid::new("bob@localhost").unwrap())
         .expect("bob");

@@ -223,7 +223,7 @@ fn srv_account(server: &Server, dns: SocketAddr) -> Account {
 }
 
 fn online(s: &rosterm::store::State) -> bool {
-    s.connection == ConnState::Online && s.roster_loaded
+    s.primary().connection == ConnState::Online && s.primary().roster_loaded
 }
 
 #[tokio::test]
@@ -273,10 +273,10 @@ async fn srv_failure_names_every_target_tried_and_why() {
     );
     alice
         .until("a failure naming both targets", |s| {
-            matches!(&s.connection, ConnState::Reconnecting { reason, .. } if reason.contains("tried"))
+            matches!(&s.primary().connection, ConnState::Reconnecting { reason, .. } if reason.contains("tried"))
         })
         .await;
-    let ConnState::Reconnecting { reason, .. } = &alice.state.connection else {
+    let ConnState::Reconnecting { reason, .. } = &alice.state.primary().connection else {
         unreachable!()
     };
     assert_eq!(
@@ -300,10 +300,10 @@ async fn srv_lone_dot_target_is_one_fatal_sentence_and_no_retries() {
     );
     alice
         .until("failed", |s| {
-            matches!(s.connection, ConnState::Failed { .. })
+            matches!(s.primary().connection, ConnState::Failed { .. })
         })
         .await;
-    let ConnState::Failed { reason } = &alice.state.connection else {
+    let ConnState::Failed { reason } = &alice.state.primary().connection else {
         unreachable!()
     };
     assert!(
@@ -312,7 +312,10 @@ async fn srv_lone_dot_target_is_one_fatal_sentence_and_no_retries() {
     );
     // Fatal: rosterm waits for /reconnect instead of asking again and again.
     alice.settle(Duration::from_secs(3)).await;
-    assert!(matches!(alice.state.connection, ConnState::Failed { .. }));
+    assert!(matches!(
+        alice.state.primary().connection,
+        ConnState::Failed { .. }
+    ));
     assert_eq!(dns.srv_queries(), 1, "{}", dns.log());
     alice.stop();
 }
@@ -453,13 +456,13 @@ async fn srv_without_records_falls_back_to_the_domain_on_port_5222() {
     // The counter hangs up, so rosterm keeps retrying; it is enough that it came.
     alice
         .until("a failed attempt", |s| {
-            matches!(s.connection, ConnState::Reconnecting { .. })
+            matches!(s.primary().connection, ConnState::Reconnecting { .. })
         })
         .await;
     assert!(
         counter.count() >= 1,
         "nothing connected to {ip}:5222 (DOMAIN's address); state {:?}\n{}",
-        alice.state.connection,
+        alice.state.primary().connection,
         dns.log()
     );
     assert!(dns.log().contains("query[SRV]"), "{}", dns.log());
@@ -488,10 +491,10 @@ async fn srv_attempt_that_runs_out_of_time_names_the_targets_it_gave_up_on() {
     );
     alice
         .until("a failed attempt", |s| {
-            matches!(s.connection, ConnState::Reconnecting { .. })
+            matches!(s.primary().connection, ConnState::Reconnecting { .. })
         })
         .await;
-    let ConnState::Reconnecting { reason, .. } = &alice.state.connection else {
+    let ConnState::Reconnecting { reason, .. } = &alice.state.primary().connection else {
         unreachable!()
     };
     let port = hole.port;

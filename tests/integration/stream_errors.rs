@@ -25,11 +25,11 @@ fn initial() -> OwnPresence {
 }
 
 fn online(s: &rosterm::store::State) -> bool {
-    s.connection == ConnState::Online && s.roster_loaded
+    s.primary().connection == ConnState::Online && s.primary().roster_loaded
 }
 
 fn reconnecting_because(s: &rosterm::store::State, words: &str) -> bool {
-    matches!(&s.connection, ConnState::Reconnecting { reason, .. } if reason.contains(words))
+    matches!(&s.primary().connection, ConnState::Reconnecting { reason, .. } if reason.contains(words))
 }
 
 #[tokio::test]
@@ -55,7 +55,7 @@ async fn system_shutdown_is_said_and_reconnecting_waits_for_the_server() {
         alice
             .until(
                 "a reconnect attempt after the shutdown",
-                |s| matches!(s.connection, ConnState::Reconnecting { attempt, .. } if attempt > 0),
+                |s| matches!(s.primary().connection, ConnState::Reconnecting { attempt, .. } if attempt > 0),
             )
             .await;
         said = alice.log.iter().any(|e| {

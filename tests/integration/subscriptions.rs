@@ -4,6 +4,7 @@
 
 use crossterm::event::KeyCode;
 use jid::BareJid;
+use rosterm::domain::ContactId;
 use rosterm::domain::{ConnState, Subscription};
 use rosterm::domain::{OwnPresence, Show};
 use rosterm::store::Mode;
@@ -53,7 +54,7 @@ async fn alice(server: &Server) -> Client {
     );
     alice
         .until("online", |s| {
-            s.connection == ConnState::Online && s.roster_loaded
+            s.primary().connection == ConnState::Online && s.primary().roster_loaded
         })
         .await;
     alice
@@ -101,12 +102,17 @@ async fn request_waits_in_the_inbox_and_y_approves(kind: Kind) {
     alice
         .until("request in the inbox", |s| {
             s.subscription_requests
-                .get(&jid("carol@localhost"))
+                .get(&ContactId::new(crate::A0, jid("carol@localhost")))
                 .is_some_and(|n| n.as_deref() == Some("Carol D."))
         })
         .await;
     assert!(
-        alice.state.roster.get(&jid("carol@localhost")).is_none(),
+        alice
+            .state
+            .primary()
+            .roster
+            .get(&jid("carol@localhost"))
+            .is_none(),
         "a request changes nothing by itself"
     );
     let screen = alice.screen(120, 12);
@@ -123,7 +129,8 @@ async fn request_waits_in_the_inbox_and_y_approves(kind: Kind) {
         .await;
     alice
         .until("carol in the roster, from", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("carol@localhost"))
                 .is_some_and(|c| c.subscription == Subscription::From)
         })
@@ -162,7 +169,8 @@ async fn approve_and_subscribe_back_makes_it_mutual(kind: Kind) {
         .await;
     alice
         .until("mutual", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("carol@localhost"))
                 .is_some_and(|c| c.subscription == Subscription::Both)
         })
@@ -176,7 +184,8 @@ async fn approve_and_subscribe_back_makes_it_mutual(kind: Kind) {
     carol.presence("chat", "hello alice", 0).await;
     alice
         .until("carol's presence", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("carol@localhost"))
                 .is_some_and(|c| !c.resources.is_empty())
         })
@@ -210,7 +219,12 @@ async fn n_denies_and_nothing_is_added(kind: Kind) {
     })
     .await;
     assert!(alice.state.subscription_requests.is_empty());
-    assert!(alice.state.roster.get(&jid("carol@localhost")).is_none());
+    assert!(alice
+        .state
+        .primary()
+        .roster
+        .get(&jid("carol@localhost"))
+        .is_none());
     assert_ne!(
         stored_subscription(&server, "alice", "carol@localhost").as_deref(),
         Some("from")
@@ -241,7 +255,8 @@ async fn add_sends_a_request_with_the_nick_and_shows_it_pending(kind: Kind) {
     );
     alice
         .until("carol pending", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("carol@localhost"))
                 .is_some_and(|c| c.pending_out && c.name.as_deref() == Some("Carol Danvers"))
         })
@@ -258,7 +273,8 @@ async fn add_sends_a_request_with_the_nick_and_shows_it_pending(kind: Kind) {
         .await;
     alice
         .until("to", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("carol@localhost"))
                 .is_some_and(|c| c.subscription == Subscription::To && !c.pending_out)
         })
@@ -277,7 +293,8 @@ async fn rename_group_and_remove_with_confirmation(kind: Kind) {
     alice.type_command("/rename bob@localhost Robert");
     alice
         .until("renamed", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("bob@localhost"))
                 .is_some_and(|c| c.name.as_deref() == Some("Robert"))
         })
@@ -285,7 +302,8 @@ async fn rename_group_and_remove_with_confirmation(kind: Kind) {
     alice.type_command("/group add bob@localhost Work");
     alice
         .until("in Work too", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("bob@localhost"))
                 .is_some_and(|c| c.groups == vec!["Friends".to_owned(), "Work".to_owned()])
         })
@@ -293,9 +311,12 @@ async fn rename_group_and_remove_with_confirmation(kind: Kind) {
     alice.type_command("/group remove bob@localhost Friends");
     alice
         .until("only Work", |s| {
-            s.roster.get(&jid("bob@localhost")).is_some_and(|c| {
-                c.groups == vec!["Work".to_owned()] && c.name.as_deref() == Some("Robert")
-            })
+            s.primary()
+                .roster
+                .get(&jid("bob@localhost"))
+                .is_some_and(|c| {
+                    c.groups == vec!["Work".to_owned()] && c.name.as_deref() == Some("Robert")
+                })
         })
         .await;
 
@@ -306,14 +327,19 @@ async fn rename_group_and_remove_with_confirmation(kind: Kind) {
     );
     alice.press(KeyCode::Char('n'));
     assert!(
-        alice.state.roster.get(&jid("bob@localhost")).is_some(),
+        alice
+            .state
+            .primary()
+            .roster
+            .get(&jid("bob@localhost"))
+            .is_some(),
         "n keeps bob"
     );
     alice.type_command("/remove bob@localhost");
     alice.press(KeyCode::Char('y'));
     alice
         .until("bob removed", |s| {
-            s.roster.get(&jid("bob@localhost")).is_none()
+            s.primary().roster.get(&jid("bob@localhost")).is_none()
         })
         .await;
     assert_eq!(stored_subscription(&server, "alice", "bob@localhost"), None);
@@ -388,7 +414,11 @@ async fn offline_by_choice_keeps_the_roster_live_and_comes_back(kind: Kind) {
         presence_from(s, "alice@localhost/rosterm").is_some_and(|p| p.type_ == PType::Unavailable)
     })
     .await;
-    assert_eq!(alice.state.connection, ConnState::Online, "still connected");
+    assert_eq!(
+        alice.state.primary().connection,
+        ConnState::Online,
+        "still connected"
+    );
     assert!(alice
         .screen(120, 6)
         .lines()
@@ -399,7 +429,8 @@ async fn offline_by_choice_keeps_the_roster_live_and_comes_back(kind: Kind) {
     alice.type_command("/rename bob@localhost Bobby");
     alice
         .until("renamed while offline", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("bob@localhost"))
                 .is_some_and(|c| c.name.as_deref() == Some("Bobby"))
         })
@@ -427,7 +458,8 @@ async fn watched_contact_is_announced_once_per_transition_and_the_timeline_recor
     bob.presence("", "here", 0).await;
     alice
         .until("bob online", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("bob@localhost"))
                 .is_some_and(|c| !c.resources.is_empty())
         })
@@ -436,9 +468,12 @@ async fn watched_contact_is_announced_once_per_transition_and_the_timeline_recor
     bob.presence("dnd", "busy", 0).await;
     alice
         .until("bob dnd", |s| {
-            s.roster.get(&jid("bob@localhost")).is_some_and(|c| {
-                c.availability() == rosterm::domain::Availability::Available(Show::Dnd)
-            })
+            s.primary()
+                .roster
+                .get(&jid("bob@localhost"))
+                .is_some_and(|c| {
+                    c.availability() == rosterm::domain::Availability::Available(Show::Dnd)
+                })
         })
         .await;
     // Stay past the debounce window: an enter and a leave within it collapse to nothing.
@@ -447,7 +482,8 @@ async fn watched_contact_is_announced_once_per_transition_and_the_timeline_recor
     bob.close().await;
     alice
         .until("bob offline", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("bob@localhost"))
                 .is_some_and(|c| c.resources.is_empty())
         })
@@ -471,6 +507,7 @@ async fn watched_contact_is_announced_once_per_transition_and_the_timeline_recor
     // The timeline saw enter, update(s) and leave, in order (updates within 2 s are merged).
     let kinds: Vec<TimelineKind> = alice
         .state
+        .primary()
         .timeline
         .entries()
         .filter(|e| e.jid == jid("bob@localhost"))
@@ -488,7 +525,8 @@ async fn unsubscribe_and_cancel_end_each_direction(kind: Kind) {
     alice.type_command("/unsubscribe bob@localhost");
     alice
         .until("from", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("bob@localhost"))
                 .is_some_and(|c| c.subscription == Subscription::From)
         })
@@ -502,7 +540,8 @@ async fn unsubscribe_and_cancel_end_each_direction(kind: Kind) {
     alice.type_command("/cancel bob@localhost");
     alice
         .until("none", |s| {
-            s.roster
+            s.primary()
+                .roster
                 .get(&jid("bob@localhost"))
                 .is_some_and(|c| c.subscription == Subscription::None)
         })

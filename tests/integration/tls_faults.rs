@@ -30,7 +30,7 @@ async fn fatal_reason(server: &Server) -> String {
     let mut alice = Client::start(server, "alice", "alice-pw", initial());
     alice
         .until("refused", |s| {
-            matches!(s.connection, ConnState::Failed { .. })
+            matches!(s.primary().connection, ConnState::Failed { .. })
         })
         .await;
     alice.settle(Duration::from_secs(3)).await;
@@ -45,7 +45,7 @@ async fn fatal_reason(server: &Server) -> String {
         })
         .count();
     assert_eq!(reports, 1, "retried: {:?}", alice.log);
-    let ConnState::Failed { reason } = alice.state.connection.clone() else {
+    let ConnState::Failed { reason } = alice.state.primary().connection.clone() else {
         unreachable!()
     };
     alice.stop();
@@ -105,7 +105,7 @@ async fn silent_listener() -> (u16, Arc<AtomicUsize>, tokio::task::JoinHandle<()
 }
 
 fn reconnecting_reason(s: &rosterm::store::State) -> Option<&str> {
-    match &s.connection {
+    match &s.primary().connection {
         ConnState::Reconnecting { reason, .. } => Some(reason),
         _ => None,
     }

@@ -1,0 +1,192 @@
+//! Keys: each mode (the focused pane or popup) decides what a key means there; in the roster,
+//! the keymap turns it into an [`Action`].
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::domain::Show;
+use crate::keymap::{Action, Keymap, Pane};
+use crate::store::{InputKind, Mode, Severity, State};
+use crate::update::presence::{self, Scope};
+use crate::update::{contacts, editor, Effect};
+
+pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match &mut state.ui.mode {
+        Mode::Input(_) => {
+            if ctrl_c {
+                state.ui.mode = Mode::Normal;
+                return Vec::new();
+            }
+            editor::edit(state, key)
+        }
+        Mode::Confirm { .. } => {
+            if ctrl_c {
+                return vec![Effect::Quit];
+            }
+            contacts::confirm(
+                state,
+                matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')),
+            )
+        }
+        Mode::Detail(_) | Mode::Who(_) => {
+            match keymap.action_in(Pane::Popup, &key) {
+                Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
+                _ => state.ui.mode = Mode::Normal,
+            }
+            Vec::new()
+        }
+        Mode::Help => on_help_key(state, keymap, key, ctrl_c),
+        Mode::Normal => {
+            if key.code == KeyCode::Esc {
+                state.ui.message = None;
+                return Vec::new();
+            }
+            match keymap.action_in(Pane::Roster, &key) {
+                Some(action) => apply_action(state, action),
+                None => Vec::new(),
+            }
+        }
+    }
+}
+
+fn on_help_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool) -> Vec<Effect> {
+    let scroll = &mut state.ui.help_scroll;
+    match keymap.action_in(Pane::Popup, &key) {
+        Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
+        Some(Action::Quit) | Some(Action::Help) => state.ui.mode = Mode::Normal,
+        Some(Action::MoveDown) => *scroll += 1,
+        Some(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
+        Some(Action::PageDown) => *scroll += 10,
+        Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
+        Some(Action::Top) => *scroll = 0,
+        _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => state.ui.mode = Mode::Normal,
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub fn open_editor(state: &mut State, kind: InputKind, text: String) {
+    let cursor = text.chars().count();
+    state.ui.mode = Mode::Input(crate::store::InputLine { kind, text, cursor });
+}
+
+fn move_selection(state: &mut State, delta: isize) {
+    let rosters = state.rosters();
+    let filter = &state.ui.filter;
+    let total = rosters.row_count(filter);
+    if total == 0 {
+        return;
+    }
+    let pos = rosters.selected_position(filter, state.ui.selected.as_ref()) as isize;
+    let target = (pos + delta).clamp(0, total as isize - 1) as usize;
+    let selected = rosters.row_at(filter, target);
+    state.ui.selected = selected;
+}
+
+pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = state.ui.viewport.max(2) as isize - 1;
+    match action {
+        Action::Quit => return vec![Effect::Quit],
+        Action::Help => {
+            state.ui.help_scroll = 0;
+            state.ui.mode = Mode::Help;
+        }
+        Action::MoveDown => move_selection(state, 1),
+        Action::MoveUp => move_selection(state, -1),
+        Action::PageDown => move_selection(state, page),
+        Action::PageUp => move_selection(state, -page),
+        Action::Top => move_selection(state, isize::MIN / 2),
+        Action::Bottom => move_selection(state, isize::MAX / 2),
+        Action::SetOnline => return presence::set_show(state, Scope::All, Show::Online, None),
+        Action::SetChat => return presence::set_show(state, Scope::All, Show::Chat, None),
+        Action::SetAway => return presence::set_show(state, Scope::All, Show::Away, None),
+        Action::SetXa => return presence::set_show(state, Scope::All, Show::Xa, None),
+        Action::SetDnd => return presence::set_show(state, Scope::All, Show::Dnd, None),
+        Action::EditStatus => {
+            let text = state.primary().own.status.clone();
+            open_editor(state, InputKind::Status, text);
+        }
+        Action::EditPriority => {
+            let text = state.primary().own.priority.to_string();
+            open_editor(state, InputKind::Priority, text);
+        }
+        Action::CommandLine => open_editor(state, InputKind::Command, "/".into()),
+        Action::ApproveRequest | Action::ApproveAndSubscribe | Action::DenyRequest => {
+            return answer_request(state, action)
+        }
+        Action::AddContact => open_editor(state, InputKind::Command, "/add ".into()),
+        Action::ToggleTimeline => state.ui.timeline = !state.ui.timeline,
+        Action::ToggleOnlineOnly => toggle_online_only(state),
+        Action::Search => {
+            let text = state.ui.filter.text.clone().unwrap_or_default();
+            open_editor(state, InputKind::Search, text);
+        }
+        Action::FilterTimeline => {
+            state.ui.timeline = true;
+            state.ui.timeline_filter =
+                match (&state.ui.timeline_filter, contacts::selected_contact(state)) {
+                    (Some(_), _) | (None, None) => None,
+                    (None, Some(id)) => Some(id),
+                };
+        }
+        Action::RemoveContact
+        | Action::RenameContact
+        | Action::GroupContact
+        | Action::ContactInfo => return on_contact(state, action),
+    }
+    Vec::new()
+}
+
+fn toggle_online_only(state: &mut State) {
+    state.ui.filter.online_only = !state.ui.filter.online_only;
+    let text = if state.ui.filter.online_only {
+        "Showing online contacts only (O shows everyone)."
+    } else {
+        "Showing every contact."
+    };
+    state.ui.message = Some((text.into(), Severity::Info));
+}
+
+fn answer_request(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(id) = contacts::first_request(state) else {
+        state.ui.message = Some(("No subscription requests.".into(), Severity::Info));
+        return Vec::new();
+    };
+    match action {
+        Action::DenyRequest => contacts::deny(state, id),
+        Action::ApproveAndSubscribe => contacts::approve(state, id, true),
+        _ => contacts::approve(state, id, false),
+    }
+}
+
+/// An action on the selected contact.
+fn on_contact(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(id) = contacts::selected_contact(state) else {
+        state.ui.message = Some(("Select a contact first.".into(), Severity::Info));
+        return Vec::new();
+    };
+    // Commands typed for the contact act through its account.
+    let prefix = if state.multi() {
+        let name = state.account(id.account).map(|a| a.name.clone());
+        name.map(|n| format!("/account {} ", crate::command::quote(&n)))
+            .unwrap_or_default()
+    } else {
+        "/".into()
+    };
+    let jid = &id.jid;
+    let sub = |cmd: &str| match prefix.as_str() {
+        "/" => format!("/{cmd}"),
+        p => format!("{p}{cmd}"),
+    };
+    match action {
+        Action::RemoveContact => return contacts::ask_remove(state, id),
+        Action::RenameContact => {
+            open_editor(state, InputKind::Command, sub(&format!("rename {jid} ")))
+        }
+        Action::GroupContact => {
+            open_editor(state, InputKind::Command, sub(&format!("group add {jid} ")))
+        }
+        _ => state.ui.mode = Mode::Detail(id),
+    }
+    Vec::new()
+}
