@@ -127,14 +127,11 @@ pub fn translate_presence(p: Presence, ctx: &Context<'_>) -> Option<SessionEvent
         matches!((&from.try_as_full(), ctx.bound), (Ok(full), Some(bound)) if *full == bound);
     match p.type_ {
         PresenceType::None => {
-            let show = show_of(p.show);
-            let status = pick_status(&p.statuses);
-            let priority = p.priority.0;
             if from_this_session {
                 return Some(SessionEvent::OwnPresenceEcho {
-                    show,
-                    status,
-                    priority,
+                    show: show_of(p.show),
+                    status: pick_status(&p.statuses),
+                    priority: p.priority.0,
                 });
             }
             if bare == *ctx.own && resource.is_none() {
@@ -143,13 +140,7 @@ pub fn translate_presence(p: Presence, ctx: &Context<'_>) -> Option<SessionEvent
             Some(SessionEvent::Presence {
                 from: bare,
                 resource,
-                change: PresenceChange::Available {
-                    show,
-                    status,
-                    priority,
-                    nick: nick_of(&p.payloads),
-                    odd_show: odd_show_of(&p.payloads),
-                },
+                change: available(&p),
             })
         }
         PresenceType::Unavailable => {
@@ -181,6 +172,17 @@ pub fn translate_presence(p: Presence, ctx: &Context<'_>) -> Option<SessionEvent
         | PresenceType::Unsubscribe
         | PresenceType::Unsubscribed
         | PresenceType::Probe => None,
+    }
+}
+
+/// What an available presence from someone else says.
+fn available(p: &Presence) -> PresenceChange {
+    PresenceChange::Available {
+        show: show_of(p.show.clone()),
+        status: pick_status(&p.statuses),
+        priority: p.priority.0,
+        nick: nick_of(&p.payloads),
+        odd_show: odd_show_of(&p.payloads),
     }
 }
 
@@ -243,94 +245,111 @@ pub fn push_allowed(from: Option<&Jid>, own: &BareJid) -> bool {
 }
 
 fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
-    let mut out = Translated::default();
     match iq {
         // Answers to our requests count only from the server (no 'from', or our bare JID):
         // ids are guessable, and anyone can send an IQ result.
         Iq::Result {
             from, id, payload, ..
         } if Some(id.as_str()) == ctx.roster_query && push_allowed(from.as_ref(), ctx.own) => {
-            out.roster_answered = true;
-            // No payload: roster unchanged since the version we sent (versioning).
-            let Some(payload) = payload else {
-                out.events.push(SessionEvent::RosterUnchanged);
-                return out;
-            };
-            if !payload.is("query", ns::ROSTER) {
-                out.events.push(SessionEvent::Notice(
-                    "The server answered the roster request with something else.".into(),
-                ));
-                return out;
-            }
-            let (ver, items, unreadable) = read_roster(payload);
-            out.roster_ver = ver;
-            out.events.push(SessionEvent::RosterReceived(
-                items.into_iter().filter_map(Result::ok).collect(),
-            ));
-            if unreadable > 0 {
-                out.events.push(SessionEvent::Notice(format!(
-                    "{unreadable} roster item(s) could not be read and are not shown; see the log."
-                )));
-            }
+            roster_result(payload)
         }
         Iq::Error {
             from, id, error, ..
         } if Some(id.as_str()) == ctx.roster_query && push_allowed(from.as_ref(), ctx.own) => {
-            out.roster_answered = true;
-            out.events.push(SessionEvent::Notice(format!(
-                "The server refused the roster request ({}).",
-                defined_condition_name(&error.defined_condition)
-            )));
+            Translated {
+                roster_answered: true,
+                events: vec![SessionEvent::Notice(format!(
+                    "The server refused the roster request ({}).",
+                    defined_condition_name(&error.defined_condition)
+                ))],
+                ..Translated::default()
+            }
         }
         Iq::Set {
             from, id, payload, ..
-        } if payload.is("query", ns::ROSTER) => {
-            if !push_allowed(from.as_ref(), ctx.own) {
-                tracing::warn!(from = ?from.as_ref().map(|j| sanitize(j.as_str(), MAX_NAME)), "ignored a spoofed roster push");
-                return out;
-            }
-            match Roster::try_from(payload) {
-                Ok(roster) => {
-                    out.roster_ver = roster.ver;
-                    for item in roster.items {
-                        out.events.push(match translate_item(item) {
-                            Ok(item) => SessionEvent::RosterPush(item),
-                            Err(jid) => SessionEvent::RosterRemove(jid),
-                        });
-                    }
-                    out.reply = Some(result(from, id, None));
-                }
-                Err(_) => {
-                    out.reply = Some(error_reply(
-                        from,
-                        id,
-                        ErrorType::Modify,
-                        DefinedCondition::BadRequest,
-                    ))
-                }
-            }
-        }
+        } if payload.is("query", ns::ROSTER) => roster_push(from, id, payload, ctx),
         Iq::Get {
             from, id, payload, ..
-        } if payload.is("ping", ns::PING) => {
-            out.reply = Some(result(from, id, None));
-        }
+        } if payload.is("ping", ns::PING) => reply(result(from, id, None)),
         Iq::Get {
             from, id, payload, ..
-        } if payload.is("query", ns::DISCO_INFO) => {
-            out.reply = Some(result(from, id, Some(disco_info())));
-        }
-        Iq::Get { from, id, .. } | Iq::Set { from, id, .. } => {
-            out.reply = Some(error_reply(
-                from,
-                id,
-                ErrorType::Cancel,
-                DefinedCondition::ServiceUnavailable,
-            ));
-        }
-        Iq::Result { .. } | Iq::Error { .. } => {}
+        } if payload.is("query", ns::DISCO_INFO) => reply(result(from, id, Some(disco_info()))),
+        Iq::Get { from, id, .. } | Iq::Set { from, id, .. } => reply(error_reply(
+            from,
+            id,
+            ErrorType::Cancel,
+            DefinedCondition::ServiceUnavailable,
+        )),
+        Iq::Result { .. } | Iq::Error { .. } => Translated::default(),
+    }
+}
+
+/// The answer to the roster get in flight.
+fn roster_result(payload: Option<Element>) -> Translated {
+    let mut out = Translated {
+        roster_answered: true,
+        ..Translated::default()
+    };
+    // No payload: roster unchanged since the version we sent (versioning).
+    let Some(payload) = payload else {
+        out.events.push(SessionEvent::RosterUnchanged);
+        return out;
+    };
+    if !payload.is("query", ns::ROSTER) {
+        out.events.push(SessionEvent::Notice(
+            "The server answered the roster request with something else.".into(),
+        ));
+        return out;
+    }
+    let (ver, items, unreadable) = read_roster(payload);
+    out.roster_ver = ver;
+    out.events.push(SessionEvent::RosterReceived(
+        items.into_iter().filter_map(Result::ok).collect(),
+    ));
+    if unreadable > 0 {
+        out.events.push(SessionEvent::Notice(format!(
+            "{unreadable} roster item(s) could not be read and are not shown; see the log."
+        )));
     }
     out
+}
+
+/// A roster push (RFC 6121 §2.1.6): applied and acknowledged if it comes from the server,
+/// ignored (unanswered) otherwise.
+fn roster_push(from: Option<Jid>, id: String, payload: Element, ctx: &Context<'_>) -> Translated {
+    if !push_allowed(from.as_ref(), ctx.own) {
+        tracing::warn!(from = ?from.as_ref().map(|j| sanitize(j.as_str(), MAX_NAME)), "ignored a spoofed roster push");
+        return Translated::default();
+    }
+    match Roster::try_from(payload) {
+        Ok(roster) => Translated {
+            roster_ver: roster.ver,
+            events: roster
+                .items
+                .into_iter()
+                .map(|item| match translate_item(item) {
+                    Ok(item) => SessionEvent::RosterPush(item),
+                    Err(jid) => SessionEvent::RosterRemove(jid),
+                })
+                .collect(),
+            reply: Some(result(from, id, None)),
+            ..Translated::default()
+        },
+        Err(_) => reply(error_reply(
+            from,
+            id,
+            ErrorType::Modify,
+            DefinedCondition::BadRequest,
+        )),
+    }
+}
+
+/// Nothing but a stanza to send back.
+fn reply(stanza: Stanza) -> Translated {
+    Translated {
+        reply: Some(stanza),
+        ..Translated::default()
+    }
 }
 
 fn result(to: Option<Jid>, id: String, payload: Option<Element>) -> Stanza {

@@ -1,0 +1,130 @@
+//! What goes out: each [`Command`] from the app becomes stanzas (built in `stanza`), and
+//! every IQ request gets its id from the tracker (`requests`), which then awaits its answer.
+
+use jid::{BareJid, Jid};
+use xmpp_parsers::presence::Type as PresenceType;
+use xmpp_parsers::stanza::Stanza;
+
+use crate::domain::OwnPresence;
+use crate::event::{Command, SessionEvent};
+
+use super::requests::RequestKind;
+use super::{stanza, Session};
+
+impl Session {
+    /// Carries out a command; returns false when the session should end.
+    pub(super) async fn on_command(&mut self, cmd: Command) -> bool {
+        match cmd {
+            Command::SetPresence(p) => self.set_presence(p).await,
+            Command::GoOffline => self.go_offline().await,
+            Command::SetNick(nick) => self.set_nick(nick).await,
+            Command::DirectedPresence { to, presence } => {
+                return self.directed_presence(to, presence).await
+            }
+            Command::Subscribe { jid, name } => {
+                self.roster_set(format!("adding {jid}"), &jid, name, Vec::new(), false)
+                    .await;
+                self.subscription(PresenceType::Subscribe, &jid).await;
+            }
+            Command::Approve(jid) => self.subscription(PresenceType::Subscribed, &jid).await,
+            Command::Deny(jid) => self.subscription(PresenceType::Unsubscribed, &jid).await,
+            Command::Unsubscribe(jid) => self.subscription(PresenceType::Unsubscribe, &jid).await,
+            Command::RemoveContact(jid) => {
+                self.roster_set(format!("removing {jid}"), &jid, None, Vec::new(), true)
+                    .await
+            }
+            Command::UpdateContact { jid, name, groups } => {
+                self.roster_set(format!("updating {jid}"), &jid, name, groups, false)
+                    .await
+            }
+            Command::Reconnect => self.retry.notify_one(),
+            Command::Disconnect => return false,
+        }
+        true
+    }
+
+    /// Sends the presence the user wants, unless they went offline (`/offline`).
+    pub(super) async fn send_presence(&mut self) {
+        if !self.available {
+            return;
+        }
+        let p = stanza::build_presence(&self.presence, None, self.nick.as_deref());
+        self.send(Stanza::Presence(p)).await;
+        self.sent = Some(self.presence.clone());
+    }
+
+    async fn set_presence(&mut self, presence: OwnPresence) {
+        self.presence = presence;
+        self.available = true;
+        if self.online {
+            self.send_presence().await;
+        }
+    }
+
+    async fn go_offline(&mut self) {
+        self.available = false;
+        if self.online {
+            self.send(Stanza::Presence(stanza::build_unavailable()))
+                .await;
+        }
+        self.sent = None;
+    }
+
+    async fn set_nick(&mut self, nick: Option<String>) {
+        self.nick = nick;
+        if self.online {
+            self.send_presence().await;
+        }
+    }
+
+    /// Returns false when the app is gone.
+    async fn directed_presence(&mut self, to: Jid, presence: OwnPresence) -> bool {
+        if !self.online {
+            return self
+                .emit(SessionEvent::Notice(
+                    "Not connected: the directed presence was not sent.".into(),
+                ))
+                .await;
+        }
+        let p = stanza::build_presence(&presence, Some(to), self.nick.as_deref());
+        self.send(Stanza::Presence(p)).await;
+        true
+    }
+
+    async fn subscription(&mut self, type_: PresenceType, jid: &BareJid) {
+        let p = stanza::build_subscription(type_, jid, self.nick.as_deref());
+        self.send(Stanza::Presence(p)).await;
+    }
+
+    /// A roster set whose answer is awaited: an error or a timeout becomes a notice.
+    async fn roster_set(
+        &mut self,
+        what: String,
+        jid: &BareJid,
+        name: Option<String>,
+        groups: Vec<String>,
+        remove: bool,
+    ) {
+        let id = self.requests.track(RequestKind::RosterSet { what }, now());
+        let iq = stanza::build_roster_set(&id, jid, name, groups, remove);
+        self.send(Stanza::Iq(iq)).await;
+    }
+
+    /// Asks for the roster (replacing a roster get still in flight); with versioning, only
+    /// for what changed since the version the app has.
+    pub(super) async fn request_roster(&mut self) {
+        let id = self.requests.track(RequestKind::RosterGet, now());
+        // ver='' on the first fetch opts into versioning (RFC 6121 §2.6.3).
+        let ver = if self.versioning {
+            Some(self.roster_ver.clone().unwrap_or_default())
+        } else {
+            None
+        };
+        self.send(Stanza::Iq(stanza::build_roster_get(&id, ver)))
+            .await;
+    }
+}
+
+fn now() -> tokio::time::Instant {
+    tokio::time::Instant::now()
+}

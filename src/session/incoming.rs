@@ -1,0 +1,218 @@
+//! What comes in: stream events (a new session, a lost connection, a resumed stream),
+//! stanzas (answers to rosterm's requests are matched in the tracker first, everything else
+//! goes through `translate`), the server's silence (request deadlines), and what the sieve
+//! and the XMPP library changed on the way in.
+
+use std::sync::atomic::Ordering;
+
+use jid::Jid;
+use tokio_xmpp::stanzastream::{Event as StreamEvt, StreamEvent};
+use xmpp_parsers::iq::Iq;
+use xmpp_parsers::stanza::Stanza;
+use xmpp_parsers::stream_features::StreamFeatures;
+
+use crate::domain::ConnState;
+use crate::event::SessionEvent;
+use crate::sanitize::sanitize;
+
+use super::requests::RequestKind;
+use super::{discarded, translate, Session, REQUEST_TIMEOUT};
+
+impl Session {
+    /// One item from the stream (`None`: the stream ended); returns false when the session
+    /// should end.
+    pub(super) async fn on_stream_item(&mut self, item: Option<StreamEvt>) -> bool {
+        let keep = match item {
+            Some(StreamEvt::Stream(ev)) => self.on_stream_event(ev).await,
+            Some(StreamEvt::Stanza(stanza)) => self.on_stanza(stanza).await,
+            None => false,
+        };
+        keep && self.report_input().await
+    }
+
+    async fn on_stream_event(&mut self, ev: StreamEvent) -> bool {
+        match ev {
+            StreamEvent::Reset {
+                bound_jid,
+                features,
+            } => self.on_reset(bound_jid, features).await,
+            StreamEvent::Suspended => {
+                self.online = false;
+                tracing::info!("connection lost");
+                self.emit(SessionEvent::Connection(ConnState::Reconnecting {
+                    attempt: 0,
+                    retry_in_secs: 0,
+                    reason: "connection lost".into(),
+                }))
+                .await
+            }
+            StreamEvent::Resumed => self.on_resumed().await,
+        }
+    }
+
+    /// A new session (first login, or a reconnect that could not resume): fetch the roster,
+    /// send the presence again.
+    async fn on_reset(&mut self, bound_jid: Jid, features: StreamFeatures) -> bool {
+        self.negotiating.store(false, Ordering::SeqCst);
+        self.versioning = features
+            .others
+            .iter()
+            .any(|f| f.is("ver", "urn:xmpp:features:rosterver"));
+        self.bound = bound_jid.try_into_full().ok();
+        self.online = true;
+        let bound = self
+            .bound
+            .as_ref()
+            .map(|j| j.to_string())
+            .unwrap_or_default();
+        tracing::info!(%bound, "new session");
+        if !self.emit(SessionEvent::SessionStarted { bound }).await {
+            return false;
+        }
+        self.request_roster().await;
+        self.send_presence().await;
+        true
+    }
+
+    async fn on_resumed(&mut self) -> bool {
+        self.negotiating.store(false, Ordering::SeqCst);
+        self.online = true;
+        tracing::info!("stream resumed");
+        // Resumed: nothing was lost; send only a presence the user changed meanwhile.
+        if self.available && self.sent.as_ref() != Some(&self.presence) {
+            self.send_presence().await;
+        }
+        self.emit(SessionEvent::Connection(ConnState::Online)).await
+    }
+
+    async fn on_stanza(&mut self, stanza: Stanza) -> bool {
+        // The roster get's answer is read by `translate`; a roster set's is read here.
+        let roster_query = match self.answered(&stanza) {
+            Some((id, RequestKind::RosterGet, _)) => Some(id),
+            Some((_, RequestKind::RosterSet { what }, error)) => {
+                return self.on_roster_set_answer(what, error).await
+            }
+            None => None,
+        };
+        let ctx = translate::Context {
+            own: &self.own,
+            bound: self.bound.as_ref(),
+            roster_query: roster_query.as_deref(),
+        };
+        let out = translate::translate(stanza, &ctx);
+        if let Some(reply) = out.reply {
+            self.send(reply).await;
+        }
+        for ev in out.events {
+            if !self.emit(ev).await {
+                return false;
+            }
+        }
+        match out.roster_ver {
+            Some(ver) => {
+                self.roster_ver = Some(ver.clone());
+                self.emit(SessionEvent::RosterVersion(ver)).await
+            }
+            None => true,
+        }
+    }
+
+    /// The request this stanza answers, if it is an IQ result or error the tracker accepts:
+    /// its id, its kind and, for an error, the error as one phrase.
+    fn answered(&mut self, stanza: &Stanza) -> Option<(String, RequestKind, Option<String>)> {
+        let Stanza::Iq(iq) = stanza else { return None };
+        let (from, id, error) = match iq {
+            Iq::Result { from, id, .. } => (from, id, None),
+            Iq::Error {
+                from, id, error, ..
+            } => (from, id, Some(error)),
+            Iq::Get { .. } | Iq::Set { .. } => return None,
+        };
+        let kind = self.requests.answer(id, from.as_ref())?;
+        Some((id.clone(), kind, error.map(translate::stanza_error_text)))
+    }
+
+    /// A roster set was answered: only a refusal is news.
+    async fn on_roster_set_answer(&mut self, what: String, error: Option<String>) -> bool {
+        match error {
+            None => true,
+            Some(error) => {
+                self.emit(SessionEvent::Notice(format!(
+                    "The server refused {what}: {error}."
+                )))
+                .await
+            }
+        }
+    }
+
+    /// Requests past their deadline; returns false when the app is gone.
+    pub(super) async fn on_deadline(&mut self) -> bool {
+        for (id, kind) in self.requests.expire(tokio::time::Instant::now()) {
+            let keep = match kind {
+                RequestKind::RosterGet => self.on_roster_timeout(id).await,
+                RequestKind::RosterSet { what } => {
+                    self.emit(SessionEvent::Notice(format!(
+                        "The server did not answer within {} s while {what}.",
+                        REQUEST_TIMEOUT.as_secs()
+                    )))
+                    .await
+                }
+            };
+            if !keep {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The roster request was not answered in time: tell the user and ask again. While the
+    /// connection is down it stays answerable without a deadline instead: a resumed stream
+    /// (XEP-0198) can still deliver the answer, and a new session asks again anyway.
+    async fn on_roster_timeout(&mut self, id: String) -> bool {
+        if !self.online {
+            self.requests.keep_untimed(id, RequestKind::RosterGet);
+            return true;
+        }
+        let ok = self
+            .emit(SessionEvent::Notice(format!(
+                "The server did not answer the roster request within {} s; asking again.",
+                REQUEST_TIMEOUT.as_secs()
+            )))
+            .await;
+        self.request_roster().await;
+        ok
+    }
+
+    /// Logs and reports what the sieve changed and what the library discarded since the
+    /// last stanza; returns false when the app is gone.
+    async fn report_input(&mut self) -> bool {
+        let (notes, lost) = self.sieve_notes.take();
+        let (discarded, reasons) = discarded::take();
+        if notes.is_empty() && lost == 0 && discarded == 0 {
+            return true;
+        }
+        for note in &notes {
+            tracing::warn!("sieve: {}", sanitize(&note.describe(), 600));
+        }
+        for reason in &reasons {
+            tracing::warn!("discarded by the XMPP library: {}", sanitize(reason, 600));
+        }
+        let notice = if discarded > 0 {
+            Some(format!(
+                "The XMPP library could not read {discarded} incoming stanza(s) and dropped them; see the log."
+            ))
+        } else {
+            notes
+                .iter()
+                .rev()
+                .find(|n| n.is_removal())
+                .map(|n| sanitize(&format!("Cleaned an incoming {}.", n.describe()), 300))
+        };
+        self.emit(SessionEvent::InputCleaned {
+            repaired: notes.len() as u64 + lost,
+            discarded,
+            notice,
+        })
+        .await
+    }
+}
