@@ -59,6 +59,14 @@ impl Sessions {
         }
     }
 
+    /// Events waiting from one account (for tests and diagnostics).
+    pub fn backlog(&self, id: AccountId) -> usize {
+        self.entries
+            .iter()
+            .find(|e| e.id == id)
+            .map_or(0, |e| e.handle.events.len())
+    }
+
     /// Any open session still running?
     pub fn any_open(&self) -> bool {
         self.entries.iter().any(|e| e.open)

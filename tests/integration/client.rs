@@ -151,29 +151,34 @@ impl Client {
 
     /// The screen as text, rendered from the current state on a `TestBackend`.
     pub fn screen(&mut self, width: u16, height: u16) -> String {
-        use ratatui::{backend::TestBackend, Terminal};
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-        let area = ratatui::layout::Rect::new(0, 0, width, height);
-        let rows = rosterm::ui::roster_height_for(area, &self.state);
-        rosterm::update::layout(&mut self.state, rows);
-        let keymap = rosterm::keymap::Keymap::default();
-        terminal
-            .draw(|f| rosterm::ui::draw(f, &self.state, &keymap))
-            .expect("draw");
-        let buf = terminal.backend().buffer();
-        (0..height)
-            .map(|y| {
-                (0..width)
-                    .map(|x| buf[(x, y)].symbol())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        render(&mut self.state, width, height)
     }
 
     pub fn stop(self) {
         let _ = self.handle.commands.send(Command::Disconnect);
     }
+}
+
+/// The screen as text, rendered from `state` on a `TestBackend` as the app draws it.
+pub fn render(state: &mut State, width: u16, height: u16) -> String {
+    use ratatui::{backend::TestBackend, Terminal};
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    let area = ratatui::layout::Rect::new(0, 0, width, height);
+    let rows = rosterm::ui::roster_height_for(area, state);
+    rosterm::update::layout(state, rows);
+    let keymap = rosterm::keymap::Keymap::default();
+    terminal
+        .draw(|f| rosterm::ui::draw(f, state, &keymap))
+        .expect("draw");
+    let buf = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -13,6 +13,7 @@ use xmpp_parsers::presence::{Show as XShow, Type as PType};
 use crate::client::Client;
 use crate::harness::{Kind, Server};
 use crate::peer::{account, presence_from, Peer};
+use crate::proxy::Proxy;
 
 fn server(kind: Kind) -> Server {
     let server = Server::start_kind(kind);
@@ -277,57 +278,6 @@ async fn unchanged_roster_is_not_downloaded_again_after_a_restart(kind: Kind) {
         .get(&BareJid::new("bob@localhost").unwrap())
         .is_some());
     alice.stop();
-}
-
-/// A loopback TCP proxy in front of the server whose connections the test can cut.
-struct Proxy {
-    port: u16,
-    conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
-    accept: tokio::task::JoinHandle<()>,
-}
-
-impl Proxy {
-    async fn start(target: u16) -> Proxy {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> =
-            Default::default();
-        let accept = tokio::spawn({
-            let conns = conns.clone();
-            async move {
-                while let Ok((mut inbound, _)) = listener.accept().await {
-                    let task = tokio::spawn(async move {
-                        if let Ok(mut outbound) =
-                            tokio::net::TcpStream::connect(("127.0.0.1", target)).await
-                        {
-                            let _ =
-                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                        }
-                    });
-                    conns.lock().unwrap().push(task.abort_handle());
-                }
-            }
-        });
-        Proxy {
-            port,
-            conns,
-            accept,
-        }
-    }
-
-    /// Drops every open connection (both sides see the TCP connection close).
-    fn cut(&self) {
-        for conn in self.conns.lock().unwrap().drain(..) {
-            conn.abort();
-        }
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.cut();
-        self.accept.abort();
-    }
 }
 
 async fn lost_connection_resumes_without_resending_and_a_change_made_meanwhile_goes_out_once(
