@@ -8,21 +8,29 @@
 //! Job control: Ctrl-Z (never text, in any mode) and SIGTSTP hand the terminal back and stop
 //! the process ([`crate::terminal::suspend`]); on the way back, and on any SIGCONT, the
 //! terminal is taken back and fully redrawn.
+//!
+//! The loop is generic over its [`Screen`] and takes its input bytes and signals as channels,
+//! so tests run the whole app on a `TestBackend` with scripted keys and session events.
+//! `effects`: what update's effects do; `screen`: the screen and the signals.
+
+mod effects;
+mod screen;
+
+pub use screen::{unix_signals, Headless, Screen, Signal};
 
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tokio::signal::unix::SignalKind;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::domain::Notify;
 use crate::event::Command;
 use crate::input::decode::{Decoder, Input};
 use crate::keymap::Keymap;
 use crate::sessions::{Received, Sessions};
-use crate::store::{Mode, Severity, State};
-use crate::terminal::Tui;
-use crate::update::{self, Effect};
+use crate::store::{Severity, State};
+use crate::update;
+use effects::{on_paste, perform};
 
 /// Minimum time between two frames under load.
 pub const FRAME: Duration = Duration::from_millis(16);
@@ -39,60 +47,19 @@ pub enum Outcome {
     Signal(&'static str),
 }
 
-/// Carries out effects; returns an outcome when the loop must end.
-fn perform(effects: Vec<Effect>, sessions: &Sessions, mode: Notify) -> Option<Outcome> {
-    for effect in effects {
-        match effect {
-            Effect::Send(account, cmd) => sessions.send(account, cmd),
-            Effect::Quit => return Some(Outcome::Quit),
-            Effect::LoginFailed(reason) => return Some(Outcome::LoginFailed(reason)),
-            Effect::Notify(text) => notify(mode, &text),
-        }
-    }
-    None
+/// What the loop reads: the terminal's bytes and the signals.
+pub struct Inputs {
+    pub reads: mpsc::Receiver<Vec<u8>>,
+    pub signals: mpsc::Receiver<Signal>,
 }
 
-/// The terminal bell, or a desktop notification (notify-send) when asked for and installed.
-fn notify(mode: Notify, text: &str) {
-    use std::io::Write;
-    if mode == Notify::Desktop {
-        let sent = std::process::Command::new("notify-send")
-            .args(["--app-name=rosterm", "rosterm", text])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-        if let Ok(mut child) = sent {
-            // Reaped off the UI thread; the notification itself is fire-and-forget.
-            std::thread::spawn(move || child.wait());
-            return;
-        }
-    }
-    if mode != Notify::None {
-        let mut out = std::io::stdout();
-        let _ = out.write_all(b"\x07");
-        let _ = out.flush();
-    }
-}
-
-/// A paste goes into the open editor (its first line, control characters dropped); anywhere
-/// else it is ignored: a paste never acts as keys.
-fn on_paste(state: &mut State, text: &str) {
-    if let Mode::Input(input) = &mut state.ui.mode {
-        let line = text.split(['\n', '\r']).next().unwrap_or("");
-        let clean: String = line
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(1000)
-            .collect();
-        let at = input
-            .text
-            .char_indices()
-            .nth(input.cursor)
-            .map(|(i, _)| i)
-            .unwrap_or(input.text.len());
-        input.text.insert_str(at, &clean);
-        input.cursor += clean.chars().count();
+impl Inputs {
+    /// Standard input and the Unix signals (on the current runtime).
+    pub fn terminal() -> std::io::Result<Inputs> {
+        Ok(Inputs {
+            reads: crate::input::spawn_reader()?,
+            signals: unix_signals()?,
+        })
     }
 }
 
@@ -102,36 +69,158 @@ pub fn is_suspend_key(key: &KeyEvent) -> bool {
     key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
-/// Stops the process with the terminal restored; back here after `fg`, the terminal is
-/// taken back and redrawn.
-fn suspend(terminal: &mut Tui) -> std::io::Result<()> {
-    tracing::info!("suspended (job control)");
-    crate::terminal::suspend()?;
-    tracing::info!("continued");
-    crate::terminal::resume(terminal)
+/// What woke the loop up.
+enum Wake {
+    Read(Option<Vec<u8>>),
+    /// Held input (an ESC, a paste's tail) is decided: nothing more came.
+    Decide,
+    Signal(Signal),
+    LogStopped,
+    Network(Received),
+    Frame,
 }
 
-/// Applies decoded terminal input in order; returns an outcome when the loop must end.
-fn on_input(
-    terminal: &mut Tui,
+/// The loop's own state between wake-ups.
+struct Loop<'a, S: Screen> {
+    screen: &'a mut S,
+    state: &'a mut State,
+    keymap: &'a Keymap,
+    sessions: &'a mut Sessions,
+    log: &'a crate::logging::Health,
+    decoder: Decoder,
+    decide_at: Option<Instant>,
+    dirty: bool,
+    last_frame: Instant,
+}
+
+pub async fn run<S: Screen>(
+    screen: &mut S,
+    mut inputs: Inputs,
     state: &mut State,
     keymap: &Keymap,
-    sessions: &Sessions,
-    inputs: Vec<Input>,
-) -> std::io::Result<Option<Outcome>> {
-    for input in inputs {
-        match input {
-            Input::Key(key) if is_suspend_key(&key) => suspend(terminal)?,
-            Input::Key(key) => {
-                let mode = state.settings.notify;
-                if let Some(out) = perform(update::on_key(state, keymap, key), sessions, mode) {
-                    return Ok(Some(out));
-                }
-            }
-            Input::Paste(text) => on_paste(state, &text),
+    sessions: &mut Sessions,
+    log: &crate::logging::Health,
+) -> std::io::Result<Outcome> {
+    let mut app = Loop {
+        screen,
+        state,
+        keymap,
+        sessions,
+        log,
+        decoder: Decoder::default(),
+        decide_at: None,
+        dirty: true,
+        last_frame: Instant::now() - FRAME,
+    };
+    let outcome = loop {
+        app.draw_if_due()?;
+        let wake = app.wait(&mut inputs).await;
+        if let Some(outcome) = app.on_wake(wake, &mut inputs.reads)? {
+            break outcome;
+        }
+    };
+    app.sessions.send_all(Command::Disconnect);
+    Ok(outcome)
+}
+
+impl<S: Screen> Loop<'_, S> {
+    fn draw_if_due(&mut self) -> std::io::Result<()> {
+        if self.dirty && self.last_frame.elapsed() >= FRAME {
+            self.state.settings.clock = std::time::SystemTime::now();
+            let viewport = crate::ui::roster_height_for(self.screen.area()?, self.state);
+            update::layout(self.state, viewport);
+            self.screen.draw(self.state, self.keymap)?;
+            self.last_frame = Instant::now();
+            self.dirty = false;
+        }
+        Ok(())
+    }
+
+    async fn wait(&mut self, inputs: &mut Inputs) -> Wake {
+        let next_frame = self.last_frame + FRAME;
+        tokio::select! {
+            biased;
+            read = inputs.reads.recv() => Wake::Read(read),
+            _ = sleep_until_some(self.decide_at) => Wake::Decide,
+            Some(signal) = inputs.signals.recv() => Wake::Signal(signal),
+            _ = self.log.stopped() => Wake::LogStopped,
+            received = self.sessions.recv() => Wake::Network(received),
+            _ = tokio::time::sleep_until(next_frame), if self.dirty => Wake::Frame,
         }
     }
-    Ok(None)
+
+    fn on_wake(
+        &mut self,
+        wake: Wake,
+        reads: &mut mpsc::Receiver<Vec<u8>>,
+    ) -> std::io::Result<Option<Outcome>> {
+        let inputs = match wake {
+            Wake::Read(None) => return Ok(Some(Outcome::Quit)),
+            Wake::Read(Some(read)) => {
+                let inputs = read_waiting(read, reads, &mut self.decoder);
+                self.decide_at = self.decoder.wait().map(|wait| Instant::now() + wait);
+                inputs
+            }
+            Wake::Decide => {
+                self.decide_at = None;
+                let mut inputs = Vec::new();
+                self.decoder.flush(&mut inputs);
+                inputs
+            }
+            Wake::Signal(signal) => return self.on_signal(signal),
+            Wake::LogStopped => {
+                if let Some(text) = self.log.take_message() {
+                    self.state.ui.message = Some((text, Severity::Error));
+                    self.dirty = true;
+                }
+                return Ok(None);
+            }
+            Wake::Network(received) => {
+                self.dirty = true;
+                return Ok(on_network(self.state, self.sessions, received));
+            }
+            Wake::Frame => return Ok(None),
+        };
+        if inputs.is_empty() {
+            return Ok(None);
+        }
+        let outcome = self.on_input(inputs)?;
+        // Input is drawn at once (one frame for everything that was waiting), even under a flood.
+        self.last_frame = Instant::now() - FRAME;
+        self.dirty = true;
+        Ok(outcome)
+    }
+
+    fn on_signal(&mut self, signal: Signal) -> std::io::Result<Option<Outcome>> {
+        match signal {
+            Signal::Terminate => return Ok(Some(Outcome::Signal("SIGTERM"))),
+            Signal::Hangup => return Ok(Some(Outcome::Signal("SIGHUP"))),
+            Signal::Stop => self.screen.suspend()?,
+            // Also after a SIGSTOP from elsewhere: the shell may have reset the terminal.
+            Signal::Continue => self.screen.resume()?,
+            Signal::Resize => {}
+        }
+        self.dirty = true;
+        Ok(None)
+    }
+
+    /// Applies decoded terminal input in order; returns an outcome when the loop must end.
+    fn on_input(&mut self, inputs: Vec<Input>) -> std::io::Result<Option<Outcome>> {
+        for input in inputs {
+            match input {
+                Input::Key(key) if is_suspend_key(&key) => self.screen.suspend()?,
+                Input::Key(key) => {
+                    let mode = self.state.settings.notify;
+                    let effects = update::on_key(self.state, self.keymap, key);
+                    if let Some(out) = perform(effects, self.sessions, mode) {
+                        return Ok(Some(out));
+                    }
+                }
+                Input::Paste(text) => on_paste(self.state, &text),
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// Decodes one read and every read already waiting behind it.
@@ -151,96 +240,6 @@ fn read_waiting(
     inputs
 }
 
-pub async fn run(
-    terminal: &mut Tui,
-    state: &mut State,
-    keymap: &Keymap,
-    sessions: &mut Sessions,
-    log: &crate::logging::Health,
-) -> std::io::Result<Outcome> {
-    let mut reads = crate::input::spawn_reader()?;
-    let mut decoder = Decoder::default();
-    // When held input (an ESC, a paste's tail) is decided, if nothing more comes.
-    let mut decide_at: Option<Instant> = None;
-    let signal = |kind| tokio::signal::unix::signal(kind);
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    let mut sigwinch = signal(SignalKind::window_change())?;
-    let mut sigtstp = signal(SignalKind::from_raw(signal_hook::consts::SIGTSTP))?;
-    let mut sigcont = signal(SignalKind::from_raw(signal_hook::consts::SIGCONT))?;
-    let mut dirty = true;
-    let mut last_frame = Instant::now() - FRAME;
-    let outcome = loop {
-        if dirty && last_frame.elapsed() >= FRAME {
-            state.settings.clock = std::time::SystemTime::now();
-            let viewport = crate::ui::roster_height_for(terminal.get_frame().area(), state);
-            update::layout(state, viewport);
-            terminal.draw(|frame| crate::ui::draw(frame, state, keymap))?;
-            last_frame = Instant::now();
-            dirty = false;
-        }
-        let next_frame = last_frame + FRAME;
-        let inputs = tokio::select! {
-            biased;
-            read = reads.recv() => {
-                let Some(read) = read else { break Outcome::Quit };
-                let inputs = read_waiting(read, &mut reads, &mut decoder);
-                decide_at = decoder.wait().map(|wait| Instant::now() + wait);
-                inputs
-            }
-            _ = sleep_until_some(decide_at) => {
-                decide_at = None;
-                let mut inputs = Vec::new();
-                decoder.flush(&mut inputs);
-                inputs
-            }
-            _ = sigterm.recv() => break Outcome::Signal("SIGTERM"),
-            _ = log.stopped() => {
-                if let Some(text) = log.take_message() {
-                    state.ui.message = Some((text, Severity::Error));
-                    dirty = true;
-                }
-                continue;
-            }
-            _ = sighup.recv() => break Outcome::Signal("SIGHUP"),
-            _ = sigtstp.recv() => {
-                suspend(terminal)?;
-                dirty = true;
-                continue;
-            }
-            // Also after a SIGSTOP from elsewhere: the shell may have reset the terminal.
-            _ = sigcont.recv() => {
-                crate::terminal::resume(terminal)?;
-                dirty = true;
-                continue;
-            }
-            _ = sigwinch.recv() => {
-                dirty = true;
-                continue;
-            }
-            received = sessions.recv() => {
-                if let Some(out) = on_network(state, sessions, received) {
-                    break out;
-                }
-                dirty = true;
-                continue;
-            }
-            _ = tokio::time::sleep_until(next_frame), if dirty => continue,
-        };
-        if inputs.is_empty() {
-            continue;
-        }
-        if let Some(out) = on_input(terminal, state, keymap, sessions, inputs)? {
-            break out;
-        }
-        // Input is drawn at once (one frame for everything that was waiting), even under a flood.
-        last_frame = Instant::now() - FRAME;
-        dirty = true;
-    };
-    sessions.send_all(Command::Disconnect);
-    Ok(outcome)
-}
-
 /// Sleeps until `at`, or forever when there is nothing to wait for.
 async fn sleep_until_some(at: Option<Instant>) {
     match at {
@@ -249,6 +248,8 @@ async fn sleep_until_some(at: Option<Instant>) {
     }
 }
 
+/// Applies what the network sent, and every event already waiting behind it (up to a
+/// batch), before the next look at the keyboard.
 /// Applies what the network sent, and every event already waiting behind it (up to a
 /// batch), before the next look at the keyboard.
 fn on_network(state: &mut State, sessions: &mut Sessions, first: Received) -> Option<Outcome> {
@@ -276,3 +277,7 @@ fn on_network(state: &mut State, sessions: &mut Sessions, first: Received) -> Op
     }
     None
 }
+
+#[cfg(test)]
+#[path = "app_tests.rs"]
+mod tests;

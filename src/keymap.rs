@@ -324,33 +324,7 @@ impl KeyCombo {
                     KeyCode::Char(c.to_ascii_lowercase())
                 }
             }
-            _ => match rest.to_ascii_lowercase().as_str() {
-                "enter" | "return" => KeyCode::Enter,
-                "esc" | "escape" => KeyCode::Esc,
-                "tab" => KeyCode::Tab,
-                "backtab" => KeyCode::BackTab,
-                "backspace" => KeyCode::Backspace,
-                "delete" | "del" => KeyCode::Delete,
-                "insert" => KeyCode::Insert,
-                "space" => KeyCode::Char(' '),
-                "up" => KeyCode::Up,
-                "down" => KeyCode::Down,
-                "left" => KeyCode::Left,
-                "right" => KeyCode::Right,
-                "home" => KeyCode::Home,
-                "end" => KeyCode::End,
-                "pageup" => KeyCode::PageUp,
-                "pagedown" => KeyCode::PageDown,
-                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
-                    KeyCode::F(f[1..].parse::<u8>().unwrap_or(1))
-                }
-                _ => {
-                    return Err(
-                        "expected one character, a name (enter, esc, tab, space, up, down, left, right, home, end, pageup, pagedown, backspace, delete, f1..f24) or ctrl-/alt- plus one of those"
-                            .into(),
-                    )
-                }
-            },
+            _ => named_key(&rest.to_ascii_lowercase())?,
         };
         Ok(KeyCombo { code, mods })
     }
@@ -374,6 +348,35 @@ impl KeyCombo {
         }
         s
     }
+}
+
+/// A key written by name: `enter`, `pagedown`, `f5`...
+fn named_key(name: &str) -> Result<KeyCode, String> {
+    Ok(match name {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "backspace" => KeyCode::Backspace,
+        "delete" | "del" => KeyCode::Delete,
+        "insert" => KeyCode::Insert,
+        "space" => KeyCode::Char(' '),
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
+        f => match f.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+            Some(n) if (1..=24).contains(&n) => KeyCode::F(n),
+            _ => return Err(
+                "expected one character, a name (enter, esc, tab, space, up, down, left, right, home, end, pageup, pagedown, backspace, delete, f1..f24) or ctrl-/alt- plus one of those"
+                    .into(),
+            ),
+        },
+    })
 }
 
 #[derive(Debug, Clone)]

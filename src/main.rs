@@ -240,13 +240,18 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     let outcome = {
         let mut guard = terminal::init()
             .map_err(|e| (EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
-        runtime.block_on(app::run(
-            &mut guard.terminal,
-            &mut state,
-            &config.keymap,
-            &mut sessions,
-            &log_health,
-        ))
+        runtime.block_on(async {
+            let inputs = app::Inputs::terminal()?;
+            app::run(
+                &mut guard.terminal,
+                inputs,
+                &mut state,
+                &config.keymap,
+                &mut sessions,
+                &log_health,
+            )
+            .await
+        })
     };
     // The guard is dropped: the terminal is back to normal before anything is printed.
     // Give the sessions a moment to say goodbye to the server.

@@ -7,6 +7,8 @@
 
 use std::task::Poll;
 
+use tokio::sync::mpsc;
+
 use crate::domain::AccountId;
 use crate::event::{Command, SessionEvent};
 use crate::session::SessionHandle;
@@ -21,9 +23,19 @@ pub enum Received {
 
 struct Entry {
     id: AccountId,
-    handle: SessionHandle,
+    events: mpsc::Receiver<SessionEvent>,
+    commands: mpsc::UnboundedSender<Command>,
+    /// The session's thread (none for sessions over plain channels).
+    thread: Option<std::thread::JoinHandle<()>>,
     open: bool,
 }
+
+/// One account's event receiver and command sender.
+pub type Channels = (
+    AccountId,
+    mpsc::Receiver<SessionEvent>,
+    mpsc::UnboundedSender<Command>,
+);
 
 pub struct Sessions {
     entries: Vec<Entry>,
@@ -38,7 +50,27 @@ impl Sessions {
                 .into_iter()
                 .map(|(id, handle)| Entry {
                     id,
-                    handle,
+                    events: handle.events,
+                    commands: handle.commands,
+                    thread: Some(handle.thread),
+                    open: true,
+                })
+                .collect(),
+            next: 0,
+        }
+    }
+
+    /// Sessions over plain channels: whatever is sent on the event channels comes out of
+    /// [`Sessions::recv`], commands go to the command channels (tests of the whole app).
+    pub fn from_channels(channels: Vec<Channels>) -> Sessions {
+        Sessions {
+            entries: channels
+                .into_iter()
+                .map(|(id, events, commands)| Entry {
+                    id,
+                    events,
+                    commands,
+                    thread: None,
                     open: true,
                 })
                 .collect(),
@@ -49,13 +81,13 @@ impl Sessions {
     /// Sends a command to one account's session (a stopped session drops it).
     pub fn send(&self, id: AccountId, command: Command) {
         if let Some(e) = self.entries.iter().find(|e| e.id == id) {
-            let _ = e.handle.commands.send(command);
+            let _ = e.commands.send(command);
         }
     }
 
     pub fn send_all(&self, command: Command) {
         for e in &self.entries {
-            let _ = e.handle.commands.send(command.clone());
+            let _ = e.commands.send(command.clone());
         }
     }
 
@@ -64,7 +96,7 @@ impl Sessions {
         self.entries
             .iter()
             .find(|e| e.id == id)
-            .map_or(0, |e| e.handle.events.len())
+            .map_or(0, |e| e.events.len())
     }
 
     /// Any open session still running?
@@ -96,11 +128,11 @@ impl Sessions {
                 continue;
             }
             let got = match cx.as_deref_mut() {
-                Some(cx) => match entry.handle.events.poll_recv(cx) {
+                Some(cx) => match entry.events.poll_recv(cx) {
                     Poll::Ready(got) => Some(got),
                     Poll::Pending => None,
                 },
-                None => match entry.handle.events.try_recv() {
+                None => match entry.events.try_recv() {
                     Ok(ev) => Some(Some(ev)),
                     Err(tokio::sync::mpsc::error::TryRecvError::Empty) => None,
                     Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => Some(None),
@@ -121,9 +153,8 @@ impl Sessions {
 
     /// Waits (up to `deadline`) for every session thread to finish (after `Disconnect`).
     pub fn join(&self, deadline: std::time::Instant) {
-        while self.entries.iter().any(|e| !e.handle.thread.is_finished())
-            && std::time::Instant::now() < deadline
-        {
+        let running = |e: &Entry| e.thread.as_ref().is_some_and(|t| !t.is_finished());
+        while self.entries.iter().any(running) && std::time::Instant::now() < deadline {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
     }

@@ -287,12 +287,26 @@ fn since_is_kept_while_show_is_unchanged() {
     s.apply_at(A0, avail("bob@x", "a", Show::Away, 0, "x"), t0);
     s.apply_at(A0, avail("bob@x", "a", Show::Away, 0, "y"), t1);
     assert_eq!(
-        s.primary().roster.get(&jid("bob@x")).unwrap().resources["a"].since,
+        s.primary()
+            .roster
+            .get(&jid("bob@x"))
+            .unwrap()
+            .resources
+            .get("a")
+            .unwrap()
+            .since,
         t0
     );
     s.apply_at(A0, avail("bob@x", "a", Show::Dnd, 0, "y"), t1);
     assert_eq!(
-        s.primary().roster.get(&jid("bob@x")).unwrap().resources["a"].since,
+        s.primary()
+            .roster
+            .get(&jid("bob@x"))
+            .unwrap()
+            .resources
+            .get("a")
+            .unwrap()
+            .since,
         t1
     );
 }

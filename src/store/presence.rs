@@ -77,16 +77,6 @@ impl Resources {
     }
 }
 
-impl std::ops::Index<&str> for Resources {
-    type Output = ResourcePresence;
-    fn index(&self, name: &str) -> &ResourcePresence {
-        match self.get(name) {
-            Some(p) => p,
-            None => panic!("no resource {name:?}"),
-        }
-    }
-}
-
 impl<'a> IntoIterator for &'a Resources {
     type Item = (&'a str, &'a ResourcePresence);
     type IntoIter = std::iter::Map<

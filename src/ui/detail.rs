@@ -8,6 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::domain::{Availability, ContactId};
+use crate::store::presence::ResourcePresence;
+use crate::store::roster::Contact;
 use crate::store::view::sorted_resources;
 use crate::store::State;
 use crate::ui::theme;
@@ -24,20 +26,39 @@ pub fn ago(since: SystemTime, now: SystemTime) -> String {
 }
 
 pub fn detail_lines(state: &State, id: &ContactId) -> Vec<Line<'static>> {
-    let jid = &id.jid;
     let Some(contact) = state.contact(id) else {
         return vec![Line::raw(format!(
             "{} is not in your roster and has sent no presence.",
-            crate::sanitize::sanitize(jid.as_str(), 200)
+            crate::sanitize::sanitize(id.jid.as_str(), 200)
         ))];
     };
+    let mut lines = heading(state, id, contact);
+    if contact.resources.is_empty() {
+        lines.extend(offline_lines(state, contact));
+    } else {
+        for (name, p) in sorted_resources(contact) {
+            lines.extend(resource_lines(state, name, p));
+        }
+    }
+    lines
+}
+
+/// Name, JID, account (with several), subscription and groups.
+fn heading(state: &State, id: &ContactId, contact: &Contact) -> Vec<Line<'static>> {
     let a = contact.availability();
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled(format!("{} ", theme::glyph(a)), theme::state_style(a)),
-            Span::styled(contact.label().to_owned(), theme::group_style()),
-            Span::raw(format!("  {}", contact.display_jid)),
-        ]),
+    let mut title = vec![
+        Span::styled(format!("{} ", theme::glyph(a)), theme::state_style(a)),
+        Span::styled(contact.label().to_owned(), theme::group_style()),
+        Span::raw(format!("  {}", contact.display_jid)),
+    ];
+    if let Some(account) = state.account(id.account).filter(|_| state.multi()) {
+        title.push(Span::styled(
+            format!("  in {}", crate::sanitize::sanitize(&account.name, 32)),
+            theme::account_style(),
+        ));
+    }
+    vec![
+        Line::from(title),
         Line::styled(
             format!(
                 "subscription: {}{}   groups: {}",
@@ -56,59 +77,65 @@ pub fn detail_lines(state: &State, id: &ContactId) -> Vec<Line<'static>> {
             theme::dim(),
         ),
         Line::raw(""),
-    ];
-    if contact.resources.is_empty() {
-        let since = contact
-            .offline_since
-            .map(|t| format!(" for {}", ago(t, state.settings.clock)))
-            .unwrap_or_default();
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} {}", theme::glyph(a), a.label()),
-                theme::state_style(a),
-            ),
-            Span::raw(since),
-        ]));
-        let last = contact
-            .error
-            .clone()
-            .unwrap_or_else(|| contact.last_status.clone());
-        if !last.is_empty() {
-            lines.push(Line::styled(format!("  {last}"), theme::status_text()));
-        }
-        return lines;
+    ]
+}
+
+/// An offline (or unreachable) contact: since when, and the last status or error.
+fn offline_lines(state: &State, contact: &Contact) -> Vec<Line<'static>> {
+    let a = contact.availability();
+    let since = contact
+        .offline_since
+        .map(|t| format!(" for {}", ago(t, state.settings.clock)))
+        .unwrap_or_default();
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{} {}", theme::glyph(a), a.label()),
+            theme::state_style(a),
+        ),
+        Span::raw(since),
+    ])];
+    let last = contact
+        .error
+        .clone()
+        .unwrap_or_else(|| contact.last_status.clone());
+    if !last.is_empty() {
+        lines.push(Line::styled(format!("  {last}"), theme::status_text()));
     }
-    for (name, p) in sorted_resources(contact) {
-        let ra = Availability::Available(p.show);
+    lines
+}
+
+/// One resource: show, priority, since when, nick, an odd show value, the status text.
+fn resource_lines(state: &State, name: &str, p: &ResourcePresence) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let ra = Availability::Available(p.show);
+    lines.push(Line::from(vec![
+        Span::styled(format!("{} ", theme::glyph(ra)), theme::state_style(ra)),
+        Span::raw(format!("{name:<16} ")),
+        Span::styled(format!("{:<7}", ra.label()), theme::state_style(ra)),
+        Span::raw(format!(" prio {:>4}", p.priority)),
+        Span::styled(
+            format!("  since {}", ago(p.since, state.settings.clock)),
+            theme::dim(),
+        ),
+        Span::raw(
+            p.nick
+                .as_ref()
+                .map(|n| format!("  nick \"{n}\""))
+                .unwrap_or_default(),
+        ),
+    ]));
+    if let Some(mark) = crate::ui::roster::odd_show(p) {
         lines.push(Line::from(vec![
-            Span::styled(format!("{} ", theme::glyph(ra)), theme::state_style(ra)),
-            Span::raw(format!("{name:<16} ")),
-            Span::styled(format!("{:<7}", ra.label()), theme::state_style(ra)),
-            Span::raw(format!(" prio {:>4}", p.priority)),
-            Span::styled(
-                format!("  since {}", ago(p.since, state.settings.clock)),
-                theme::dim(),
-            ),
-            Span::raw(
-                p.nick
-                    .as_ref()
-                    .map(|n| format!("  nick \"{n}\""))
-                    .unwrap_or_default(),
-            ),
+            Span::raw("  "),
+            mark,
+            Span::styled(" (not an XMPP show value)", theme::dim()),
         ]));
-        if let Some(mark) = crate::ui::roster::odd_show(p) {
-            lines.push(Line::from(vec![
-                Span::raw("  "),
-                mark,
-                Span::styled(" (not an XMPP show value)", theme::dim()),
-            ]));
-        }
-        if !p.status.is_empty() {
-            lines.push(Line::styled(
-                format!("    {}", p.status),
-                theme::status_text(),
-            ));
-        }
+    }
+    if !p.status.is_empty() {
+        lines.push(Line::styled(
+            format!("    {}", p.status),
+            theme::status_text(),
+        ));
     }
     lines
 }

@@ -22,7 +22,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {
         "Commands (Tab completes)",
         theme::group_style(),
     ));
-    for (_, usage, description) in COMMANDS {
+    for (usage, description) in COMMANDS.iter().flat_map(|c| c.lines) {
         lines.push(Line::from(vec![
             Span::styled(format!("  {usage:<46}"), theme::group_style()),
             Span::raw(*description),

@@ -1,6 +1,12 @@
 //! Integration tests against real parts: a throwaway Prosody per test (`harness`), scripted
 //! peers (`peer`), rosterm's session driven headless (`client`), and the real binary in tmux.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a test failure
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    clippy::cognitive_complexity
+)] // test code: a panic is a test failure, and a test may be long
 
 /// For each `async fn name(kind: harness::Kind)` listed, one `#[tokio::test]` per server:
 /// `prosody::name` and `ejabberd::name` in the calling module (so `cargo test --test

@@ -149,6 +149,27 @@ impl std::fmt::Display for DialError {
     }
 }
 
+/// A configured host (name or address) and port: no SRV lookup.
+async fn dial_host(
+    host: &str,
+    port: u16,
+    dns_server: Option<SocketAddr>,
+) -> Result<TcpStream, DialError> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return connect_addrs(&[SocketAddr::new(ip, port)])
+            .await
+            .map_err(|(kind, what)| DialError::Host(kind, what));
+    }
+    let resolver = resolver(dns_server).map_err(|e| {
+        DialError::Host(std::io::ErrorKind::Other, format!("DNS setup failed: {e}"))
+    })?;
+    let (stream, outcome) = try_target(&resolver, host, port).await;
+    stream.ok_or_else(|| {
+        let (kind, text) = outcome;
+        DialError::Host(kind, text)
+    })
+}
+
 /// Resolves `route` with the system's resolver or `dns_server`, and opens a TCP connection to
 /// the first target that accepts one within [`TARGET_TIMEOUT`].
 pub async fn dial(
@@ -158,21 +179,7 @@ pub async fn dial(
     progress: &super::Progress,
 ) -> Result<TcpStream, DialError> {
     match route {
-        Route::Host { host, port } => {
-            if let Ok(ip) = host.parse::<IpAddr>() {
-                return connect_addrs(&[SocketAddr::new(ip, *port)])
-                    .await
-                    .map_err(|(kind, what)| DialError::Host(kind, what));
-            }
-            let resolver = resolver(dns_server).map_err(|e| {
-                DialError::Host(std::io::ErrorKind::Other, format!("DNS setup failed: {e}"))
-            })?;
-            let (stream, outcome) = try_target(&resolver, host, *port).await;
-            stream.ok_or_else(|| {
-                let (kind, text) = outcome;
-                DialError::Host(kind, text)
-            })
-        }
+        Route::Host { host, port } => dial_host(host, *port, dns_server).await,
         Route::Srv {
             domain,
             service,

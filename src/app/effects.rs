@@ -1,0 +1,66 @@
+//! What the loop does besides updating the state: effects carried out (commands to an
+//! account's session, quitting, notifications) and pastes put into the editor.
+
+use crate::domain::Notify;
+use crate::sessions::Sessions;
+use crate::store::{Mode, State};
+use crate::update::Effect;
+
+use super::Outcome;
+
+/// Carries out effects; returns an outcome when the loop must end.
+pub fn perform(effects: Vec<Effect>, sessions: &Sessions, mode: Notify) -> Option<Outcome> {
+    for effect in effects {
+        match effect {
+            Effect::Send(account, cmd) => sessions.send(account, cmd),
+            Effect::Quit => return Some(Outcome::Quit),
+            Effect::LoginFailed(reason) => return Some(Outcome::LoginFailed(reason)),
+            Effect::Notify(text) => notify(mode, &text),
+        }
+    }
+    None
+}
+
+/// The terminal bell, or a desktop notification (notify-send) when asked for and installed.
+fn notify(mode: Notify, text: &str) {
+    use std::io::Write;
+    if mode == Notify::Desktop {
+        let sent = std::process::Command::new("notify-send")
+            .args(["--app-name=rosterm", "rosterm", text])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Ok(mut child) = sent {
+            // Reaped off the UI thread; the notification itself is fire-and-forget.
+            std::thread::spawn(move || child.wait());
+            return;
+        }
+    }
+    if mode != Notify::None {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(b"\x07");
+        let _ = out.flush();
+    }
+}
+
+/// A paste goes into the open editor (its first line, control characters dropped); anywhere
+/// else it is ignored: a paste never acts as keys.
+pub fn on_paste(state: &mut State, text: &str) {
+    if let Mode::Input(input) = &mut state.ui.mode {
+        let line = text.split(['\n', '\r']).next().unwrap_or("");
+        let clean: String = line
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(1000)
+            .collect();
+        let at = input
+            .text
+            .char_indices()
+            .nth(input.cursor)
+            .map(|(i, _)| i)
+            .unwrap_or(input.text.len());
+        input.text.insert_str(at, &clean);
+        input.cursor += clean.chars().count();
+    }
+}
