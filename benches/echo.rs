@@ -13,7 +13,13 @@
 //! it runs rosterm only, at a smoke size. Results: stdout, and one JSON line per client
 //! appended to target/echo-results.jsonl.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a panic is a failed run
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    clippy::cognitive_complexity
+)] // a benchmark: a panic is a failed run
 
 #[path = "../tests/integration/harness.rs"]
 mod harness;

@@ -1,3 +1,10 @@
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    clippy::cognitive_complexity
+)] // a benchmark: a failure is a panic
 //! What the hardening costs and what it saves (criterion):
 //! - `sieve/ordinary`: the sieve over a stream of ordinary presence stanzas (per stanza);
 //! - `sieve/deep`: the sieve over one presence with a payload nested 30,000 levels deep;

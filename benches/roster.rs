@@ -1,3 +1,10 @@
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    clippy::cognitive_complexity
+)] // a benchmark: a failure is a panic
 //! Micro-benchmarks of the hot paths at roster sizes of 1k, 5k and 20k contacts:
 //! - `presence`: translate one presence stanza and apply it to the store;
 //! - `frame`: lay out and render one full screen of the roster into a `TestBackend`;

@@ -233,28 +233,9 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         state.ui.message = Some((problems.join(" · "), rosterm::store::Severity::Error));
     }
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| (EXIT_FAILURE, format!("cannot start the runtime: {e}")))?;
-    let outcome = {
-        let mut guard = terminal::init()
-            .map_err(|e| (EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
-        runtime.block_on(async {
-            let inputs = app::Inputs::terminal()?;
-            app::run(
-                &mut guard.terminal,
-                inputs,
-                &mut state,
-                &config.keymap,
-                &mut sessions,
-                &log_health,
-            )
-            .await
-        })
-    };
-    // The guard is dropped: the terminal is back to normal before anything is printed.
-    // Give the sessions a moment to say goodbye to the server.
+    let outcome = run_ui(&mut state, &config.keymap, &mut sessions, &log_health)?;
+    // The terminal is back to normal before anything is printed. Give the sessions a moment
+    // to say goodbye to the server.
     sessions.join(std::time::Instant::now() + std::time::Duration::from_secs(3));
     save_presence(&state, writers);
     match outcome {
@@ -266,6 +247,25 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         Ok(app::Outcome::LoginFailed(reason)) => Err((EXIT_FAILURE, reason)),
         Err(e) => Err((EXIT_FAILURE, format!("terminal error: {e}"))),
     }
+}
+
+/// The interactive UI on the real terminal, restored when this returns.
+fn run_ui(
+    state: &mut State,
+    keymap: &rosterm::keymap::Keymap,
+    sessions: &mut Sessions,
+    log: &logging::Health,
+) -> Result<std::io::Result<app::Outcome>, (u8, String)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (EXIT_FAILURE, format!("cannot start the runtime: {e}")))?;
+    let mut guard =
+        terminal::init().map_err(|e| (EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
+    Ok(runtime.block_on(async {
+        let inputs = app::Inputs::terminal()?;
+        app::run(&mut guard.terminal, inputs, state, keymap, sessions, log).await
+    }))
 }
 
 /// Saves each account's last presence (only what the server confirmed is worth showing next
