@@ -1,24 +1,32 @@
 //! rosterm: a terminal XMPP client that shows a live roster and sets your presence in one
 //! keystroke.
 //!
-//! One direction of flow:
+//! One direction of flow, one session per account:
 //! ```text
-//! session (network thread): stanza -> translate -> SessionEvent --mpsc--> app loop
-//! app loop: State::apply(event) / update(key -> Action) -> Effect -> Command --mpsc--> session
+//! session (a thread per account): stanza -> translate -> SessionEvent --mpsc--+
+//! sessions: every account's events, taken in turn, tagged (AccountId, event) <-+
+//! app loop: State::apply(account, event) / update(key -> Action) -> Effect
+//!           Effect::Send(account, Command) --mpsc--> that account's session
 //! ui: draw(&State) when dirty, at most one frame per 16 ms
 //! ```
-//! Where things live:
-//! - `config`: the TOML file -> validated `Config` (add a key: raw struct + validation + example).
-//! - `keymap`: keys -> `Action` (add an action there and handle it in `update`).
-//! - `command`: the slash-command parser and completion.
-//! - `store`: `State` and its parts; `State::apply` is the only way network events change it.
-//! - `update`: keys, actions and commands -> state changes and effects.
-//! - `session`: owns the XMPP stream; `connect` (TLS/login), `translate`, `stanza` builders.
-//! - `ui`: one widget per pane; `theme` has every glyph and colour.
-//! - `sanitize`: the one gate between network text and the terminal.
-//! - `input`: reads and decodes the terminal's bytes (keys, pastes).
-//! - `app`: the loop; `terminal`: raw mode and its restoration; `logging`: the log file.
-//! - `who`: the non-interactive `rosterm who` report.
+//! Layers, lowest first; a module imports only from layers below it:
+//! 1. `domain`: AccountId, ContactId, Show, OwnPresence, Subscription, RosterItem,
+//!    ConnState, Notify, AccountDisplay. `sanitize`: the one gate between network text and
+//!    the terminal.
+//! 2. `event`: `SessionEvent` (what the network said) and `Command` (what the app asks).
+//!    `config`: the TOML file -> validated `Config` (a file per section). `keymap`: keys ->
+//!    `Action` in the focused pane's scope. `command`: the slash-command table and completion.
+//!    `history`: the SQLite database (roster cache).
+//! 3. `store`: `State` = per-account `AccountState` (own presence, connection, roster,
+//!    timeline) + subscription requests + settings + UI state; `State::apply(account, event)`
+//!    is the only way the network changes it. `session`: owns one account's XMPP stream
+//!    (`connect`, `translate`, `stanza`, `requests`, `reconnect`, `sieve`).
+//! 4. `update`: keys, actions and commands -> state changes and effects (per account).
+//!    `ui`: one widget per pane, `layout` returns the panes; `theme` has every glyph and
+//!    colour. `sessions`: every account's session seen from the app. `input`: the terminal's
+//!    bytes -> keys and pastes.
+//! 5. `app`: the loop (generic over its `Screen`); `terminal`: raw mode and its restoration;
+//!    `logging`: the log file; `who`: the non-interactive `rosterm who` report; `cli`.
 
 // Tests may be long and branchy; production code may not (see clippy.toml). The plain
 // library build, which clippy also checks, holds production code to the limits.

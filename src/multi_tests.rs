@@ -286,8 +286,8 @@ fn the_screen_names_each_account() {
             reason: "connection refused".into(),
         }),
     );
-    let buf = crate::ui::tests::render(&mut s, 100, 14);
-    let screen = crate::ui::tests::text(&buf);
+    let buf = crate::test_support::render(&mut s, 100, 14);
+    let screen = crate::test_support::text(&buf);
     let lines: Vec<&str> = screen.lines().collect();
     assert!(
         lines[0].contains("home") && lines[0].contains("online"),

@@ -109,7 +109,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
 
 #[cfg(test)]
 #[path = "ui_tests.rs"]
-pub(crate) mod tests;
+mod tests;
 
 #[cfg(test)]
 #[path = "ui_text_tests.rs"]

@@ -4,175 +4,17 @@
 use crate::test_support::A0;
 use std::time::SystemTime;
 
-use jid::BareJid;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::style::Color;
-use ratatui::Terminal;
 
 use crate::event::{PresenceChange, SessionEvent};
 
-use crate::domain::{ConnState, RosterItem, Subscription};
-use crate::domain::{OwnPresence, Show};
+use crate::domain::ConnState;
+use crate::domain::Show;
 use crate::keymap::Keymap;
 use crate::store::{Mode, State};
 use crate::update;
 
-pub(super) fn jid(s: &str) -> BareJid {
-    BareJid::new(s).unwrap()
-}
-
-pub(super) fn item(j: &str, name: &str, group: &str) -> RosterItem {
-    RosterItem {
-        jid: jid(j),
-        name: Some(name.to_owned()),
-        groups: if group.is_empty() {
-            vec![]
-        } else {
-            vec![group.to_owned()]
-        },
-        subscription: Subscription::Both,
-        pending_out: false,
-    }
-}
-
-pub(super) fn presence(s: &mut State, from: &str, res: &str, show: Show, prio: i8, status: &str) {
-    s.apply_at(
-        A0,
-        SessionEvent::Presence {
-            from: jid(from),
-            resource: Some(res.into()),
-            change: PresenceChange::Available {
-                show,
-                status: status.into(),
-                priority: prio,
-                nick: None,
-                odd_show: None,
-            },
-        },
-        SystemTime::UNIX_EPOCH,
-    );
-}
-
-/// A roster with every state: chat, online, away, xa, dnd, offline, error, multi-resource.
-pub fn mixed_state() -> State {
-    let mut s = State::new(
-        jid("alice@example.org"),
-        OwnPresence {
-            show: Show::Away,
-            status: "lunch".into(),
-            priority: 5,
-        },
-    );
-    s.apply(
-        A0,
-        SessionEvent::SessionStarted {
-            bound: "alice@example.org/rosterm".into(),
-        },
-    );
-    s.apply(
-        A0,
-        SessionEvent::OwnPresenceEcho {
-            show: Show::Away,
-            status: "lunch".into(),
-            priority: 5,
-        },
-    );
-    s.apply(
-        A0,
-        SessionEvent::RosterReceived(vec![
-            item("bob@example.org", "Bob", "Friends"),
-            item("carol@example.org", "Carol", "Friends"),
-            item("dave@example.org", "Dave", "Friends"),
-            item("erin@example.org", "Erin", "Work"),
-            item("frank@example.org", "Frank", "Work"),
-            item("grace@example.org", "Grace", "Work"),
-            item("heidi@example.org", "Heidi", ""),
-        ]),
-    );
-    presence(
-        &mut s,
-        "bob@example.org",
-        "laptop",
-        Show::Chat,
-        5,
-        "Let's talk",
-    );
-    presence(
-        &mut s,
-        "bob@example.org",
-        "phone",
-        Show::Away,
-        1,
-        "on the move",
-    );
-    presence(&mut s, "carol@example.org", "home", Show::Online, 0, "");
-    presence(
-        &mut s,
-        "erin@example.org",
-        "office",
-        Show::Dnd,
-        10,
-        "In a meeting",
-    );
-    presence(
-        &mut s,
-        "frank@example.org",
-        "pc",
-        Show::Xa,
-        -1,
-        "On holiday",
-    );
-    presence(&mut s, "dave@example.org", "pc", Show::Away, 0, "Café ☕");
-    s.apply(
-        A0,
-        SessionEvent::Presence {
-            from: jid("grace@example.org"),
-            resource: None,
-            change: PresenceChange::Error {
-                reason: "remote-server-not-found".into(),
-            },
-        },
-    );
-    s
-}
-
-pub(crate) fn render(state: &mut State, width: u16, height: u16) -> Buffer {
-    let keymap = Keymap::default();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let area = ratatui::layout::Rect::new(0, 0, width, height);
-    update::layout(state, crate::ui::roster_height_for(area, state));
-    terminal
-        .draw(|f| crate::ui::draw(f, state, &keymap))
-        .unwrap();
-    terminal.backend().buffer().clone()
-}
-
-pub(crate) fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// The (x, y) of the first cell whose symbol is `sym` on the row containing `needle`.
-pub(super) fn cell_on_row(buf: &Buffer, needle: &str, sym: &str) -> (u16, u16) {
-    let screen = text(buf);
-    let y = screen
-        .lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle} not on screen:\n{screen}")) as u16;
-    let x = (0..buf.area.width)
-        .find(|x| buf[(*x, y)].symbol() == sym)
-        .unwrap_or_else(|| panic!("{sym} not on row {y}"));
-    (x, y)
-}
+use crate::test_support::{cell_on_row, item_in as item, jid, mixed_state, render, text};
 
 #[test]
 fn mixed_roster_snapshot() {

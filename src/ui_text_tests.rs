@@ -4,11 +4,11 @@
 use crate::test_support::A0;
 use ratatui::style::{Color, Modifier};
 
-use super::tests::{cell_on_row, item, jid, mixed_state, presence, render, text};
 use crate::domain::{OwnPresence, Show};
 use crate::event::SessionEvent;
 use crate::sanitize::{sanitize, MAX_NAME};
 use crate::store::State;
+use crate::test_support::{cell_on_row, item_in as item, jid, mixed_state, presence, render, text};
 
 /// `NO_COLOR`: not one cell keeps a colour, and the selected row is still told apart, by
 /// reverse video and a marker in its first cell.
