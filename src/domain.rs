@@ -6,6 +6,7 @@
 //! - [`Subscription`], [`RosterItem`]: the roster as the server sends it.
 //! - [`ConnState`]: an account's connection, as the header shows it.
 //! - [`Notify`]: how an announcement is made.
+//! - [`AccountDisplay`]: how the contacts of several accounts share the roster.
 
 use jid::BareJid;
 
@@ -159,4 +160,14 @@ pub enum Notify {
     Bell,
     Desktop,
     None,
+}
+
+/// How the roster shows contacts when several accounts are configured (`[roster] accounts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountDisplay {
+    /// One list; each row is tagged with its account's name.
+    #[default]
+    Tag,
+    /// One section per account, headed by its name.
+    Group,
 }

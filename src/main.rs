@@ -141,24 +141,25 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         None => config::default_path().map_err(|e| (EXIT_CONFIG, e.to_string()))?,
     };
     let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+    let account = &config.accounts[0]; // multi-account: the lead wires the others
     let (log_health, log_problem) = start_logging(cli.log_file, level);
-    tracing::info!(config = %path.display(), jid = %config.account.jid, "starting");
-    let password = config::resolve_password(&config.account.password)
-        .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
-    let (connector, probe) = session::connect::RostermConnector::for_account(&config.account)
+    tracing::info!(config = %path.display(), jid = %account.jid, "starting");
+    let password =
+        config::resolve_password(&account.password).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+    let (connector, probe) = session::connect::RostermConnector::for_account(account)
         .map_err(|e| (EXIT_CONFIG, format!("{}: {e}", path.display())))?;
     let interactive = cli.command.is_none();
     let (history, cached, history_problem) = match (&config.storage, interactive) {
-        (Some(db), true) => open_history(db, &config.account.jid),
+        (Some(db), true) => open_history(db, &account.jid),
         _ => (None, history::CachedRoster::default(), None),
     };
     let mut handle = session::spawn(session::SessionSetup {
-        account: config.account.clone(),
+        account: account.clone(),
         password,
         connector,
         probe,
-        initial: config.presence.clone(),
-        nick: config.nick.clone(),
+        initial: config.presence_for(account),
+        nick: config.nick_for(account),
         roster_ver: cached.ver.clone(),
         history: history.as_ref().and_then(history::Writer::sink),
     })
@@ -169,8 +170,8 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         )
     })?;
 
-    let mut state = State::new(config.account.jid.clone(), config.presence.clone());
-    state.own_nick = config.nick.clone();
+    let mut state = State::new(account.jid.clone(), config.presence_for(account));
+    state.own_nick = config.nick_for(account);
     state.watch = config.watch.iter().cloned().collect();
     state.notify = config.notify;
     state.utc_offset = local_utc_offset();
