@@ -464,3 +464,115 @@ async fn a_flooded_account_does_not_delay_another() {
     fay.close().await;
     carol.close().await;
 }
+
+/// A config with these `[[account]]` tables: (name, user, password, extra lines).
+fn multi_config(
+    dir: &std::path::Path,
+    server: &Server,
+    accounts: &[(&str, &str, &str, &str)],
+) -> std::path::PathBuf {
+    let mut text = String::new();
+    for (name, user, password, extra) in accounts {
+        text.push_str(&format!(
+            "[[account]]\nname = \"{name}\"\njid = \"{user}@localhost\"\npassword = \"{password}\"\nresource = \"rosterm\"\nserver = \"127.0.0.1\"\nport = {}\nca_file = \"{}\"\n{extra}\n",
+            server.port,
+            server.ca_file.display()
+        ));
+    }
+    text.push_str("[presence]\nstatus = \"hello\"\n[storage]\nenabled = false\n");
+    let path = dir.join("accounts.toml");
+    std::fs::write(&path, text).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn the_real_binary_with_three_accounts_one_failing() {
+    use crate::binary::{cooked, exited, shell_command, Tmux, BIN};
+    let server = server();
+    let mut bob = Peer::connect(&server, "bob", "phone").await;
+    bob.presence("away", "bob away", 1).await;
+    let carol = Peer::connect(&server, "carol", "pc").await;
+    carol.presence("", "carol here", 0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = multi_config(
+        dir.path(),
+        &server,
+        &[
+            ("home", "alice", "alice-pw", ""),
+            (
+                "work",
+                "dave",
+                "dave-pw",
+                "presence = { status = \"At my desk\", priority = 3 }",
+            ),
+            ("broken", "eve", "not-eves-password", ""),
+        ],
+    );
+    let log = dir.path().join("rosterm.log");
+    let tmux = Tmux::start(&shell_command(&config, &log), 140, 24);
+    let screen = tmux.wait_for("two rosters and one failure", |s| {
+        let lines: Vec<&str> = s.lines().collect();
+        lines.len() > 3
+            && lines[0].contains("home")
+            && lines[0].contains("online")
+            && lines[1].contains("work")
+            && lines[1].contains("At my desk")
+            && lines[2].contains("broken")
+            && lines[2].contains("failed")
+            && s.lines()
+                .filter(|l| l.contains("Bob") && l.contains("bob away"))
+                .count()
+                == 2
+    });
+    let carol_row = screen.lines().find(|l| l.contains("Carol")).unwrap();
+    assert!(
+        carol_row.contains("work"),
+        "rows name their account: {screen}"
+    );
+
+    // One key, both good accounts DND as bob sees them; work keeps its own status text.
+    let _ = bob
+        .wait_for("initial presences", |s| {
+            presence_from(s, "dave@localhost/rosterm").is_some()
+        })
+        .await;
+    tmux.keys(&["d"]);
+    sees(&mut bob, "alice@localhost/rosterm", XShow::Dnd).await;
+    let p = bob
+        .wait_for("dave dnd", |s| {
+            presence_from(s, "dave@localhost/rosterm").is_some_and(|p| p.show == Some(XShow::Dnd))
+        })
+        .await;
+    let p = presence_from(&p, "dave@localhost/rosterm").unwrap();
+    assert_eq!(
+        p.statuses.values().next().map(String::as_str),
+        Some("At my desk")
+    );
+    assert_eq!(p.priority.0, 3);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("exit", exited);
+    assert!(after.contains("EXIT=0") && cooked(&after), "{after}");
+
+    // `who --json` reports both good accounts, names the broken one on stderr, exits 0.
+    let out = std::process::Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .arg("--log-file")
+        .arg(&log)
+        .args(["who", "--json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("{\"home\":{\"bob@localhost\":{\"state\":\"away\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"work\":{"), "{stdout}");
+    assert!(stderr.contains("broken"), "{stderr}");
+    bob.close().await;
+    carol.close().await;
+}
