@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::Show;
 
 const GOOD: &str = r#"
 [account]
@@ -17,9 +18,9 @@ fn example_config_loads_with_its_documented_values() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     let c = parse(&path, &text).expect("config.example.toml must stay valid");
-    assert_eq!(c.account.jid.as_str(), "alice@example.org");
-    assert_eq!(c.account.resource.as_deref(), Some("rosterm"));
-    assert_eq!(c.account.tls, TlsMode::StartTls);
+    assert_eq!(c.accounts[0].jid.as_str(), "alice@example.org");
+    assert_eq!(c.accounts[0].resource.as_deref(), Some("rosterm"));
+    assert_eq!(c.accounts[0].tls, TlsMode::StartTls);
     assert_eq!(
         c.presence,
         OwnPresence {
@@ -56,11 +57,11 @@ fn example_config_loads_with_its_documented_values() {
         .replace("# port = ", "port = ")
         .replace("# dns_server = ", "dns_server = ");
     let c = parse(&path, &uncommented).expect("the documented optional keys are valid uncommented");
-    assert!(c.account.cert_fingerprint.is_some());
-    assert_eq!(c.account.keepalive, 60);
-    assert_eq!(c.account.port, Some(5222));
+    assert!(c.accounts[0].cert_fingerprint.is_some());
+    assert_eq!(c.accounts[0].keepalive, 60);
+    assert_eq!(c.accounts[0].port, Some(5222));
     assert_eq!(
-        c.account.dns_server,
+        c.accounts[0].dns_server,
         Some("127.0.0.1:5353".parse().unwrap())
     );
 }
@@ -69,12 +70,12 @@ fn example_config_loads_with_its_documented_values() {
 fn minimal_config_gets_defaults() {
     let c = parse(Path::new("c.toml"), GOOD).unwrap();
     assert_eq!(
-        c.account.password,
+        c.accounts[0].password,
         PasswordSource::Literal(Secret::new("pw".into()))
     );
-    assert_eq!(c.account.resource, None);
+    assert_eq!(c.accounts[0].resource, None);
     assert_eq!(
-        c.account.dns_server, None,
+        c.accounts[0].dns_server, None,
         "the system's resolver by default"
     );
     assert_eq!(c.presence, OwnPresence::default());
@@ -93,7 +94,11 @@ fn dns_server_is_an_ip_with_an_optional_port() {
             &format!("{GOOD}dns_server = \"{text}\"\n"),
         )
         .unwrap_or_else(|e| panic!("{text}: {e}"));
-        assert_eq!(c.account.dns_server, Some(want.parse().unwrap()), "{text}");
+        assert_eq!(
+            c.accounts[0].dns_server,
+            Some(want.parse().unwrap()),
+            "{text}"
+        );
     }
 }
 
@@ -120,13 +125,13 @@ quit = "ctrl-q"
     )
     .unwrap();
     assert_eq!(
-        c.account.password,
+        c.accounts[0].password,
         PasswordSource::Command("pass show xmpp".into())
     );
-    assert_eq!(c.account.port, Some(5999));
-    assert_eq!(c.account.tls, TlsMode::Direct);
+    assert_eq!(c.accounts[0].port, Some(5999));
+    assert_eq!(c.accounts[0].tls, TlsMode::Direct);
     assert_eq!(
-        c.account.ca_file.as_deref(),
+        c.accounts[0].ca_file.as_deref(),
         Some(Path::new("/etc/rosterm/ca.pem"))
     );
     assert_eq!(

@@ -6,6 +6,7 @@
 //! - [`Subscription`], [`RosterItem`]: the roster as the server sends it.
 //! - [`ConnState`]: an account's connection, as the header shows it.
 //! - [`Notify`]: how an announcement is made.
+//! - [`AccountDisplay`]: how the contacts of several accounts share the roster.
 
 use jid::BareJid;
 

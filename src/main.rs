@@ -160,8 +160,8 @@ fn start_account(
         (Some(db), true) => open_history(db, &account.jid),
         _ => (None, history::CachedRoster::default(), None),
     };
-    let own = config.presence.clone();
-    let nick = config.nick.clone();
+    let own = config.presence_for(account);
+    let nick = config.nick_for(account);
     let handle = session::spawn(session::SessionSetup {
         account: account.clone(),
         password,
@@ -178,7 +178,7 @@ fn start_account(
             format!("cannot start the network thread: {e}"),
         )
     })?;
-    let mut state = AccountState::new(id, account.jid.to_string(), account.jid.clone(), own);
+    let mut state = AccountState::new(id, account.name.clone(), account.jid.clone(), own);
     state.nick = nick;
     state.seed_from_cache(cached);
     Ok(Started {
@@ -198,14 +198,14 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     };
     let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
     let (log_health, log_problem) = start_logging(cli.log_file, level);
-    tracing::info!(config = %path.display(), accounts = 1, "starting");
+    tracing::info!(config = %path.display(), accounts = config.accounts.len(), "starting");
     let interactive = cli.command.is_none();
     let mut handles = Vec::new();
     let mut writers = Vec::new();
     let mut accounts = Vec::new();
     let mut problems: Vec<String> = config.warnings.iter().take(1).cloned().collect();
     problems.extend(log_problem.clone());
-    for (i, account) in std::iter::once(&config.account).enumerate() {
+    for (i, account) in config.accounts.iter().enumerate() {
         let id = AccountId(i as u16);
         let started = start_account(&config, id, account, interactive)?;
         handles.push((id, started.handle));
@@ -217,6 +217,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     let mut state = State::with_accounts(accounts);
     state.watch = config.watch.iter().cloned().collect();
     state.settings.notify = config.notify;
+    state.settings.account_display = config.account_display;
     state.settings.utc_offset = local_utc_offset();
     state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {

@@ -245,7 +245,8 @@ mod tests {
             "[account]\njid = \"a@b\"\npassword = \"p\"\nresource = \"r\"\n",
         )
         .expect("valid")
-        .account;
+        .accounts
+        .remove(0);
         for fatal in [
             "conflict",
             "policy-violation",

@@ -32,7 +32,7 @@ fn run_with_config(text: &str) -> (i32, String) {
 #[test]
 fn bad_config_files_fail_with_one_sentence() {
     let cases = [
-        ("[account]\njid = \"alice@example.org\"\npassword = \"x\"\nfoo = 1\n", "CONFIG: TOML parse error at line 4, column 1: unknown field `foo`"),
+        ("[account]\njid = \"alice@example.org\"\npassword = \"x\"\nfoo = 1\n", "CONFIG: account.foo: unknown field `foo`"),
         ("[account]\njid = \"@@\"\npassword = \"x\"\n", "CONFIG: account.jid: \"@@\" is not a valid JID"),
         ("[account]\njid = \"a@b\"\npassword = \"x\"\n[presence]\npriority = 300\n", "CONFIG: presence.priority: 300 is out of range; expected -128..127"),
         ("[account]\njid = \"a@b\"\npassword = \"x\"\n[presence]\nshow = \"busy\"\n", "CONFIG: presence.show: \"busy\" is not a presence; expected one of online, chat, away, xa, dnd"),

@@ -39,6 +39,8 @@ pub fn account(server: &Server, user: &str, resource: Option<&str>) -> Account {
         cert_fingerprint: None,
         keepalive: rosterm::config::DEFAULT_KEEPALIVE,
         dns_server: None,
+        name: format!("{user}@{}", server.domain),
+        presence: Default::default(),
     }
 }
 

@@ -219,6 +219,8 @@ fn srv_account(server: &Server, dns: SocketAddr) -> Account {
         cert_fingerprint: None,
         keepalive: rosterm::config::DEFAULT_KEEPALIVE,
         dns_server: Some(dns),
+        name: format!("alice@{DOMAIN}"),
+        presence: Default::default(),
     }
 }
 

@@ -137,6 +137,8 @@ fn srv_only_without_server_or_port() {
         cert_fingerprint: None,
         keepalive: 60,
         dns_server: None,
+        name: "alice@example.org".into(),
+        presence: Default::default(),
     };
     let srv = |service, default_port| Route::Srv {
         domain: "example.org".into(),
@@ -179,6 +181,8 @@ fn no_service_is_fatal_and_unreachable_targets_are_retried() {
         cert_fingerprint: None,
         keepalive: 60,
         dns_server: None,
+        name: "alice@example.org".into(),
+        presence: Default::default(),
     };
     let failure = |d: DialError| {
         let err = tokio_xmpp::Error::Connection(Box::new(ConnectError::Dial(d)));

@@ -1,0 +1,125 @@
+//! The sections that are not about an account: `[watch]`, `[keys]`, `[storage]`, `[roster]`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jid::BareJid;
+use serde::Deserialize;
+
+use super::{bad, resolve_relative, Bad};
+use crate::domain::{AccountDisplay, Notify};
+use crate::keymap::{Keymap, KeymapError};
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWatch {
+    contacts: Option<Vec<String>>,
+    notify: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "expected a key or a list of keys")]
+pub(super) enum RawKeys {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStorage {
+    enabled: Option<bool>,
+    path: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRoster {
+    accounts: Option<String>,
+}
+
+/// `[watch]`: the watched contacts and how they are announced.
+pub(super) fn watch(raw: Option<RawWatch>) -> Result<(Vec<BareJid>, Notify), Bad> {
+    let raw = raw.unwrap_or_default();
+    let contacts = raw
+        .contacts
+        .unwrap_or_default()
+        .iter()
+        .map(|j| {
+            BareJid::new(j).map_err(|_| {
+                bad(
+                    "watch.contacts",
+                    format!("{j:?} is not a bare JID, like \"bob@example.org\""),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let notify = match raw.notify.as_deref() {
+        None | Some("bell") => Notify::Bell,
+        Some("desktop") => Notify::Desktop,
+        Some("none") => Notify::None,
+        Some(other) => {
+            return Err(bad(
+                "watch.notify",
+                format!(
+                    "{other:?} is not a way to notify; expected \"bell\", \"desktop\" or \"none\""
+                ),
+            ))
+        }
+    };
+    Ok((contacts, notify))
+}
+
+/// `[keys]`: the default keymap with the user's bindings applied.
+pub(super) fn keymap(raw: BTreeMap<String, RawKeys>) -> Result<Keymap, Bad> {
+    let keys: BTreeMap<String, Vec<String>> = raw
+        .into_iter()
+        .map(|(action, keys)| match keys {
+            RawKeys::One(k) => (action, vec![k]),
+            RawKeys::Many(ks) => (action, ks),
+        })
+        .collect();
+    Keymap::with_overrides(&keys).map_err(|e| match e {
+        KeymapError::UnknownAction { action, valid } => bad(
+            format!("keys.{action}"),
+            format!("unknown action; valid actions: {valid}"),
+        ),
+        KeymapError::BadKey {
+            action,
+            key,
+            reason,
+        } => bad(
+            format!("keys.{action}"),
+            format!("{key:?} is not a key: {reason}"),
+        ),
+    })
+}
+
+/// `[storage]`: the database file, or `None` when storage is off.
+pub(super) fn storage(raw: Option<RawStorage>, config_path: &Path) -> Option<PathBuf> {
+    match raw {
+        Some(RawStorage {
+            enabled: Some(false),
+            ..
+        }) => None,
+        Some(RawStorage { path: Some(p), .. }) => Some(resolve_relative(config_path, p)),
+        _ => default_storage_path(),
+    }
+}
+
+/// `[roster]`: how the contacts of several accounts are shown.
+pub(super) fn roster(raw: Option<RawRoster>) -> Result<AccountDisplay, Bad> {
+    match raw.unwrap_or_default().accounts.as_deref() {
+        None | Some("tag") => Ok(AccountDisplay::Tag),
+        Some("group") => Ok(AccountDisplay::Group),
+        Some(other) => Err(bad(
+            "roster.accounts",
+            format!("{other:?} is not a way to show accounts; expected \"tag\" (a tag on each contact) or \"group\" (one section per account)"),
+        )),
+    }
+}
+
+/// `rosterm.sqlite3` in the per-user data directory (`~/.local/share/rosterm/` on Linux).
+pub fn default_storage_path() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "rosterm")?;
+    Some(dirs.data_dir().join("rosterm.sqlite3"))
+}
