@@ -2,18 +2,23 @@
 """Simulated contacts for rosterm's demo.
 
 An XMPP server component (XEP-0114, slixmpp's ComponentXMPP) that connects to a local
-Prosody as `bots.localhost` and plays every contact listed in demo/contacts.json as
-`<user>@bots.localhost`:
+Prosody as `bots.localhost` and plays every contact listed in assets/demo/contacts.json as
+`<user>@bots.localhost`, for the demo's accounts (`--to NAME=JID`, one per account: demo and
+work). A contact's `"accounts"` list (default `["demo"]`) names the accounts that have it in
+their roster; those accounts are its audience (the accounts its presence goes to), and so
+is any of them that subscribes to it later (`/add` from the other account).
 
 * each contact has 1-3 devices (resources such as laptop, phone, work) with their own
   priority (one kind negative), show (online/chat/away/xa/dnd) and status text (some
   non-ASCII, one long); about a quarter of the contacts are offline at any time;
-* it answers `probe` presences from the demo user (Prosody probes every roster contact when
-  the user logs in) with the current presence of each online resource, or `unavailable`;
+* it answers `probe` presences from a demo account (Prosody probes every roster contact when
+  the account logs in) with the current presence of each online resource, or `unavailable`;
 * it answers `subscribe` with `subscribed` (and `unsubscribe` with `unsubscribed`);
 * every ~`--interval` seconds (2-4 s by default) a few random contacts change: show/status,
   priority, a device coming online or going offline, a whole contact going offline or
-  coming back. Each change is sent as presence to `--to` (the demo user's bare JID).
+  coming back. Each change is sent as presence to each account (bare JID) of the contact's
+  audience;
+* after 4 s, `newcomer@bots.localhost` asks every account for a subscription.
 
 It logs to a file (`--log`), never to the terminal: rosterm owns the terminal. Run it with
 Debian's /usr/bin/python3 (python3-slixmpp). demo/run.sh starts and stops it.
@@ -33,9 +38,9 @@ import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from slixmpp import JID
+from slixmpp import JID, InvalidJID
 from slixmpp.componentxmpp import ComponentXMPP
 from slixmpp.stanza import Presence
 
@@ -117,6 +122,7 @@ class Contact:
     user: str  # local part: <user>@<domain>
     name: str
     devices: List[str]  # the resources this contact ever uses (1-3)
+    accounts: List[str]  # the demo accounts with this contact in their roster (names)
     online: Dict[str, Resource] = field(default_factory=dict)  # currently online ones
 
 
@@ -141,6 +147,27 @@ def build_presence(xmpp: ComponentXMPP, frm: JID, to: JID, res: Optional[Resourc
     return pres
 
 
+def contact_accounts(contact: dict) -> List[str]:
+    """The accounts that have this contact in their roster (contacts.json's "accounts")."""
+    return list(contact.get("accounts", ["demo"]))
+
+
+def parse_to(text: str) -> Tuple[str, str]:
+    """`--to NAME=JID`, or `--to JID` for the account named after the JID's local part."""
+    name, sep, jid = text.partition("=")
+    if not sep:
+        name, jid = text.split("@", 1)[0], text
+    try:
+        bare = JID(jid).bare if "@" in jid else ""
+    except InvalidJID:
+        bare = ""
+    if not name or not bare:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected NAME=JID (an account name from contacts.json and its bare JID, "
+            "e.g. work=work@localhost) or a bare JID")
+    return name, bare
+
+
 class Simulation:
     """The contacts' presence state and its random evolution."""
 
@@ -150,7 +177,7 @@ class Simulation:
         for c in contacts:
             n = rng.choices([1, 2, 3], weights=[3, 4, 3])[0]
             devices = rng.sample(list(DEVICES), n)
-            self.contacts[c["user"]] = Contact(c["user"], c["name"], devices)
+            self.contacts[c["user"]] = Contact(c["user"], c["name"], devices, contact_accounts(c))
         # Everyone online except a quarter, with a random subset (>= 1) of their devices.
         everyone = list(self.contacts.values())
         offline = set(id(c) for c in rng.sample(everyone, round(len(everyone) * OFFLINE_FRACTION)))
@@ -252,7 +279,13 @@ class Bots(ComponentXMPP):
         super().__init__(args.domain, args.secret, args.host, args.port)
         self.args = args
         self.sim = sim
-        self.user = JID(args.to).bare
+        # Account name -> the account's bare JID, and each contact's audience: the bare JIDs
+        # its presence goes to (its accounts, plus any known account that subscribes later).
+        self.accounts: Dict[str, str] = dict(args.to)
+        self.users: Set[str] = set(self.accounts.values())
+        self.audience: Dict[str, Set[str]] = {
+            c.user: {self.accounts[a] for a in c.accounts} for c in sim.contacts.values()
+        }
         self.rng = sim.rng
         self.exit_code = 0
         self.started = False
@@ -261,7 +294,7 @@ class Bots(ComponentXMPP):
 
         # slixmpp keeps an in-memory roster for components and answers probes and
         # subscription requests from it; that roster knows nothing about Prosody's, so its
-        # answer to a probe would be `unsubscribed`, which cancels the demo user's
+        # answer to a probe would be `unsubscribed`, which cancels the demo account's
         # subscription. Drop those built-in handlers; the handlers below replace them.
         for event, handler in [
             ("presence_probe", self._handle_probe),
@@ -290,6 +323,10 @@ class Bots(ComponentXMPP):
     def jid_of(self, contact: Contact, resource: Optional[str] = None) -> JID:
         return JID(f"{contact.user}@{self.args.domain}" + (f"/{resource}" if resource else ""))
 
+    def audience_of(self, contact: Contact) -> List[JID]:
+        """The accounts that get this contact's presence changes, in a stable order."""
+        return [JID(u) for u in sorted(self.audience[contact.user])]
+
     def send_state(self, contact: Optional[Contact], bare: JID, to: JID) -> None:
         """Send `to` the current presence of every online resource of the contact, or a
         single unavailable presence when it is offline (or unknown)."""
@@ -309,12 +346,17 @@ class Bots(ComponentXMPP):
             "connected as %s; %d contacts, %d online with %d resources",
             self.args.domain, len(self.sim.contacts), self.sim.online_count(), self.sim.resource_count(),
         )
+        for name, jid in self.accounts.items():
+            log.info(
+                "account %s (%s): %d contacts", name, jid,
+                sum(1 for a in self.audience.values() if jid in a),
+            )
         if self.args.ready_file:
             Path(self.args.ready_file).write_text("ready\n")
         asyncio.ensure_future(self.run_changes())
 
     def on_probe(self, pres: Presence) -> None:
-        if pres["from"].bare != self.user:
+        if pres["from"].bare not in self.users:
             log.info("ignoring probe from %s", pres["from"])
             return
         contact = self.sim.contacts.get(pres["to"].user)
@@ -329,6 +371,9 @@ class Bots(ComponentXMPP):
         reply["type"] = "subscribed"
         reply.send()
         contact = self.sim.contacts.get(pres["to"].user)
+        if contact is not None and pres["from"].bare in self.users:
+            # Added from another account at run time: that account gets the changes too.
+            self.audience[contact.user].add(pres["from"].bare)
         self.send_state(contact, JID(pres["to"].bare), JID(pres["from"].bare))
 
     def on_unsubscribe(self, pres: Presence) -> None:
@@ -370,25 +415,26 @@ class Bots(ComponentXMPP):
             self.stop(4)
 
     def send_subscription_request(self, to: JID) -> None:
-        """One stranger asks to see the demo user's presence, so the inbox has something."""
+        """One stranger asks to see an account's presence, so the inbox has something."""
         pres = self.make_presence(pto=to, pfrom=JID(f"newcomer@{self.args.domain}"), ptype="subscribe")
         nick = ET.Element("{http://jabber.org/protocol/nick}nick")
         nick.text = "Newcomer (a demo request: y approves, n denies)"
         pres.append(nick)
         pres.send()
-        log.info("sent a subscription request from newcomer@%s", self.args.domain)
+        log.info("sent a subscription request from newcomer@%s to %s", self.args.domain, to)
 
     async def changes_loop(self) -> None:
-        to = JID(self.args.to)
         lo, hi = self.args.interval * 2 / 3, self.args.interval * 4 / 3
         await asyncio.sleep(4)
-        self.send_subscription_request(to)
+        for user in self.accounts.values():
+            self.send_subscription_request(JID(user))
         while not self.stopping:
             await asyncio.sleep(self.rng.uniform(lo, hi))
             changes = self.sim.step()
             for contact, d, res in changes:
-                build_presence(self, self.jid_of(contact, d), to, res).send()
-                self.sent += 1
+                for to in self.audience_of(contact):
+                    build_presence(self, self.jid_of(contact, d), to, res).send()
+                    self.sent += 1
                 log.debug(
                     "%s/%s: %s", contact.user, d,
                     "offline" if res is None else f"{res.show} {res.priority} {res.status!r}",
@@ -407,10 +453,14 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--port", type=int, required=True, help="Prosody's component port")
     p.add_argument("--secret", required=True, help="the component secret")
     p.add_argument("--domain", default="bots.localhost", help="the component's domain")
-    p.add_argument("--to", default="demo@localhost", help="the demo user's JID")
+    p.add_argument("--to", type=parse_to, action="append", metavar="NAME=JID",
+                   help="a demo account: its name in contacts.json's \"accounts\" lists and its "
+                        "bare JID; once per account (default: NAME@localhost for every NAME "
+                        "the contacts use)")
     p.add_argument("--interval", type=float, default=3.0,
                    help="mean seconds between rounds of changes (each round waits 2/3..4/3 of it)")
-    p.add_argument("--contacts", default=str(here / "contacts.json"), help="the contact list (JSON)")
+    p.add_argument("--contacts", default=str(here.parent / "assets" / "demo" / "contacts.json"),
+                   help="the contact list (JSON; default assets/demo/contacts.json)")
     p.add_argument("--log", default="bots.log", help="log file (default ./bots.log)")
     p.add_argument("--ready-file", help="file written once the component is connected")
     p.add_argument("--seed", type=int, help="random seed (default: random)")
@@ -428,6 +478,17 @@ def main() -> int:
     logging.getLogger("slixmpp").setLevel(logging.WARNING)
 
     contacts = json.loads(Path(args.contacts).read_text(encoding="utf-8"))["contacts"]
+    used = sorted({a for c in contacts for a in contact_accounts(c)})
+    if args.to is None:
+        args.to = [(a, f"{a}@localhost") for a in used]
+    missing = [a for a in used if a not in dict(args.to)]
+    if missing:
+        print(
+            f"bots.py: {args.contacts} puts contacts in account(s) {', '.join(missing)}, "
+            f"but no --to names them: add --to NAME=JID for each",
+            file=sys.stderr,
+        )
+        return 2
     sim = Simulation(contacts, random.Random(args.seed))
     xmpp = Bots(args, sim)
 

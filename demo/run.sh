@@ -6,11 +6,16 @@
 #      with sudo when not root);
 #   2. builds rosterm (cargo build --release) unless ROSTERM_BIN names a prebuilt binary;
 #   3. in a fresh temp dir: a self-signed certificate for `localhost`, a throwaway Prosody
-#      (loopback only, free ports, STARTTLS required, no s2s) with the user demo@localhost
-#      (password "demo") whose roster holds the ~50 contacts of demo/contacts.json, and the
-#      component bots.localhost, played by demo/bots.py: those contacts, online on 1-3
-#      devices each, changing presence every few seconds;
-#   4. runs rosterm in this terminal, logged in as demo@localhost.
+#      (loopback only, free ports, STARTTLS required, no s2s) with two users, demo@localhost
+#      (password "demo") and work@localhost (password "work"), each with its roster from
+#      assets/demo/contacts.json (a contact goes to the accounts in its "accounts" list,
+#      default ["demo"]: 44 contacts for demo, 17 for work, 6 Work colleagues in both), and
+#      the component bots.localhost, played by demo/bots.py: those contacts, online on 1-3
+#      devices each, changing presence every few seconds, seen by each account that has
+#      them;
+#   4. runs rosterm in this terminal with both accounts (named "demo" and "work") in one
+#      roster: a contact of both accounts is two rows, each tagged with its account, and
+#      the header has a line per account.
 # When rosterm exits (or on Ctrl-C, an error, SIGTERM/SIGHUP) it stops the bots and Prosody
 # and deletes the temp dir, and exits with rosterm's exit code. Nothing outside the temp dir
 # is touched (apart from installing packages, cargo's target/ dir and rosterm's own log file).
@@ -28,10 +33,12 @@ set -euo pipefail
 DEMO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$DEMO_DIR")"
 PY=/usr/bin/python3 # Debian's python, the one python3-slixmpp is installed for
+CONTACTS_JSON="$REPO/assets/demo/contacts.json"
 DOMAIN=localhost
 BOTS_DOMAIN=bots.localhost
-USER_NAME=demo
-PASSWORD=demo
+# The demo's accounts: each one's name (in rosterm and in contacts.json's "accounts" lists)
+# is also its user name and its password.
+ACCOUNTS=(demo work)
 
 TMP=""
 PROSODY_PID=""
@@ -216,11 +223,15 @@ for ((i = 0; ; i++)); do
   sleep 0.05
 done
 
-# The demo user, and its roster written straight into Prosody's storage (a Lua table).
-prosodyctl --config "$CFG" register "$USER_NAME" "$DOMAIN" "$PASSWORD" >"$TMP/prosodyctl.log" 2>&1 ||
-  die "prosodyctl could not register $USER_NAME@$DOMAIN" "$TMP/prosodyctl.log"
+# The demo users, each with its roster written straight into Prosody's storage (a Lua
+# table): the contacts whose "accounts" list names it.
 mkdir -p "$TMP/data/$DOMAIN/roster"
-"$PY" - "$DEMO_DIR/contacts.json" "$BOTS_DOMAIN" >"$TMP/data/$DOMAIN/roster/$USER_NAME.dat" <<'EOF' ||
+declare -A CONTACTS=()
+for user in "${ACCOUNTS[@]}"; do
+  prosodyctl --config "$CFG" register "$user" "$DOMAIN" "$user" >"$TMP/prosodyctl.log" 2>&1 ||
+    die "prosodyctl could not register $user@$DOMAIN" "$TMP/prosodyctl.log"
+  roster="$TMP/data/$DOMAIN/roster/$user.dat"
+  "$PY" - "$CONTACTS_JSON" "$BOTS_DOMAIN" "$user" >"$roster" <<'EOF' ||
 import json, sys
 
 def lua(s):
@@ -236,23 +247,29 @@ def lua(s):
     return "".join(out) + '"'
 
 contacts = json.load(open(sys.argv[1], encoding="utf-8"))["contacts"]
-domain = sys.argv[2]
+domain, account = sys.argv[2], sys.argv[3]
 print("return {")
 print("\t[false] = { version = 1; pending = {} };")
 for c in contacts:
+    if account not in c.get("accounts", ["demo"]):
+        continue
     groups = "; ".join("[%s] = true" % lua(g) for g in c.get("groups", []))
     print("\t[%s] = { subscription = \"both\"; name = %s; groups = { %s } };"
           % (lua("%s@%s" % (c["user"], domain)), lua(c["name"]), groups))
 print("}")
 EOF
-  die "could not write the roster from $DEMO_DIR/contacts.json"
-CONTACTS=$(grep -c 'subscription = "both"' "$TMP/data/$DOMAIN/roster/$USER_NAME.dat")
+    die "could not write $user's roster from $CONTACTS_JSON"
+  CONTACTS[$user]=$(grep -c 'subscription = "both"' "$roster") ||
+    die "$CONTACTS_JSON puts no contact in the account $user (its \"accounts\" lists)"
+done
 
-# The bots must be connected before the demo user logs in: Prosody probes every roster
-# contact at login.
+# The bots must be connected before the demo users log in: Prosody probes every roster
+# contact at login. Each account's name in contacts.json is its user name.
 BOTS_LOG="$TMP/bots.log"
+TO=()
+for user in "${ACCOUNTS[@]}"; do TO+=(--to "$user=$user@$DOMAIN"); done
 "$PY" "$DEMO_DIR/bots.py" --port "$COMPONENT_PORT" --secret "$SECRET" --domain "$BOTS_DOMAIN" \
-  --to "$USER_NAME@$DOMAIN" --interval "${DEMO_INTERVAL:-3}" --contacts "$DEMO_DIR/contacts.json" \
+  "${TO[@]}" --interval "${DEMO_INTERVAL:-3}" --contacts "$CONTACTS_JSON" \
   --log "$BOTS_LOG" --ready-file "$TMP/bots.ready" </dev/null >>"$BOTS_LOG" 2>&1 &
 BOTS_PID=$!
 for ((i = 0; ; i++)); do
@@ -265,14 +282,26 @@ done
 ROSTERM_CFG="$TMP/rosterm.toml"
 cat >"$ROSTERM_CFG" <<EOF
 # rosterm config for the demo, written by demo/run.sh (deleted on exit).
-[account]
-jid = "$USER_NAME@$DOMAIN"
-password = "$PASSWORD"
+[[account]]
+name = "demo"
+jid = "demo@$DOMAIN"
+password = "demo"
 resource = "rosterm"
 server = "127.0.0.1"
 port = $C2S_PORT
 tls = "starttls"
 ca_file = "$TMP/localhost.crt"
+
+[[account]]
+name = "work"
+jid = "work@$DOMAIN"
+password = "work"
+resource = "rosterm"
+server = "127.0.0.1"
+port = $C2S_PORT
+tls = "starttls"
+ca_file = "$TMP/localhost.crt"
+presence = { status = "At my desk" }
 
 [presence]
 show = "online"
@@ -289,7 +318,8 @@ chmod 600 "$ROSTERM_CFG" # it holds a password
 
 if [ -n "$NO_ROSTERM" ]; then
   cat >&2 <<EOF
-demo: ready: $USER_NAME@$DOMAIN (password "$PASSWORD") with $CONTACTS contacts @$BOTS_DOMAIN
+demo: ready: demo@$DOMAIN (password "demo") with ${CONTACTS[demo]} contacts @$BOTS_DOMAIN
+demo: ready: work@$DOMAIN (password "work") with ${CONTACTS[work]} contacts @$BOTS_DOMAIN
 demo: rosterm config: $ROSTERM_CFG
 demo: c2s port: $C2S_PORT (STARTTLS, CA file $TMP/localhost.crt)
 demo: component port: $COMPONENT_PORT (secret $SECRET)
@@ -308,7 +338,7 @@ EOF
   die "the bots exited" "$BOTS_LOG"
 fi
 
-say "starting rosterm as $USER_NAME@$DOMAIN with $CONTACTS contacts (quit rosterm to stop the demo)"
+say "starting rosterm as demo@$DOMAIN (${CONTACTS[demo]} contacts) and work@$DOMAIN (${CONTACTS[work]} contacts); quit rosterm to stop the demo"
 rc=0
 "$BIN" --config "$ROSTERM_CFG" || rc=$?
 exit "$rc"

@@ -381,8 +381,10 @@ fn login_failures_in_tmux_print_one_sentence_and_exit_1() {
     );
 }
 
-/// The README's first command, with the binary under test: the roster fills with the demo's
-/// contacts, a key changes presence, and quitting ends the demo with exit code 0.
+/// The README's first command, with the binary under test: both demo accounts log in, the
+/// roster fills with their contacts (rows tagged with their account, a colleague of both
+/// accounts twice), a key changes presence on both, and quitting ends the demo with exit
+/// code 0.
 #[test]
 fn demo_script_shows_a_live_roster_and_exits_cleanly() {
     let repo = env!("CARGO_MANIFEST_DIR");
@@ -393,15 +395,35 @@ fn demo_script_shows_a_live_roster_and_exits_cleanly() {
         45,
     );
     // The bots answer the login probes within moments; wait until most contacts are in.
+    let tagged =
+        |s: &str, account: &str| s.lines().any(|l| l.starts_with(&format!("  {account} ")));
     tmux.wait_for("the demo roster with most contacts online", |s| {
-        s.contains("demo@localhost/rosterm")
+        let mut header = s.lines();
+        header
+            .next()
+            .is_some_and(|h| h.contains("demo@localhost/rosterm"))
+            && header
+                .next()
+                .is_some_and(|h| h.contains("work@localhost/rosterm"))
             && s.contains("▾ Friends")
             && online_count(s) >= 10
             && s.contains('├')
+            && tagged(s, "demo")
+            && tagged(s, "work")
     });
-    tmux.keys(&["x"]);
-    tmux.wait_for("own xa", |s| {
-        s.lines().next().is_some_and(|h| h.contains("◑ xa"))
+    // Hiroshi is in both accounts' rosters: a row for each.
+    tmux.keys(&["f"]);
+    tmux.keys(&["-l", "Hiroshi"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Hiroshi in both accounts", |s| {
+        ["demo", "work"].iter().all(|a| {
+            s.lines()
+                .any(|l| l.starts_with(&format!("  {a} ")) && l.contains("Hiroshi Tanaka"))
+        })
+    });
+    tmux.keys(&["d"]);
+    tmux.wait_for("both accounts dnd", |s| {
+        s.lines().take(2).filter(|h| h.contains("⊘ dnd")).count() == 2
     });
     tmux.keys(&["q"]);
     let after = tmux.wait_for("demo exit", |s| {
