@@ -7,8 +7,12 @@
 //! - [`ConnState`]: an account's connection, as the header shows it.
 //! - [`Notify`]: how an announcement is made.
 //! - [`AccountDisplay`]: how the contacts of several accounts share the roster.
+//! - `message`: 1:1 messages ([`Message`], [`Outgoing`], [`Delivery`], [`ChatState`]).
+
+pub mod message;
 
 use jid::BareJid;
+pub use message::{ChatState, Delivery, Direction, Message, Outgoing, Via};
 
 /// One configured account: its position in the config file (0 for the first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

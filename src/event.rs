@@ -5,7 +5,9 @@
 
 use jid::BareJid;
 
-use crate::domain::{ConnState, OwnPresence, RosterItem, Show};
+use crate::domain::{
+    ChatState, ConnState, Delivery, Message, Outgoing, OwnPresence, RosterItem, Show,
+};
 
 /// What a presence stanza from a contact means for the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +63,30 @@ pub enum SessionEvent {
     },
     /// Something the user should read in the status line (sanitized).
     Notice(String),
+    /// A 1:1 message: incoming, a carbon of another client's, from the archive or from
+    /// offline storage. Corrections (`replaces`) arrive this way too.
+    Message(Message),
+    /// A peer's chat state (XEP-0085), from one of its resources.
+    ChatState {
+        peer: BareJid,
+        resource: Option<String>,
+        state: ChatState,
+    },
+    /// An outgoing message (by its id) got further, or failed.
+    Delivery {
+        peer: BareJid,
+        id: String,
+        delivery: Delivery,
+    },
+    /// A page of an archive query (XEP-0313) is in: `with` the conversation asked for (None:
+    /// the catch-up of every conversation after a new session); `complete` when the server
+    /// has nothing older (for a scroll-back) or newer (for a catch-up) left; `count`
+    /// messages came with it (already emitted as `Message`s).
+    ArchivePage {
+        with: Option<BareJid>,
+        count: usize,
+        complete: bool,
+    },
     /// Incoming stanzas were repaired by the sieve or discarded by the XMPP library since the
     /// last such event; `notice` (sanitized) is worth the status line.
     InputCleaned {
@@ -96,6 +122,20 @@ pub enum Command {
         jid: BareJid,
         name: Option<String>,
         groups: Vec<String>,
+    },
+    /// Send a chat message (stored by the session first; its steps come back as
+    /// `SessionEvent::Delivery`). Unsent messages are sent again after a new session.
+    SendMessage(Outgoing),
+    /// Tell one contact (a bare or full JID) our chat state (XEP-0085).
+    SendChatState { to: jid::Jid, state: ChatState },
+    /// Confirm receipt of the message with this id (XEP-0184).
+    SendReceipt { to: jid::Jid, id: String },
+    /// Ask the server's archive (XEP-0313) for up to `max` messages with `with` older than
+    /// the one with archive id `before` (None: the newest).
+    FetchArchive {
+        with: BareJid,
+        before: Option<String>,
+        max: u32,
     },
     /// Retry connecting immediately (after a failure or during backoff).
     Reconnect,

@@ -68,6 +68,40 @@ pub fn sanitize(input: &str, max_chars: usize) -> String {
     out
 }
 
+/// Longest message body kept, in characters (a longer one ends in `…`; the screen shows
+/// fewer lines still, with a "[… N more lines]" marker).
+pub const MAX_BODY: usize = 20_000;
+
+/// Makes an untrusted message body safe to draw over several lines: each line (split on
+/// `\n`; `\r\n` and a lone `\r` count as one line break) goes through [`sanitize`], so the
+/// only control character left is `\n`. Trailing blank lines are dropped. At most
+/// `max_chars` characters in all (line breaks count as one each).
+pub fn sanitize_body(input: &str, max_chars: usize) -> String {
+    let normalized = input.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(normalized.len().min(max_chars.saturating_mul(4)));
+    let mut left = max_chars;
+    for (i, line) in normalized.trim_end_matches('\n').split('\n').enumerate() {
+        if i > 0 {
+            if left == 0 {
+                out.pop();
+                out.push(TRUNCATED);
+                break;
+            }
+            out.push('\n');
+            left -= 1;
+        }
+        let clean = sanitize(line, left.max(1));
+        let used = clean.chars().count();
+        if used >= left && line.chars().count() > left {
+            out.push_str(&clean);
+            break;
+        }
+        left = left.saturating_sub(used);
+        out.push_str(&clean);
+    }
+    out
+}
+
 /// Replaces the last character by [`TRUNCATED`], never leaving half a pair or a joiner with
 /// nothing to join behind. `open_pair`: the last character opened a regional-indicator pair.
 fn cut(out: &mut String, open_pair: bool) {
@@ -131,6 +165,19 @@ fn is_invisible(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_keep_their_lines_and_nothing_else() {
+        assert_eq!(
+            sanitize_body("hi\r\nthere\rfriend\n\n", 100),
+            "hi\nthere\nfriend"
+        );
+        assert_eq!(sanitize_body("a\u{1b}[2Jb\n\u{202e}c", 100), "a␛[2Jb\nc");
+        let long = sanitize_body(&"x\n".repeat(50), 9);
+        assert_eq!(long.chars().count(), 9);
+        assert!(long.ends_with(TRUNCATED));
+        assert_eq!(sanitize_body(&"y".repeat(30), 10).chars().count(), 10);
+    }
 
     #[test]
     fn escape_sequences_become_visible_and_inert() {

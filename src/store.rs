@@ -298,6 +298,11 @@ fn apply_to_account(
             account.input_discarded += discarded;
             return notice;
         }
+        // Conversations (issue 10): applied by the conversation store.
+        SessionEvent::Message(_)
+        | SessionEvent::ChatState { .. }
+        | SessionEvent::Delivery { .. }
+        | SessionEvent::ArchivePage { .. } => {}
         // Handled by the State.
         SessionEvent::Notice(_) | SessionEvent::SubscriptionRequest { .. } => {}
     }
