@@ -70,6 +70,14 @@ pub enum Write {
     Version(String),
     /// The last known presence of every contact (written on quit).
     Presence(Vec<LastPresence>),
+    /// A 1:1 message, in or out (de-duplicated; a correction updates what it replaces).
+    Message(crate::domain::Message),
+    /// An outgoing message got further (never backwards: `Delivery::advance`).
+    Delivery {
+        peer: BareJid,
+        id: String,
+        delivery: crate::domain::Delivery,
+    },
 }
 
 pub struct History {
@@ -259,6 +267,8 @@ fn apply(tx: &rusqlite::Transaction<'_>, account: &str, change: &Write) -> rusql
                 params![account, ver],
             )?;
         }
+        // Stored from schema 2 on (the conversations issue).
+        Write::Message(_) | Write::Delivery { .. } => {}
         Write::Presence(list) => {
             tx.execute(
                 "DELETE FROM last_presence WHERE account = ?1",
