@@ -206,13 +206,14 @@ impl<S: Screen> Loop<'_, S> {
 
     /// Applies decoded terminal input in order; returns an outcome when the loop must end.
     fn on_input(&mut self, inputs: Vec<Input>) -> std::io::Result<Option<Outcome>> {
+        // What the user does now is stamped with now (a message's time), not the last frame's.
+        self.state.settings.clock = std::time::SystemTime::now();
         for input in inputs {
             match input {
                 Input::Key(key) if is_suspend_key(&key) => self.screen.suspend()?,
                 Input::Key(key) => {
-                    let mode = self.state.settings.notify;
                     let effects = update::on_key(self.state, self.keymap, key);
-                    if let Some(out) = perform(effects, self.sessions, mode) {
+                    if let Some(out) = perform(effects, self.state, self.sessions) {
                         return Ok(Some(out));
                     }
                 }
@@ -257,8 +258,8 @@ fn on_network(state: &mut State, sessions: &mut Sessions, first: Received) -> Op
     for _ in 0..EVENT_BATCH {
         let done = match received {
             Received::Event(account, ev) => {
-                let mode = state.settings.notify;
-                perform(update::on_session(state, account, ev), sessions, mode)
+                let effects = update::on_session(state, account, ev);
+                perform(effects, state, sessions)
             }
             Received::Stopped(account) => {
                 let name = state

@@ -59,6 +59,15 @@ pub enum SlashCommand {
     /// Announce this contact's changes.
     Watch(BareJid),
     Unwatch(BareJid),
+    /// Open a conversation (a JID, or a contact's roster name) and send `text` if given.
+    Msg {
+        to: String,
+        text: Option<String>,
+    },
+    /// Close the focused conversation.
+    Close,
+    /// Replace the user's last message in the focused conversation (XEP-0308).
+    Correct(String),
     Reconnect,
     Help,
     Quit,
@@ -279,6 +288,17 @@ fn filter(rest: &str) -> Result<SlashCommand, String> {
     Ok(SlashCommand::Filter(Some(query("filter", rest)?)))
 }
 
+fn msg(rest: &str) -> Result<SlashCommand, String> {
+    let (to, text) = split_word(rest);
+    if to.is_empty() {
+        return Err("usage: /msg <jid|name> [text]".into());
+    }
+    Ok(SlashCommand::Msg {
+        to: to.to_owned(),
+        text: (!text.is_empty()).then(|| text.to_owned()),
+    })
+}
+
 /// A command that takes nothing after its name.
 fn bare_word(rest: &str, cmd: SlashCommand) -> Result<SlashCommand, String> {
     let _ = rest;
@@ -476,6 +496,34 @@ pub const COMMANDS: &[Spec] = &[
         aliases: &[],
         lines: &[("/help", "show keys and commands")],
         parse: |rest| bare_word(rest, SlashCommand::Help),
+    },
+    Spec {
+        name: "msg",
+        aliases: &["query"],
+        lines: &[(
+            "/msg <jid|name> [text]",
+            "open a conversation (and send text); Esc back to the roster",
+        )],
+        parse: msg,
+    },
+    Spec {
+        name: "close",
+        aliases: &[],
+        lines: &[("/close", "close the conversation on screen")],
+        parse: |rest| bare_word(rest, SlashCommand::Close),
+    },
+    Spec {
+        name: "correct",
+        aliases: &[],
+        lines: &[(
+            "/correct <text>",
+            "replace your last message in this conversation",
+        )],
+        parse: |rest| {
+            text(rest)
+                .map(SlashCommand::Correct)
+                .ok_or_else(|| "usage: /correct <text>".to_owned())
+        },
     },
     Spec {
         name: "quit",

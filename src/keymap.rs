@@ -37,6 +37,9 @@ pub enum Action {
     FilterTimeline,
     ToggleOnlineOnly,
     Search,
+    OpenChat,
+    NextChat,
+    PrevChat,
 }
 
 /// The pane (or popup) that has the keyboard: a key means an action only in the panes where
@@ -47,6 +50,9 @@ pub enum Pane {
     Roster,
     /// A popup over the roster (help, contact detail, who): scrolling and closing.
     Popup,
+    /// A conversation: typed characters go to its input; only keys that cannot be text
+    /// (Tab, page keys, F1, Ctrl-C) mean actions.
+    Chat,
 }
 
 impl Action {
@@ -54,6 +60,15 @@ impl Action {
     pub fn allowed_in(self, pane: Pane) -> bool {
         match pane {
             Pane::Roster => true,
+            Pane::Chat => matches!(
+                self,
+                Action::Quit
+                    | Action::Help
+                    | Action::PageDown
+                    | Action::PageUp
+                    | Action::NextChat
+                    | Action::PrevChat
+            ),
             Pane::Popup => matches!(
                 self,
                 Action::Quit
@@ -168,7 +183,25 @@ impl Action {
             Action::ContactInfo,
             "contact_info",
             "every resource of the selected contact",
-            &["i", "enter"],
+            &["i"],
+        ),
+        (
+            Action::OpenChat,
+            "open_chat",
+            "open a conversation with the selected contact (Esc returns here)",
+            &["enter"],
+        ),
+        (
+            Action::NextChat,
+            "next_chat",
+            "next conversation (Alt-1..9: that one, Alt-0: the roster)",
+            &["tab"],
+        ),
+        (
+            Action::PrevChat,
+            "prev_chat",
+            "previous conversation",
+            &["backtab"],
         ),
         (
             Action::ToggleTimeline,
@@ -344,6 +377,7 @@ impl KeyCombo {
             KeyCode::F(n) => s.push_str(&format!("F{n}")),
             KeyCode::PageUp => s.push_str("PageUp"),
             KeyCode::PageDown => s.push_str("PageDown"),
+            KeyCode::BackTab => s.push_str("Shift-Tab"),
             other => s.push_str(&format!("{other:?}")),
         }
         s

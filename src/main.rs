@@ -217,6 +217,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     let mut state = State::with_accounts(accounts);
     state.watch = config.watch.iter().cloned().collect();
     state.settings.notify = config.notify;
+    state.settings.id_prefix = random_id_prefix();
     state.settings.account_display = config.account_display;
     state.settings.utc_offset = local_utc_offset();
     state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -248,6 +249,20 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         Ok(app::Outcome::LoginFailed(reason)) => Err((EXIT_FAILURE, reason)),
         Err(e) => Err((EXIT_FAILURE, format!("terminal error: {e}"))),
     }
+}
+
+/// 12 random bytes as hex: the start of every message id of this run (XEP-0359 origin-ids
+/// must be unique).
+fn random_id_prefix() -> String {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 12];
+    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        return format!("rt{nanos:x}{:x}", std::process::id());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The interactive UI on the real terminal, restored when this returns.

@@ -8,8 +8,10 @@
 //! - `roster`: contacts, their resources, the sorted index the roster pane draws from.
 //! - `requests`: subscription requests awaiting an answer, in arrival order.
 //! - `view`: the rows of the roster pane (group headers, contacts, resources) and selection.
+//! - `chat`: the open conversations, their messages, unread counts and drafts.
 
 pub mod account;
+pub mod chat;
 pub mod presence;
 pub mod requests;
 pub mod roster;
@@ -70,6 +72,15 @@ pub enum Severity {
     Watch,
 }
 
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Focus {
+    #[default]
+    Roster,
+    /// A conversation: typed keys go to its input.
+    Chat(ContactId),
+}
+
 /// What the UI shows and where the user is in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UiState {
@@ -88,6 +99,9 @@ pub struct UiState {
     pub timeline_filter: Option<ContactId>,
     /// What the roster pane shows.
     pub filter: view::Filter,
+    pub focus: Focus,
+    /// Messages sent so far in this run (the counter in their ids).
+    pub sent: u64,
 }
 
 impl Default for UiState {
@@ -102,6 +116,8 @@ impl Default for UiState {
             timeline: false,
             timeline_filter: None,
             filter: view::Filter::default(),
+            focus: Focus::Roster,
+            sent: 0,
         }
     }
 }
@@ -119,6 +135,9 @@ pub struct Settings {
     pub no_color: bool,
     /// With several accounts: a tag on each row, or a section per account.
     pub account_display: AccountDisplay,
+    /// Starts the id of every message sent in this run (random per run; see
+    /// `update::chat::next_id`).
+    pub id_prefix: String,
 }
 
 impl Default for Settings {
@@ -129,6 +148,7 @@ impl Default for Settings {
             notify: Notify::Bell,
             no_color: false,
             account_display: AccountDisplay::Tag,
+            id_prefix: "rosterm".into(),
         }
     }
 }
@@ -141,6 +161,8 @@ pub struct State {
     pub subscription_requests: requests::Requests,
     /// Contacts (in any account) whose changes are announced.
     pub watch: std::collections::BTreeSet<BareJid>,
+    /// The open conversations of every account.
+    pub chats: chat::Chats,
     pub settings: Settings,
     pub ui: UiState,
 }
@@ -158,6 +180,7 @@ impl State {
             accounts: accounts.into_iter().map(|a| (a.id, a)).collect(),
             subscription_requests: requests::Requests::default(),
             watch: std::collections::BTreeSet::new(),
+            chats: chat::Chats::default(),
             settings: Settings::default(),
             ui: UiState::default(),
         }
@@ -214,6 +237,28 @@ impl State {
         self.ui.message = Some((text, severity));
     }
 
+    /// Is this conversation on screen and focused?
+    pub fn chat_focused(&self, id: &ContactId) -> bool {
+        self.ui.focus == Focus::Chat(id.clone())
+    }
+
+    /// Is this contact a stranger to its account (not in the roster)?
+    pub fn is_stranger(&self, id: &ContactId) -> bool {
+        self.contact(id).is_none_or(|c| !c.in_roster)
+    }
+
+    /// A message from an account's session: shown in its conversation (opened if need be).
+    pub fn receive_message(
+        &mut self,
+        account: AccountId,
+        message: crate::domain::Message,
+    ) -> chat::Arrival {
+        let id = ContactId::new(account, message.peer.clone());
+        let stranger = self.is_stranger(&id);
+        let on_screen = self.chat_focused(&id);
+        self.chats.receive(&id, message, stranger, on_screen)
+    }
+
     /// Applies one event from an account's session. The only way the network changes the
     /// store.
     pub fn apply(&mut self, account: AccountId, event: SessionEvent) {
@@ -229,6 +274,34 @@ impl State {
                     .subscription_requests
                     .insert(ContactId::new(id, from), nick)
             }
+            SessionEvent::Message(message) => {
+                self.receive_message(id, message);
+                return;
+            }
+            SessionEvent::ChatState { peer, state, .. } => {
+                return self.chats.chat_state(&ContactId::new(id, peer), state)
+            }
+            SessionEvent::Delivery {
+                peer,
+                id: msg,
+                delivery,
+            } => {
+                return self
+                    .chats
+                    .delivery(&ContactId::new(id, peer), &msg, delivery)
+            }
+            SessionEvent::ArchivePage {
+                with: Some(with),
+                complete,
+                ..
+            } => return self.chats.archive_page(&ContactId::new(id, with), complete),
+            SessionEvent::Presence {
+                ref from,
+                ref resource,
+                ..
+            } => self
+                .chats
+                .presence(&ContactId::new(id, from.clone()), resource.as_deref()),
             SessionEvent::RosterPush(ref item)
                 if matches!(item.subscription, Subscription::From | Subscription::Both) =>
             {
@@ -298,7 +371,7 @@ fn apply_to_account(
             account.input_discarded += discarded;
             return notice;
         }
-        // Conversations (issue 10): applied by the conversation store.
+        // Conversations: applied by the State (`chats`).
         SessionEvent::Message(_)
         | SessionEvent::ChatState { .. }
         | SessionEvent::Delivery { .. }

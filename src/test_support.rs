@@ -218,3 +218,20 @@ pub fn cell_on_row(buf: &Buffer, needle: &str, sym: &str) -> (u16, u16) {
         .unwrap_or_else(|| panic!("{sym} not on row {y}"));
     (x, y)
 }
+
+/// A message from `peer` (resource "phone") with this id, arriving now.
+pub fn incoming(peer: &str, id: &str, body: &str) -> crate::domain::Message {
+    crate::domain::Message {
+        peer: jid(peer),
+        resource: Some("phone".into()),
+        direction: crate::domain::Direction::In,
+        body: body.into(),
+        id: Some(id.into()),
+        origin_id: None,
+        stanza_id: None,
+        at: SystemTime::now(),
+        replaces: None,
+        wants_receipt: true,
+        via: crate::domain::Via::Live,
+    }
+}

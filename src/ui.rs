@@ -2,11 +2,13 @@
 //! One widget per pane: `header`, `roster`, `bottom` (editor / messages), `help` overlay.
 
 pub mod bottom;
+pub mod chat;
 pub mod detail;
 pub mod header;
 pub mod help;
 pub mod inbox;
 pub mod roster;
+pub mod tabs;
 pub mod text;
 pub mod theme;
 pub mod timeline;
@@ -44,14 +46,20 @@ pub fn render_popup(
 }
 
 /// Where each pane goes on screen. Bands from the top: the header (a line per account), the
-/// subscription inbox (when requests wait), the roster, the timeline (when shown), the
-/// bottom line.
+/// subscription inbox (when requests wait), the conversation bar (when one is open), the
+/// roster and, while a conversation has the keyboard, the conversation beside it (or
+/// instead of it on a narrow screen), the timeline (when shown), the bottom line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Panes {
     pub header: Rect,
     /// Zero height when no request waits.
     pub inbox: Rect,
+    /// Zero height when no conversation is open.
+    pub tabs: Rect,
+    /// Zero width while a conversation takes the whole width.
     pub roster: Rect,
+    /// The focused conversation.
+    pub chat: Option<Rect>,
     pub timeline: Option<Rect>,
     pub bottom: Rect,
 }
@@ -63,26 +71,54 @@ pub fn layout(area: Rect, state: &State) -> Panes {
     } else {
         0
     };
-    let [header, inbox, roster, timeline_area, bottom] = Layout::vertical([
+    let [header, inbox, tabs, main, timeline_area, bottom] = Layout::vertical([
         Constraint::Length(header::height(state)),
         Constraint::Length(inbox::height(state)),
+        Constraint::Length(tabs::height(state)),
         Constraint::Min(1),
         Constraint::Length(timeline),
         Constraint::Length(1),
     ])
     .areas(area);
+    let (roster, chat) = split_main(main, state);
     Panes {
         header,
         inbox,
+        tabs,
         roster,
+        chat,
         timeline: (timeline_area.height > 0).then_some(timeline_area),
         bottom,
     }
 }
 
+/// Widest screen on which a conversation hides the roster.
+pub const NARROW: u16 = 100;
+
+/// The roster and the focused conversation: side by side on a wide screen (the roster
+/// narrowed), the conversation alone on a narrow one.
+fn split_main(main: Rect, state: &State) -> (Rect, Option<Rect>) {
+    if !matches!(state.ui.focus, crate::store::Focus::Chat(_)) {
+        return (main, None);
+    }
+    if main.width < NARROW {
+        return (Rect { width: 0, ..main }, Some(main));
+    }
+    let [roster, chat] =
+        Layout::horizontal([Constraint::Length(main.width / 3), Constraint::Min(1)]).areas(main);
+    (
+        roster,
+        Some(Rect {
+            x: chat.x + 1,
+            width: chat.width.saturating_sub(1),
+            ..chat
+        }),
+    )
+}
+
 /// Rows the roster pane has with this state on a screen of this size.
 pub fn roster_height_for(area: Rect, state: &State) -> usize {
-    usize::from(layout(area, state).roster.height)
+    usize::from(layout(area, state).roster.height).max(1)
 }
 
 pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
@@ -91,7 +127,25 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
     if panes.inbox.height > 0 {
         inbox::render_inbox(frame, panes.inbox, state, keymap);
     }
-    roster::render_roster(frame, panes.roster, state);
+    if panes.tabs.height > 0 {
+        tabs::render_tabs(frame, panes.tabs, state);
+    }
+    if panes.roster.width > 0 {
+        roster::render_roster(frame, panes.roster, state);
+    }
+    if let (Some(area), crate::store::Focus::Chat(id)) = (panes.chat, &state.ui.focus) {
+        if area.x > 0 && panes.roster.width > 0 {
+            let rule = Rect {
+                x: area.x - 1,
+                width: 1,
+                ..area
+            };
+            let bar =
+                vec![ratatui::text::Line::styled("│", theme::dim()); usize::from(rule.height)];
+            frame.render_widget(ratatui::widgets::Paragraph::new(bar), rule);
+        }
+        chat::render_chat(frame, area, state, id);
+    }
     if let Some(area) = panes.timeline {
         timeline::render_timeline(frame, area, state);
     }

@@ -8,7 +8,9 @@
 //! - `commands`: slash commands.
 //! - `presence`: the user's own presence, on every account or one.
 //! - `contacts`: roster editing and subscriptions, through the contact's account.
+//! - `chat`: conversations (open, switch, type, send, correct, scroll back).
 
+pub mod chat;
 mod commands;
 mod contacts;
 mod editor;
@@ -31,8 +33,15 @@ pub enum Effect {
     Quit,
     /// No account could log in: end the program with this sentence and a non-zero exit.
     LoginFailed(String),
-    /// A watched contact changed: ring the bell / send a desktop notification.
+    /// A watched contact changed, or a message came: ring the bell / send a desktop
+    /// notification.
     Notify(String),
+    /// Read a conversation's messages from the local database: the newest ones, or those
+    /// older than the one with key `before`; the loop hands them to `State::chats`.
+    LoadHistory {
+        chat: crate::domain::ContactId,
+        before: Option<i64>,
+    },
 }
 
 /// Before drawing: keep the selection on an existing row and inside the viewport.

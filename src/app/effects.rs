@@ -9,16 +9,33 @@ use crate::update::Effect;
 use super::Outcome;
 
 /// Carries out effects; returns an outcome when the loop must end.
-pub fn perform(effects: Vec<Effect>, sessions: &Sessions, mode: Notify) -> Option<Outcome> {
+pub fn perform(effects: Vec<Effect>, state: &mut State, sessions: &Sessions) -> Option<Outcome> {
+    let mode = state.settings.notify;
     for effect in effects {
         match effect {
             Effect::Send(account, cmd) => sessions.send(account, cmd),
             Effect::Quit => return Some(Outcome::Quit),
             Effect::LoginFailed(reason) => return Some(Outcome::LoginFailed(reason)),
             Effect::Notify(text) => notify(mode, &text),
+            Effect::LoadHistory { chat, before } => {
+                let (lines, more) = read_chat(&chat, before);
+                let next = crate::update::chat::loaded(state, &chat, lines, more);
+                if let Some(outcome) = perform(next, state, sessions) {
+                    return Some(outcome);
+                }
+            }
         }
     }
     None
+}
+
+/// A page of a conversation from the local database (none is read yet: the server's
+/// archive is asked instead).
+fn read_chat(
+    _chat: &crate::domain::ContactId,
+    _before: Option<i64>,
+) -> (Vec<crate::store::chat::ChatLine>, bool) {
+    (Vec::new(), false)
 }
 
 /// The terminal bell, or a desktop notification (notify-send) when asked for and installed.
@@ -44,9 +61,31 @@ fn notify(mode: Notify, text: &str) {
     }
 }
 
-/// A paste goes into the open editor (its first line, control characters dropped); anywhere
-/// else it is ignored: a paste never acts as keys.
+/// A paste goes into the open editor (its first line, control characters dropped) or into
+/// the focused conversation's input (every line); anywhere else it is ignored: a paste never
+/// acts as keys.
 pub fn on_paste(state: &mut State, text: &str) {
+    if let (Mode::Normal, crate::store::Focus::Chat(id)) = (&state.ui.mode, &state.ui.focus) {
+        let id = id.clone();
+        if let Some(chat) = state.chats.get_mut(&id) {
+            let clean: String = text
+                .replace("\r\n", "\n")
+                .chars()
+                .map(|c| if c == '\r' { '\n' } else { c })
+                .filter(|c| *c == '\n' || !c.is_control())
+                .take(10_000)
+                .collect();
+            let draft = &mut chat.draft;
+            let at = draft
+                .text
+                .char_indices()
+                .nth(draft.cursor)
+                .map_or(draft.text.len(), |(i, _)| i);
+            draft.text.insert_str(at, &clean);
+            draft.cursor += clean.chars().count();
+        }
+        return;
+    }
     if let Mode::Input(input) = &mut state.ui.mode {
         let line = text.split(['\n', '\r']).next().unwrap_or("");
         let clean: String = line

@@ -41,6 +41,10 @@ pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
             Some((text, Severity::Error)) => Line::styled(clean(text), theme::error()),
             Some((text, Severity::Info)) => Line::raw(clean(text)),
             Some((text, Severity::Watch)) => Line::styled(clean(text), theme::watch()),
+            None if matches!(state.ui.focus, crate::store::Focus::Chat(_)) => Line::styled(
+                "Enter send  Alt-Enter new line  Esc roster  Tab/Alt-1..9 switch  PgUp older  /correct  /close  F1 help",
+                theme::dim(),
+            ),
             None => Line::styled(
                 "? help  / command  o online  c chat  a away  x xa  d dnd  s status  p priority  q quit",
                 theme::dim(),

@@ -40,6 +40,14 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         .enumerate()
         .map(|(i, account)| account_line(state, account, i == 0))
         .collect();
+    let mut lines = lines;
+    let unread = state.chats.unread();
+    if let (Some(first), true) = (lines.first_mut(), unread > 0) {
+        first.spans.insert(
+            1,
+            Span::styled(format!("✉ {unread} unread "), theme::watch()),
+        );
+    }
     frame.render_widget(Paragraph::new(lines).style(theme::header()), area);
 }
 

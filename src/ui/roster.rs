@@ -132,7 +132,12 @@ pub fn row_line<'a>(
             let id = ContactId::new(*account, contact.jid.clone());
             let requested = state.subscription_requests.contains_key(&id);
             let tag = tags.and_then(|t| t.get(usize::from(account.0)));
-            contact_line(contact, name_w, requested, tag)
+            let mut line = contact_line(contact, name_w, requested, tag);
+            if state.chats.get(&id).is_some_and(|c| c.unread > 0) {
+                // Unread messages from this contact: the row's first cell says so.
+                line.spans[0] = Span::styled("✉ ", theme::watch());
+            }
+            line
         }
         Row::Resource {
             name,

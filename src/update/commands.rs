@@ -8,7 +8,7 @@ use crate::event::Command;
 use crate::store::{view, Mode, Severity, State};
 use crate::update::contacts::{self, resolve};
 use crate::update::presence::{self, Scope};
-use crate::update::Effect;
+use crate::update::{chat, Effect};
 
 fn say(state: &mut State, text: String, severity: Severity) -> Vec<Effect> {
     state.ui.message = Some((text, severity));
@@ -56,6 +56,9 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
             Vec::new()
         }
         SlashCommand::Filter(query) => filter(state, query),
+        SlashCommand::Msg { to, text } => msg(state, scope, &to, text),
+        SlashCommand::Close => chat::close(state, None),
+        SlashCommand::Correct(text) => chat::correct(state, text),
         contact => on_contact(state, scope, contact),
     }
 }
@@ -96,6 +99,54 @@ fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect>
         SlashCommand::Deny(_) | SlashCommand::Cancel(_) => contacts::deny(state, id),
         SlashCommand::Unsubscribe(_) => contacts::unsubscribe(state, id),
         _ => Vec::new(),
+    }
+}
+
+/// `/msg JID|NAME [text]`: opens (and focuses) the conversation, sends the text if any.
+fn msg(state: &mut State, scope: Scope, to: &str, text: Option<String>) -> Vec<Effect> {
+    let jid = match by_name_or_jid(state, to) {
+        Ok(jid) => jid,
+        Err(text) => return say(state, text, Severity::Error),
+    };
+    let id = match resolve(state, scope, jid) {
+        Ok(id) => id,
+        Err(text) => return say(state, text, Severity::Error),
+    };
+    let mut effects = chat::open(state, id.clone());
+    if let Some(text) = text {
+        effects.extend(chat::send(state, &id, text));
+    }
+    effects
+}
+
+/// A contact's roster name (case-insensitive, in any account) or a JID.
+fn by_name_or_jid(state: &State, text: &str) -> Result<jid::BareJid, String> {
+    let named: Vec<jid::BareJid> = state
+        .accounts
+        .values()
+        .flat_map(|a| a.roster.contacts())
+        .filter(|c| {
+            c.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(text))
+        })
+        .map(|c| c.jid.clone())
+        .collect();
+    match named.as_slice() {
+        [one] => return Ok(one.clone()),
+        [first, rest @ ..] if rest.iter().all(|j| j == first) => return Ok(first.clone()),
+        [] => {}
+        many => {
+            let list: Vec<String> = many.iter().map(ToString::to_string).collect();
+            return Err(format!("{text:?} names {}; use the JID.", list.join(", ")));
+        }
+    }
+    let known = |j: &jid::BareJid| state.accounts.values().any(|a| a.roster.get(j).is_some());
+    match jid::BareJid::new(text) {
+        Ok(j) if j.node().is_some() || known(&j) => Ok(j),
+        _ => Err(format!(
+            "/msg: {text:?} is neither a contact's name nor a JID like bob@example.org."
+        )),
     }
 }
 

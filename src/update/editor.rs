@@ -41,7 +41,7 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 input.text = done;
             }
         }
-        _ => edit_text(input, key),
+        _ => edit_line(input, key),
     }
     if let Mode::Input(InputLine {
         kind: InputKind::Search,
@@ -55,38 +55,61 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Cursor movement and text changes.
-fn edit_text(input: &mut InputLine, key: KeyEvent) {
+/// Cursor movement and text changes in the one-line editor.
+fn edit_line(input: &mut InputLine, key: KeyEvent) {
+    edit_text(&mut input.text, &mut input.cursor, key, MAX_CHARS);
+}
+
+/// Cursor movement and text changes in `text` (at most `max` characters), shared by the
+/// one-line editor and a conversation's input. A `\n` is inserted only when given as a
+/// character (Alt-Enter in a conversation).
+pub fn edit_text(text: &mut String, cursor: &mut usize, key: KeyEvent, max: usize) {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let len = input.text.chars().count();
+    let len = text.chars().count();
     match key.code {
-        KeyCode::Backspace if input.cursor > 0 => {
-            let at = byte_index(&input.text, input.cursor - 1);
-            input.text.remove(at);
-            input.cursor -= 1;
+        KeyCode::Backspace if *cursor > 0 => {
+            let at = byte_index(text, *cursor - 1);
+            text.remove(at);
+            *cursor -= 1;
         }
-        KeyCode::Delete if input.cursor < len => {
-            let at = byte_index(&input.text, input.cursor);
-            input.text.remove(at);
+        KeyCode::Delete if *cursor < len => {
+            let at = byte_index(text, *cursor);
+            text.remove(at);
         }
-        KeyCode::Left => input.cursor = input.cursor.saturating_sub(1),
-        KeyCode::Right => input.cursor = (input.cursor + 1).min(len),
-        KeyCode::Home => input.cursor = 0,
-        KeyCode::End => input.cursor = len,
-        KeyCode::Char('a') if ctrl => input.cursor = 0,
-        KeyCode::Char('e') if ctrl => input.cursor = len,
+        KeyCode::Left => *cursor = cursor.saturating_sub(1),
+        KeyCode::Right => *cursor = (*cursor + 1).min(len),
+        KeyCode::Home => *cursor = 0,
+        KeyCode::End => *cursor = len,
+        KeyCode::Char('a') if ctrl => *cursor = 0,
+        KeyCode::Char('e') if ctrl => *cursor = len,
         KeyCode::Char('u') if ctrl => {
-            let at = byte_index(&input.text, input.cursor);
-            input.text.replace_range(..at, "");
-            input.cursor = 0;
+            let at = byte_index(text, *cursor);
+            text.replace_range(..at, "");
+            *cursor = 0;
         }
-        KeyCode::Char(c) if !ctrl && !c.is_control() && len < MAX_CHARS => {
-            let at = byte_index(&input.text, input.cursor);
-            input.text.insert(at, c);
-            input.cursor += 1;
+        KeyCode::Char('w') if ctrl => delete_word(text, cursor),
+        KeyCode::Char(c) if !ctrl && (c == '\n' || !c.is_control()) && len < max => {
+            let at = byte_index(text, *cursor);
+            text.insert(at, c);
+            *cursor += 1;
         }
         _ => {}
     }
+}
+
+/// Ctrl-W: deletes the word before the cursor (and the spaces after it).
+fn delete_word(text: &mut String, cursor: &mut usize) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut start = (*cursor).min(chars.len());
+    while start > 0 && chars[start - 1].is_whitespace() {
+        start -= 1;
+    }
+    while start > 0 && !chars[start - 1].is_whitespace() {
+        start -= 1;
+    }
+    let (from, to) = (byte_index(text, start), byte_index(text, *cursor));
+    text.replace_range(from..to, "");
+    *cursor = start;
 }
 
 fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {

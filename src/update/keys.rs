@@ -7,7 +7,7 @@ use crate::domain::Show;
 use crate::keymap::{Action, Keymap, Pane};
 use crate::store::{InputKind, Mode, Severity, State};
 use crate::update::presence::{self, Scope};
-use crate::update::{contacts, editor, Effect};
+use crate::update::{chat, contacts, editor, Effect};
 
 pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
     let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
@@ -37,6 +37,14 @@ pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> 
         }
         Mode::Help => on_help_key(state, keymap, key, ctrl_c),
         Mode::Normal => {
+            if let crate::store::Focus::Chat(id) = &state.ui.focus {
+                let id = id.clone();
+                return chat::on_key(state, keymap, id, key);
+            }
+            if let Some(n) = chat::alt_digit(&key) {
+                chat::jump(state, n);
+                return Vec::new();
+            }
             if key.code == KeyCode::Esc {
                 state.ui.message = None;
                 return Vec::new();
@@ -129,12 +137,26 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
                     (None, Some(id)) => Some(id),
                 };
         }
+        Action::OpenChat => return open_selected(state),
+        Action::NextChat => chat::cycle(state, 1),
+        Action::PrevChat => chat::cycle(state, -1),
         Action::RemoveContact
         | Action::RenameContact
         | Action::GroupContact
         | Action::ContactInfo => return on_contact(state, action),
     }
     Vec::new()
+}
+
+/// Enter on a contact (or resource) row: its conversation.
+fn open_selected(state: &mut State) -> Vec<Effect> {
+    match contacts::selected_contact(state) {
+        Some(id) => chat::open(state, id),
+        None => {
+            state.ui.message = Some(("Select a contact first.".into(), Severity::Info));
+            Vec::new()
+        }
+    }
 }
 
 fn toggle_online_only(state: &mut State) {

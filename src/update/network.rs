@@ -1,13 +1,17 @@
 //! Session events: applied to the store, then what they mean for the user (a watched
 //! contact's announcement, the end of the program when no account could log in).
 
-use crate::domain::{AccountId, Availability, ContactId, Notify};
-use crate::event::SessionEvent;
+use crate::domain::{AccountId, Availability, ContactId, Direction, Message, Notify, Show, Via};
+use crate::event::{Command, SessionEvent};
+use crate::store::chat::Arrival;
 use crate::store::{Severity, State};
 use crate::update::Effect;
 
 /// Applies a session event from `account`.
 pub fn on_session(state: &mut State, account: AccountId, event: SessionEvent) -> Vec<Effect> {
+    if let SessionEvent::Message(message) = event {
+        return on_message(state, account, message);
+    }
     let watched = match &event {
         SessionEvent::Presence { from, .. } if state.watch.contains(from) => {
             let id = ContactId::new(account, from.clone());
@@ -61,4 +65,59 @@ fn announce(state: &mut State, id: &ContactId, before: Option<Availability>) -> 
     }
     state.ui.message = Some((text.clone(), Severity::Watch));
     (state.settings.notify != Notify::None).then_some(Effect::Notify(text))
+}
+
+/// A message: shown; a receipt when asked for (not to strangers, not for copies); the
+/// notifier when it is news the user does not see (silenced by the account's own DND).
+fn on_message(state: &mut State, account: AccountId, message: Message) -> Vec<Effect> {
+    let id = ContactId::new(account, message.peer.clone());
+    let receipt = (message.wants_receipt
+        && message.direction == Direction::In
+        && matches!(message.via, Via::Live | Via::Offline)
+        && !state.is_stranger(&id))
+    .then(|| message.id.clone())
+    .flatten()
+    .map(|msg_id| Command::SendReceipt {
+        to: reply_address(&message),
+        id: msg_id,
+    });
+    let preview = preview(&message.body);
+    let arrival = state.receive_message(account, message);
+    let mut effects = Vec::new();
+    if let Some(cmd) = receipt.filter(|_| arrival != Arrival::Duplicate) {
+        effects.push(Effect::Send(account, cmd));
+    }
+    if arrival == (Arrival::New { unread: true }) {
+        let who = state
+            .contact(&id)
+            .map_or_else(|| id.jid.to_string(), |c| c.label().to_owned());
+        let text = format!("✉ {who}: {preview}");
+        state.ui.message = Some((text.clone(), Severity::Info));
+        let dnd = state
+            .account(account)
+            .is_some_and(|a| a.own.show == Show::Dnd);
+        if !dnd && state.settings.notify != Notify::None {
+            effects.push(Effect::Notify(text));
+        }
+    }
+    effects
+}
+
+/// The full JID a message came from (bare when its resource is unknown).
+fn reply_address(message: &Message) -> jid::Jid {
+    let bare = jid::Jid::from(message.peer.clone());
+    match &message.resource {
+        Some(res) => jid::Jid::new(&format!("{}/{res}", message.peer)).unwrap_or(bare),
+        None => bare,
+    }
+}
+
+/// The first line of a body, at most 60 characters, for the status line and notifier.
+fn preview(body: &str) -> String {
+    let first = body.lines().next().unwrap_or("");
+    let mut out: String = first.chars().take(60).collect();
+    if first.chars().count() > 60 || body.contains('\n') {
+        out.push('…');
+    }
+    out
 }
