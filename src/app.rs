@@ -78,6 +78,8 @@ enum Wake {
     LogStopped,
     Network(Received),
     Frame,
+    /// A timer of the state's is due (a "composing" that turns into "paused").
+    Tick,
 }
 
 /// The loop's own state between wake-ups.
@@ -138,6 +140,12 @@ impl<S: Screen> Loop<'_, S> {
 
     async fn wait(&mut self, inputs: &mut Inputs) -> Wake {
         let next_frame = self.last_frame + FRAME;
+        let tick = update::chat::pause_due(self.state).map(|at| {
+            let wait = at
+                .duration_since(std::time::SystemTime::now())
+                .unwrap_or_default();
+            Instant::now() + wait
+        });
         tokio::select! {
             biased;
             read = inputs.reads.recv() => Wake::Read(read),
@@ -146,6 +154,7 @@ impl<S: Screen> Loop<'_, S> {
             _ = self.log.stopped() => Wake::LogStopped,
             received = self.sessions.recv() => Wake::Network(received),
             _ = tokio::time::sleep_until(next_frame), if self.dirty => Wake::Frame,
+            _ = sleep_until_some(tick) => Wake::Tick,
         }
     }
 
@@ -180,6 +189,10 @@ impl<S: Screen> Loop<'_, S> {
                 return Ok(on_network(self.state, self.sessions, received));
             }
             Wake::Frame => return Ok(None),
+            Wake::Tick => {
+                let effects = update::chat::on_tick(self.state, std::time::SystemTime::now());
+                return Ok(perform(effects, self.state, self.sessions));
+            }
         };
         if inputs.is_empty() {
             return Ok(None);

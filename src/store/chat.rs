@@ -90,6 +90,8 @@ pub struct Conversation {
     pub older: Older,
     /// The chat state last sent to the peer.
     pub sent_state: Option<ChatState>,
+    /// When the user last typed in the draft (composing turns into paused after a while).
+    pub typed_at: Option<std::time::SystemTime>,
 }
 
 impl Conversation {
@@ -105,6 +107,7 @@ impl Conversation {
             scroll: 0,
             older: Older::Disk,
             sent_state: None,
+            typed_at: None,
         }
     }
 

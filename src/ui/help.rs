@@ -9,12 +9,47 @@ use crate::domain::{Availability, Show};
 use crate::keymap::Keymap;
 use crate::ui::theme;
 
+/// Keys of a conversation's input (typed characters are text there, never actions).
+const CHAT_KEYS: &[(&str, &str)] = &[
+    (
+        "Enter",
+        "send (a line starting with / is a command; // sends a /)",
+    ),
+    ("Alt-Enter", "new line in the message"),
+    ("Esc", "back to the roster (the conversation stays open)"),
+    (
+        "PageUp PageDown",
+        "older / newer messages (from disk, then the server)",
+    ),
+    (
+        "Tab Shift-Tab",
+        "next / previous conversation; Tab completes a /command",
+    ),
+    (
+        "Alt-0..9",
+        "the roster / that conversation (in the roster too)",
+    ),
+    ("Ctrl-W Ctrl-U", "delete a word / to the start"),
+    (
+        "marks",
+        "◌ queued  ✓ the server has it  ✓✓ delivered  ✗ not sent",
+    ),
+];
+
 pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled("Keys", theme::group_style())];
     for (keys, description) in keymap.help_lines() {
         lines.push(Line::from(vec![
             Span::styled(format!("  {keys:<18}"), theme::group_style()),
             Span::raw(description),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("In a conversation", theme::group_style()));
+    for (keys, description) in CHAT_KEYS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<18}"), theme::group_style()),
+            Span::raw(*description),
         ]));
     }
     lines.push(Line::raw(""));

@@ -223,8 +223,11 @@ fn edit(state: &mut State, id: &ContactId, key: KeyEvent) -> Vec<Effect> {
     let was_empty = chat.draft.text.is_empty();
     editor::edit_text(&mut chat.draft.text, &mut chat.draft.cursor, key, MAX_DRAFT);
     let typing = !chat.draft.text.is_empty() && !chat.draft.text.starts_with('/');
+    chat.typed_at = Some(state.settings.clock);
+    let resumed = chat.sent_state == Some(ChatState::Paused);
     let next = match (was_empty, typing) {
         (true, true) => ChatState::Composing,
+        (false, true) if resumed => ChatState::Composing,
         (false, false) if chat.sent_state == Some(ChatState::Composing) => ChatState::Active,
         _ => return Vec::new(),
     };
@@ -236,6 +239,38 @@ fn edit(state: &mut State, id: &ContactId, key: KeyEvent) -> Vec<Effect> {
     };
     chat.sent_state = Some(next);
     vec![chat_state(id, chat.reply_target(), next)]
+}
+
+/// How long typing may stop before the peer is told "paused" (XEP-0085 suggests 30 s).
+pub const PAUSE_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// When the next "composing" should turn into "paused", if any conversation is composing.
+pub fn pause_due(state: &State) -> Option<std::time::SystemTime> {
+    state
+        .chats
+        .iter()
+        .filter(|c| c.sent_state == Some(ChatState::Composing))
+        .filter_map(|c| c.typed_at.map(|t| t + PAUSE_AFTER))
+        .min()
+}
+
+/// Tells the peers of conversations where the user stopped typing a while ago.
+pub fn on_tick(state: &mut State, now: std::time::SystemTime) -> Vec<Effect> {
+    let due: Vec<ContactId> = state
+        .chats
+        .iter()
+        .filter(|c| c.sent_state == Some(ChatState::Composing))
+        .filter(|c| c.typed_at.is_some_and(|t| t + PAUSE_AFTER <= now))
+        .map(|c| c.id.clone())
+        .collect();
+    let mut effects = Vec::new();
+    for id in due {
+        if let Some(chat) = state.chats.get_mut(&id) {
+            chat.sent_state = Some(ChatState::Paused);
+            effects.push(chat_state(&id, chat.reply_target(), ChatState::Paused));
+        }
+    }
+    effects
 }
 
 /// Enter: a command (a line starting with one `/`, except `/me`), else a message.

@@ -359,3 +359,35 @@ fn the_conversation_pane_shows_who_what_and_how_far() {
         "{narrow}"
     );
 }
+
+#[test]
+fn composing_turns_paused_after_a_while_and_back_when_typing_resumes() {
+    let mut s = opened_with_bob();
+    typed(&mut s, "hel");
+    let typed_at = s.chats.get(&bob()).unwrap().typed_at.unwrap();
+    assert_eq!(pause_due(&s), Some(typed_at + PAUSE_AFTER));
+    assert!(on_tick(&mut s, typed_at + PAUSE_AFTER / 2).is_empty());
+    let effects = on_tick(&mut s, typed_at + PAUSE_AFTER);
+    assert!(matches!(
+        &effects[..],
+        [Effect::Send(
+            _,
+            Command::SendChatState {
+                state: ChatState::Paused,
+                ..
+            }
+        )]
+    ));
+    assert_eq!(pause_due(&s), None, "paused is said once");
+    let effects = typed(&mut s, "l");
+    assert!(matches!(
+        &effects[..],
+        [Effect::Send(
+            _,
+            Command::SendChatState {
+                state: ChatState::Composing,
+                ..
+            }
+        )]
+    ));
+}
