@@ -18,7 +18,10 @@ is any of them that subscribes to it later (`/add` from the other account).
   priority, a device coming online or going offline, a whole contact going offline or
   coming back. Each change is sent as presence to each account (bare JID) of the contact's
   audience;
-* after 4 s, `newcomer@bots.localhost` asks every account for a subscription.
+* after 4 s, `newcomer@bots.localhost` asks every account for a subscription;
+* after 6 s, one online contact writes to the first account (an unread conversation);
+* a message from a demo account to an online contact is answered like a person would:
+  a receipt when asked for (XEP-0184), "typing…" (XEP-0085), then a reply.
 
 It logs to a file (`--log`), never to the terminal: rosterm owns the terminal. Run it with
 Debian's /usr/bin/python3 (python3-slixmpp). demo/run.sh starts and stops it.
@@ -316,6 +319,7 @@ class Bots(ComponentXMPP):
         self.add_event_handler("presence_probe", self.on_probe)
         self.add_event_handler("presence_subscribe", self.on_subscribe)
         self.add_event_handler("presence_unsubscribe", self.on_unsubscribe)
+        self.add_event_handler("message", self.on_message)
         self.add_event_handler("connection_failed", self.on_connection_failed)
         self.add_event_handler("stream_error", self.on_stream_error)
         self.add_event_handler("disconnected", self.on_disconnected)
@@ -384,6 +388,65 @@ class Bots(ComponentXMPP):
         reply["type"] = "unsubscribed"
         reply.send()
 
+    def on_message(self, msg) -> None:
+        """A demo account wrote to a contact: a receipt, typing, then a reply (online only)."""
+        if msg["from"].bare not in self.users or msg["type"] not in ("chat", "normal"):
+            return
+        body = msg["body"]
+        if not body:
+            return
+        contact = self.sim.contacts.get(msg["to"].user)
+        if contact is None or not contact.online:
+            log.info("message to offline %s: no answer", msg["to"])
+            return
+        frm = self.jid_of(contact, next(iter(contact.online)))
+        if msg.xml.find("{urn:xmpp:receipts}request") is not None and msg["id"]:
+            receipt = self.make_message(mto=msg["from"], mfrom=frm)
+            received = ET.Element("{urn:xmpp:receipts}received", {"id": msg["id"]})
+            receipt.append(received)
+            receipt.send()
+        asyncio.ensure_future(self.reply_later(contact, frm, msg["from"], body))
+
+    async def reply_later(self, contact: Contact, frm: JID, to: JID, body: str) -> None:
+        await asyncio.sleep(0.5)
+        self.chat_state(frm, to, "composing")
+        await asyncio.sleep(self.rng.uniform(1.0, 2.5))
+        first = contact.name.split()[0] if contact.name else contact.user
+        replies = [
+            f"You said \"{body[:80]}\". {first} agrees.",
+            "Sounds good to me 👍",
+            "Can't talk now, I'm in a meeting… later?",
+            f"Ha! Tell me more, {first} is listening.",
+        ]
+        reply = self.make_message(mto=to, mbody=self.rng.choice(replies), mtype="chat", mfrom=frm)
+        reply.append(ET.Element("{http://jabber.org/protocol/chatstates}active"))
+        reply.send()
+        log.info("%s answered %s", frm, to)
+
+    def chat_state(self, frm: JID, to: JID, state: str) -> None:
+        msg = self.make_message(mto=to, mfrom=frm, mtype="chat")
+        msg.append(ET.Element(f"{{http://jabber.org/protocol/chatstates}}{state}"))
+        msg.send()
+
+    async def greet(self, to: JID) -> None:
+        """One online contact writes first, so the demo opens with an unread conversation."""
+        online = [c for c in self.sim.contacts.values() if c.online and to.bare in self.audience[c.user]]
+        if not online:
+            return
+        contact = online[0]
+        frm = self.jid_of(contact, next(iter(contact.online)))
+        self.chat_state(frm, to, "composing")
+        await asyncio.sleep(1.5)
+        text = (
+            "Hi! I'm one of the demo's contacts. Tab (or Alt-1) opens this conversation, "
+            "Enter on any contact starts one, Esc goes back to the roster.\n"
+            "Write to me: you will see ✓ when the server has it, ✓✓ when I got it, and me typing."
+        )
+        msg = self.make_message(mto=to, mbody=text, mtype="chat", mfrom=frm)
+        msg.append(ET.Element("{http://jabber.org/protocol/chatstates}active"))
+        msg.send()
+        log.info("%s greeted %s", frm, to)
+
     def on_connection_failed(self, err) -> None:
         log.error("cannot connect to %s:%s: %s", self.args.host, self.args.port, err)
         self.stop(2)
@@ -428,6 +491,10 @@ class Bots(ComponentXMPP):
         await asyncio.sleep(4)
         for user in self.accounts.values():
             self.send_subscription_request(JID(user))
+        await asyncio.sleep(2)
+        first = next(iter(self.accounts.values()), None)
+        if first is not None:
+            await self.greet(JID(first))
         while not self.stopping:
             await asyncio.sleep(self.rng.uniform(lo, hi))
             changes = self.sim.step()

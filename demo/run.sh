@@ -191,7 +191,7 @@ ssl = { certificate = "$TMP/localhost.crt"; key = "$TMP/localhost.key" }
 authentication = "internal_hashed"
 storage = "internal"
 allow_registration = false
-modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "carbons"; "smacks" }
+modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "carbons"; "smacks"; "mam" }
 modules_disabled = { "s2s"; "s2s_auth_certs" }
 -- A killed client otherwise lingers as a hibernating session for 10 minutes.
 smacks_hibernation_time = 60
