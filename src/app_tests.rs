@@ -194,3 +194,76 @@ async fn the_loop_ends_on_sigterm_and_when_no_account_can_log_in() {
         Outcome::LoginFailed("home: wrong password; work: bad certificate".into())
     );
 }
+
+#[tokio::test]
+async fn a_conversation_through_the_whole_loop() {
+    let (mut rig, inputs, mut sessions) = rig(2);
+    let mut state = two_accounts();
+    let mut screen = Headless(Terminal::new(TestBackend::new(120, 16)).unwrap());
+    let keymap = Keymap::default();
+    let log = crate::logging::Health::default();
+    login(
+        &rig,
+        0,
+        "me@home/r",
+        vec![item("bob@x", "Bob", &["Friends"])],
+    )
+    .await;
+    login(&rig, 1, "me@work/r", vec![item("bob@x", "Bob", &["Team"])]).await;
+    let mut hello = crate::test_support::incoming("bob@x", "w1", "hello from work");
+    hello.resource = Some("desk".into());
+    rig.events[1]
+        .send(SessionEvent::Message(hello))
+        .await
+        .unwrap();
+    let driver = async {
+        // The message is answered with a receipt through the account it came to.
+        let receipt = rig.commands[1].recv().await.unwrap();
+        // Alt-1: its conversation; typed letters are text, a paste keeps its lines.
+        rig.reads.send(b"\x1b1".to_vec()).await.unwrap();
+        rig.reads.send(b"da".to_vec()).await.unwrap();
+        rig.reads
+            .send(b"\x1b[200~ one\ntwo\x1b[201~".to_vec())
+            .await
+            .unwrap();
+        rig.reads.send(b"\r".to_vec()).await.unwrap();
+        let composing = rig.commands[1].recv().await.unwrap();
+        let message = rig.commands[1].recv().await.unwrap();
+        // Tab: back to the roster; q quits there.
+        rig.reads.send(b"\t".to_vec()).await.unwrap();
+        rig.reads.send(b"q".to_vec()).await.unwrap();
+        (receipt, composing, message)
+    };
+    let looped = run(
+        &mut screen,
+        inputs,
+        &mut state,
+        &keymap,
+        &mut sessions,
+        &log,
+    );
+    let (outcome, (receipt, composing, message)) = tokio::join!(looped, driver);
+    assert_eq!(outcome.unwrap(), Outcome::Quit);
+    assert!(
+        matches!(&receipt, Command::SendReceipt { to, id } if id == "w1" && to.to_string() == "bob@x/desk"),
+        "{receipt:?}"
+    );
+    assert!(matches!(
+        composing,
+        Command::SendChatState {
+            state: crate::domain::ChatState::Composing,
+            ..
+        }
+    ));
+    let Command::SendMessage(out) = message else {
+        panic!("not a message: {message:?}");
+    };
+    assert_eq!(out.body, "da one\ntwo");
+    assert_eq!(out.to.to_string(), "bob@x/desk");
+    // Nothing reached the home account but its goodbye; no presence changed anywhere.
+    let home: Vec<Command> = std::iter::from_fn(|| rig.commands[0].try_recv().ok()).collect();
+    assert_eq!(home, vec![Command::Disconnect]);
+    assert!(state.accounts.values().all(|a| a.own.show == Show::Online));
+    let text = screen_text(&screen);
+    assert!(text.contains("1 Bob"), "{text}");
+}
