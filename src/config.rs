@@ -87,6 +87,8 @@ pub struct Config {
     /// Contacts whose changes are announced.
     pub watch: Vec<BareJid>,
     pub notify: Notify,
+    /// How a message that is not on screen is announced (`[notify] messages`).
+    pub message_notify: Notify,
     pub keymap: Keymap,
     /// Things worth telling the user at startup (e.g. a world-readable password file).
     pub warnings: Vec<String>,
@@ -120,6 +122,7 @@ struct RawConfig {
     keys: Option<BTreeMap<String, settings::RawKeys>>,
     storage: Option<settings::RawStorage>,
     roster: Option<settings::RawRoster>,
+    notify: Option<settings::RawNotify>,
 }
 
 /// A mistake at one key (`account[2].port`) and what is wrong with it, before the file's
@@ -188,6 +191,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let (watch, notify) = settings::watch(raw.watch).map_err(in_file)?;
     let keymap = settings::keymap(raw.keys.unwrap_or_default()).map_err(in_file)?;
     let account_display = settings::roster(raw.roster).map_err(in_file)?;
+    let message_notify = settings::notify(raw.notify).map_err(in_file)?;
     Ok(Config {
         storage: settings::storage(raw.storage, path),
         path: path.to_owned(),
@@ -196,6 +200,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         nick,
         watch,
         notify,
+        message_notify,
         keymap,
         warnings: Vec::new(),
         account_display,

@@ -391,3 +391,18 @@ fn password_command_with_output_larger_than_a_pipe_buffer() {
     let secret = resolve_password(&PasswordSource::Command(command.into())).unwrap();
     assert_eq!(secret.expose(), "secret");
 }
+
+#[test]
+fn notify_messages_is_checked_and_named() {
+    let path = std::path::Path::new("/tmp/c.toml");
+    let base = "[account]\njid = \"a@b.c\"\npassword = \"x\"\n";
+    let c = parse(path, &format!("{base}[notify]\nmessages = \"desktop\"\n")).unwrap();
+    assert_eq!(c.message_notify, crate::domain::Notify::Desktop);
+    let err = parse(path, &format!("{base}[notify]\nmessages = \"loud\"\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("notify.messages") && err.contains("\"loud\""),
+        "{err}"
+    );
+}

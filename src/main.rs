@@ -217,6 +217,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     let mut state = State::with_accounts(accounts);
     state.watch = config.watch.iter().cloned().collect();
     state.settings.notify = config.notify;
+    state.settings.message_notify = config.message_notify;
     state.settings.id_prefix = random_id_prefix();
     state.settings.account_display = config.account_display;
     state.settings.utc_offset = local_utc_offset();

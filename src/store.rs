@@ -131,6 +131,8 @@ pub struct Settings {
     pub utc_offset: i64,
     /// How announcements are made besides the highlighted line.
     pub notify: Notify,
+    /// How a message in a conversation not on screen is announced.
+    pub message_notify: Notify,
     /// Draw without colours (the `NO_COLOR` convention, no-color.org).
     pub no_color: bool,
     /// With several accounts: a tag on each row, or a section per account.
@@ -146,6 +148,7 @@ impl Default for Settings {
             clock: SystemTime::now(),
             utc_offset: 0,
             notify: Notify::Bell,
+            message_notify: Notify::Bell,
             no_color: false,
             account_display: AccountDisplay::Tag,
             id_prefix: "rosterm".into(),

@@ -33,9 +33,11 @@ pub enum Effect {
     Quit,
     /// No account could log in: end the program with this sentence and a non-zero exit.
     LoginFailed(String),
-    /// A watched contact changed, or a message came: ring the bell / send a desktop
-    /// notification.
+    /// A watched contact changed: ring the bell / send a desktop notification
+    /// (`[watch] notify`).
     Notify(String),
+    /// A message came that the user does not see: the same, as `[notify] messages` says.
+    NotifyMessage(String),
     /// Read a conversation's messages from the local database: the newest ones, or those
     /// older than the one with key `before`; the loop hands them to `State::chats`.
     LoadHistory {

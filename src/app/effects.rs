@@ -17,6 +17,7 @@ pub fn perform(effects: Vec<Effect>, state: &mut State, sessions: &Sessions) -> 
             Effect::Quit => return Some(Outcome::Quit),
             Effect::LoginFailed(reason) => return Some(Outcome::LoginFailed(reason)),
             Effect::Notify(text) => notify(mode, &text),
+            Effect::NotifyMessage(text) => notify(state.settings.message_notify, &text),
             Effect::LoadHistory { chat, before } => {
                 let (lines, more) = read_chat(&chat, before);
                 let next = crate::update::chat::loaded(state, &chat, lines, more);

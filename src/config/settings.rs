@@ -33,6 +33,12 @@ pub(super) struct RawStorage {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+pub(super) struct RawNotify {
+    messages: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub(super) struct RawRoster {
     accounts: Option<String>,
 }
@@ -53,20 +59,28 @@ pub(super) fn watch(raw: Option<RawWatch>) -> Result<(Vec<BareJid>, Notify), Bad
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let notify = match raw.notify.as_deref() {
-        None | Some("bell") => Notify::Bell,
-        Some("desktop") => Notify::Desktop,
-        Some("none") => Notify::None,
-        Some(other) => {
-            return Err(bad(
-                "watch.notify",
-                format!(
-                    "{other:?} is not a way to notify; expected \"bell\", \"desktop\" or \"none\""
-                ),
-            ))
-        }
-    };
+    let notify = notify_method(raw.notify.as_deref(), "watch.notify")?;
     Ok((contacts, notify))
+}
+
+/// `[notify]`: how a message in a conversation that is not on screen is announced.
+pub(super) fn notify(raw: Option<RawNotify>) -> Result<Notify, Bad> {
+    notify_method(
+        raw.unwrap_or_default().messages.as_deref(),
+        "notify.messages",
+    )
+}
+
+fn notify_method(value: Option<&str>, key: &str) -> Result<Notify, Bad> {
+    match value {
+        None | Some("bell") => Ok(Notify::Bell),
+        Some("desktop") => Ok(Notify::Desktop),
+        Some("none") => Ok(Notify::None),
+        Some(other) => Err(bad(
+            key,
+            format!("{other:?} is not a way to notify; expected \"bell\", \"desktop\" or \"none\""),
+        )),
+    }
 }
 
 /// `[keys]`: the default keymap with the user's bindings applied.

@@ -193,14 +193,16 @@ fn news_rings_the_notifier_unless_on_screen_or_dnd() {
     );
     assert!(effects
         .iter()
-        .any(|e| matches!(e, Effect::Notify(t) if t.contains("Bob: hi"))));
+        .any(|e| matches!(e, Effect::NotifyMessage(t) if t.contains("Bob: hi"))));
     focus(&mut s, bob());
     let effects = on_session(
         &mut s,
         AccountId(0),
         SessionEvent::Message(incoming("bob@example.org", "2", "hi")),
     );
-    assert!(!effects.iter().any(|e| matches!(e, Effect::Notify(_))));
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::NotifyMessage(_))));
     s.ui.focus = Focus::Roster;
     s.accounts.get_mut(&AccountId(0)).unwrap().own.show = Show::Dnd;
     let effects = on_session(
@@ -208,7 +210,9 @@ fn news_rings_the_notifier_unless_on_screen_or_dnd() {
         AccountId(0),
         SessionEvent::Message(incoming("bob@example.org", "3", "hi")),
     );
-    assert!(!effects.iter().any(|e| matches!(e, Effect::Notify(_))));
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::NotifyMessage(_))));
     // Opening Bob read the first; the third, silenced, is still unread.
     assert_eq!(s.chats.unread(), 1);
 }

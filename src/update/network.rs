@@ -96,8 +96,8 @@ fn on_message(state: &mut State, account: AccountId, message: Message) -> Vec<Ef
         let dnd = state
             .account(account)
             .is_some_and(|a| a.own.show == Show::Dnd);
-        if !dnd && state.settings.notify != Notify::None {
-            effects.push(Effect::Notify(text));
+        if !dnd && state.settings.message_notify != Notify::None {
+            effects.push(Effect::NotifyMessage(text));
         }
     }
     effects
