@@ -248,6 +248,7 @@ async fn run(p: Params) {
         nick: None,
         roster_ver: None,
         history: None,
+        archive_after: None,
     })
     .expect("session");
     let keymap = Keymap::default();

@@ -113,6 +113,8 @@ fn bench_presence(c: &mut Criterion) {
                         own: &own,
                         bound: Some(&bound),
                         roster_query: None,
+                        open_query: &|_| false,
+                        now: std::time::SystemTime::now(),
                     };
                     for ev in translate(stanza, &ctx).events {
                         state.apply(A0, ev);

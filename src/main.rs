@@ -171,6 +171,7 @@ fn start_account(
         nick: nick.clone(),
         roster_ver: cached.ver.clone(),
         history: history.as_ref().and_then(history::Writer::sink),
+        archive_after: None,
     })
     .map_err(|e| {
         (

@@ -4,6 +4,8 @@
 //! wake-up to its own module:
 //!
 //! - `commands`: a [`Command`] from the app -> stanzas (presence, subscriptions, roster sets).
+//! - `chat`, `outbox`: sending messages (nothing lost, nothing twice), chat states, receipts,
+//!   carbons. `archive`: XEP-0313 queries, the catch-up after every new session.
 //! - `incoming`: stream events, stanzas and answers, request deadlines, input repair reports.
 //! - `requests`: the IQ tracker: every request sent, matched with its answer, timed out.
 //! - `reconnect`: login cycles, jittered backoff, fatal errors, redirects, failure reports.
@@ -19,10 +21,13 @@
 //! The session runs on its own thread with a large stack and its own runtime: parsing and
 //! dropping hostile, deeply nested XML happens there, never on the UI thread.
 
+mod archive;
+mod chat;
 mod commands;
 pub mod connect;
 pub mod discarded;
 mod incoming;
+mod outbox;
 mod reconnect;
 mod requests;
 pub mod sieve;
@@ -71,6 +76,9 @@ pub struct SessionSetup {
     pub roster_ver: Option<String>,
     /// Where roster changes are saved (the local database), if anywhere.
     pub history: Option<crate::history::Sink>,
+    /// The newest archive id (XEP-0359 stanza-id) the history knows: the first catch-up
+    /// fetches what the server's archive has after it (None: only the newest page).
+    pub archive_after: Option<String>,
 }
 
 /// Handles for the app side.
@@ -135,6 +143,12 @@ struct Session {
     /// False after /offline: connected, roster live, but unavailable.
     available: bool,
     nick: Option<String>,
+    /// Messages not yet acknowledged by the server.
+    outbox: outbox::Outbox,
+    /// Archive queries in flight and the catch-up cursor.
+    archive: archive::Archive,
+    /// The current stream has XEP-0198 (acknowledgements).
+    stream_management: bool,
 }
 
 /// How long the server gets to answer a request before the user is told.
@@ -167,6 +181,9 @@ impl Session {
             versioning: false,
             available: true,
             nick: setup.nick,
+            outbox: outbox::Outbox::default(),
+            archive: archive::Archive::new(setup.archive_after),
+            stream_management: false,
         };
         (session, reconnection.reports)
     }
@@ -222,6 +239,10 @@ async fn run(
                 None => false,
             },
             _ = sleep_until_opt(deadline), if deadline.is_some() => session.on_deadline().await,
+            // Before the stream: an outcome is always applied before the Reset that follows it.
+            Some(ack) = session.outbox.acks.next(), if !session.outbox.acks.is_empty() => {
+                session.on_ack(ack).await
+            }
             item = session.stream.next() => session.on_stream_item(item).await,
             report = reports.recv() => session.on_report(report).await,
         };

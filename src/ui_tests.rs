@@ -163,6 +163,8 @@ fn hostile_strings_never_reach_the_buffer_raw() {
         own: &own,
         bound: None,
         roster_query: None,
+        open_query: &|_| false,
+        now: std::time::SystemTime::now(),
     };
     let el: xmpp_parsers::minidom::Element = "<presence xmlns='jabber:client' from='bob@example.org/x&#x200B;y'><status>a&#x9b;2J&#x7f;b&#x200B;c&#xD;</status></presence>"
         .parse()

@@ -37,28 +37,16 @@ impl Session {
                 self.roster_set(format!("updating {jid}"), &jid, name, groups, false)
                     .await
             }
-            Command::SendMessage(_)
-            | Command::SendChatState { .. }
-            | Command::SendReceipt { .. }
-            | Command::FetchArchive { .. } => return self.messaging_unavailable(cmd).await,
+            Command::SendMessage(out) => self.send_message(out).await,
+            Command::SendChatState { to, state } => self.send_chat_state(to, state).await,
+            Command::SendReceipt { to, id } => self.send_receipt(to, id).await,
+            Command::FetchArchive { with, before, max } => {
+                self.fetch_archive(with, before, max).await
+            }
             Command::Reconnect => self.retry.notify_one(),
             Command::Disconnect => return false,
         }
         true
-    }
-
-    /// Messaging is not wired to the stream yet: a message is reported failed, never
-    /// dropped silently. Returns false when the app is gone.
-    async fn messaging_unavailable(&mut self, cmd: Command) -> bool {
-        let Command::SendMessage(out) = cmd else {
-            return true;
-        };
-        self.emit(SessionEvent::Delivery {
-            peer: out.to.to_bare(),
-            id: out.id,
-            delivery: crate::domain::Delivery::Failed("messaging is not available yet".into()),
-        })
-        .await
     }
 
     /// Sends the presence the user wants, unless they went offline (`/offline`).

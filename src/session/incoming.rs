@@ -54,6 +54,7 @@ impl Session {
     /// send the presence again.
     async fn on_reset(&mut self, bound_jid: Jid, features: StreamFeatures) -> bool {
         self.negotiating.store(false, Ordering::SeqCst);
+        self.stream_management = features.stream_management.is_some();
         self.versioning = features
             .others
             .iter()
@@ -70,7 +71,10 @@ impl Session {
             return false;
         }
         self.request_roster().await;
+        self.enable_carbons().await;
+        self.start_catch_up().await;
         self.send_presence().await;
+        self.flush_outbox().await;
         true
     }
 
@@ -82,6 +86,8 @@ impl Session {
         if self.available && self.sent.as_ref() != Some(&self.presence) {
             self.send_presence().await;
         }
+        // Typed while the connection was down, or let go by the library: send them now.
+        self.flush_outbox().await;
         self.emit(SessionEvent::Connection(ConnState::Online)).await
     }
 
@@ -92,18 +98,34 @@ impl Session {
             Some((_, RequestKind::RosterSet { what }, error)) => {
                 return self.on_roster_set_answer(what, error).await
             }
+            Some((_, RequestKind::Carbons, error)) => return self.on_carbons_answer(error).await,
+            Some((id, RequestKind::Archive, error)) => {
+                return self.on_archive_answer(&id, &stanza, error).await
+            }
             None => None,
         };
+        let archive = &self.archive;
         let ctx = translate::Context {
             own: &self.own,
             bound: self.bound.as_ref(),
             roster_query: roster_query.as_deref(),
+            open_query: &|q| archive.is_open(q),
+            now: std::time::SystemTime::now(),
         };
         let out = translate::translate(stanza, &ctx);
         if let Some(reply) = out.reply {
             self.send(reply).await;
         }
+        if let Some(query) = &out.archived {
+            let n = out
+                .events
+                .iter()
+                .filter(|e| matches!(e, SessionEvent::Message(_)))
+                .count();
+            self.archive.counted(query, n);
+        }
         for ev in out.events {
+            self.note(&ev);
             if !self.emit(ev).await {
                 return false;
             }
@@ -150,6 +172,14 @@ impl Session {
         for (id, kind) in self.requests.expire(tokio::time::Instant::now()) {
             let keep = match kind {
                 RequestKind::RosterGet => self.on_roster_timeout(id).await,
+                RequestKind::Archive => self.on_archive_timeout(&id).await,
+                RequestKind::Carbons => {
+                    self.emit(SessionEvent::Notice(format!(
+                        "The server did not answer within {} s while enabling carbons.",
+                        REQUEST_TIMEOUT.as_secs()
+                    )))
+                    .await
+                }
                 RequestKind::RosterSet { what } => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while {what}.",

@@ -26,6 +26,10 @@ pub enum RequestKind {
     /// A roster set (add, update or remove a contact); `what` says what it does, as in
     /// "adding romeo@example.net".
     RosterSet { what: String },
+    /// Enabling carbons (XEP-0280), after every new session.
+    Carbons,
+    /// An archive query (XEP-0313); its id is also its `queryid` (see `archive`).
+    Archive,
 }
 
 impl RequestKind {
@@ -34,13 +38,19 @@ impl RequestKind {
         match self {
             RequestKind::RosterGet => "roster",
             RequestKind::RosterSet { .. } => "set",
+            RequestKind::Carbons => "carbons",
+            RequestKind::Archive => "mam",
         }
     }
 
     /// Who may answer a request of this kind.
     fn answerer(&self) -> Answerer {
         match self {
-            RequestKind::RosterGet | RequestKind::RosterSet { .. } => Answerer::Account,
+            // The own archive answers for the account, as the server does.
+            RequestKind::RosterGet
+            | RequestKind::RosterSet { .. }
+            | RequestKind::Carbons
+            | RequestKind::Archive => Answerer::Account,
         }
     }
 }
@@ -142,6 +152,11 @@ impl Requests {
         due.into_iter().map(|(id, p)| (id, p.kind)).collect()
     }
 
+    /// Forgets the pending requests of these kinds (asked on a session that is gone).
+    pub fn forget(&mut self, kinds: impl Fn(&RequestKind) -> bool) {
+        self.pending.retain(|_, p| !kinds(&p.kind));
+    }
+
     /// Takes back an expired request without a deadline: its answer still counts, but it is
     /// never given up on again (replace it with a new one instead).
     pub fn keep_untimed(&mut self, id: String, kind: RequestKind) {
@@ -167,8 +182,13 @@ mod tests {
         RequestKind::RosterSet { what: what.into() }
     }
 
-    fn kinds() -> [RequestKind; 2] {
-        [RequestKind::RosterGet, set("adding romeo@example.net")]
+    fn kinds() -> [RequestKind; 4] {
+        [
+            RequestKind::RosterGet,
+            set("adding romeo@example.net"),
+            RequestKind::Carbons,
+            RequestKind::Archive,
+        ]
     }
 
     #[test]
@@ -218,6 +238,20 @@ mod tests {
                 assert_eq!(r.answer(&id, None), Some(kind.clone()), "still pending");
             }
         }
+    }
+
+    #[test]
+    fn forgotten_requests_answer_nothing_and_the_rest_stay() {
+        let now = Instant::now();
+        let mut r = Requests::new(own());
+        let mam = r.track(RequestKind::Archive, now);
+        let carbons = r.track(RequestKind::Carbons, now);
+        let get = r.track(RequestKind::RosterGet, now);
+        assert_eq!(mam, "rosterm-mam-1");
+        r.forget(|k| matches!(k, RequestKind::Archive | RequestKind::Carbons));
+        assert_eq!(r.answer(&mam, None), None);
+        assert_eq!(r.answer(&carbons, None), None);
+        assert_eq!(r.answer(&get, None), Some(RequestKind::RosterGet));
     }
 
     #[test]

@@ -9,6 +9,11 @@ use xmpp_parsers::roster::{Ask, Group, Item, Subscription};
 
 use crate::domain::{OwnPresence, Show};
 
+mod message;
+pub use message::{
+    build_archive_query, build_carbons_enable, build_chat, build_chat_state, build_receipt, Page,
+};
+
 /// The presence broadcast (or, with `to`, directed) for the user's own state.
 pub fn build_presence(own: &OwnPresence, to: Option<Jid>, nick: Option<&str>) -> Presence {
     let mut p = Presence::new(PresenceType::None);

@@ -20,12 +20,18 @@ use crate::domain::Show;
 use crate::domain::{RosterItem, Subscription};
 use crate::sanitize::{sanitize, MAX_NAME, MAX_STATUS};
 
+mod message;
+
 /// What the translator needs to know about the session.
 pub struct Context<'a> {
     pub own: &'a BareJid,
     pub bound: Option<&'a FullJid>,
     /// The id of the roster get in flight, if any.
     pub roster_query: Option<&'a str>,
+    /// Is an archive query (XEP-0313) with this `queryid` open?
+    pub open_query: &'a dyn Fn(&str) -> bool,
+    /// When this stanza arrived (the time of a message without a delay).
+    pub now: std::time::SystemTime,
 }
 
 /// The result of translating one stanza.
@@ -38,6 +44,8 @@ pub struct Translated {
     pub roster_answered: bool,
     /// A roster version carried by a roster result or push.
     pub roster_ver: Option<String>,
+    /// An archive result for the open query with this id (counted even without a body).
+    pub archived: Option<String>,
 }
 
 pub fn translate(stanza: Stanza, ctx: &Context<'_>) -> Translated {
@@ -47,7 +55,7 @@ pub fn translate(stanza: Stanza, ctx: &Context<'_>) -> Translated {
             ..Translated::default()
         },
         Stanza::Iq(iq) => translate_iq(iq, ctx),
-        Stanza::Message(_) => Translated::default(),
+        Stanza::Message(m) => message::translate_message(m, ctx),
     }
 }
 

@@ -24,6 +24,8 @@ fn run(xml: &str) -> Translated {
         own: &own,
         bound: Some(&bound),
         roster_query: Some("roster-1"),
+        open_query: &|_| false,
+        now: std::time::SystemTime::UNIX_EPOCH,
     };
     translate(parse(xml), &ctx)
 }

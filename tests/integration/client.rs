@@ -57,6 +57,7 @@ impl Client {
             nick: None,
             roster_ver,
             history,
+            archive_after: None,
         })
         .expect("session thread");
         Client {

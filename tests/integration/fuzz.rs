@@ -339,6 +339,8 @@ fn feed(state: &mut State, xml: &str) {
         own: &own,
         bound: Some(&bound),
         roster_query: Some(QUERY),
+        open_query: &|_| false,
+        now: std::time::SystemTime::now(),
     };
     let (request_id, spoofed) = match &stanza {
         Stanza::Iq(Iq::Get { id, .. }) => (Some(id.clone()), false),

@@ -105,6 +105,7 @@ impl Multi {
                 nick: None,
                 roster_ver: None,
                 history: None,
+                archive_after: None,
             })
             .expect("session thread");
             handles.push((id, handle));
