@@ -45,6 +45,10 @@ pub fn focus(state: &mut State, id: ContactId) {
     if let Some(chat) = state.chats.get_mut(&id) {
         chat.unread = 0;
         state.ui.focus = Focus::Chat(id);
+        // The "✉ new message" line has been read now.
+        if state.ui.message.as_ref().is_some_and(|(t, _)| t.starts_with('✉')) {
+            state.ui.message = None;
+        }
     }
 }
 
