@@ -46,7 +46,12 @@ pub fn focus(state: &mut State, id: ContactId) {
         chat.unread = 0;
         state.ui.focus = Focus::Chat(id);
         // The "✉ new message" line has been read now.
-        if state.ui.message.as_ref().is_some_and(|(t, _)| t.starts_with('✉')) {
+        if state
+            .ui
+            .message
+            .as_ref()
+            .is_some_and(|(t, _)| t.starts_with('✉'))
+        {
             state.ui.message = None;
         }
     }

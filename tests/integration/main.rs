@@ -37,6 +37,7 @@ macro_rules! on_each_server {
 
 mod binary;
 mod cache;
+mod chat_tmux;
 mod client;
 mod fuzz;
 mod harness;
