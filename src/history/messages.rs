@@ -25,7 +25,7 @@ pub fn store(tx: &Transaction<'_>, account: &str, m: &Message) -> rusqlite::Resu
     let at = millis(m.at).min(now_millis());
     if let Some(target) = m.replaces.as_deref() {
         if let Some(original) = original(tx, account, m, target)? {
-            return correct(tx, &original, m, at);
+            return correct(tx, account, &original, m, at);
         }
         // The original is unknown (older than the history): kept as a message of its own.
     }
@@ -38,7 +38,6 @@ pub fn store(tx: &Transaction<'_>, account: &str, m: &Message) -> rusqlite::Resu
 /// A stored message a correction may apply to.
 struct Original {
     key: i64,
-    corrected_by: Option<String>,
     corrected_at: Option<i64>,
 }
 
@@ -51,56 +50,68 @@ fn original(
     m: &Message,
     target: &str,
 ) -> rusqlite::Result<Option<Original>> {
-    let mut best: Option<Original> = None;
-    for column in ["origin_id", "id", "corrected_by"] {
-        let sql = format!(
-            "SELECT key, corrected_by, corrected_at FROM messages
-             WHERE account = ?1 AND peer = ?2 AND direction = ?3 AND {column} = ?4
-             ORDER BY key DESC LIMIT 1"
-        );
-        let found = tx
-            .prepare_cached(&sql)?
-            .query_row(
-                params![account, m.peer.as_str(), m.direction.as_str(), target],
-                |row| {
-                    Ok(Original {
-                        key: row.get(0)?,
-                        corrected_by: row.get(1)?,
-                        corrected_at: row.get(2)?,
-                    })
-                },
-            )
+    let args = params![account, m.peer.as_str(), m.direction.as_str(), target];
+    let mut best: Option<i64> = None;
+    for sql in [
+        "SELECT key FROM messages WHERE account = ?1 AND peer = ?2 AND direction = ?3
+             AND origin_id = ?4 ORDER BY key DESC LIMIT 1",
+        "SELECT key FROM messages WHERE account = ?1 AND peer = ?2 AND direction = ?3
+             AND id = ?4 ORDER BY key DESC LIMIT 1",
+        "SELECT target FROM corrections WHERE account = ?1 AND peer = ?2 AND direction = ?3
+             AND reference = ?4",
+    ] {
+        let found: Option<i64> = tx
+            .prepare_cached(sql)?
+            .query_row(args, |row| row.get(0))
             .optional()?;
-        if let Some(found) = found {
-            if best.as_ref().is_none_or(|b| found.key > b.key) {
-                best = Some(found);
-            }
-        }
+        best = best.max(found);
     }
-    Ok(best)
+    let Some(key) = best else {
+        return Ok(None);
+    };
+    let corrected_at = tx
+        .prepare_cached("SELECT corrected_at FROM messages WHERE key = ?1")?
+        .query_row(params![key], |row| row.get(0))
+        .optional()?
+        .flatten();
+    Ok(Some(Original { key, corrected_at }))
 }
 
 /// Rewrites the original's text, unless this correction is already applied (its copy) or
 /// older than the one that is (an archive replay arriving after a newer correction).
 fn correct(
     tx: &Transaction<'_>,
+    account: &str,
     original: &Original,
     m: &Message,
     at: i64,
 ) -> rusqlite::Result<()> {
-    let reference = m.reference();
-    if reference.is_some() && original.corrected_by.as_deref() == reference {
-        return Ok(());
+    if let Some(reference) = m.reference() {
+        let recorded = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO corrections (account, peer, direction, reference, target)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                account,
+                m.peer.as_str(),
+                m.direction.as_str(),
+                reference,
+                original.key
+            ])?;
+        if recorded == 0 {
+            return Ok(()); // a copy of a correction already seen
+        }
     }
     if original.corrected_at.is_some_and(|applied| applied > at) {
         return Ok(());
     }
     tx.prepare_cached(
         "UPDATE messages SET original_body = COALESCE(original_body, body), body = ?2,
-             edited = 1, corrected_by = ?3, corrected_at = ?4
+             edited = 1, corrected_at = ?3
          WHERE key = ?1",
     )?
-    .execute(params![original.key, m.body, reference, at])?;
+    .execute(params![original.key, m.body, at])?;
     Ok(())
 }
 

@@ -29,9 +29,11 @@ pub const SCHEMA_1: &str = "
 /// - `delivery` is set on outgoing messages only (`queued`, `sent`, `delivered`,
 ///   `failed` with `error`).
 /// - A correction (XEP-0308) rewrites `body`, sets `edited`, keeps the first text in
-///   `original_body` and remembers itself in `corrected_by` / `corrected_at` (so its own
-///   copy, or an older correction arriving later, changes nothing). `replaces` is set on a
-///   correction stored as a message of its own (its original was unknown).
+///   `original_body` and its own time in `corrected_at` (an older correction arriving
+///   later changes nothing). `corrections` maps every correction's id to the message it
+///   changed: its own copy changes nothing, and a correction of a correction finds the
+///   message. `replaces` is set on a correction stored as a message of its own (its
+///   original was unknown).
 /// - Indexes: `messages_page` makes the newest page of a conversation and a page before a
 ///   cursor range scans; the partial ones serve de-duplication, corrections, receipts,
 ///   the archive cursor and the queue of unsent messages.
@@ -54,7 +56,6 @@ pub const SCHEMA_2: &str = "
         replaces TEXT,
         edited INTEGER NOT NULL DEFAULT 0,
         original_body TEXT,
-        corrected_by TEXT,
         corrected_at INTEGER);
     CREATE INDEX IF NOT EXISTS messages_page ON messages (account, peer, at, key);
     CREATE UNIQUE INDEX IF NOT EXISTS messages_stanza_id ON messages (account, stanza_id)
@@ -63,12 +64,14 @@ pub const SCHEMA_2: &str = "
         ON messages (account, peer, direction, origin_id) WHERE origin_id IS NOT NULL;
     CREATE INDEX IF NOT EXISTS messages_id
         ON messages (account, peer, direction, id) WHERE id IS NOT NULL;
-    CREATE INDEX IF NOT EXISTS messages_corrected_by
-        ON messages (account, peer, direction, corrected_by) WHERE corrected_by IS NOT NULL;
     CREATE INDEX IF NOT EXISTS messages_archived ON messages (account, at, key)
         WHERE stanza_id IS NOT NULL;
     CREATE INDEX IF NOT EXISTS messages_queued ON messages (account, at, key)
         WHERE delivery = 'queued';
+    CREATE TABLE IF NOT EXISTS corrections (
+        account TEXT NOT NULL, peer TEXT NOT NULL, direction TEXT NOT NULL,
+        reference TEXT NOT NULL, target INTEGER NOT NULL,
+        PRIMARY KEY (account, peer, direction, reference)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS conversations (
         account TEXT NOT NULL, peer TEXT NOT NULL, last_at INTEGER NOT NULL,
         PRIMARY KEY (account, peer)) WITHOUT ROWID;
