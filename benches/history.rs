@@ -11,8 +11,8 @@
 //!   does on start), and the newest 200 on an open connection;
 //! - `page`: page back 10 pages of 200 from the newest, and one page from the middle;
 //! - `list`: the conversation list, the message count, the archive cursor;
-//! - `write` (last: it adds rows): store one new message (every de-duplication lookup runs and misses), and an
-//!   archive copy of a stored one (found by its stanza-id);
+//! - `write` (last: it adds rows): store one new message (every de-duplication lookup
+//!   runs and misses), and an archive copy of a stored one (found by its stanza-id).
 //!
 //! Run: `cargo bench --bench history`. Figures: docs/BENCHMARKS.md. Under
 //! `cargo test --all-targets` the same benchmarks run once on 2,000 messages.
