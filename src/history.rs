@@ -1,27 +1,40 @@
 //! The local database (SQLite, bundled): what rosterm remembers between runs, per account.
-//! Today the roster cache (items, version, last known presence) that makes a start instant:
-//! the roster is drawn from here at once, marked as cached, and replaced when the server
-//! answers (with roster versioning the server then sends only what changed). Chat history
-//! and the presence log go here next.
+//! - The roster cache (items, version, last known presence) that makes a start instant:
+//!   the roster is drawn from here at once, marked as cached, and replaced when the server
+//!   answers (with roster versioning the server then sends only what changed).
+//! - 1:1 message history: every message in and out, de-duplicated (stanza-id, origin-id,
+//!   id), corrections applied, delivery steps of outgoing messages; read back a page at a
+//!   time ([`History::recent`], [`History::before`]).
 //!
 //! The file is created with mode 600 in a directory of mode 700. Nothing from it is trusted
 //! more than the network: JIDs are parsed again, text is sanitized again when loaded.
 //!
-//! [`Writer`] owns the connection on a thread of its own, so the app loop never waits for
-//! the disk: it sends [`Write`]s and forgets them.
+//! [`Writer`] owns a connection on a thread of its own, so the app loop never waits for the
+//! disk: it sends [`Write`]s and forgets them. The app reads through a `History` of its
+//! own (WAL: readers do not wait for the writer).
+//!
+//! Where things live: `schema` (tables, migrations: add a schema there), `roster` and
+//! `messages` (writes), `load` (roster reads), `read` (message reads), `columns` (how
+//! fields are stored), `writer` ([`Writer`], [`Sink`]).
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jid::BareJid;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use crate::domain::Show;
-use crate::domain::{RosterItem, Subscription};
+use crate::domain::{Delivery, Message, RosterItem, Subscription};
 
-/// Bump when the schema changes; older files are migrated in [`History::open`].
-const SCHEMA: i64 = 1;
+mod columns;
+mod load;
+mod messages;
+mod read;
+mod roster;
+mod schema;
+mod writer;
+
+pub use writer::{Sink, Writer};
 /// Separates group names in one column (a control character: sanitized names never hold one).
 const GROUP_SEP: char = '\u{1f}';
 
@@ -36,6 +49,15 @@ pub enum HistoryError {
     Db {
         path: PathBuf,
         source: rusqlite::Error,
+    },
+    #[error(
+        "the local database {path} was written by a newer rosterm (schema {found}, this one \
+         knows {known}): upgrade rosterm, or set another storage path in the config"
+    )]
+    Newer {
+        path: PathBuf,
+        found: i64,
+        known: i64,
     },
 }
 
@@ -71,13 +93,34 @@ pub enum Write {
     /// The last known presence of every contact (written on quit).
     Presence(Vec<LastPresence>),
     /// A 1:1 message, in or out (de-duplicated; a correction updates what it replaces).
-    Message(crate::domain::Message),
+    Message(Message),
     /// An outgoing message got further (never backwards: `Delivery::advance`).
     Delivery {
         peer: BareJid,
         id: String,
-        delivery: crate::domain::Delivery,
+        delivery: Delivery,
     },
+}
+
+/// A message as stored: what the conversation view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    /// Stable while the file lives: the cursor to page back from ([`History::before`]).
+    pub key: i64,
+    /// As received or sent; after a correction, `body` is the corrected text.
+    pub message: Message,
+    /// Outgoing messages only.
+    pub delivery: Option<Delivery>,
+    /// A correction (XEP-0308) replaced the text.
+    pub edited: bool,
+}
+
+/// A conversation with at least one stored message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub peer: BareJid,
+    /// When its newest message was sent.
+    pub last_at: SystemTime,
 }
 
 pub struct History {
@@ -131,7 +174,8 @@ fn private_file(_: &Path) -> std::io::Result<()> {
 }
 
 impl History {
-    /// Opens (or creates) the database at `path`, private to the user.
+    /// Opens (or creates) the database at `path`, private to the user, migrating a file
+    /// written by an older rosterm.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
         let db = |source| HistoryError::Db {
             path: path.to_owned(),
@@ -143,33 +187,23 @@ impl History {
                 source,
             })?;
         }
-        let conn = Connection::open(path).map_err(db)?;
+        let mut conn = Connection::open(path).map_err(db)?;
         private_file(path).map_err(|source| HistoryError::Dir {
             path: path.to_owned(),
             source,
         })?;
         conn.busy_timeout(Duration::from_secs(2)).map_err(db)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-             CREATE TABLE IF NOT EXISTS roster (
-                 account TEXT NOT NULL, jid TEXT NOT NULL, name TEXT, groups TEXT NOT NULL,
-                 subscription TEXT NOT NULL, pending_out INTEGER NOT NULL,
-                 PRIMARY KEY (account, jid)) WITHOUT ROWID;
-             CREATE TABLE IF NOT EXISTS roster_state (
-                 account TEXT PRIMARY KEY, ver TEXT, saved_at INTEGER NOT NULL);
-             CREATE TABLE IF NOT EXISTS last_presence (
-                 account TEXT NOT NULL, jid TEXT NOT NULL, resource TEXT NOT NULL,
-                 show TEXT NOT NULL, status TEXT NOT NULL, priority INTEGER NOT NULL,
-                 PRIMARY KEY (account, jid)) WITHOUT ROWID;",
-        )
-        .map_err(db)?;
-        conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?1)",
-            params![SCHEMA],
-        )
-        .map_err(db)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .map_err(db)?;
+        if let Some(found) = schema::migrate(&mut conn).map_err(db)? {
+            if found > schema::CURRENT {
+                return Err(HistoryError::Newer {
+                    path: path.to_owned(),
+                    found,
+                    known: schema::CURRENT,
+                });
+            }
+        }
         Ok(History {
             conn,
             path: path.to_owned(),
@@ -189,7 +223,7 @@ impl History {
 
     /// The saved roster of `account` (empty if none). Rows that no longer parse are skipped.
     pub fn load_roster(&self, account: &BareJid) -> Result<CachedRoster, HistoryError> {
-        crate::history::load::roster(&self.conn, account).map_err(|e| self.err(e))
+        load::roster(&self.conn, account).map_err(|e| self.err(e))
     }
 
     /// Applies one change for `account`, in one transaction.
@@ -198,174 +232,68 @@ impl History {
             path: self.path.clone(),
             source: e,
         })?;
-        let result = apply(&tx, account.as_str(), change).and_then(|()| tx.commit());
-        result.map_err(|e| self.err(e))
-    }
-}
-
-mod load;
-
-fn upsert(
-    tx: &rusqlite::Transaction<'_>,
-    account: &str,
-    item: &RosterItem,
-) -> rusqlite::Result<()> {
-    let groups: Vec<&str> = item.groups.iter().map(String::as_str).collect();
-    tx.prepare_cached(
-        "INSERT OR REPLACE INTO roster (account, jid, name, groups, subscription, pending_out)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        account,
-        item.jid.as_str(),
-        item.name,
-        groups.join(&GROUP_SEP.to_string()),
-        item.subscription.as_str(),
-        item.pending_out,
-    ])?;
-    Ok(())
-}
-
-fn touch(tx: &rusqlite::Transaction<'_>, account: &str) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO roster_state (account, ver, saved_at) VALUES (?1, NULL, ?2)
-         ON CONFLICT(account) DO UPDATE SET saved_at = ?2",
-        params![account, now_secs()],
-    )?;
-    Ok(())
-}
-
-fn apply(tx: &rusqlite::Transaction<'_>, account: &str, change: &Write) -> rusqlite::Result<()> {
-    match change {
-        Write::Roster(items) => {
-            tx.execute("DELETE FROM roster WHERE account = ?1", params![account])?;
-            for item in items {
-                upsert(tx, account, item)?;
+        let account = account.as_str();
+        let applied = match change {
+            Write::Message(message) => messages::store(&tx, account, message),
+            Write::Delivery { peer, id, delivery } => {
+                messages::deliver(&tx, account, peer.as_str(), id, delivery)
             }
-            touch(tx, account)?;
-            // The version that goes with these items comes next; until then, none.
-            tx.execute(
-                "UPDATE roster_state SET ver = NULL WHERE account = ?1",
-                params![account],
-            )?;
-        }
-        Write::Push(item) => {
-            upsert(tx, account, item)?;
-            touch(tx, account)?;
-        }
-        Write::Remove(jid) => {
-            tx.execute(
-                "DELETE FROM roster WHERE account = ?1 AND jid = ?2",
-                params![account, jid.as_str()],
-            )?;
-            touch(tx, account)?;
-        }
-        Write::Version(ver) => {
-            touch(tx, account)?;
-            tx.execute(
-                "UPDATE roster_state SET ver = ?2 WHERE account = ?1",
-                params![account, ver],
-            )?;
-        }
-        // Stored from schema 2 on (the conversations issue).
-        Write::Message(_) | Write::Delivery { .. } => {}
-        Write::Presence(list) => {
-            tx.execute(
-                "DELETE FROM last_presence WHERE account = ?1",
-                params![account],
-            )?;
-            let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO last_presence (account, jid, resource, show, status, priority)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for p in list {
-                insert.execute(params![
-                    account,
-                    p.jid.as_str(),
-                    p.resource,
-                    p.show.as_str(),
-                    p.status,
-                    p.priority,
-                ])?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A handle that queues writes for a [`Writer`] (cheap to clone, never blocks).
-#[derive(Debug, Clone)]
-pub struct Sink(mpsc::Sender<Write>);
-
-impl Sink {
-    /// Queues what a session event means for the cache, if anything.
-    pub fn observe(&self, event: &crate::event::SessionEvent) {
-        use crate::event::SessionEvent as E;
-        let change = match event {
-            E::RosterReceived(items) => Write::Roster(items.clone()),
-            E::RosterPush(item) => Write::Push(item.clone()),
-            E::RosterRemove(jid) => Write::Remove(jid.clone()),
-            E::RosterVersion(ver) => Write::Version(ver.clone()),
-            _ => return,
+            roster => roster::apply(&tx, account, roster),
         };
-        let _ = self.0.send(change);
+        applied.and_then(|()| tx.commit()).map_err(|e| self.err(e))
     }
 
-    pub fn send(&self, change: Write) {
-        let _ = self.0.send(change);
-    }
-}
-
-/// The database on a thread of its own: writes are queued and never block the caller.
-pub struct Writer {
-    tx: Option<mpsc::Sender<Write>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Writer {
-    /// Starts the writer for `account`; failures are logged (the app goes on without).
-    pub fn spawn(mut history: History, account: BareJid) -> std::io::Result<Writer> {
-        let (tx, rx) = mpsc::channel::<Write>();
-        let thread = std::thread::Builder::new()
-            .name("rosterm-history".into())
-            .spawn(move || {
-                for change in rx {
-                    if let Err(e) = history.write(&account, &change) {
-                        tracing::warn!("{e}");
-                    }
-                }
-            })?;
-        Ok(Writer {
-            tx: Some(tx),
-            thread: Some(thread),
-        })
+    /// The newest `limit` messages with `peer`, oldest first.
+    pub fn recent(
+        &self,
+        account: &BareJid,
+        peer: &BareJid,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>, HistoryError> {
+        read::recent(&self.conn, account.as_str(), peer.as_str(), limit).map_err(|e| self.err(e))
     }
 
-    /// A handle for queueing writes from elsewhere (the session thread).
-    pub fn sink(&self) -> Option<Sink> {
-        self.tx.clone().map(Sink)
+    /// The `limit` messages with `peer` just before the one with `key`, oldest first (empty
+    /// at the beginning, or for a key that is not in this conversation).
+    pub fn before(
+        &self,
+        account: &BareJid,
+        peer: &BareJid,
+        key: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>, HistoryError> {
+        read::before(&self.conn, account.as_str(), peer.as_str(), key, limit)
+            .map_err(|e| self.err(e))
     }
 
-    pub fn send(&self, change: Write) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(change);
-        }
+    /// The stanza-id of the newest message stored from the server's archive or with a
+    /// stanza-id: where the archive catch-up of a new session starts.
+    pub fn last_stanza_id(&self, account: &BareJid) -> Result<Option<String>, HistoryError> {
+        read::last_stanza_id(&self.conn, account.as_str()).map_err(|e| self.err(e))
     }
 
-    /// Writes what is queued, waiting at most `limit` (once every [`Sink`] is dropped too).
-    pub fn finish(mut self, limit: Duration) {
-        self.tx = None;
-        let deadline = std::time::Instant::now() + limit;
-        if let Some(thread) = self.thread.take() {
-            while !thread.is_finished() && std::time::Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            if thread.is_finished() {
-                let _ = thread.join();
-            }
-        }
+    /// Every conversation of `account` with a stored message, the newest first.
+    pub fn conversations(&self, account: &BareJid) -> Result<Vec<Conversation>, HistoryError> {
+        read::conversations(&self.conn, account.as_str()).map_err(|e| self.err(e))
+    }
+
+    /// How many messages are stored with `peer`.
+    pub fn count(&self, account: &BareJid, peer: &BareJid) -> Result<u64, HistoryError> {
+        read::count(&self.conn, account.as_str(), peer.as_str()).map_err(|e| self.err(e))
+    }
+
+    /// Outgoing messages still queued (never acknowledged), oldest first: what a new
+    /// session sends.
+    pub fn queued(&self, account: &BareJid) -> Result<Vec<StoredMessage>, HistoryError> {
+        read::queued(&self.conn, account.as_str()).map_err(|e| self.err(e))
     }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod message_tests;
+
+#[cfg(test)]
+mod schema_tests;

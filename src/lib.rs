@@ -16,7 +16,7 @@
 //! 2. `event`: `SessionEvent` (what the network said) and `Command` (what the app asks).
 //!    `config`: the TOML file -> validated `Config` (a file per section). `keymap`: keys ->
 //!    `Action` in the focused pane's scope. `command`: the slash-command table and completion.
-//!    `history`: the SQLite database (roster cache).
+//!    `history`: the SQLite database (roster cache, 1:1 message history).
 //! 3. `store`: `State` = per-account `AccountState` (own presence, connection, roster,
 //!    timeline) + subscription requests + settings + UI state; `State::apply(account, event)`
 //!    is the only way the network changes it. `session`: owns one account's XMPP stream

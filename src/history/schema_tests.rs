@@ -1,0 +1,104 @@
+//! Migrations: a file written by an older rosterm keeps its data; a newer one is refused
+//! with a sentence that says what to do.
+
+use super::*;
+
+/// What rosterm with schema 1 ran on every open, verbatim (before the messages table).
+const SCHEMA_1_OPEN: &str = "PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = NORMAL;
+     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+     CREATE TABLE IF NOT EXISTS roster (
+         account TEXT NOT NULL, jid TEXT NOT NULL, name TEXT, groups TEXT NOT NULL,
+         subscription TEXT NOT NULL, pending_out INTEGER NOT NULL,
+         PRIMARY KEY (account, jid)) WITHOUT ROWID;
+     CREATE TABLE IF NOT EXISTS roster_state (
+         account TEXT PRIMARY KEY, ver TEXT, saved_at INTEGER NOT NULL);
+     CREATE TABLE IF NOT EXISTS last_presence (
+         account TEXT NOT NULL, jid TEXT NOT NULL, resource TEXT NOT NULL,
+         show TEXT NOT NULL, status TEXT NOT NULL, priority INTEGER NOT NULL,
+         PRIMARY KEY (account, jid)) WITHOUT ROWID;
+     INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', 1);";
+
+fn jid(s: &str) -> BareJid {
+    BareJid::new(s).expect("test JID")
+}
+
+fn schema_of(path: &Path) -> i64 {
+    Connection::open(path)
+        .expect("open")
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .expect("schema")
+}
+
+#[test]
+fn a_schema_1_file_keeps_its_roster_and_gains_the_message_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rosterm.sqlite3");
+    {
+        let old = Connection::open(&path).expect("old file");
+        old.execute_batch(SCHEMA_1_OPEN).expect("schema 1");
+        old.execute_batch(
+            "INSERT INTO roster VALUES ('alice@example.org', 'bob@example.org', 'Bob',
+                 'Friends', 'both', 0);
+             INSERT INTO roster_state VALUES ('alice@example.org', '17', 1700000000);
+             INSERT INTO last_presence VALUES ('alice@example.org', 'bob@example.org', 'pc',
+                 'away', 'lunch', 5);",
+        )
+        .expect("old data");
+    }
+    assert_eq!(schema_of(&path), 1);
+    let me = jid("alice@example.org");
+    let mut h = History::open(&path).expect("migrates");
+    assert_eq!(schema_of(&path), schema::CURRENT);
+    let cached = h.load_roster(&me).expect("roster");
+    assert_eq!(cached.items.len(), 1);
+    assert_eq!(cached.items[0].name.as_deref(), Some("Bob"));
+    assert_eq!(cached.items[0].groups, ["Friends"]);
+    assert_eq!(cached.ver.as_deref(), Some("17"));
+    assert_eq!(cached.presence[0].show, Show::Away);
+    // The history works on the migrated file, and survives another open.
+    let m = crate::domain::Outgoing {
+        to: jid::Jid::new("bob@example.org").expect("jid"),
+        id: "x1".into(),
+        body: "hello after the upgrade".into(),
+        replaces: None,
+        receipts_and_states: true,
+        at: SystemTime::now(),
+    }
+    .to_message();
+    h.write(&me, &Write::Message(m)).expect("message");
+    drop(h);
+    let h = History::open(&path).expect("reopens");
+    assert_eq!(h.count(&me, &jid("bob@example.org")).expect("count"), 1);
+    assert_eq!(h.load_roster(&me).expect("roster").items.len(), 1);
+    assert_eq!(schema_of(&path), schema::CURRENT);
+}
+
+#[test]
+fn a_new_file_is_made_at_the_current_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("new.sqlite3");
+    drop(History::open(&path).expect("creates"));
+    assert_eq!(schema_of(&path), schema::CURRENT);
+}
+
+#[test]
+fn a_file_from_a_newer_rosterm_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rosterm.sqlite3");
+    drop(History::open(&path).expect("creates"));
+    Connection::open(&path)
+        .expect("open")
+        .execute("UPDATE meta SET value = 99 WHERE key = 'schema'", [])
+        .expect("bump");
+    let Err(e) = History::open(&path) else {
+        panic!("a newer schema must be refused");
+    };
+    let text = e.to_string();
+    assert!(matches!(e, HistoryError::Newer { found: 99, .. }), "{text}");
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    assert!(text.contains("upgrade rosterm"), "{text}");
+    assert_eq!(schema_of(&path), 99);
+}
