@@ -47,10 +47,12 @@ pub enum Outcome {
     Signal(&'static str),
 }
 
-/// What the loop reads: the terminal's bytes and the signals.
+/// What the loop reads: the terminal's bytes, the signals, and the local database (the
+/// pages of a conversation's history, read on the loop's thread: an index range scan).
 pub struct Inputs {
     pub reads: mpsc::Receiver<Vec<u8>>,
     pub signals: mpsc::Receiver<Signal>,
+    pub history: Option<crate::history::History>,
 }
 
 impl Inputs {
@@ -59,6 +61,7 @@ impl Inputs {
         Ok(Inputs {
             reads: crate::input::spawn_reader()?,
             signals: unix_signals()?,
+            history: None,
         })
     }
 }
@@ -89,6 +92,7 @@ struct Loop<'a, S: Screen> {
     keymap: &'a Keymap,
     sessions: &'a mut Sessions,
     log: &'a crate::logging::Health,
+    history: Option<crate::history::History>,
     decoder: Decoder,
     decide_at: Option<Instant>,
     dirty: bool,
@@ -109,6 +113,7 @@ pub async fn run<S: Screen>(
         keymap,
         sessions,
         log,
+        history: inputs.history.take(),
         decoder: Decoder::default(),
         decide_at: None,
         dirty: true,
@@ -186,12 +191,14 @@ impl<S: Screen> Loop<'_, S> {
             }
             Wake::Network(received) => {
                 self.dirty = true;
-                return Ok(on_network(self.state, self.sessions, received));
+                let history = self.history.as_ref();
+                return Ok(on_network(self.state, self.sessions, history, received));
             }
             Wake::Frame => return Ok(None),
             Wake::Tick => {
                 let effects = update::chat::on_tick(self.state, std::time::SystemTime::now());
-                return Ok(perform(effects, self.state, self.sessions));
+                let history = self.history.as_ref();
+                return Ok(perform(effects, self.state, self.sessions, history));
             }
         };
         if inputs.is_empty() {
@@ -226,7 +233,8 @@ impl<S: Screen> Loop<'_, S> {
                 Input::Key(key) if is_suspend_key(&key) => self.screen.suspend()?,
                 Input::Key(key) => {
                     let effects = update::on_key(self.state, self.keymap, key);
-                    if let Some(out) = perform(effects, self.state, self.sessions) {
+                    let history = self.history.as_ref();
+                    if let Some(out) = perform(effects, self.state, self.sessions, history) {
                         return Ok(Some(out));
                     }
                 }
@@ -266,13 +274,18 @@ async fn sleep_until_some(at: Option<Instant>) {
 /// batch), before the next look at the keyboard.
 /// Applies what the network sent, and every event already waiting behind it (up to a
 /// batch), before the next look at the keyboard.
-fn on_network(state: &mut State, sessions: &mut Sessions, first: Received) -> Option<Outcome> {
+fn on_network(
+    state: &mut State,
+    sessions: &mut Sessions,
+    history: Option<&crate::history::History>,
+    first: Received,
+) -> Option<Outcome> {
     let mut received = first;
     for _ in 0..EVENT_BATCH {
         let done = match received {
             Received::Event(account, ev) => {
                 let effects = update::on_session(state, account, ev);
-                perform(effects, state, sessions)
+                perform(effects, state, sessions, history)
             }
             Received::Stopped(account) => {
                 let name = state

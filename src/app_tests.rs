@@ -51,7 +51,11 @@ fn rig(n: usize) -> (Rig, Inputs, Sessions) {
     };
     (
         rig,
-        Inputs { reads, signals },
+        Inputs {
+            reads,
+            signals,
+            history: None,
+        },
         Sessions::from_channels(channels),
     )
 }

@@ -102,39 +102,67 @@ fn start_logging(
     }
 }
 
-/// Opens the local database and reads the saved roster; a database that cannot be used is
-/// one sentence on the status line, and rosterm goes on without it.
-fn open_history(
-    path: &std::path::Path,
-    account: &jid::BareJid,
-) -> (
-    Option<history::Writer>,
-    history::CachedRoster,
-    Option<String>,
-) {
+/// What the local database holds for one account at start.
+#[derive(Default)]
+struct Saved {
+    writer: Option<history::Writer>,
+    roster: history::CachedRoster,
+    /// The newest archive id stored: where the archive catch-up starts.
+    archive_after: Option<String>,
+    /// Messages of an earlier run that never reached the server: sent again.
+    queued: Vec<history::StoredMessage>,
+    problem: Option<String>,
+}
+
+/// Opens the local database and reads what it saved; a database that cannot be used is one
+/// sentence on the status line, and rosterm goes on without it.
+fn open_history(path: &std::path::Path, account: &jid::BareJid) -> Saved {
     let opened = history::History::open(path).and_then(|h| {
-        let cached = h.load_roster(account)?;
-        Ok((h, cached))
+        let roster = h.load_roster(account)?;
+        let archive_after = h.last_stanza_id(account)?;
+        let queued = h.queued(account)?;
+        Ok((h, roster, archive_after, queued))
     });
-    let (db, cached) = match opened {
-        Ok(pair) => pair,
+    let (db, roster, archive_after, queued) = match opened {
+        Ok(found) => found,
         Err(e) => {
             tracing::warn!("{e}");
-            return (
-                None,
-                history::CachedRoster::default(),
-                Some(format!("{e}; nothing is saved.")),
-            );
+            return Saved {
+                problem: Some(format!("{e}; nothing is saved.")),
+                ..Saved::default()
+            };
         }
     };
-    match history::Writer::spawn(db, account.clone()) {
-        Ok(writer) => (Some(writer), cached, None),
-        Err(e) => (
-            None,
-            cached,
-            Some(format!("cannot start the database thread: {e}")),
-        ),
+    let (writer, problem) = match history::Writer::spawn(db, account.clone()) {
+        Ok(writer) => (Some(writer), None),
+        Err(e) => (None, Some(format!("cannot start the database thread: {e}"))),
+    };
+    Saved {
+        writer,
+        roster,
+        archive_after,
+        queued,
+        problem,
     }
+}
+
+/// A message of an earlier run that the server never acknowledged, to send again (same id).
+fn resend(stored: history::StoredMessage) -> Option<rosterm::event::Command> {
+    let m = stored.message;
+    let to = match &m.resource {
+        Some(res) => jid::Jid::new(&format!("{}/{res}", m.peer)).ok()?,
+        None => jid::Jid::from(m.peer.clone()),
+    };
+    Some(rosterm::event::Command::SendMessage(
+        rosterm::domain::Outgoing {
+            to,
+            id: m.reference()?.to_owned(),
+            body: m.body,
+            replaces: m.replaces,
+            receipts_and_states: m.wants_receipt,
+            at: m.at,
+        },
+    ))
 }
 
 /// One account, started: its session, its database writer, and its part of the state.
@@ -156,10 +184,11 @@ fn start_account(
         config::resolve_password(&account.password).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
     let (connector, probe) = session::connect::RostermConnector::for_account(account)
         .map_err(|e| (EXIT_CONFIG, format!("{}: {e}", config.path.display())))?;
-    let (history, cached, problem) = match (&config.storage, interactive) {
+    let saved = match (&config.storage, interactive) {
         (Some(db), true) => open_history(db, &account.jid),
-        _ => (None, history::CachedRoster::default(), None),
+        _ => Saved::default(),
     };
+    let (history, cached, problem) = (saved.writer, saved.roster, saved.problem);
     let own = config.presence_for(account);
     let nick = config.nick_for(account);
     let handle = session::spawn(session::SessionSetup {
@@ -171,7 +200,7 @@ fn start_account(
         nick: nick.clone(),
         roster_ver: cached.ver.clone(),
         history: history.as_ref().and_then(history::Writer::sink),
-        archive_after: None,
+        archive_after: saved.archive_after,
     })
     .map_err(|e| {
         (
@@ -179,6 +208,9 @@ fn start_account(
             format!("cannot start the network thread: {e}"),
         )
     })?;
+    for cmd in saved.queued.into_iter().filter_map(resend) {
+        let _ = handle.commands.send(cmd);
+    }
     let mut state = AccountState::new(id, account.name.clone(), account.jid.clone(), own);
     state.nick = nick;
     state.seed_from_cache(cached);
@@ -215,14 +247,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         problems.extend(started.problem);
     }
     let mut sessions = Sessions::new(handles);
-    let mut state = State::with_accounts(accounts);
-    state.watch = config.watch.iter().cloned().collect();
-    state.settings.notify = config.notify;
-    state.settings.message_notify = config.message_notify;
-    state.settings.id_prefix = random_id_prefix();
-    state.settings.account_display = config.account_display;
-    state.settings.utc_offset = local_utc_offset();
-    state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut state = initial_state(&config, accounts);
     if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {
         if let Some(problem) = &log_problem {
             eprintln!("rosterm: {problem}");
@@ -237,7 +262,18 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         state.ui.message = Some((problems.join(" · "), rosterm::store::Severity::Error));
     }
 
-    let outcome = run_ui(&mut state, &config.keymap, &mut sessions, &log_health)?;
+    // The conversations' pages are read through a connection of the UI's own.
+    let reader = config
+        .storage
+        .as_ref()
+        .and_then(|p| history::History::open(p).ok());
+    let outcome = run_ui(
+        &mut state,
+        &config.keymap,
+        &mut sessions,
+        &log_health,
+        reader,
+    )?;
     // The terminal is back to normal before anything is printed. Give the sessions a moment
     // to say goodbye to the server.
     sessions.join(std::time::Instant::now() + std::time::Duration::from_secs(3));
@@ -251,6 +287,20 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         Ok(app::Outcome::LoginFailed(reason)) => Err((EXIT_FAILURE, reason)),
         Err(e) => Err((EXIT_FAILURE, format!("terminal error: {e}"))),
     }
+}
+
+/// The state the app starts with: the accounts, and the settings from the config and the
+/// environment.
+fn initial_state(config: &config::Config, accounts: Vec<AccountState>) -> State {
+    let mut state = State::with_accounts(accounts);
+    state.watch = config.watch.iter().cloned().collect();
+    state.settings.notify = config.notify;
+    state.settings.message_notify = config.message_notify;
+    state.settings.id_prefix = random_id_prefix();
+    state.settings.account_display = config.account_display;
+    state.settings.utc_offset = local_utc_offset();
+    state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    state
 }
 
 /// 12 random bytes as hex: the start of every message id of this run (XEP-0359 origin-ids
@@ -273,6 +323,7 @@ fn run_ui(
     keymap: &rosterm::keymap::Keymap,
     sessions: &mut Sessions,
     log: &logging::Health,
+    reader: Option<history::History>,
 ) -> Result<std::io::Result<app::Outcome>, (u8, String)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -281,7 +332,8 @@ fn run_ui(
     let mut guard =
         terminal::init().map_err(|e| (EXIT_FAILURE, format!("cannot set up the terminal: {e}")))?;
     Ok(runtime.block_on(async {
-        let inputs = app::Inputs::terminal()?;
+        let mut inputs = app::Inputs::terminal()?;
+        inputs.history = reader;
         app::run(&mut guard.terminal, inputs, state, keymap, sessions, log).await
     }))
 }

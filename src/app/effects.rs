@@ -1,15 +1,22 @@
 //! What the loop does besides updating the state: effects carried out (commands to an
 //! account's session, quitting, notifications) and pastes put into the editor.
 
-use crate::domain::Notify;
+use crate::domain::{ContactId, Notify};
+use crate::history::History;
 use crate::sessions::Sessions;
+use crate::store::chat::{ChatLine, PAGE};
 use crate::store::{Mode, State};
 use crate::update::Effect;
 
 use super::Outcome;
 
 /// Carries out effects; returns an outcome when the loop must end.
-pub fn perform(effects: Vec<Effect>, state: &mut State, sessions: &Sessions) -> Option<Outcome> {
+pub fn perform(
+    effects: Vec<Effect>,
+    state: &mut State,
+    sessions: &Sessions,
+    history: Option<&History>,
+) -> Option<Outcome> {
     let mode = state.settings.notify;
     for effect in effects {
         match effect {
@@ -19,9 +26,9 @@ pub fn perform(effects: Vec<Effect>, state: &mut State, sessions: &Sessions) -> 
             Effect::Notify(text) => notify(mode, &text),
             Effect::NotifyMessage(text) => notify(state.settings.message_notify, &text),
             Effect::LoadHistory { chat, before } => {
-                let (lines, more) = read_chat(&chat, before);
+                let (lines, more) = read_chat(state, history, &chat, before);
                 let next = crate::update::chat::loaded(state, &chat, lines, more);
-                if let Some(outcome) = perform(next, state, sessions) {
+                if let Some(outcome) = perform(next, state, sessions, history) {
                     return Some(outcome);
                 }
             }
@@ -30,13 +37,43 @@ pub fn perform(effects: Vec<Effect>, state: &mut State, sessions: &Sessions) -> 
     None
 }
 
-/// A page of a conversation from the local database (none is read yet: the server's
-/// archive is asked instead).
+/// A page of a conversation from the local database (the newest, or the one before the
+/// line with key `before`) and whether older ones may be left. Without a database, or when
+/// it cannot be read (said on the status line), nothing: the server's archive is next.
 fn read_chat(
-    _chat: &crate::domain::ContactId,
-    _before: Option<i64>,
-) -> (Vec<crate::store::chat::ChatLine>, bool) {
-    (Vec::new(), false)
+    state: &mut State,
+    history: Option<&History>,
+    chat: &ContactId,
+    before: Option<i64>,
+) -> (Vec<ChatLine>, bool) {
+    let (Some(history), Some(account)) = (history, state.account(chat.account)) else {
+        return (Vec::new(), false);
+    };
+    let own = account.jid.clone();
+    let page = match before {
+        Some(key) => history.before(&own, &chat.jid, key, PAGE),
+        None => history.recent(&own, &chat.jid, PAGE),
+    };
+    match page {
+        Ok(rows) => {
+            let more = rows.len() == PAGE;
+            let lines = rows
+                .into_iter()
+                .map(|row| ChatLine {
+                    key: Some(row.key),
+                    message: row.message,
+                    delivery: row.delivery,
+                    edited: row.edited,
+                })
+                .collect();
+            (lines, more)
+        }
+        Err(e) => {
+            tracing::warn!("{e}");
+            state.ui.message = Some((format!("{e}"), crate::store::Severity::Error));
+            (Vec::new(), false)
+        }
+    }
 }
 
 /// The terminal bell, or a desktop notification (notify-send) when asked for and installed.
