@@ -123,5 +123,23 @@ async fn a_conversation_in_the_real_terminal() {
     let after = tmux.wait_for("exit", exited);
     assert!(after.contains("EXIT=0"), "{after}");
     assert!(cooked(&after), "terminal left in raw mode:\n{after}");
+    drop(tmux);
+
+    // Next run, same database: the conversation's history is there at once (from disk),
+    // delivery marks included.
+    let tmux = Tmux::start(&shell_command(&config, &log), 130, 24);
+    tmux.wait_for("the roster", |s| s.contains("Bob Builder"));
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "msg bob@localhost"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the stored conversation", |s| {
+        s.contains("me: yes we can, dad ✓✓") && s.contains("Bob Builder: can we fix it? yes")
+    });
+    assert!(!screen.contains("✉"), "history is not news:\n{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the roster's key hint", |s| s.contains("? help"));
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("exit", exited);
+    assert!(after.contains("EXIT=0"), "{after}");
     bob.close().await;
 }
