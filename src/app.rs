@@ -53,6 +53,8 @@ pub struct Inputs {
     pub reads: mpsc::Receiver<Vec<u8>>,
     pub signals: mpsc::Receiver<Signal>,
     pub history: Option<crate::history::History>,
+    /// Requests from the control socket (`rosterm ctl`, `events`, `status`).
+    pub tap: Option<mpsc::Receiver<crate::tap::server::Incoming>>,
 }
 
 impl Inputs {
@@ -62,6 +64,7 @@ impl Inputs {
             reads: crate::input::spawn_reader()?,
             signals: unix_signals()?,
             history: None,
+            tap: None,
         })
     }
 }
@@ -80,6 +83,7 @@ enum Wake {
     Signal(Signal),
     LogStopped,
     Network(Received),
+    Tap(crate::tap::server::Incoming),
     Frame,
     /// A timer of the state's is due (a "composing" that turns into "paused").
     Tick,
@@ -93,6 +97,7 @@ struct Loop<'a, S: Screen> {
     sessions: &'a mut Sessions,
     log: &'a crate::logging::Health,
     history: Option<crate::history::History>,
+    hub: crate::tap::hub::Hub,
     decoder: Decoder,
     decide_at: Option<Instant>,
     dirty: bool,
@@ -114,6 +119,7 @@ pub async fn run<S: Screen>(
         sessions,
         log,
         history: inputs.history.take(),
+        hub: crate::tap::hub::Hub::default(),
         decoder: Decoder::default(),
         decide_at: None,
         dirty: true,
@@ -158,6 +164,7 @@ impl<S: Screen> Loop<'_, S> {
             Some(signal) = inputs.signals.recv() => Wake::Signal(signal),
             _ = self.log.stopped() => Wake::LogStopped,
             received = self.sessions.recv() => Wake::Network(received),
+            Some(request) = recv_some(&mut inputs.tap) => Wake::Tap(request),
             _ = tokio::time::sleep_until(next_frame), if self.dirty => Wake::Frame,
             _ = sleep_until_some(tick) => Wake::Tick,
         }
@@ -192,7 +199,18 @@ impl<S: Screen> Loop<'_, S> {
             Wake::Network(received) => {
                 self.dirty = true;
                 let history = self.history.as_ref();
-                return Ok(on_network(self.state, self.sessions, history, received));
+                let mut net = Net {
+                    sessions: self.sessions,
+                    history,
+                    hub: &mut self.hub,
+                };
+                return Ok(on_network(self.state, &mut net, received));
+            }
+            Wake::Tap(request) => {
+                self.dirty = true;
+                let effects = self.hub.incoming(self.state, request);
+                let history = self.history.as_ref();
+                return Ok(perform(effects, self.state, self.sessions, history));
             }
             Wake::Frame => return Ok(None),
             Wake::Tick => {
@@ -274,18 +292,36 @@ async fn sleep_until_some(at: Option<Instant>) {
 /// batch), before the next look at the keyboard.
 /// Applies what the network sent, and every event already waiting behind it (up to a
 /// batch), before the next look at the keyboard.
-fn on_network(
-    state: &mut State,
-    sessions: &mut Sessions,
-    history: Option<&crate::history::History>,
-    first: Received,
-) -> Option<Outcome> {
+/// What network events reach besides the state.
+struct Net<'a> {
+    sessions: &'a mut Sessions,
+    history: Option<&'a crate::history::History>,
+    hub: &'a mut crate::tap::hub::Hub,
+}
+
+/// The next request from the control socket, or never when there is none.
+async fn recv_some<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn on_network(state: &mut State, net: &mut Net<'_>, first: Received) -> Option<Outcome> {
     let mut received = first;
     for _ in 0..EVENT_BATCH {
         let done = match received {
             Received::Event(account, ev) => {
-                let effects = update::on_session(state, account, ev);
-                perform(effects, state, sessions, history)
+                let effects = if net.hub.active() {
+                    let before = crate::tap::event::before(state, account, &ev);
+                    let copy = ev.clone();
+                    let effects = update::on_session(state, account, ev);
+                    net.hub.publish(state, account, &copy, before);
+                    effects
+                } else {
+                    update::on_session(state, account, ev)
+                };
+                perform(effects, state, net.sessions, net.history)
             }
             Received::Stopped(account) => {
                 let name = state
@@ -300,7 +336,7 @@ fn on_network(
         if done.is_some() {
             return done;
         }
-        received = sessions.try_recv()?;
+        received = net.sessions.try_recv()?;
     }
     None
 }

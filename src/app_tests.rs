@@ -55,6 +55,7 @@ fn rig(n: usize) -> (Rig, Inputs, Sessions) {
             reads,
             signals,
             history: None,
+            tap: None,
         },
         Sessions::from_channels(channels),
     )

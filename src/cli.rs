@@ -29,11 +29,59 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
+    /// Act through the running rosterm started with the same config (its control socket).
+    Ctl {
+        #[command(subcommand)]
+        action: CtlAction,
+    },
+    /// Print every change of the running rosterm as JSON lines (see docs/EVENTS.md), until
+    /// interrupted: first the present set, then enter / update / leave, messages, ...
+    Events {
+        /// Only these types, comma-separated: presence, message, subscription, connection, room.
+        #[arg(long, value_delimiter = ',')]
+        filter: Vec<String>,
+        /// Only this contact (a bare JID).
+        #[arg(long, value_name = "JID")]
+        jid: Option<String>,
+    },
+    /// One line for a status bar (tmux, waybar, i3) from the running rosterm.
+    Status {
+        /// Fields: {show} {status} {unread} {online} {connected} {accounts}.
+        #[arg(long, default_value = "{show} {unread}")]
+        format: String,
+    },
     /// Log in, wait for presence to settle, print who is online (or the given JIDs' state), exit.
     Who {
         /// Only these contacts (bare JIDs); each is reported, offline ones included.
         jids: Vec<String>,
         /// A JSON object JID -> {state, online, name, resource, priority, status}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CtlAction {
+    /// Set your presence on every account (or one with --account).
+    Presence {
+        /// online, chat, away, xa or dnd.
+        show: String,
+        /// The status text (default: keep the current one).
+        status: Vec<String>,
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+    },
+    /// Send a message.
+    Msg {
+        jid: String,
+        text: Vec<String>,
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+    },
+    /// Join a room.
+    Join { room: String },
+    /// Who is online, as the running rosterm sees it.
+    Who {
         #[arg(long)]
         json: bool,
     },

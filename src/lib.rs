@@ -46,6 +46,7 @@ pub mod sanitize;
 pub mod session;
 pub mod sessions;
 pub mod store;
+pub mod tap;
 pub mod terminal;
 pub mod ui;
 pub mod update;

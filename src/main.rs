@@ -9,7 +9,7 @@ use clap::Parser;
 use rosterm::domain::AccountId;
 use rosterm::sessions::Sessions;
 use rosterm::store::{AccountState, State};
-use rosterm::{app, cli::Cli, config, history, logging, session, terminal};
+use rosterm::{app, cli::Cli, config, history, logging, session, tap, terminal};
 
 /// Exit codes: 0 quit, 1 login/runtime failure, 2 usage or config error.
 const EXIT_FAILURE: u8 = 1;
@@ -222,22 +222,52 @@ fn start_account(
     })
 }
 
-fn run(cli: Cli) -> Result<(), (u8, String)> {
+/// The control socket of an interactive instance: another instance with this config ends
+/// this one (exit 2); a socket that cannot be made is one sentence on the status line.
+fn claim_socket(
+    config: &std::path::Path,
+    interactive: bool,
+) -> Result<(Option<tap::server::Claimed>, Option<String>), (u8, String)> {
+    if !interactive {
+        return Ok((None, None));
+    }
+    match tap::server::claim(&tap::socket_path(config)) {
+        Ok(claimed) => Ok((Some(claimed), None)),
+        Err(e @ tap::TapError::Running(_)) => Err((EXIT_CONFIG, e.to_string())),
+        Err(e) => Ok((
+            None,
+            Some(format!("{e}; rosterm ctl will not reach this instance.")),
+        )),
+    }
+}
+
+/// `ctl`, `events` and `status` act through a running instance.
+fn is_control(cmd: &rosterm::cli::CliCommand) -> bool {
+    !matches!(cmd, rosterm::cli::CliCommand::Who { .. })
+}
+
+fn run(mut cli: Cli) -> Result<(), (u8, String)> {
     let level = logging::parse_level(&cli.log_level)
         .map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
     let path = match cli.config {
         Some(p) => p,
         None => config::default_path().map_err(|e| (EXIT_CONFIG, e.to_string()))?,
     };
+    if let Some(cmd) = cli.command.take().filter(is_control) {
+        // Talks to the running instance: no config is read, no account started.
+        return rosterm::tap::client::run_cli(&path, cmd);
+    }
     let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
     let (log_health, log_problem) = start_logging(cli.log_file, level);
     tracing::info!(config = %path.display(), accounts = config.accounts.len(), "starting");
     let interactive = cli.command.is_none();
+    let (mut claimed, tap_problem) = claim_socket(&path, interactive)?;
     let mut handles = Vec::new();
     let mut writers = Vec::new();
     let mut accounts = Vec::new();
     let mut problems: Vec<String> = config.warnings.iter().take(1).cloned().collect();
     problems.extend(log_problem.clone());
+    problems.extend(tap_problem);
     for (i, account) in config.accounts.iter().enumerate() {
         let id = AccountId(i as u16);
         let started = start_account(&config, id, account, interactive)?;
@@ -254,9 +284,6 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         }
         return who(&mut sessions, &mut state, &jids, json);
     }
-    if let Some(warning) = config.warnings.first() {
-        tracing::warn!("{warning}");
-    }
     if !problems.is_empty() {
         problems.dedup();
         state.ui.message = Some((problems.join(" · "), rosterm::store::Severity::Error));
@@ -272,12 +299,17 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         &config.keymap,
         &mut sessions,
         &log_health,
-        reader,
+        (reader, claimed.as_mut()),
     )?;
+    drop(claimed);
     // The terminal is back to normal before anything is printed. Give the sessions a moment
     // to say goodbye to the server.
     sessions.join(std::time::Instant::now() + std::time::Duration::from_secs(3));
     save_presence(&state, writers);
+    exit_of(outcome)
+}
+
+fn exit_of(outcome: std::io::Result<app::Outcome>) -> Result<(), (u8, String)> {
     match outcome {
         Ok(app::Outcome::Quit) => Ok(()),
         Ok(app::Outcome::Signal(name)) => {
@@ -292,6 +324,9 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
 /// The state the app starts with: the accounts, and the settings from the config and the
 /// environment.
 fn initial_state(config: &config::Config, accounts: Vec<AccountState>) -> State {
+    if let Some(warning) = config.warnings.first() {
+        tracing::warn!("{warning}");
+    }
     let mut state = State::with_accounts(accounts);
     state.watch = config.watch.iter().cloned().collect();
     state.settings.notify = config.notify;
@@ -323,7 +358,7 @@ fn run_ui(
     keymap: &rosterm::keymap::Keymap,
     sessions: &mut Sessions,
     log: &logging::Health,
-    reader: Option<history::History>,
+    (reader, claimed): (Option<history::History>, Option<&mut tap::server::Claimed>),
 ) -> Result<std::io::Result<app::Outcome>, (u8, String)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -334,6 +369,7 @@ fn run_ui(
     Ok(runtime.block_on(async {
         let mut inputs = app::Inputs::terminal()?;
         inputs.history = reader;
+        inputs.tap = claimed.and_then(|c| tap::server::serve(c).ok());
         app::run(&mut guard.terminal, inputs, state, keymap, sessions, log).await
     }))
 }

@@ -12,11 +12,11 @@
 
 pub mod chat;
 mod commands;
-mod contacts;
+pub mod contacts;
 mod editor;
 mod keys;
 mod network;
-mod presence;
+pub mod presence;
 
 pub use commands::run_command;
 pub use keys::{apply_action, on_key};

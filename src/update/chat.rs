@@ -376,6 +376,24 @@ pub fn loaded(
     )]
 }
 
+/// A message from outside the UI (`rosterm ctl msg`): its conversation is opened if need be
+/// but not focused, and the message is sent as if typed there.
+pub fn send_in_background(state: &mut State, id: &ContactId, body: String) -> Vec<Effect> {
+    let stranger = state.is_stranger(id);
+    let mut effects = Vec::new();
+    if state.chats.open(id, stranger) {
+        if let Some(chat) = state.chats.get_mut(id) {
+            chat.older = Older::Loading;
+        }
+        effects.push(Effect::LoadHistory {
+            chat: id.clone(),
+            before: None,
+        });
+    }
+    effects.extend(send(state, id, body));
+    effects
+}
+
 /// `/correct text`: replaces the user's last message in the focused conversation
 /// (XEP-0308).
 pub fn correct(state: &mut State, body: String) -> Vec<Effect> {
