@@ -53,6 +53,7 @@ mod sieve;
 mod srv;
 mod stream_errors;
 mod subscriptions;
+mod tap;
 mod terminal;
 mod tls_faults;
 
