@@ -37,6 +37,8 @@ macro_rules! on_each_server {
 
 mod binary;
 mod cache;
+mod chat;
+mod chat_peer;
 mod client;
 mod fuzz;
 mod harness;
