@@ -559,3 +559,91 @@ async fn a_message_to_a_nonexistent_user_fails_with_the_reason() {
     assert!(reason.contains("service-unavailable"), "{reason}");
     alice.stop();
 }
+
+/// The archive messages with `with` emitted after the first `from` events of the log.
+fn archived_since(c: &Client, from: usize) -> Vec<&Message> {
+    c.log[from..]
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::Message(m) if m.via == Via::Archive => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn scrolling_back_pages_through_one_conversation_of_the_archive() {
+    let server = server();
+    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
+    for i in 1..=5 {
+        bob_py
+            .send_xml(&bob_message(
+                &format!("s-{i}"),
+                "alice@localhost",
+                &format!("old {i}"),
+                "",
+            ))
+            .await;
+    }
+    bob_py
+        .send_xml("<message xmlns='jabber:client' to='bob@localhost/py' id='sync'><body>s</body></message>")
+        .await;
+    bob_py
+        .wait_for("sync", |m| m.get("id").is_some_and(|i| i == "sync"))
+        .await;
+    let mut alice = alice_online(&server).await;
+    event(&mut alice, "the catch-up", |e| {
+        matches!(e, SessionEvent::ArchivePage { with: None, .. })
+    })
+    .await;
+
+    let mark = alice.log.len();
+    alice.command(Command::FetchArchive {
+        with: bob(),
+        before: None,
+        max: 2,
+    });
+    let page = event(&mut alice, "the newest page", |e| {
+        matches!(e, SessionEvent::ArchivePage { with: Some(_), .. })
+    })
+    .await;
+    assert_eq!(
+        page,
+        SessionEvent::ArchivePage {
+            with: Some(bob()),
+            count: 2,
+            complete: false
+        }
+    );
+    let newest = archived_since(&alice, mark);
+    let bodies: Vec<&str> = newest.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["old 4", "old 5"], "oldest first");
+    let before = newest[0].stanza_id.clone().expect("archive id");
+
+    let mark = alice.log.len();
+    alice.command(Command::FetchArchive {
+        with: bob(),
+        before: Some(before),
+        max: 10,
+    });
+    let page = event(&mut alice, "the older page", |e| {
+        matches!(e, SessionEvent::ArchivePage { with: Some(_), .. })
+            && !matches!(e, SessionEvent::ArchivePage { count: 2, .. })
+    })
+    .await;
+    assert_eq!(
+        page,
+        SessionEvent::ArchivePage {
+            with: Some(bob()),
+            count: 3,
+            complete: true
+        }
+    );
+    let bodies: Vec<String> = archived_since(&alice, mark)
+        .iter()
+        .map(|m| m.body.clone())
+        .collect();
+    assert_eq!(bodies, ["old 1", "old 2", "old 3"]);
+    alice.stop();
+    bob_py.close().await;
+}
