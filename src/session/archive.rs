@@ -8,6 +8,10 @@
 //! complete, at most [`CATCH_UP_PAGES`] pages of [`CATCH_UP_PAGE`]; with no cursor it
 //! fetches only the newest [`FIRST_PAGE`] messages. One `ArchivePage { with: None, .. }` at
 //! the end says how many came.
+//!
+//! The catch-up is asked for before the initial presence: Prosody (0.12, mod_mam) then does
+//! not also deliver the same messages from offline storage. Servers that do deliver both
+//! send the same origin-id / stanza-id with each copy, which the history de-duplicates by.
 
 use std::collections::HashMap;
 

@@ -404,14 +404,16 @@ async fn messages_sent_while_away_arrive_once_and_the_catch_up_starts_at_the_cur
         let body = format!("offline {i}");
         let all = copies(&alice, &body);
         assert!(all.iter().any(|m| m.via == Via::Archive), "{body}: {all:?}");
-        // Offline storage and the archive both deliver it: the copies must carry one id the
-        // history de-duplicates by.
+        // Offline storage and the archive could both deliver it: every copy must carry the
+        // id the history de-duplicates by. (Prosody does not broadcast offline messages to
+        // a session that queried the archive before its initial presence, as rosterm does:
+        // one copy.)
         let origin: Vec<_> = all.iter().map(|m| m.origin_id.as_deref()).collect();
         assert!(
             origin.iter().all(|o| *o == Some(format!("o-{i}").as_str())),
             "{body}: {all:?}"
         );
-        assert!(all.len() <= 2, "{body}: {all:?}");
+        assert_eq!(all.len(), 1, "{body}: {all:?}");
         assert!(all
             .iter()
             .all(|m| m.peer == bob() && m.direction == Direction::In));
