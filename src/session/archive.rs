@@ -181,11 +181,20 @@ impl Session {
             .await;
             return true;
         }
-        let ok = self
-            .emit(SessionEvent::Notice(format!(
+        // A server without archives: offline storage is all there is; not worth a notice
+        // on every login.
+        let no_archive = ["service-unavailable", "feature-not-implemented"]
+            .iter()
+            .any(|c| error.starts_with(c));
+        let ok = if q.with.is_none() && no_archive {
+            tracing::info!("the server keeps no archive ({error}): no catch-up");
+            true
+        } else {
+            self.emit(SessionEvent::Notice(format!(
                 "The server's archive refused the query: {error}."
             )))
-            .await;
+            .await
+        };
         ok && self.archive_page(q.with, q.count, false).await
     }
 

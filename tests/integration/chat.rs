@@ -649,3 +649,57 @@ async fn scrolling_back_pages_through_one_conversation_of_the_archive() {
     alice.stop();
     bob_py.close().await;
 }
+
+#[tokio::test]
+async fn without_an_archive_offline_storage_delivers_once_and_the_catch_up_ends_quietly() {
+    let server = Server::start_with(crate::harness::Options {
+        mam: false,
+        ..Default::default()
+    });
+    for user in ["alice", "bob"] {
+        server.register(user, &format!("{user}-pw"));
+    }
+    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
+    bob_py
+        .send_xml(&bob_message("k-1", "alice@localhost", "kept for you", ""))
+        .await;
+    bob_py
+        .send_xml("<message xmlns='jabber:client' to='bob@localhost/py' id='sync'><body>s</body></message>")
+        .await;
+    bob_py
+        .wait_for("sync", |m| m.get("id").is_some_and(|i| i == "sync"))
+        .await;
+    let before_login = SystemTime::now();
+    let mut alice = alice_online(&server).await;
+    let kept = message(&mut alice, "kept for you").await;
+    assert_eq!(kept.via, Via::Offline);
+    assert_eq!(kept.origin_id.as_deref(), Some("k-1"));
+    assert!(
+        kept.at <= before_login,
+        "the delay's stamp, not the arrival"
+    );
+    let page = event(&mut alice, "the catch-up's end", |e| {
+        matches!(e, SessionEvent::ArchivePage { with: None, .. })
+    })
+    .await;
+    assert_eq!(
+        page,
+        SessionEvent::ArchivePage {
+            with: None,
+            count: 0,
+            complete: false
+        }
+    );
+    assert!(
+        !alice
+            .log
+            .iter()
+            .any(|e| matches!(e, SessionEvent::Notice(n) if n.contains("archive"))),
+        "no notice on every login for a server without archives: {:?}",
+        alice.log
+    );
+    alice.settle(Duration::from_secs(1)).await;
+    assert_eq!(copies(&alice, "kept for you").len(), 1);
+    alice.stop();
+    bob_py.close().await;
+}
