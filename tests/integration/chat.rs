@@ -1,10 +1,9 @@
 //! 1:1 conversations against a real Prosody (carbons, mam, offline, smacks) with real chat
 //! clients as peers (`chat_peer`: slixmpp, which answers receipt requests by itself): send
 //! and receive, Sent then Delivered, chat states and corrections both ways, carbons from the
-//! own other client shown and forged ones not, messages sent while rosterm was away shown
-//! once (offline storage and the archive carry the same ids), the archive catch-up from a
-//! cursor, messages typed while the server is down or lost with the old session sent exactly
-//! once, and a refused message failed with the server's reason.
+//! own other client shown and forged ones not, a refused message failed with the server's
+//! reason. What happens while rosterm or the server is away: `chat_away`. The helpers here
+//! are shared with it.
 
 use std::time::{Duration, SystemTime};
 
@@ -17,7 +16,7 @@ use crate::client::Client;
 use crate::harness::Server;
 use crate::peer::{account, mutual, WAIT};
 
-fn server() -> Server {
+pub(crate) fn server() -> Server {
     let server = Server::start();
     for user in ["alice", "bob"] {
         server.register(user, &format!("{user}-pw"));
@@ -27,16 +26,16 @@ fn server() -> Server {
     server
 }
 
-fn bob() -> BareJid {
+pub(crate) fn bob() -> BareJid {
     BareJid::new("bob@localhost").unwrap()
 }
 
-async fn alice_online(server: &Server) -> Client {
+pub(crate) async fn alice_online(server: &Server) -> Client {
     alice_from(server, None).await
 }
 
 /// alice's rosterm, its history knowing archive id `after`, online with its roster.
-async fn alice_from(server: &Server, after: Option<String>) -> Client {
+pub(crate) async fn alice_from(server: &Server, after: Option<String>) -> Client {
     let mut alice = Client::start_after(
         account(server, "alice", Some("rosterm")),
         "alice-pw",
@@ -53,7 +52,7 @@ async fn alice_from(server: &Server, after: Option<String>) -> Client {
     alice
 }
 
-fn outgoing(to: &str, id: &str, body: &str, replaces: Option<&str>) -> Outgoing {
+pub(crate) fn outgoing(to: &str, id: &str, body: &str, replaces: Option<&str>) -> Outgoing {
     Outgoing {
         to: Jid::new(to).unwrap(),
         id: id.into(),
@@ -65,7 +64,11 @@ fn outgoing(to: &str, id: &str, body: &str, replaces: Option<&str>) -> Outgoing 
 }
 
 /// Waits for an event matching `pred` (looking at the events already seen first).
-async fn event(c: &mut Client, what: &str, pred: impl Fn(&SessionEvent) -> bool) -> SessionEvent {
+pub(crate) async fn event(
+    c: &mut Client,
+    what: &str,
+    pred: impl Fn(&SessionEvent) -> bool,
+) -> SessionEvent {
     if let Some(ev) = c.log.iter().find(|e| pred(e)) {
         return ev.clone();
     }
@@ -93,7 +96,7 @@ async fn event(c: &mut Client, what: &str, pred: impl Fn(&SessionEvent) -> bool)
     }
 }
 
-async fn message(c: &mut Client, body: &str) -> Message {
+pub(crate) async fn message(c: &mut Client, body: &str) -> Message {
     match event(
         c,
         body,
@@ -106,7 +109,7 @@ async fn message(c: &mut Client, body: &str) -> Message {
     }
 }
 
-async fn delivery(c: &mut Client, id: &str, what: fn(&Delivery) -> bool) -> Delivery {
+pub(crate) async fn delivery(c: &mut Client, id: &str, what: fn(&Delivery) -> bool) -> Delivery {
     let ev = event(c, &format!("delivery of {id}"), |e| {
         matches!(e, SessionEvent::Delivery { id: i, delivery, .. } if i == id && what(delivery))
     })
@@ -118,7 +121,7 @@ async fn delivery(c: &mut Client, id: &str, what: fn(&Delivery) -> bool) -> Deli
 }
 
 /// Every message with this body rosterm emitted so far.
-fn copies<'a>(c: &'a Client, body: &str) -> Vec<&'a Message> {
+pub(crate) fn copies<'a>(c: &'a Client, body: &str) -> Vec<&'a Message> {
     c.log
         .iter()
         .filter_map(|e| match e {
@@ -128,7 +131,7 @@ fn copies<'a>(c: &'a Client, body: &str) -> Vec<&'a Message> {
         .collect()
 }
 
-fn bob_message(id: &str, to: &str, body: &str, extra: &str) -> String {
+pub(crate) fn bob_message(id: &str, to: &str, body: &str, extra: &str) -> String {
     format!(
         "<message xmlns='jabber:client' type='chat' id='{id}' to='{to}'><body>{body}</body>\
          <origin-id xmlns='urn:xmpp:sid:0' id='{id}'/>{extra}</message>"
@@ -369,182 +372,6 @@ async fn carbons_of_the_own_other_client_are_shown_and_forged_ones_are_not() {
 }
 
 #[tokio::test]
-async fn messages_sent_while_away_arrive_once_and_the_catch_up_starts_at_the_cursor() {
-    let server = server();
-    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
-    let request = "<request xmlns='urn:xmpp:receipts'/>";
-    for i in 1..=3 {
-        bob_py
-            .send_xml(&bob_message(
-                &format!("o-{i}"),
-                "alice@localhost",
-                &format!("offline {i}"),
-                request,
-            ))
-            .await;
-    }
-    // A stanza to bob and back: the server has handled bob's messages.
-    bob_py.send_xml("<message xmlns='jabber:client' to='bob@localhost/py' id='sync'><body>sync</body></message>").await;
-    bob_py
-        .wait_for("sync", |m| m.get("id").is_some_and(|i| i == "sync"))
-        .await;
-
-    let mut alice = alice_online(&server).await;
-    let page = event(&mut alice, "the catch-up", |e| {
-        matches!(e, SessionEvent::ArchivePage { with: None, .. })
-    })
-    .await;
-    assert!(
-        matches!(page, SessionEvent::ArchivePage { count, complete: true, .. } if count >= 3),
-        "{page:?}"
-    );
-    alice.settle(Duration::from_secs(2)).await;
-    let mut newest = None;
-    for i in 1..=3 {
-        let body = format!("offline {i}");
-        let all = copies(&alice, &body);
-        assert!(all.iter().any(|m| m.via == Via::Archive), "{body}: {all:?}");
-        // Offline storage and the archive could both deliver it: every copy must carry the
-        // id the history de-duplicates by. (Prosody does not broadcast offline messages to
-        // a session that queried the archive before its initial presence, as rosterm does:
-        // one copy.)
-        let origin: Vec<_> = all.iter().map(|m| m.origin_id.as_deref()).collect();
-        assert!(
-            origin.iter().all(|o| *o == Some(format!("o-{i}").as_str())),
-            "{body}: {all:?}"
-        );
-        assert_eq!(all.len(), 1, "{body}: {all:?}");
-        assert!(all
-            .iter()
-            .all(|m| m.peer == bob() && m.direction == Direction::In));
-        newest = all
-            .iter()
-            .find(|m| m.via == Via::Archive)
-            .and_then(|m| m.stanza_id.clone());
-    }
-    alice.stop();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-
-    for i in 1..=2 {
-        bob_py
-            .send_xml(&bob_message(
-                &format!("n-{i}"),
-                "alice@localhost",
-                &format!("newer {i}"),
-                "",
-            ))
-            .await;
-    }
-    bob_py.send_xml("<message xmlns='jabber:client' to='bob@localhost/py' id='sync2'><body>s</body></message>").await;
-    bob_py
-        .wait_for("sync2", |m| m.get("id").is_some_and(|i| i == "sync2"))
-        .await;
-    let mut alice = alice_from(&server, newest).await;
-    let page = event(&mut alice, "the catch-up", |e| {
-        matches!(e, SessionEvent::ArchivePage { with: None, .. })
-    })
-    .await;
-    assert_eq!(
-        page,
-        SessionEvent::ArchivePage {
-            with: None,
-            count: 2,
-            complete: true
-        },
-        "only what came after the cursor"
-    );
-    alice.settle(Duration::from_secs(1)).await;
-    for body in ["newer 1", "newer 2"] {
-        assert!(
-            copies(&alice, body).iter().any(|m| m.via == Via::Archive),
-            "{body}"
-        );
-    }
-    assert!(copies(&alice, "offline 3").is_empty(), "{:?}", alice.log);
-    alice.stop();
-    bob_py.close().await;
-}
-
-#[tokio::test]
-async fn a_message_typed_while_the_server_is_down_goes_out_once_when_it_is_back() {
-    let mut server = server();
-    let mut alice = alice_online(&server).await;
-    server.stop();
-    alice
-        .until("connection lost", |s| {
-            s.primary().connection != ConnState::Online
-        })
-        .await;
-    alice.command(Command::SendMessage(outgoing(
-        "bob@localhost",
-        "d-1",
-        "while down",
-        None,
-    )));
-    alice.settle(Duration::from_millis(500)).await;
-    assert!(
-        !alice
-            .log
-            .iter()
-            .any(|e| matches!(e, SessionEvent::Delivery { id, .. } if id == "d-1")),
-        "nothing to report while there is no server"
-    );
-    server.restart();
-    delivery(&mut alice, "d-1", |d| *d == Delivery::Sent).await;
-
-    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
-    bob_py
-        .wait_for("while down", |m| m.get("id").is_some_and(|i| i == "d-1"))
-        .await;
-    bob_py.drain_for(Duration::from_secs(2)).await;
-    let again: Vec<_> = bob_py
-        .received
-        .iter()
-        .filter(|m| m.get("id").is_some_and(|i| i == "d-1"))
-        .collect();
-    assert!(again.is_empty(), "sent twice: {again:?}");
-    alice.stop();
-    bob_py.close().await;
-}
-
-#[tokio::test]
-async fn a_message_the_old_session_never_acknowledged_is_sent_again_exactly_once() {
-    let mut server = server();
-    let mut alice = alice_online(&server).await;
-    // Written to the socket, never read: the server is stopped, then replaced by a fresh one
-    // that cannot resume the old stream (a new session: tokio-xmpp drops what was unacked).
-    server.pause();
-    alice.command(Command::SendMessage(outgoing(
-        "bob@localhost",
-        "u-1",
-        "unacked",
-        None,
-    )));
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    server.restart();
-    delivery(&mut alice, "u-1", |d| *d == Delivery::Sent).await;
-    assert_eq!(
-        alice.sessions_started(),
-        2,
-        "a new session, not a resumed one"
-    );
-
-    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
-    bob_py
-        .wait_for("unacked", |m| m.get("id").is_some_and(|i| i == "u-1"))
-        .await;
-    bob_py.drain_for(Duration::from_secs(2)).await;
-    let again: Vec<_> = bob_py
-        .received
-        .iter()
-        .filter(|m| m.get("id").is_some_and(|i| i == "u-1"))
-        .collect();
-    assert!(again.is_empty(), "sent twice: {again:?}");
-    alice.stop();
-    bob_py.close().await;
-}
-
-#[tokio::test]
 async fn a_message_to_a_nonexistent_user_fails_with_the_reason() {
     let server = server();
     let mut alice = alice_online(&server).await;
@@ -560,146 +387,4 @@ async fn a_message_to_a_nonexistent_user_fails_with_the_reason() {
     };
     assert!(reason.contains("service-unavailable"), "{reason}");
     alice.stop();
-}
-
-/// The archive messages with `with` emitted after the first `from` events of the log.
-fn archived_since(c: &Client, from: usize) -> Vec<&Message> {
-    c.log[from..]
-        .iter()
-        .filter_map(|e| match e {
-            SessionEvent::Message(m) if m.via == Via::Archive => Some(m),
-            _ => None,
-        })
-        .collect()
-}
-
-#[tokio::test]
-async fn scrolling_back_pages_through_one_conversation_of_the_archive() {
-    let server = server();
-    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
-    for i in 1..=5 {
-        bob_py
-            .send_xml(&bob_message(
-                &format!("s-{i}"),
-                "alice@localhost",
-                &format!("old {i}"),
-                "",
-            ))
-            .await;
-    }
-    bob_py
-        .send_xml("<message xmlns='jabber:client' to='bob@localhost/py' id='sync'><body>s</body></message>")
-        .await;
-    bob_py
-        .wait_for("sync", |m| m.get("id").is_some_and(|i| i == "sync"))
-        .await;
-    let mut alice = alice_online(&server).await;
-    event(&mut alice, "the catch-up", |e| {
-        matches!(e, SessionEvent::ArchivePage { with: None, .. })
-    })
-    .await;
-
-    let mark = alice.log.len();
-    alice.command(Command::FetchArchive {
-        with: bob(),
-        before: None,
-        max: 2,
-    });
-    let page = event(&mut alice, "the newest page", |e| {
-        matches!(e, SessionEvent::ArchivePage { with: Some(_), .. })
-    })
-    .await;
-    assert_eq!(
-        page,
-        SessionEvent::ArchivePage {
-            with: Some(bob()),
-            count: 2,
-            complete: false
-        }
-    );
-    let newest = archived_since(&alice, mark);
-    let bodies: Vec<&str> = newest.iter().map(|m| m.body.as_str()).collect();
-    assert_eq!(bodies, ["old 4", "old 5"], "oldest first");
-    let before = newest[0].stanza_id.clone().expect("archive id");
-
-    let mark = alice.log.len();
-    alice.command(Command::FetchArchive {
-        with: bob(),
-        before: Some(before),
-        max: 10,
-    });
-    let page = event(&mut alice, "the older page", |e| {
-        matches!(e, SessionEvent::ArchivePage { with: Some(_), .. })
-            && !matches!(e, SessionEvent::ArchivePage { count: 2, .. })
-    })
-    .await;
-    assert_eq!(
-        page,
-        SessionEvent::ArchivePage {
-            with: Some(bob()),
-            count: 3,
-            complete: true
-        }
-    );
-    let bodies: Vec<String> = archived_since(&alice, mark)
-        .iter()
-        .map(|m| m.body.clone())
-        .collect();
-    assert_eq!(bodies, ["old 1", "old 2", "old 3"]);
-    alice.stop();
-    bob_py.close().await;
-}
-
-#[tokio::test]
-async fn without_an_archive_offline_storage_delivers_once_and_the_catch_up_ends_quietly() {
-    let server = Server::start_with(crate::harness::Options {
-        mam: false,
-        ..Default::default()
-    });
-    for user in ["alice", "bob"] {
-        server.register(user, &format!("{user}-pw"));
-    }
-    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
-    bob_py
-        .send_xml(&bob_message("k-1", "alice@localhost", "kept for you", ""))
-        .await;
-    bob_py
-        .send_xml("<message xmlns='jabber:client' to='bob@localhost/py' id='sync'><body>s</body></message>")
-        .await;
-    bob_py
-        .wait_for("sync", |m| m.get("id").is_some_and(|i| i == "sync"))
-        .await;
-    let before_login = SystemTime::now();
-    let mut alice = alice_online(&server).await;
-    let kept = message(&mut alice, "kept for you").await;
-    assert_eq!(kept.via, Via::Offline);
-    assert_eq!(kept.origin_id.as_deref(), Some("k-1"));
-    assert!(
-        kept.at <= before_login,
-        "the delay's stamp, not the arrival"
-    );
-    let page = event(&mut alice, "the catch-up's end", |e| {
-        matches!(e, SessionEvent::ArchivePage { with: None, .. })
-    })
-    .await;
-    assert_eq!(
-        page,
-        SessionEvent::ArchivePage {
-            with: None,
-            count: 0,
-            complete: false
-        }
-    );
-    assert!(
-        !alice
-            .log
-            .iter()
-            .any(|e| matches!(e, SessionEvent::Notice(n) if n.contains("archive"))),
-        "no notice on every login for a server without archives: {:?}",
-        alice.log
-    );
-    alice.settle(Duration::from_secs(1)).await;
-    assert_eq!(copies(&alice, "kept for you").len(), 1);
-    alice.stop();
-    bob_py.close().await;
 }

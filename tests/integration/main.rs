@@ -38,6 +38,7 @@ macro_rules! on_each_server {
 mod binary;
 mod cache;
 mod chat;
+mod chat_away;
 mod chat_peer;
 mod client;
 mod fuzz;
