@@ -388,3 +388,30 @@ async fn a_message_to_a_nonexistent_user_fails_with_the_reason() {
     assert!(reason.contains("service-unavailable"), "{reason}");
     alice.stop();
 }
+
+#[tokio::test]
+async fn without_stream_management_a_message_is_sent_once_written() {
+    let server = Server::start_with(crate::harness::Options {
+        smacks: false,
+        ..Default::default()
+    });
+    for user in ["alice", "bob"] {
+        server.register(user, &format!("{user}-pw"));
+    }
+    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
+    let mut alice = alice_online(&server).await;
+    alice.command(Command::SendMessage(outgoing(
+        "bob@localhost/py",
+        "w-1",
+        "no acks here",
+        None,
+    )));
+    // No XEP-0198: written is as far as the server lets anyone know.
+    delivery(&mut alice, "w-1", |d| *d == Delivery::Sent).await;
+    bob_py
+        .wait_for("the message", |m| m.get("id").is_some_and(|i| i == "w-1"))
+        .await;
+    delivery(&mut alice, "w-1", |d| *d == Delivery::Delivered).await;
+    alice.stop();
+    bob_py.close().await;
+}
