@@ -332,3 +332,66 @@ async fn without_an_archive_offline_storage_delivers_once_and_the_catch_up_ends_
     alice.stop();
     bob_py.close().await;
 }
+
+#[tokio::test]
+async fn after_a_resumed_stream_nothing_is_sent_twice_and_nothing_is_fetched_again() {
+    let server = server();
+    let proxy = crate::proxy::Proxy::start(server.port).await;
+    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
+    let mut via_proxy = crate::peer::account(&server, "alice", Some("rosterm"));
+    via_proxy.port = Some(proxy.port);
+    let mut alice = Client::start_after(
+        via_proxy,
+        "alice-pw",
+        Default::default(),
+        Default::default(),
+        None,
+        None,
+    );
+    event(&mut alice, "the catch-up", |e| {
+        matches!(e, SessionEvent::ArchivePage { with: None, .. })
+    })
+    .await;
+    // One possibly in flight when the connection drops, one typed while it is down.
+    alice.command(Command::SendMessage(outgoing(
+        "bob@localhost/py",
+        "r-0",
+        "just before",
+        None,
+    )));
+    proxy.cut();
+    alice
+        .until("connection loss noticed", |s| {
+            matches!(s.primary().connection, ConnState::Reconnecting { .. })
+        })
+        .await;
+    alice.command(Command::SendMessage(outgoing(
+        "bob@localhost/py",
+        "r-1",
+        "during the blip",
+        None,
+    )));
+    delivery(&mut alice, "r-1", |d| *d == Delivery::Sent).await;
+    delivery(&mut alice, "r-0", |d| *d == Delivery::Sent).await;
+    assert_eq!(alice.sessions_started(), 1, "resumed: {:?}", alice.log);
+    for id in ["r-0", "r-1"] {
+        bob_py
+            .wait_for(id, |m| m.get("id").is_some_and(|i| i == id))
+            .await;
+    }
+    bob_py.drain_for(Duration::from_secs(2)).await;
+    let again: Vec<_> = bob_py
+        .received
+        .iter()
+        .filter(|m| m.get("id").is_some_and(|i| i.starts_with("r-")))
+        .collect();
+    assert!(again.is_empty(), "sent twice: {again:?}");
+    let catch_ups = alice
+        .log
+        .iter()
+        .filter(|e| matches!(e, SessionEvent::ArchivePage { with: None, .. }))
+        .count();
+    assert_eq!(catch_ups, 1, "a resumed stream is no new session");
+    alice.stop();
+    bob_py.close().await;
+}
