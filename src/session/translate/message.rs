@@ -116,6 +116,8 @@ fn body_message(m: &XMessage, peer: &Jid, seen: &Seen, ctx: &Context<'_>) -> Opt
         (Via::Live, Some(_)) => Via::Offline,
         (via, _) => via,
     };
+    // A stamp in the future (anyone can write one) would keep a message below every later one.
+    let delay = delay.map(|at| at.min(ctx.now));
     let id = m.id.as_ref().map(|id| id.0.clone());
     Some(Message {
         peer: peer.to_bare(),
