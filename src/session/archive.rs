@@ -82,8 +82,7 @@ impl Session {
     /// replaced by this one.
     pub(super) async fn start_catch_up(&mut self) {
         let old: Vec<Query> = self.archive.open.drain().map(|(_, q)| q).collect();
-        self.requests
-            .forget(|k| matches!(k, RequestKind::Archive | RequestKind::Carbons));
+        self.requests.forget(|k| *k == RequestKind::Archive);
         for q in old.into_iter().filter(|q| q.with.is_some()) {
             self.query_archive(Query { count: 0, ..q }).await;
         }

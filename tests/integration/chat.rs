@@ -415,3 +415,37 @@ async fn without_stream_management_a_message_is_sent_once_written() {
     alice.stop();
     bob_py.close().await;
 }
+
+#[tokio::test]
+async fn a_server_without_carbons_is_said_once_and_chat_still_works() {
+    let server = Server::start_with(crate::harness::Options {
+        carbons: false,
+        ..Default::default()
+    });
+    for user in ["alice", "bob"] {
+        server.register(user, &format!("{user}-pw"));
+    }
+    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
+    let mut alice = alice_online(&server).await;
+    event(
+        &mut alice,
+        "the refusal",
+        |e| matches!(e, SessionEvent::Notice(n) if n.contains("refused to enable carbons")),
+    )
+    .await;
+    alice.command(Command::SendMessage(outgoing(
+        "bob@localhost/py",
+        "nc-1",
+        "still here",
+        None,
+    )));
+    delivery(&mut alice, "nc-1", |d| *d == Delivery::Delivered).await;
+    let notices = alice
+        .log
+        .iter()
+        .filter(|e| matches!(e, SessionEvent::Notice(n) if n.contains("carbons")))
+        .count();
+    assert_eq!(notices, 1, "{:?}", alice.log);
+    alice.stop();
+    bob_py.close().await;
+}
