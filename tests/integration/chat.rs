@@ -425,7 +425,7 @@ async fn a_server_without_carbons_is_said_once_and_chat_still_works() {
     for user in ["alice", "bob"] {
         server.register(user, &format!("{user}-pw"));
     }
-    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
+    let bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
     let mut alice = alice_online(&server).await;
     event(
         &mut alice,
