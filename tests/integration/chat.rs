@@ -13,11 +13,23 @@ use rosterm::event::{Command, SessionEvent};
 
 use crate::chat_peer::ChatPeer;
 use crate::client::Client;
-use crate::harness::Server;
+use crate::harness::{Kind, Server};
 use crate::peer::{account, mutual, WAIT};
 
+on_each_server!(
+    a_message_reaches_the_peer_sent_then_delivered_with_states_and_a_correction,
+    a_message_from_the_peer_arrives_once_with_its_ids_states_and_correction,
+    carbons_of_the_own_other_client_are_shown_and_forged_ones_are_not,
+    a_message_to_a_nonexistent_user_fails_with_the_reason,
+);
+
 pub(crate) fn server() -> Server {
-    let server = Server::start();
+    server_of(Kind::Prosody)
+}
+
+/// alice and bob, subscribed to each other, on a fresh server of this kind.
+pub(crate) fn server_of(kind: Kind) -> Server {
+    let server = Server::start_kind(kind);
     for user in ["alice", "bob"] {
         server.register(user, &format!("{user}-pw"));
     }
@@ -138,9 +150,8 @@ pub(crate) fn bob_message(id: &str, to: &str, body: &str, extra: &str) -> String
     )
 }
 
-#[tokio::test]
-async fn a_message_reaches_the_peer_sent_then_delivered_with_states_and_a_correction() {
-    let server = server();
+async fn a_message_reaches_the_peer_sent_then_delivered_with_states_and_a_correction(kind: Kind) {
+    let server = server_of(kind);
     let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
     let mut alice = alice_online(&server).await;
 
@@ -205,9 +216,8 @@ async fn a_message_reaches_the_peer_sent_then_delivered_with_states_and_a_correc
     bob_py.close().await;
 }
 
-#[tokio::test]
-async fn a_message_from_the_peer_arrives_once_with_its_ids_states_and_correction() {
-    let server = server();
+async fn a_message_from_the_peer_arrives_once_with_its_ids_states_and_correction(kind: Kind) {
+    let server = server_of(kind);
     let mut alice = alice_online(&server).await;
     let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
 
@@ -278,9 +288,8 @@ async fn a_message_from_the_peer_arrives_once_with_its_ids_states_and_correction
     bob_py.close().await;
 }
 
-#[tokio::test]
-async fn carbons_of_the_own_other_client_are_shown_and_forged_ones_are_not() {
-    let server = server();
+async fn carbons_of_the_own_other_client_are_shown_and_forged_ones_are_not(kind: Kind) {
+    let server = server_of(kind);
     let mut alice = alice_online(&server).await;
     let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
     let mut phone = ChatPeer::connect(&server, "alice", "phone", true).await;
@@ -371,9 +380,8 @@ async fn carbons_of_the_own_other_client_are_shown_and_forged_ones_are_not() {
     phone.close().await;
 }
 
-#[tokio::test]
-async fn a_message_to_a_nonexistent_user_fails_with_the_reason() {
-    let server = server();
+async fn a_message_to_a_nonexistent_user_fails_with_the_reason(kind: Kind) {
+    let server = server_of(kind);
     let mut alice = alice_online(&server).await;
     alice.command(Command::SendMessage(outgoing(
         "nobody@localhost",
