@@ -406,3 +406,65 @@ async fn after_a_resumed_stream_nothing_is_sent_twice_and_nothing_is_fetched_aga
     alice.stop();
     bob_py.close().await;
 }
+
+#[tokio::test]
+async fn a_new_session_catches_up_from_the_newest_archive_id_seen_live() {
+    let mut server = server();
+    let mut bob_py = ChatPeer::connect(&server, "bob", "py", false).await;
+    let mut alice = alice_online(&server).await;
+    event(&mut alice, "the first catch-up", |e| {
+        matches!(e, SessionEvent::ArchivePage { with: None, .. })
+    })
+    .await;
+    bob_py
+        .send_xml(&bob_message("l-1", "alice@localhost", "live 1", ""))
+        .await;
+    let live = message(&mut alice, "live 1").await;
+    assert!(live.stanza_id.is_some(), "{live:?}");
+    drop(bob_py);
+
+    // A new session (the server forgot the old one): its catch-up starts after "live 1".
+    server.restart();
+    alice
+        .until("a second session", |s| {
+            s.primary().connection == ConnState::Online
+        })
+        .await;
+    let second = tokio::time::timeout(crate::peer::WAIT, async {
+        loop {
+            let pages = alice
+                .log
+                .iter()
+                .filter(|e| matches!(e, SessionEvent::ArchivePage { with: None, .. }))
+                .count();
+            if pages == 2 {
+                break;
+            }
+            alice.settle(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(second.is_ok(), "no second catch-up: {:?}", alice.log);
+    assert_eq!(alice.sessions_started(), 2);
+    let pages: Vec<_> = alice
+        .log
+        .iter()
+        .filter(|e| matches!(e, SessionEvent::ArchivePage { with: None, .. }))
+        .collect();
+    assert_eq!(
+        pages[1],
+        &SessionEvent::ArchivePage {
+            with: None,
+            count: 0,
+            complete: true
+        },
+        "nothing after the cursor"
+    );
+    assert_eq!(
+        copies(&alice, "live 1").len(),
+        1,
+        "not fetched again: {:?}",
+        alice.log
+    );
+    alice.stop();
+}
