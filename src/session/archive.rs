@@ -197,8 +197,15 @@ impl Session {
         ok && self.archive_page(q.with, q.count, false).await
     }
 
-    /// Archive query `id` was not answered in time.
+    /// Archive query `id` was not answered in time. While the connection is down it stays
+    /// answerable without a deadline instead (a resumed stream can still deliver the answer;
+    /// a new session asks again anyway).
     pub(super) async fn on_archive_timeout(&mut self, id: &str) -> bool {
+        if !self.online {
+            self.requests
+                .keep_untimed(id.to_owned(), RequestKind::Archive);
+            return true;
+        }
         let Some(q) = self.archive.open.remove(id) else {
             return true;
         };
