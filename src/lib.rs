@@ -20,7 +20,8 @@
 //! 3. `store`: `State` = per-account `AccountState` (own presence, connection, roster,
 //!    timeline) + subscription requests + settings + UI state; `State::apply(account, event)`
 //!    is the only way the network changes it. `session`: owns one account's XMPP stream
-//!    (`connect`, `translate`, `stanza`, `requests`, `reconnect`, `sieve`).
+//!    (`connect`, `translate`, `stanza`, `requests`, `reconnect`, `sieve`; messages: `chat`,
+//!    `outbox`, `archive`).
 //! 4. `update`: keys, actions and commands -> state changes and effects (per account).
 //!    `ui`: one widget per pane, `layout` returns the panes; `theme` has every glyph and
 //!    colour. `sessions`: every account's session seen from the app. `input`: the terminal's

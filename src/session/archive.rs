@@ -8,6 +8,10 @@
 //! complete, at most [`CATCH_UP_PAGES`] pages of [`CATCH_UP_PAGE`]; with no cursor it
 //! fetches only the newest [`FIRST_PAGE`] messages. One `ArchivePage { with: None, .. }` at
 //! the end says how many came.
+//!
+//! The catch-up is asked for before the initial presence: Prosody (0.12, mod_mam) then does
+//! not also deliver the same messages from offline storage. Servers that do deliver both
+//! send the same origin-id / stanza-id with each copy, which the history de-duplicates by.
 
 use std::collections::HashMap;
 
@@ -78,8 +82,7 @@ impl Session {
     /// replaced by this one.
     pub(super) async fn start_catch_up(&mut self) {
         let old: Vec<Query> = self.archive.open.drain().map(|(_, q)| q).collect();
-        self.requests
-            .forget(|k| matches!(k, RequestKind::Archive | RequestKind::Carbons));
+        self.requests.forget(|k| *k == RequestKind::Archive);
         for q in old.into_iter().filter(|q| q.with.is_some()) {
             self.query_archive(Query { count: 0, ..q }).await;
         }
@@ -177,16 +180,32 @@ impl Session {
             .await;
             return true;
         }
-        let ok = self
-            .emit(SessionEvent::Notice(format!(
+        // A server without archives: offline storage is all there is; not worth a notice
+        // on every login.
+        let no_archive = ["service-unavailable", "feature-not-implemented"]
+            .iter()
+            .any(|c| error.starts_with(c));
+        let ok = if q.with.is_none() && no_archive {
+            tracing::info!("the server keeps no archive ({error}): no catch-up");
+            true
+        } else {
+            self.emit(SessionEvent::Notice(format!(
                 "The server's archive refused the query: {error}."
             )))
-            .await;
+            .await
+        };
         ok && self.archive_page(q.with, q.count, false).await
     }
 
-    /// Archive query `id` was not answered in time.
+    /// Archive query `id` was not answered in time. While the connection is down it stays
+    /// answerable without a deadline instead (a resumed stream can still deliver the answer;
+    /// a new session asks again anyway).
     pub(super) async fn on_archive_timeout(&mut self, id: &str) -> bool {
+        if !self.online {
+            self.requests
+                .keep_untimed(id.to_owned(), RequestKind::Archive);
+            return true;
+        }
         let Some(q) = self.archive.open.remove(id) else {
             return true;
         };

@@ -92,8 +92,10 @@ impl Session {
         }
     }
 
-    /// Asks the server for carbons (XEP-0280) for this session.
+    /// Asks the server for carbons (XEP-0280) for this session (an old session's request
+    /// will never be answered: forgotten).
     pub(super) async fn enable_carbons(&mut self) {
+        self.requests.forget(|k| *k == RequestKind::Carbons);
         let id = self
             .requests
             .track(RequestKind::Carbons, tokio::time::Instant::now());

@@ -72,6 +72,7 @@ impl Session {
         }
         self.request_roster().await;
         self.enable_carbons().await;
+        // The archive before the presence: Prosody then skips its offline-storage copies.
         self.start_catch_up().await;
         self.send_presence().await;
         self.flush_outbox().await;

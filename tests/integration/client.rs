@@ -41,6 +41,19 @@ impl Client {
         cached: rosterm::history::CachedRoster,
         history: Option<rosterm::history::Sink>,
     ) -> Client {
+        Client::start_after(account, password, initial, cached, history, None)
+    }
+
+    /// Like [`Client::start_cached`], with the newest archive id the history knows (the
+    /// first catch-up fetches what the server archived after it).
+    pub fn start_after(
+        account: Account,
+        password: &str,
+        initial: OwnPresence,
+        cached: rosterm::history::CachedRoster,
+        history: Option<rosterm::history::Sink>,
+        archive_after: Option<String>,
+    ) -> Client {
         let (connector, probe) = RostermConnector::for_account(&account).expect("CA loads");
         let mut state = State::new(account.jid.clone(), initial.clone());
         let roster_ver = cached.ver.clone();
@@ -57,7 +70,7 @@ impl Client {
             nick: None,
             roster_ver,
             history,
-            archive_after: None,
+            archive_after,
         })
         .expect("session thread");
         Client {

@@ -37,6 +37,9 @@ macro_rules! on_each_server {
 
 mod binary;
 mod cache;
+mod chat;
+mod chat_away;
+mod chat_peer;
 mod chat_tmux;
 mod client;
 mod fuzz;

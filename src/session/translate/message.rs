@@ -116,15 +116,20 @@ fn body_message(m: &XMessage, peer: &Jid, seen: &Seen, ctx: &Context<'_>) -> Opt
         (Via::Live, Some(_)) => Via::Offline,
         (via, _) => via,
     };
+    // A stamp in the future (anyone can write one) would keep a message below every later one.
+    let delay = delay.map(|at| at.min(ctx.now));
     let id = m.id.as_ref().map(|id| id.0.clone());
     Some(Message {
         peer: peer.to_bare(),
         resource: peer.resource().map(|r| sanitize(r.as_str(), MAX_NAME)),
         direction: seen.direction,
         body,
+        // Incoming: only the client it was addressed to answers (not a carbon's, nor an
+        // archive copy's reader). Outgoing: the receipt was asked for.
         wants_receipt: id.is_some()
             && m.type_ != MessageType::Headline
-            && has(m, "request", ns::RECEIPTS),
+            && has(m, "request", ns::RECEIPTS)
+            && (seen.direction == Direction::Out || matches!(via, Via::Live | Via::Offline)),
         id,
         origin_id: attr_of(m, "origin-id", ns::SID, "id"),
         stanza_id: seen.stanza_id.clone(),

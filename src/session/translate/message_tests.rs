@@ -219,7 +219,8 @@ const SENT_INNER: &str = "<message xmlns='jabber:client' type='chat' id='c1' \
     <origin-id xmlns='urn:xmpp:sid:0' id='o-c1'/></message>";
 const RECEIVED_INNER: &str = "<message xmlns='jabber:client' type='chat' id='c2' \
     from='romeo@example.net/orchard' to='juliet@example.com/phone'><body>to your phone</body>\
-    <composing xmlns='http://jabber.org/protocol/chatstates'/></message>";
+    <composing xmlns='http://jabber.org/protocol/chatstates'/>\
+    <request xmlns='urn:xmpp:receipts'/></message>";
 
 #[test]
 fn carbons_from_the_own_account_are_shown_in_the_right_conversation() {
@@ -247,6 +248,10 @@ fn carbons_from_the_own_account_are_shown_in_the_right_conversation() {
             Via::Carbon,
             "to your phone"
         )
+    );
+    assert!(
+        !m.wants_receipt,
+        "the phone it was sent to answers, not this client"
     );
     assert!(out.events.iter().any(|e| matches!(
         e,

@@ -87,6 +87,8 @@ modules:
   mod_caps: {{}}
   mod_carboncopy: {{}}
   mod_disco: {{}}
+  mod_mam:
+    default: always
   mod_offline: {{}}
   mod_ping: {{}}
   mod_roster:
