@@ -338,6 +338,7 @@ EOF
   die "the bots exited" "$BOTS_LOG"
 fi
 
+say "scripting it from another terminal: $BIN --config $ROSTERM_CFG events   (or: ctl presence away, status)"
 say "starting rosterm as demo@$DOMAIN (${CONTACTS[demo]} contacts) and work@$DOMAIN (${CONTACTS[work]} contacts); quit rosterm to stop the demo"
 rc=0
 "$BIN" --config "$ROSTERM_CFG" || rc=$?

@@ -425,6 +425,28 @@ fn demo_script_shows_a_live_roster_and_exits_cleanly() {
     tmux.wait_for("both accounts dnd", |s| {
         s.lines().take(2).filter(|h| h.contains("⊘ dnd")).count() == 2
     });
+    // A demo contact writes first; Tab reads it, and the contact answers what we write
+    // (its client confirms it: ✓✓).
+    tmux.wait_for("the greeting, unread", |s| {
+        s.contains("✉1") && s.contains("Tab (or Alt-1)")
+    });
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the greeting's conversation", |s| s.contains("Write to me"));
+    tmux.keys(&["-l", "hello from the test"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("delivered and answered", |s| {
+        let mine = s
+            .lines()
+            .position(|l| l.contains("me: hello from the test ✓✓"));
+        mine.is_some_and(|i| {
+            s.lines()
+                .skip(i + 1)
+                .any(|l| l.contains(": ") && !l.contains("me: "))
+        })
+    });
+    assert!(!screen.contains("✗"), "{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the roster's hint", |s| s.contains("? help"));
     tmux.keys(&["q"]);
     let after = tmux.wait_for("demo exit", |s| {
         s.contains(&format!("DEMO_EXIT=0 {marker}"))
