@@ -45,6 +45,22 @@ impl<W: Write> ResyncBackend<W> {
         Ok(())
     }
 
+    /// Puts `cell` in the shadow at (x, y). The cells a wide grapheme covers are blanked, as
+    /// ratatui's own buffer does: ratatui sends no update for them, and an old glyph kept
+    /// there would come back when the row is next drawn whole (a stray letter beside an
+    /// emoji after a pane moved).
+    fn shade(&mut self, x: u16, y: u16, cell: &Cell) {
+        let width = cell.symbol().width() as u16;
+        if let Some(shadow) = self.shadow.cell_mut(Position::new(x, y)) {
+            *shadow = cell.clone();
+        }
+        for i in 1..width {
+            if let Some(covered) = self.shadow.cell_mut(Position::new(x.saturating_add(i), y)) {
+                covered.reset();
+            }
+        }
+    }
+
     /// Draws row `y` of the shadow whole; see the module docs.
     fn draw_row(&mut self, y: u16) -> io::Result<()> {
         let mut runs: Vec<Vec<(u16, u16, Cell)>> = vec![Vec::new()];
@@ -108,9 +124,7 @@ impl<W: Write> Backend for ResyncBackend<W> {
         let updates: Vec<(u16, u16, &Cell)> = content.collect();
         let mut rows = BTreeSet::new();
         for (x, y, cell) in &updates {
-            if let Some(shadow) = self.shadow.cell_mut(Position::new(*x, *y)) {
-                *shadow = (*cell).clone();
-            }
+            self.shade(*x, *y, cell);
             rows.insert(*y);
         }
         let whole: BTreeSet<u16> = rows
@@ -179,6 +193,22 @@ mod tests {
         {
             assert!(is_risky(risky), "{risky}");
         }
+    }
+
+    /// A glyph under a wide grapheme never comes back: ratatui sends nothing for the cells a
+    /// wide grapheme covers, so the shadow must forget what was there.
+    #[test]
+    fn cells_under_a_wide_grapheme_are_forgotten() {
+        let mut bytes = Vec::new();
+        let mut backend = ResyncBackend::new(&mut bytes);
+        backend.shadow = Buffer::with_lines(["ab i  "]);
+        let wide = Cell::new("🍜");
+        backend.shade(2, 0, &wide);
+        assert_eq!(
+            backend.shadow[(3, 0)].symbol(),
+            " ",
+            "the i under the emoji"
+        );
     }
 
     /// A row with a risky grapheme is redrawn whole, with the cells the grapheme covers
