@@ -28,8 +28,9 @@ use super::{Session, REQUEST_TIMEOUT};
 
 /// Messages per catch-up page.
 pub const CATCH_UP_PAGE: u32 = 100;
-/// At most this many catch-up pages per new session.
-pub const CATCH_UP_PAGES: u32 = 20;
+/// At most this many catch-up pages per new session: everything since the cursor, up to a
+/// bound that only a runaway server reaches (Prosody serves 50 per page: 50,000 messages).
+pub const CATCH_UP_PAGES: u32 = 1000;
 /// With nothing known locally, the catch-up fetches only the newest this many.
 pub const FIRST_PAGE: u32 = 50;
 /// The largest page the app may ask for.
