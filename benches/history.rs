@@ -54,7 +54,7 @@ fn jid(s: &str) -> BareJid {
 
 /// Message `i` with `peer`: alternately in and out, a realistic body, every id set.
 fn message(peer: &BareJid, i: u64, tag: &str) -> Message {
-    let direction = if i % 3 == 0 {
+    let direction = if i.is_multiple_of(3) {
         Direction::Out
     } else {
         Direction::In
@@ -70,7 +70,11 @@ fn message(peer: &BareJid, i: u64, tag: &str) -> Message {
         at: UNIX_EPOCH + Duration::from_secs(1_600_000_000) + Duration::from_secs(i * 7),
         replaces: None,
         wants_receipt: true,
-        via: if i % 5 == 0 { Via::Archive } else { Via::Live },
+        via: if i.is_multiple_of(5) {
+            Via::Archive
+        } else {
+            Via::Live
+        },
     }
 }
 
