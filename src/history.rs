@@ -226,12 +226,17 @@ impl History {
         load::roster(&self.conn, account).map_err(|e| self.err(e))
     }
 
-    /// Applies one change for `account`, in one transaction.
+    /// Applies one change for `account`, in one transaction. It takes the write lock when
+    /// it begins (immediate): every account's writer shares the file, and a transaction
+    /// that read first could not wait for another's write to end.
     pub fn write(&mut self, account: &BareJid, change: &Write) -> Result<(), HistoryError> {
-        let tx = self.conn.transaction().map_err(|e| HistoryError::Db {
-            path: self.path.clone(),
-            source: e,
-        })?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| HistoryError::Db {
+                path: self.path.clone(),
+                source: e,
+            })?;
         let account = account.as_str();
         let applied = match change {
             Write::Message(message) => messages::store(&tx, account, message),

@@ -592,3 +592,25 @@ fn the_app_reads_through_its_own_connection_while_the_writer_thread_writes() {
         "m49"
     );
 }
+
+#[test]
+fn two_accounts_writers_share_the_file_without_losing_a_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let work = jid("work@example.org");
+    let writers = [
+        Writer::spawn(open(&dir), me()).expect("thread"),
+        Writer::spawn(open(&dir), work.clone()).expect("thread"),
+    ];
+    for t in 0..200 {
+        for writer in &writers {
+            let m = with(msg(Direction::In, &format!("m{t}"), t), None, None, None);
+            writer.send(Write::Message(m));
+        }
+    }
+    for writer in writers {
+        writer.finish(Duration::from_secs(30));
+    }
+    let h = open(&dir);
+    assert_eq!(h.count(&me(), &bob()).expect("count"), 200);
+    assert_eq!(h.count(&work, &bob()).expect("count"), 200);
+}
