@@ -218,6 +218,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     state.watch = config.watch.iter().cloned().collect();
     state.settings.notify = config.notify;
     state.settings.account_display = config.account_display;
+    state.settings.theme = config.theme.clone();
     state.settings.utc_offset = local_utc_offset();
     state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {

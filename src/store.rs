@@ -17,6 +17,7 @@ pub mod timeline;
 pub mod view;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use jid::BareJid;
@@ -25,6 +26,7 @@ use crate::domain::{
     AccountDisplay, AccountId, ConnState, ContactId, Notify, OwnPresence, Subscription,
 };
 use crate::event::SessionEvent;
+use crate::theme::Theme;
 pub use account::AccountState;
 
 /// How the keyboard is being used right now.
@@ -119,6 +121,8 @@ pub struct Settings {
     pub no_color: bool,
     /// With several accounts: a tag on each row, or a section per account.
     pub account_display: AccountDisplay,
+    /// Every glyph and colour on screen (`[ui] theme`, over the default theme).
+    pub theme: Arc<Theme>,
 }
 
 impl Default for Settings {
@@ -129,6 +133,7 @@ impl Default for Settings {
             notify: Notify::Bell,
             no_color: false,
             account_display: AccountDisplay::Tag,
+            theme: Theme::shipped(),
         }
     }
 }

@@ -69,7 +69,7 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
     if let (true, Some(i)) = (state.settings.no_color, selected_at) {
         let at = ratatui::layout::Position::new(area.x, area.y.saturating_add(i as u16));
         if let Some(cell) = frame.buffer_mut().cell_mut(at) {
-            cell.set_symbol(theme::SELECTED_MARK);
+            cell.set_symbol(&theme::selected_mark());
             cell.modifier.insert(ratatui::style::Modifier::BOLD);
         }
     }
