@@ -11,11 +11,17 @@
 //! - `reorder`: a contact changes availability (re-sorted in the index).
 //!
 //! Run: `cargo bench --bench roster`. Figures: docs/BENCHMARKS.md.
+//!
+//! `cargo bench --bench roster -- --login N` instead runs one login of N contacts and exits,
+//! for `valgrind` (dhat: heap peak; callgrind: instructions) and `/usr/bin/time -v`: the
+//! roster result parsed from XML as tokio-xmpp receives it, translated and applied, then one
+//! presence per contact (two resources for every fifth), parsed, translated and applied,
+//! then `--flood M` more presence changes. Prints the store's size.
 
 use rosterm::domain::AccountId;
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
+use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion};
 use jid::{BareJid, FullJid};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -187,5 +193,92 @@ fn bench_reorder(c: &mut Criterion) {
     group.finish();
 }
 
+/// The roster result Prosody sends for `n` contacts, as text.
+fn roster_result_xml(n: usize) -> String {
+    let mut xml = String::from(
+        "<iq xmlns='jabber:client' type='result' id='roster1' to='alice@localhost/rosterm'>\
+         <query xmlns='jabber:iq:roster' ver='1'>",
+    );
+    for i in 0..n {
+        let group = match GROUPS[i % GROUPS.len()] {
+            "" => String::new(),
+            g => format!("<group>{g}</group>"),
+        };
+        xml.push_str(&format!(
+            "<item jid='c{i}@bots.localhost' name='Contact {i:05}' subscription='both'>{group}</item>"
+        ));
+    }
+    xml.push_str("</query></iq>");
+    xml
+}
+
+fn apply_xml(state: &mut State, xml: &str, roster_query: Option<&str>) {
+    let own = BareJid::new("alice@localhost").expect("valid JID");
+    let bound = FullJid::new("alice@localhost/rosterm").expect("valid JID");
+    let el: Element = xml.parse().expect("valid XML");
+    let stanza = Stanza::try_from(el).expect("a stanza");
+    let ctx = Context {
+        own: &own,
+        bound: Some(&bound),
+        roster_query,
+        open_query: &|_| false,
+        now: std::time::SystemTime::now(),
+    };
+    for ev in translate(stanza, &ctx).events {
+        state.apply(A0, ev);
+    }
+}
+
+fn presence_xml(i: usize, r: usize, show: &str) -> String {
+    format!(
+        "<presence xmlns='jabber:client' from='c{i}@bots.localhost/r{r}' to='alice@localhost/rosterm'>\
+         <show>{show}</show><status>status of {i}</status><priority>{}</priority></presence>",
+        i % 10
+    )
+}
+
+/// `--login N [--flood M]`: see the module comment.
+fn login(n: usize, flood: usize) {
+    let own = BareJid::new("alice@localhost").expect("valid JID");
+    let mut state = State::new(own, OwnPresence::default());
+    state.apply(
+        A0,
+        SessionEvent::SessionStarted {
+            bound: "alice@localhost/rosterm".into(),
+        },
+    );
+    let xml = roster_result_xml(n);
+    apply_xml(&mut state, &xml, Some("roster1"));
+    drop(xml);
+    let shows = ["away", "dnd", "chat", "xa"];
+    for i in 0..n {
+        for r in 0..(1 + usize::from(i % 5 == 0)) {
+            apply_xml(&mut state, &presence_xml(i, r, shows[(i + r) % 4]), None);
+        }
+    }
+    for k in 0..flood {
+        let i = (k * 7919) % n;
+        apply_xml(&mut state, &presence_xml(i, k % 2, shows[k % 4]), None);
+    }
+    let roster = state.rosters();
+    println!(
+        "login: {n} contacts, {} rows, {flood} more presences",
+        roster.visible_rows(&Default::default(), 0, 3).len()
+    );
+    black_box(&state);
+}
+
 criterion_group!(benches, bench_presence, bench_frame, bench_reorder);
-criterion_main!(benches);
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        let at = args.iter().position(|a| a == name)?;
+        args.get(at + 1)?.parse::<usize>().ok()
+    };
+    if let Some(n) = arg("--login") {
+        return login(n, arg("--flood").unwrap_or(0));
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

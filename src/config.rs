@@ -3,7 +3,7 @@
 //!
 //! One file per section: `account` (`[account]` or `[[account]]`: login, name, per-account
 //! presence) with its connection keys in `connection`; `presence` (`[presence]` and the
-//! per-account overrides); `settings` (`[watch]`, `[keys]`, `[storage]`, `[roster]`); `locate`
+//! per-account overrides); `settings` (`[watch]`, `[keys]`, `[storage]`, `[roster]`); `ui` (`[ui]`: the theme); `locate`
 //! (which key a serde error is about); `password` (running `password_command`). A new
 //! section: its raw struct and its check in the section's file, one field in `RawConfig`,
 //! one line in [`parse`].
@@ -14,12 +14,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jid::BareJid;
 use serde::Deserialize;
 
 use crate::domain::{AccountDisplay, Notify, OwnPresence};
 use crate::keymap::Keymap;
+use crate::theme::Theme;
 
 mod account;
 mod connection;
@@ -27,6 +29,7 @@ mod locate;
 pub mod password;
 mod presence;
 mod settings;
+mod ui;
 
 pub use account::{Account, PasswordSource};
 pub use connection::{parse_fingerprint, TlsMode, DEFAULT_KEEPALIVE};
@@ -96,6 +99,8 @@ pub struct Config {
     pub storage: Option<PathBuf>,
     /// How the roster shows the contacts of several accounts (`[roster] accounts`).
     pub account_display: AccountDisplay,
+    /// Every glyph and colour (`[ui] theme` over the default theme).
+    pub theme: Arc<Theme>,
 }
 
 impl Config {
@@ -123,6 +128,7 @@ struct RawConfig {
     storage: Option<settings::RawStorage>,
     roster: Option<settings::RawRoster>,
     notify: Option<settings::RawNotify>,
+    ui: Option<ui::RawUi>,
 }
 
 /// A mistake at one key (`account[2].port`) and what is wrong with it, before the file's
@@ -192,6 +198,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let keymap = settings::keymap(raw.keys.unwrap_or_default()).map_err(in_file)?;
     let account_display = settings::roster(raw.roster).map_err(in_file)?;
     let message_notify = settings::notify(raw.notify).map_err(in_file)?;
+    let theme = ui::theme(raw.ui, path)?;
     Ok(Config {
         storage: settings::storage(raw.storage, path),
         path: path.to_owned(),
@@ -204,6 +211,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         keymap,
         warnings: Vec::new(),
         account_display,
+        theme,
     })
 }
 

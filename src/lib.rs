@@ -12,7 +12,8 @@
 //! Layers, lowest first; a module imports only from layers below it:
 //! 1. `domain`: AccountId, ContactId, Show, OwnPresence, Subscription, RosterItem,
 //!    ConnState, Notify, AccountDisplay. `sanitize`: the one gate between network text and
-//!    the terminal.
+//!    the terminal. `theme`: every glyph and colour as data (the default theme is
+//!    `assets/themes/default.toml`, compiled in; a user theme replaces entries of it).
 //! 2. `event`: `SessionEvent` (what the network said) and `Command` (what the app asks).
 //!    `config`: the TOML file -> validated `Config` (a file per section). `keymap`: keys ->
 //!    `Action` in the focused pane's scope. `command`: the slash-command table and completion.
@@ -23,8 +24,8 @@
 //!    (`connect`, `translate`, `stanza`, `requests`, `reconnect`, `sieve`; messages: `chat`,
 //!    `outbox`, `archive`).
 //! 4. `update`: keys, actions and commands -> state changes and effects (per account).
-//!    `ui`: one widget per pane, `layout` returns the panes; `theme` has every glyph and
-//!    colour. `sessions`: every account's session seen from the app. `input`: the terminal's
+//!    `ui`: one widget per pane, `layout` returns the panes; `ui::theme` draws with the
+//!    state's theme. `sessions`: every account's session seen from the app. `input`: the terminal's
 //!    bytes -> keys and pastes.
 //! 5. `app`: the loop (generic over its `Screen`); `terminal`: raw mode and its restoration;
 //!    `logging`: the log file; `who`: the non-interactive `rosterm who` report; `cli`.
@@ -49,6 +50,7 @@ pub mod sessions;
 pub mod store;
 pub mod tap;
 pub mod terminal;
+pub mod theme;
 pub mod ui;
 pub mod update;
 pub mod who;

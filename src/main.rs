@@ -333,6 +333,7 @@ fn initial_state(config: &config::Config, accounts: Vec<AccountState>) -> State 
     state.settings.message_notify = config.message_notify;
     state.settings.id_prefix = random_id_prefix();
     state.settings.account_display = config.account_display;
+    state.settings.theme = config.theme.clone();
     state.settings.utc_offset = local_utc_offset();
     state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     state

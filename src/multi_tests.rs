@@ -331,3 +331,20 @@ fn escape_and_typing_in_the_editor_never_change_presence() {
     update::on_key(&mut s, &keymap, code(KeyCode::Esc));
     assert!(s.accounts.values().all(|a| a.own.show == Show::Online));
 }
+
+#[test]
+fn resource_rows_under_a_tagged_contact_start_below_its_glyph() {
+    let mut s = two();
+    s.apply(A1, avail("carl@x", "laptop", Show::Chat, 5, ""));
+    s.apply(A1, avail("carl@x", "phone", Show::Away, 1, ""));
+    let buf = crate::test_support::render(&mut s, 100, 16);
+    let screen = crate::test_support::text(&buf);
+    let (glyph_x, carl_y) = crate::test_support::cell_on_row(&buf, "Carl", "✦");
+    let (fork_x, fork_y) = crate::test_support::cell_on_row(&buf, "├", "├");
+    let (end_x, end_y) = crate::test_support::cell_on_row(&buf, "└", "└");
+    assert_eq!((fork_y, end_y), (carl_y + 1, carl_y + 2), "{screen}");
+    // Untagged, the branch sits two cells right of the contact's glyph; a tag moves both.
+    assert_eq!(fork_x, glyph_x + 2, "{screen}");
+    assert_eq!(end_x, glyph_x + 2, "{screen}");
+    assert_eq!(buf[(glyph_x + 4, fork_y)].symbol(), "✦", "{screen}");
+}

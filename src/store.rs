@@ -19,6 +19,7 @@ pub mod timeline;
 pub mod view;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use jid::BareJid;
@@ -27,6 +28,7 @@ use crate::domain::{
     AccountDisplay, AccountId, ConnState, ContactId, Notify, OwnPresence, Subscription,
 };
 use crate::event::SessionEvent;
+use crate::theme::Theme;
 pub use account::AccountState;
 
 /// How the keyboard is being used right now.
@@ -140,6 +142,8 @@ pub struct Settings {
     /// Starts the id of every message sent in this run (random per run; see
     /// `update::chat::next_id`).
     pub id_prefix: String,
+    /// Every glyph and colour on screen (`[ui] theme`, over the default theme).
+    pub theme: Arc<Theme>,
 }
 
 impl Default for Settings {
@@ -152,6 +156,7 @@ impl Default for Settings {
             no_color: false,
             account_display: AccountDisplay::Tag,
             id_prefix: "rosterm".into(),
+            theme: Theme::shipped(),
         }
     }
 }

@@ -122,6 +122,7 @@ pub fn roster_height_for(area: Rect, state: &State) -> usize {
 }
 
 pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
+    let _theme = theme::scope(state.settings.theme.clone());
     let panes = layout(frame.area(), state);
     header::render_header(frame, panes.header, state);
     if panes.inbox.height > 0 {

@@ -23,7 +23,7 @@ fn no_color_draws_no_colour_and_still_shows_the_selection() {
         assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset), "{c:?}");
     }
     let selected: Vec<u16> = (0..buf.area.height)
-        .filter(|y| buf[(0, *y)].symbol() == crate::ui::theme::SELECTED_MARK)
+        .filter(|y| buf[(0, *y)].symbol() == crate::ui::theme::selected_mark())
         .collect();
     assert_eq!(selected.len(), 1, "{}", text(&buf));
     let y = selected[0];
@@ -38,7 +38,7 @@ fn no_color_draws_no_colour_and_still_shows_the_selection() {
     assert!(reversed.starts_with("RRRRRRRRRRR"), "{reversed}");
     // With colours, no marker: the row is reversed as before.
     assert!((0..coloured.area.height)
-        .all(|y| coloured[(0, y)].symbol() != crate::ui::theme::SELECTED_MARK));
+        .all(|y| coloured[(0, y)].symbol() != crate::ui::theme::selected_mark()));
 }
 
 /// Names as the session stores them (through the sanitizer): an emoji joined by ZWJ is one

@@ -43,7 +43,12 @@ impl Resources {
     pub fn insert(&mut self, name: String, presence: ResourcePresence) {
         match self.find(&name) {
             Ok(i) => self.0[i].1 = presence,
-            Err(i) => self.0.insert(i, (name, presence)),
+            Err(i) => {
+                // Exactly one more slot: a first insert would otherwise reserve four
+                // (~480 B where one resource needs ~120 B), per online contact.
+                self.0.reserve_exact(1);
+                self.0.insert(i, (name, presence));
+            }
         }
     }
 

@@ -34,8 +34,9 @@ impl GroupKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub jid: BareJid,
-    /// The JID as drawn (sanitized).
-    pub display_jid: String,
+    /// The JID as drawn, when sanitizing changed it (see [`Contact::display_jid`]); most
+    /// JIDs are drawn as they are and need no second copy.
+    shown_jid: Option<Box<str>>,
     pub name: Option<String>,
     pub groups: Vec<String>,
     pub subscription: Subscription,
@@ -57,7 +58,7 @@ impl Contact {
         let display_jid = sanitize(jid.as_str(), MAX_NAME * 4);
         Contact {
             sort_name: display_jid.to_lowercase(),
-            display_jid,
+            shown_jid: (display_jid != jid.as_str()).then(|| display_jid.into()),
             jid,
             name: None,
             groups: Vec::new(),
@@ -71,13 +72,18 @@ impl Contact {
         }
     }
 
+    /// The JID as drawn (sanitized).
+    pub fn display_jid(&self) -> &str {
+        self.shown_jid.as_deref().unwrap_or(self.jid.as_str())
+    }
+
     /// The name shown in the roster: the roster name if set, else the nick the contact
     /// sends (XEP-0172), else the JID.
     pub fn label(&self) -> &str {
         self.name
             .as_deref()
             .or_else(|| self.best().and_then(|(_, p)| p.nick.as_deref()))
-            .unwrap_or(&self.display_jid)
+            .unwrap_or(self.display_jid())
     }
 
     /// The resource whose state the contact row shows, and its presence.
@@ -152,14 +158,16 @@ pub struct GroupStats {
 
 #[derive(Debug, Default, Clone)]
 pub struct Roster {
-    contacts: HashMap<BareJid, Contact>,
+    /// Boxed: a hash table keeps up to half its slots empty, and an empty slot of a
+    /// `Contact` costs ~250 B where a box costs 8.
+    contacts: HashMap<BareJid, Box<Contact>>,
     /// Display order: group, then availability bucket, then name.
     groups: BTreeMap<GroupKey, GroupIndex>,
 }
 
 impl Roster {
     pub fn get(&self, jid: &BareJid) -> Option<&Contact> {
-        self.contacts.get(jid)
+        self.contacts.get(jid).map(|c| &**c)
     }
 
     pub fn len(&self) -> usize {
@@ -171,7 +179,7 @@ impl Roster {
     }
 
     pub fn contacts(&self) -> impl Iterator<Item = &Contact> {
-        self.contacts.values()
+        self.contacts.values().map(|c| &**c)
     }
 
     /// The sorted index: groups in display order, each with its availability buckets.
@@ -193,14 +201,14 @@ impl Roster {
 
     /// Replaces the roster items with a fresh roster result, keeping known presence.
     pub fn replace(&mut self, items: Vec<RosterItem>) {
-        let keep: std::collections::HashSet<BareJid> =
-            items.iter().map(|i| i.jid.clone()).collect();
+        let keep: std::collections::HashSet<&BareJid> = items.iter().map(|i| &i.jid).collect();
         let gone: Vec<BareJid> = self
             .contacts
             .keys()
-            .filter(|jid| !keep.contains(*jid))
+            .filter(|jid| !keep.contains(jid))
             .cloned()
             .collect();
+        drop(keep);
         for jid in gone {
             self.remove_item(&jid);
         }
@@ -248,13 +256,19 @@ impl Roster {
     /// Applies a change to one contact (created if unknown) and keeps the index in step.
     pub fn modify<R>(&mut self, jid: &BareJid, f: impl FnOnce(&mut Contact) -> R) -> R {
         self.detach(jid);
-        let contact = self
-            .contacts
-            .entry(jid.clone())
-            .or_insert_with(|| Contact::new(jid.clone()));
-        let result = f(contact);
+        // A known contact (every presence but the first) costs no copy of its JID.
+        let result = match self.contacts.get_mut(jid) {
+            Some(contact) => f(contact),
+            None => f(self
+                .contacts
+                .entry(jid.clone())
+                .or_insert_with(|| Box::new(Contact::new(jid.clone())))),
+        };
         // A stranger who went offline leaves no trace.
-        let drop_it = !contact.in_roster && contact.resources.is_empty() && contact.error.is_none();
+        let drop_it = self
+            .contacts
+            .get(jid)
+            .is_some_and(|c| !c.in_roster && c.resources.is_empty() && c.error.is_none());
         if drop_it {
             self.contacts.remove(jid);
         } else {

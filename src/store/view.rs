@@ -139,7 +139,7 @@ impl Filter {
 
     pub fn contact_ok(&self, c: &Contact) -> bool {
         self.text.as_ref().is_none_or(|t| {
-            c.label().to_lowercase().contains(t) || c.display_jid.to_lowercase().contains(t)
+            c.label().to_lowercase().contains(t) || c.display_jid().to_lowercase().contains(t)
         })
     }
 

@@ -49,7 +49,7 @@ fn heading(state: &State, id: &ContactId, contact: &Contact) -> Vec<Line<'static
     let mut title = vec![
         Span::styled(format!("{} ", theme::glyph(a)), theme::state_style(a)),
         Span::styled(contact.label().to_owned(), theme::group_style()),
-        Span::raw(format!("  {}", contact.display_jid)),
+        Span::raw(format!("  {}", contact.display_jid())),
     ];
     if let Some(account) = state.account(id.account).filter(|_| state.multi()) {
         title.push(Span::styled(

@@ -4,6 +4,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 use crate::domain::Availability;
 use crate::domain::ContactId;
@@ -69,7 +70,7 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
     if let (true, Some(i)) = (state.settings.no_color, selected_at) {
         let at = ratatui::layout::Position::new(area.x, area.y.saturating_add(i as u16));
         if let Some(cell) = frame.buffer_mut().cell_mut(at) {
-            cell.set_symbol(theme::SELECTED_MARK);
+            cell.set_symbol(&theme::selected_mark());
             cell.modifier.insert(ratatui::style::Modifier::BOLD);
         }
     }
@@ -140,11 +141,17 @@ pub fn row_line<'a>(
             line
         }
         Row::Resource {
+            account,
             name,
             presence,
             last,
             ..
-        } => resource_line(name, presence, *last, name_w),
+        } => {
+            // Under a tagged contact row, as far right as that row's glyph.
+            let tag = tags.and_then(|t| t.get(usize::from(account.0)));
+            let indent = tag.map_or(0, |t| t.width() + 1);
+            resource_line(name, presence, *last, name_w, indent)
+        }
     }
 }
 
@@ -234,10 +241,12 @@ fn resource_line<'a>(
     p: &'a ResourcePresence,
     last: bool,
     name_w: usize,
+    indent: usize,
 ) -> Line<'a> {
     let a = Availability::Available(p.show);
+    let branch = if last { "└ " } else { "├ " };
     let mut spans = vec![
-        Span::styled(if last { "    └ " } else { "    ├ " }, theme::dim()),
+        Span::styled(format!("{:indent$}    {branch}", ""), theme::dim()),
         Span::styled(theme::glyph(a), theme::state_style(a)),
         Span::raw(" "),
         Span::raw(fit(name, name_w.saturating_sub(4))),

@@ -1,63 +1,82 @@
-//! Glyphs and colours. Every state has its own glyph *and* colour, so states never collide,
-//! also for colour-blind users or on monochrome terminals.
+//! Glyphs and styles for drawing, read from the theme in `state.settings.theme` (see
+//! `crate::theme` and `assets/themes/default.toml`). [`crate::ui::draw`] puts that theme in
+//! scope for the frame ([`scope`]); outside a scope (a pane rendered on its own in a test)
+//! the default theme is used. Every state has its own glyph *and* colour, so states never
+//! collide, also for colour-blind users or on monochrome terminals.
 
-use ratatui::style::{Color, Modifier, Style};
+use std::cell::RefCell;
+use std::sync::Arc;
 
+use ratatui::style::{Color, Style};
+
+use crate::domain::Availability;
 use crate::domain::ConnState;
-use crate::domain::{Availability, Show};
+use crate::theme::{Entry, Theme};
 
-pub fn glyph(a: Availability) -> &'static str {
-    match a {
-        Availability::Available(Show::Chat) => "✦",
-        Availability::Available(Show::Online) => "●",
-        Availability::Available(Show::Away) => "◐",
-        Availability::Available(Show::Xa) => "◑",
-        Availability::Available(Show::Dnd) => "⊘",
-        Availability::Error => "✖",
-        Availability::Offline => "○",
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Theme>>> = const { RefCell::new(None) };
+}
+
+/// While the guard lives, this thread draws with `theme`; dropping it restores the theme
+/// that was in scope before.
+pub fn scope(theme: Arc<Theme>) -> Scope {
+    Scope(CURRENT.with(|c| c.replace(Some(theme))))
+}
+
+pub struct Scope(Option<Arc<Theme>>);
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
     }
 }
 
-pub fn color(a: Availability) -> Color {
-    match a {
-        Availability::Available(Show::Chat) => Color::Cyan,
-        Availability::Available(Show::Online) => Color::Green,
-        Availability::Available(Show::Away) => Color::Yellow,
-        Availability::Available(Show::Xa) => Color::Blue,
-        Availability::Available(Show::Dnd) => Color::Red,
-        Availability::Error => Color::Magenta,
-        Availability::Offline => Color::DarkGray,
-    }
+fn with<T>(f: impl FnOnce(&Theme) -> T) -> T {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(theme) => f(theme),
+        None => f(&Theme::shipped()),
+    })
+}
+
+fn style(entry: Entry) -> Style {
+    with(|t| t.look(entry).style)
+}
+
+pub fn glyph(a: Availability) -> String {
+    with(|t| t.look(Entry::of_state(a)).glyph.clone())
 }
 
 pub fn state_style(a: Availability) -> Style {
-    Style::default().fg(color(a))
+    style(Entry::of_state(a))
 }
 
 pub fn group_style() -> Style {
-    Style::default().add_modifier(Modifier::BOLD)
+    style(Entry::Group)
 }
 
 /// An account's name (section header, row tag).
 pub fn account_style() -> Style {
-    Style::default().fg(Color::Cyan)
+    style(Entry::Account)
 }
 
 pub fn dim() -> Style {
-    Style::default().fg(Color::DarkGray)
+    style(Entry::Dim)
 }
 
 pub fn status_text() -> Style {
-    Style::default().add_modifier(Modifier::ITALIC)
+    style(Entry::StatusText)
 }
 
 pub fn selected() -> Style {
-    Style::default().add_modifier(Modifier::REVERSED)
+    style(Entry::Selected)
 }
 
 /// Drawn over the first cell of the selected row when there are no colours, so the selection
 /// shows even where reverse video does not.
-pub const SELECTED_MARK: &str = "▌";
+pub fn selected_mark() -> String {
+    with(|t| t.look(Entry::Selected).glyph.clone())
+}
 
 /// `NO_COLOR`: every cell loses its colours, keeps its attributes (bold, reverse...). Each
 /// state keeps its own glyph, so nothing is told by colour alone.
@@ -69,33 +88,21 @@ pub fn strip_colors(buf: &mut ratatui::buffer::Buffer) {
 
 /// A watched contact's change in the bottom line.
 pub fn watch() -> Style {
-    Style::default()
-        .fg(Color::Black)
-        .bg(Color::Yellow)
-        .add_modifier(Modifier::BOLD)
+    style(Entry::Watch)
 }
 
 pub fn inbox_title() -> Style {
-    Style::default()
-        .fg(Color::Yellow)
-        .add_modifier(Modifier::BOLD)
+    style(Entry::InboxTitle)
 }
 
 pub fn header() -> Style {
-    Style::default().bg(Color::Black).fg(Color::White)
+    style(Entry::Header)
 }
 
 pub fn error() -> Style {
-    Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
+    style(Entry::Error)
 }
 
 pub fn conn_style(c: &ConnState) -> Style {
-    match c {
-        ConnState::Online => Style::default().fg(Color::Green),
-        ConnState::Connecting => Style::default().fg(Color::Yellow),
-        ConnState::Reconnecting { .. } => Style::default()
-            .fg(Color::Yellow)
-            .add_modifier(Modifier::BOLD),
-        ConnState::Failed { .. } => error(),
-    }
+    style(Entry::of_connection(c))
 }

@@ -27,7 +27,7 @@ pub fn who_lines(state: &State, filter: &Filter) -> Vec<Line<'static>> {
                 Span::styled(format!("{} ", theme::glyph(a)), theme::state_style(a)),
                 Span::raw(format!("{:<24} ", crate::ui::text::truncate(c.label(), 24))),
                 Span::styled(format!("{:<7}", a.label()), theme::state_style(a)),
-                Span::styled(format!("  {}", c.display_jid), theme::dim()),
+                Span::styled(format!("  {}", c.display_jid()), theme::dim()),
             ];
             if let Some(a) = state.account(account).filter(|_| state.multi()) {
                 spans.push(Span::styled(

@@ -494,8 +494,18 @@ async fn the_real_binary_with_three_accounts_one_failing() {
     let server = server();
     let mut bob = Peer::connect(&server, "bob", "phone").await;
     bob.presence("away", "bob away", 1).await;
-    let carol = Peer::connect(&server, "carol", "pc").await;
+    let mut carol = Peer::connect(&server, "carol", "pc").await;
     carol.presence("", "carol here", 0).await;
+    // `send` only queues: the peers' streams write while this task awaits, and the tmux
+    // waits below block it. Without these waits carol's presence sometimes reached Prosody
+    // only after the screen was checked, and work showed her offline.
+    for (peer, me) in [
+        (&mut bob, "bob@localhost/phone"),
+        (&mut carol, "carol@localhost/pc"),
+    ] {
+        peer.wait_for("own presence echoed", |s| presence_from(s, me).is_some())
+            .await;
+    }
     let dir = tempfile::tempdir().unwrap();
     let config = multi_config(
         dir.path(),
@@ -526,6 +536,8 @@ async fn the_real_binary_with_three_accounts_one_failing() {
                 .filter(|l| l.contains("Bob") && l.contains("bob away"))
                 .count()
                 == 2
+            && s.lines()
+                .any(|l| l.contains("Carol") && l.contains("carol here"))
     });
     let carol_row = screen.lines().find(|l| l.contains("Carol")).unwrap();
     assert!(

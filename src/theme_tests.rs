@@ -1,0 +1,171 @@
+use std::path::Path;
+use std::sync::Arc;
+
+use ratatui::style::{Color, Modifier, Style};
+
+use super::*;
+use crate::test_support::{cell_on_row, mixed_state, render};
+
+fn raw(text: &str) -> RawTheme {
+    toml::from_str(text).unwrap()
+}
+
+/// The look of every entry as `ui/theme.rs` had it written in code before the theme file.
+fn as_it_was_in_code(entry: Entry) -> (&'static str, Style) {
+    let fg = |c| Style::default().fg(c);
+    let bold = |s: Style| s.add_modifier(Modifier::BOLD);
+    match entry {
+        Entry::Chat => ("✦", fg(Color::Cyan)),
+        Entry::Online => ("●", fg(Color::Green)),
+        Entry::Away => ("◐", fg(Color::Yellow)),
+        Entry::Xa => ("◑", fg(Color::Blue)),
+        Entry::Dnd => ("⊘", fg(Color::Red)),
+        Entry::StateError => ("✖", fg(Color::Magenta)),
+        Entry::Offline => ("○", fg(Color::DarkGray)),
+        Entry::ConnOnline => ("", fg(Color::Green)),
+        Entry::Connecting => ("", fg(Color::Yellow)),
+        Entry::Reconnecting => ("", bold(fg(Color::Yellow))),
+        Entry::Failed | Entry::Error => ("", bold(fg(Color::Red))),
+        Entry::Group => ("", bold(Style::default())),
+        Entry::Account => ("", fg(Color::Cyan)),
+        Entry::Dim => ("", fg(Color::DarkGray)),
+        Entry::StatusText => ("", Style::default().add_modifier(Modifier::ITALIC)),
+        Entry::Selected => ("▌", Style::default().add_modifier(Modifier::REVERSED)),
+        Entry::Watch => ("", bold(fg(Color::Black).bg(Color::Yellow))),
+        Entry::InboxTitle => ("", bold(fg(Color::Yellow))),
+        Entry::Header => ("", fg(Color::White).bg(Color::Black)),
+    }
+}
+
+#[test]
+fn the_shipped_theme_parses_and_is_what_the_ui_draws_with() {
+    let parsed = Theme::build(&[raw(DEFAULT_THEME)]).expect("the shipped theme must parse");
+    assert_eq!(parsed, *Theme::shipped());
+    assert_eq!(*crate::store::Settings::default().theme, parsed);
+    for entry in Entry::ALL {
+        let (glyph, style) = as_it_was_in_code(entry);
+        assert_eq!(
+            parsed.look(entry),
+            &Look {
+                glyph: glyph.into(),
+                style
+            },
+            "{entry:?}"
+        );
+    }
+    // What a frame draws comes from it: Erin is dnd.
+    let mut state = mixed_state();
+    let buf = render(&mut state, 80, 24);
+    let dnd = parsed.look(Entry::Dnd);
+    let (x, y) = cell_on_row(&buf, "Erin", &dnd.glyph);
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn the_state_s_theme_is_drawn_and_entries_it_lacks_stay_default() {
+    let user = raw("[states]\ndnd = { glyph = \"D\", fg = \"#ff8800\", modifiers = [\"bold\"] }\n");
+    let theme = Theme::build(&[raw(DEFAULT_THEME), user]).unwrap();
+    let mut state = mixed_state();
+    state.settings.theme = Arc::new(theme);
+    let buf = render(&mut state, 80, 24);
+    let (x, y) = cell_on_row(&buf, "Erin", "D");
+    assert_eq!(buf[(x, y)].fg, Color::Rgb(0xff, 0x88, 0x00));
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    let (x, y) = cell_on_row(&buf, "Frank", "◑");
+    assert_eq!(buf[(x, y)].fg, Color::Blue);
+    // Outside a frame the default is back.
+    assert_eq!(
+        crate::ui::theme::glyph(Availability::Available(Show::Dnd)),
+        "⊘"
+    );
+}
+
+/// A config naming a theme file with `theme` as its text: the error, as the user sees it.
+fn theme_error(theme: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("mine.toml"), theme).unwrap();
+    let config = dir.path().join("config.toml");
+    let text =
+        "[account]\njid = \"alice@example.org\"\npassword = \"pw\"\n[ui]\ntheme = \"mine.toml\"\n";
+    let e = crate::config::parse(&config, text)
+        .expect_err("must be rejected")
+        .to_string();
+    let file = dir.path().join("mine.toml").display().to_string();
+    e.replace(&file, "mine.toml")
+}
+
+#[test]
+fn a_bad_user_theme_is_one_sentence_naming_the_file_and_the_key() {
+    let cases = [
+        (
+            "[states]\ndnd = { fg = \"reddish\" }",
+            "mine.toml: states.dnd.fg: \"reddish\" is not a colour",
+        ),
+        (
+            "[states]\ndnd = { colour = \"red\" }",
+            "mine.toml: states.dnd.colour: unknown field `colour`",
+        ),
+        (
+            "[states]\nbusy = { glyph = \"B\" }",
+            "mine.toml: states.busy: not an entry of [states]; expected chat, online",
+        ),
+        (
+            "[colours]\ndnd = {}",
+            "mine.toml: colours: not a theme table",
+        ),
+        (
+            "[parts]\ndim = { glyph = \"x\" }",
+            "mine.toml: parts.dim.glyph: this entry has no glyph",
+        ),
+        (
+            "[parts]\nselected = { glyph = \"\" }",
+            "mine.toml: parts.selected.glyph: \"\" is not a glyph",
+        ),
+        (
+            "[parts]\ngroup = { modifiers = [\"bold\", \"blinky\"] }",
+            "mine.toml: parts.group.modifiers[2]: \"blinky\" is not a modifier",
+        ),
+    ];
+    for (theme, start) in cases {
+        let e = theme_error(theme);
+        assert!(e.starts_with(start), "{theme}:\n{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+    }
+}
+
+#[test]
+fn a_good_user_theme_loads_through_the_config_and_a_missing_one_names_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        "[parts]\ndim = { fg = \"gray\" }\n",
+    )
+    .unwrap();
+    let text = |file: &str| {
+        format!(
+            "[account]\njid = \"alice@example.org\"\npassword = \"pw\"\n[ui]\ntheme = \"{file}\"\n"
+        )
+    };
+    let config = dir.path().join("config.toml");
+    let c = crate::config::parse(&config, &text("t.toml")).unwrap();
+    assert_eq!(
+        c.theme.look(Entry::Dim).style,
+        Style::default().fg(Color::Gray)
+    );
+    assert_eq!(
+        c.theme.look(Entry::Away),
+        Theme::shipped().look(Entry::Away)
+    );
+    let e = crate::config::parse(&config, &text("gone.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&dir.path().join("gone.toml").display().to_string()),
+        "{e}"
+    );
+    let none = crate::config::parse(
+        Path::new("c.toml"),
+        "[account]\njid = \"a@b.c\"\npassword = \"p\"\n",
+    );
+    assert!(Arc::ptr_eq(&none.unwrap().theme, &Theme::shipped()));
+}
