@@ -253,7 +253,7 @@ fn run(mut cli: Cli) -> Result<(), (u8, String)> {
         Some(p) => p,
         None => config::default_path().map_err(|e| (EXIT_CONFIG, e.to_string()))?,
     };
-    if let Some(cmd) = cli.command.take().filter(is_control) {
+    if let Some(cmd) = cli.command.take_if(|cmd| is_control(cmd)) {
         // Talks to the running instance: no config is read, no account started.
         return rosterm::tap::client::run_cli(&path, cmd);
     }
