@@ -467,8 +467,10 @@ fn hostile_text_is_sanitized_again_and_unreadable_rows_are_skipped() {
               'live', 0, NULL, NULL),
              ('alice@example.org', 'bob@example.org', NULL, 'in', 'fine', NULL, 4,
               'live', 0, 'delivered', NULL);
-             INSERT INTO conversations VALUES ('alice@example.org', 'not a jid@@', 9);
-             INSERT INTO conversations VALUES ('alice@example.org', 'bob@example.org', 4);",
+             INSERT INTO conversations (account, peer, last_at)
+                 VALUES ('alice@example.org', 'not a jid@@', 9);
+             INSERT INTO conversations (account, peer, last_at)
+                 VALUES ('alice@example.org', 'bob@example.org', 4);",
         )
         .expect("raw rows");
     let stored = all(&h, &bob());
@@ -504,7 +506,7 @@ fn reads_and_lookups_are_index_range_scans() {
         (read::RECENT, "messages_page"),
         (read::BEFORE, "messages_page"),
         (read::CURSOR, "PRIMARY KEY"),
-        (read::COUNT, "messages_page"),
+        (read::COUNT, "PRIMARY KEY"),
         (read::LAST_STANZA_ID, "messages_archived"),
         (read::QUEUED, "messages_queued"),
         (read::CONVERSATIONS, "conversations_recent"),
@@ -613,4 +615,29 @@ fn two_accounts_writers_share_the_file_without_losing_a_write() {
     let h = open(&dir);
     assert_eq!(h.count(&me(), &bob()).expect("count"), 200);
     assert_eq!(h.count(&work, &bob()).expect("count"), 200);
+}
+
+#[test]
+fn changes_written_together_apply_in_order_in_one_transaction() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = open(&dir);
+    let original = with(msg(Direction::Out, "teh", 1), Some("o1"), Some("o1"), None);
+    let mut fix = with(msg(Direction::Out, "the", 2), Some("o2"), Some("o2"), None);
+    fix.replaces = Some("o1".into());
+    let batch = [
+        Write::Message(original.clone()),
+        Write::Message(fix),
+        Write::Delivery {
+            peer: bob(),
+            id: "o1".into(),
+            delivery: Delivery::Sent,
+        },
+        Write::Message(original),
+    ];
+    h.write_all(&me(), &batch).expect("batch");
+    let stored = all(&h, &bob());
+    assert_eq!(bodies(&stored), ["the"]);
+    assert!(stored[0].edited);
+    assert_eq!(stored[0].delivery, Some(Delivery::Sent));
+    assert_eq!(h.count(&me(), &bob()).expect("count"), 1);
 }
