@@ -307,4 +307,7 @@ mod tests;
 mod message_tests;
 
 #[cfg(test)]
+mod read_tests;
+
+#[cfg(test)]
 mod schema_tests;
