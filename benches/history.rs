@@ -12,7 +12,9 @@
 //! - `page`: page back 10 pages of 200 from the newest, and one page from the middle;
 //! - `list`: the conversation list, the message count, the archive cursor;
 //! - `write` (last: it adds rows): store one new message (every de-duplication lookup
-//!   runs and misses), and an archive copy of a stored one (found by its stanza-id).
+//!   runs and misses), and an archive copy of a stored one (found by its stanza-id), each
+//!   in its own transaction; `batch`: 512 new messages in one transaction (the writer
+//!   thread's group commit).
 //!
 //! Run: `cargo bench --bench history`. Figures: docs/BENCHMARKS.md. Under
 //! `cargo test --all-targets` the same benchmarks run once on 2,000 messages.
@@ -81,21 +83,21 @@ fn message(peer: &BareJid, i: u64, tag: &str) -> Message {
 fn fill(history: &mut History, me: &BareJid, sizes: &Sizes) -> BareJid {
     let bob = jid("bob@example.org");
     let started = std::time::Instant::now();
-    for i in 0..sizes.big {
-        let m = message(&bob, i, "bob");
-        history.write(me, &Write::Message(m)).expect("write");
-    }
+    // As the writer thread does with a burst: up to 512 changes a transaction.
+    let mut all: Vec<Write> = (0..sizes.big)
+        .map(|i| Write::Message(message(&bob, i, "bob")))
+        .collect();
     for p in 0..sizes.others {
         let peer = jid(&format!("friend{p}@example.org"));
-        for i in 0..sizes.each {
-            let m = message(&peer, i, &format!("f{p}"));
-            history.write(me, &Write::Message(m)).expect("write");
-        }
+        all.extend((0..sizes.each).map(|i| Write::Message(message(&peer, i, &format!("f{p}")))));
+    }
+    for chunk in all.chunks(512) {
+        history.write_all(me, chunk).expect("write");
     }
     let total = sizes.big + sizes.others * sizes.each;
     let spent = started.elapsed();
     eprintln!(
-        "history: stored {total} messages in {:.1} s ({:.0} µs each, one transaction each)",
+        "history: stored {total} messages in {:.1} s ({:.0} µs each, 512 a transaction)",
         spent.as_secs_f64(),
         spent.as_secs_f64() * 1e6 / total as f64
     );
@@ -178,6 +180,24 @@ fn bench_history(c: &mut Criterion) {
     });
     group.finish();
 
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    let mut next = sizes.big * 10;
+    group.bench_function("512 new messages in one transaction", |b| {
+        b.iter(|| {
+            let now = SystemTime::now();
+            let batch: Vec<Write> = (next..next + 512)
+                .map(|i| {
+                    let mut m = message(&bob, i, "batch");
+                    m.at = now;
+                    Write::Message(m)
+                })
+                .collect();
+            next += 512;
+            history.write_all(&me, &batch).expect("write")
+        })
+    });
+    group.finish();
     assert!(reader.count(&me, &bob).expect("count") > sizes.big);
 }
 

@@ -226,10 +226,16 @@ impl History {
         load::roster(&self.conn, account).map_err(|e| self.err(e))
     }
 
-    /// Applies one change for `account`, in one transaction. It takes the write lock when
-    /// it begins (immediate): every account's writer shares the file, and a transaction
-    /// that read first could not wait for another's write to end.
+    /// Applies one change for `account`, in one transaction.
     pub fn write(&mut self, account: &BareJid, change: &Write) -> Result<(), HistoryError> {
+        self.write_all(account, std::slice::from_ref(change))
+    }
+
+    /// Applies changes for `account` in order, in one transaction (all or none): the
+    /// writer thread's group commit. It takes the write lock when it begins (immediate):
+    /// every account's writer shares the file, and a transaction that read first could not
+    /// wait for another's write to end.
+    pub fn write_all(&mut self, account: &BareJid, changes: &[Write]) -> Result<(), HistoryError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -238,13 +244,13 @@ impl History {
                 source: e,
             })?;
         let account = account.as_str();
-        let applied = match change {
+        let applied = changes.iter().try_for_each(|change| match change {
             Write::Message(message) => messages::store(&tx, account, message),
             Write::Delivery { peer, id, delivery } => {
                 messages::deliver(&tx, account, peer.as_str(), id, delivery)
             }
             roster => roster::apply(&tx, account, roster),
-        };
+        });
         applied.and_then(|()| tx.commit()).map_err(|e| self.err(e))
     }
 
@@ -299,6 +305,9 @@ mod tests;
 
 #[cfg(test)]
 mod message_tests;
+
+#[cfg(test)]
+mod read_tests;
 
 #[cfg(test)]
 mod schema_tests;

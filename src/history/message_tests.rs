@@ -1,30 +1,30 @@
-//! Message history: de-duplication each way, corrections, delivery steps, paging, and
-//! what is read back from a file that was tampered with.
+//! Writing message history: de-duplication each way, corrections, delivery steps, and the
+//! session events that reach the database. Reading it back: `read_tests.rs`.
 
 use super::*;
 use crate::domain::{Direction, Via};
 use crate::event::SessionEvent;
 
-const ME: &str = "alice@example.org";
+pub(super) const ME: &str = "alice@example.org";
 
-fn jid(s: &str) -> BareJid {
+pub(super) fn jid(s: &str) -> BareJid {
     BareJid::new(s).expect("test JID")
 }
 
-fn me() -> BareJid {
+pub(super) fn me() -> BareJid {
     jid(ME)
 }
 
-fn bob() -> BareJid {
+pub(super) fn bob() -> BareJid {
     jid("bob@example.org")
 }
 
 /// A fixed point in 2023, plus `s` seconds.
-fn at(s: u64) -> SystemTime {
+pub(super) fn at(s: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_700_000_000 + s)
 }
 
-fn msg(direction: Direction, body: &str, t: u64) -> Message {
+pub(super) fn msg(direction: Direction, body: &str, t: u64) -> Message {
     Message {
         peer: bob(),
         resource: Some("phone".into()),
@@ -40,22 +40,27 @@ fn msg(direction: Direction, body: &str, t: u64) -> Message {
     }
 }
 
-fn with(mut m: Message, id: Option<&str>, origin: Option<&str>, stanza: Option<&str>) -> Message {
+pub(super) fn with(
+    mut m: Message,
+    id: Option<&str>,
+    origin: Option<&str>,
+    stanza: Option<&str>,
+) -> Message {
     m.id = id.map(str::to_owned);
     m.origin_id = origin.map(str::to_owned);
     m.stanza_id = stanza.map(str::to_owned);
     m
 }
 
-fn open(dir: &tempfile::TempDir) -> History {
+pub(super) fn open(dir: &tempfile::TempDir) -> History {
     History::open(&dir.path().join("rosterm.sqlite3")).expect("opens")
 }
 
-fn put(h: &mut History, m: &Message) {
+pub(super) fn put(h: &mut History, m: &Message) {
     h.write(&me(), &Write::Message(m.clone())).expect("write");
 }
 
-fn deliver(h: &mut History, peer: &BareJid, id: &str, delivery: Delivery) {
+pub(super) fn deliver(h: &mut History, peer: &BareJid, id: &str, delivery: Delivery) {
     let change = Write::Delivery {
         peer: peer.clone(),
         id: id.into(),
@@ -64,14 +69,13 @@ fn deliver(h: &mut History, peer: &BareJid, id: &str, delivery: Delivery) {
     h.write(&me(), &change).expect("delivery");
 }
 
-fn all(h: &History, peer: &BareJid) -> Vec<StoredMessage> {
+pub(super) fn all(h: &History, peer: &BareJid) -> Vec<StoredMessage> {
     h.recent(&me(), peer, 10_000).expect("recent")
 }
 
-fn bodies(page: &[StoredMessage]) -> Vec<&str> {
+pub(super) fn bodies(page: &[StoredMessage]) -> Vec<&str> {
     page.iter().map(|s| s.message.body.as_str()).collect()
 }
-
 #[test]
 fn a_message_and_its_copy_with_the_same_stanza_id_are_stored_once() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -394,50 +398,6 @@ fn delivery_goes_forward_only_for_the_right_peer_and_failure_is_final() {
     assert!(h.queued(&me()).expect("queued").is_empty());
 }
 
-/// 25 messages, some at the same millisecond, some from the archive stored after newer
-/// ones: pages come back in time order, oldest first, and never overlap.
-#[test]
-fn pages_are_in_time_order_and_the_cursor_walks_back_to_the_beginning() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut h = open(&dir);
-    let order: Vec<u64> = (10..25).chain(0..10).collect();
-    for t in order {
-        let secs = t / 2; // pairs share a timestamp
-        put(&mut h, &msg(Direction::In, &format!("m{t:02}"), secs));
-    }
-    // Another conversation in between.
-    let mut other = msg(Direction::In, "carol", 3);
-    other.peer = jid("carol@example.org");
-    put(&mut h, &other);
-    let recent = h.recent(&me(), &bob(), 10).expect("recent");
-    assert_eq!(
-        bodies(&recent),
-        ["m15", "m16", "m17", "m18", "m19", "m20", "m21", "m22", "m23", "m24"]
-    );
-    let mut seen: Vec<String> = Vec::new();
-    let mut page = recent;
-    while let Some(first) = page.first() {
-        let older = h.before(&me(), &bob(), first.key, 10).expect("before");
-        seen.splice(0..0, page.iter().map(|s| s.message.body.clone()));
-        page = older;
-    }
-    let expected: Vec<String> = (0..25).map(|t| format!("m{t:02}")).collect();
-    assert_eq!(seen, expected);
-    // A key from another conversation is no cursor here.
-    let carols = h
-        .recent(&me(), &jid("carol@example.org"), 1)
-        .expect("recent");
-    assert!(h
-        .before(&me(), &bob(), carols[0].key, 10)
-        .expect("before")
-        .is_empty());
-    assert_eq!(h.count(&me(), &bob()).expect("count"), 25);
-    let conversations = h.conversations(&me()).expect("conversations");
-    let peers: Vec<&str> = conversations.iter().map(|c| c.peer.as_str()).collect();
-    assert_eq!(peers, ["bob@example.org", "carol@example.org"]);
-    assert_eq!(conversations[0].last_at, at(12));
-}
-
 #[test]
 fn a_message_from_the_future_is_stored_as_of_now() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -447,103 +407,6 @@ fn a_message_from_the_future_is_stored_as_of_now() {
     put(&mut h, &m);
     let stored = all(&h, &bob());
     assert!(stored[0].message.at <= SystemTime::now());
-}
-
-#[test]
-fn hostile_text_is_sanitized_again_and_unreadable_rows_are_skipped() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let h = open(&dir);
-    h.conn
-        .execute_batch(
-            "INSERT INTO messages (account, peer, resource, direction, body, id, at, via,
-                 wants_receipt, delivery, error)
-             VALUES
-             ('alice@example.org', 'bob@example.org', 'x\u{1b}[31m', 'out',
-              'line\u{1b}[2J one\r\n\u{202e}two\u{7}', 'i\u{1b}d', 1, 'warp', 1,
-              'failed', 'no\u{1b}[5m\nway'),
-             ('alice@example.org', 'bob@example.org', NULL, 'sideways', 'lost', NULL, 2,
-              'live', 0, NULL, NULL),
-             ('alice@example.org', 'bob@example.org', NULL, 'in', X'FF00', NULL, 3,
-              'live', 0, NULL, NULL),
-             ('alice@example.org', 'bob@example.org', NULL, 'in', 'fine', NULL, 4,
-              'live', 0, 'delivered', NULL);
-             INSERT INTO conversations VALUES ('alice@example.org', 'not a jid@@', 9);
-             INSERT INTO conversations VALUES ('alice@example.org', 'bob@example.org', 4);",
-        )
-        .expect("raw rows");
-    let stored = all(&h, &bob());
-    assert_eq!(bodies(&stored), ["line␛[2J one\ntwo␇", "fine"]);
-    let first = &stored[0];
-    assert_eq!(first.message.resource.as_deref(), Some("x␛[31m"));
-    assert_eq!(first.message.id.as_deref(), Some("i␛d"));
-    assert_eq!(first.message.via, Via::Live, "an unknown via is live");
-    assert_eq!(first.delivery, Some(Delivery::Failed("no␛[5m⏎way".into())));
-    assert_eq!(
-        stored[1].delivery, None,
-        "an incoming message has no delivery"
-    );
-    let peers: Vec<BareJid> = h
-        .conversations(&me())
-        .expect("conversations")
-        .into_iter()
-        .map(|c| c.peer)
-        .collect();
-    assert_eq!(peers, [bob()]);
-}
-
-/// The queries a conversation view and the writer make, as SQLite plans them: no full
-/// scan of `messages`, no sort of a whole conversation.
-#[test]
-fn reads_and_lookups_are_index_range_scans() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let h = open(&dir);
-    let dedup = "SELECT key FROM messages WHERE account = ?1 AND peer = ?2 AND direction = ?3
-                 AND origin_id = ?4 AND COALESCE(original_body, body) = ?5
-                 AND (stanza_id IS NULL OR ?6 IS NULL) ORDER BY key DESC LIMIT 1";
-    let cases = [
-        (read::RECENT, "messages_page"),
-        (read::BEFORE, "messages_page"),
-        (read::CURSOR, "PRIMARY KEY"),
-        (read::COUNT, "messages_page"),
-        (read::LAST_STANZA_ID, "messages_archived"),
-        (read::QUEUED, "messages_queued"),
-        (read::CONVERSATIONS, "conversations_recent"),
-        (dedup, "messages_origin_id"),
-        (
-            "SELECT target FROM corrections WHERE account = ?1 AND peer = ?2
-             AND direction = ?3 AND reference = ?4",
-            "PRIMARY KEY",
-        ),
-        (
-            "SELECT key FROM messages WHERE account = ?1 AND stanza_id = ?2",
-            "messages_stanza_id",
-        ),
-    ];
-    for (sql, index) in cases {
-        let mut stmt = h
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .expect("explain");
-        for i in 1..=stmt.parameter_count() {
-            stmt.raw_bind_parameter(i, "x").expect("bind");
-        }
-        let mut rows = stmt.raw_query();
-        let mut plan: Vec<String> = Vec::new();
-        while let Some(row) = rows.next().expect("row") {
-            plan.push(row.get(3).expect("detail"));
-        }
-        let plan = plan.join(" | ");
-        assert!(plan.contains(index), "{sql}\n=> {plan}");
-        assert!(!plan.contains("TEMP B-TREE"), "{sql}\n=> {plan}");
-        assert!(
-            !plan.contains("SCAN messages") && !plan.contains("SCAN conversations"),
-            "{sql}\n=> {plan}"
-        );
-        if sql == read::BEFORE {
-            // The cursor bounds the range: the scan starts at the cursor, not at the newest.
-            assert!(plan.contains("at<"), "{sql}\n=> {plan}");
-        }
-    }
 }
 
 #[test]
@@ -567,50 +430,26 @@ fn the_session_events_for_messages_and_deliveries_are_queued_for_the_database() 
 }
 
 #[test]
-fn the_app_reads_through_its_own_connection_while_the_writer_thread_writes() {
+fn changes_written_together_apply_in_order_in_one_transaction() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let reader = open(&dir);
-    let writer = Writer::spawn(open(&dir), me()).expect("thread");
-    let sink = writer.sink().expect("sink");
-    for t in 0..50 {
-        sink.observe(&SessionEvent::Message(msg(
-            Direction::In,
-            &format!("m{t}"),
-            t,
-        )));
-        // Reading in the middle of the writes neither fails nor waits for them to end.
-        let seen = reader.count(&me(), &bob()).expect("count");
-        assert!(seen <= t + 1);
-    }
-    drop(sink);
-    writer.finish(Duration::from_secs(10));
-    assert_eq!(reader.count(&me(), &bob()).expect("count"), 50);
-    assert_eq!(
-        reader.recent(&me(), &bob(), 1).expect("recent")[0]
-            .message
-            .body,
-        "m49"
-    );
-}
-
-#[test]
-fn two_accounts_writers_share_the_file_without_losing_a_write() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let work = jid("work@example.org");
-    let writers = [
-        Writer::spawn(open(&dir), me()).expect("thread"),
-        Writer::spawn(open(&dir), work.clone()).expect("thread"),
+    let mut h = open(&dir);
+    let original = with(msg(Direction::Out, "teh", 1), Some("o1"), Some("o1"), None);
+    let mut fix = with(msg(Direction::Out, "the", 2), Some("o2"), Some("o2"), None);
+    fix.replaces = Some("o1".into());
+    let batch = [
+        Write::Message(original.clone()),
+        Write::Message(fix),
+        Write::Delivery {
+            peer: bob(),
+            id: "o1".into(),
+            delivery: Delivery::Sent,
+        },
+        Write::Message(original),
     ];
-    for t in 0..200 {
-        for writer in &writers {
-            let m = with(msg(Direction::In, &format!("m{t}"), t), None, None, None);
-            writer.send(Write::Message(m));
-        }
-    }
-    for writer in writers {
-        writer.finish(Duration::from_secs(30));
-    }
-    let h = open(&dir);
-    assert_eq!(h.count(&me(), &bob()).expect("count"), 200);
-    assert_eq!(h.count(&work, &bob()).expect("count"), 200);
+    h.write_all(&me(), &batch).expect("batch");
+    let stored = all(&h, &bob());
+    assert_eq!(bodies(&stored), ["the"]);
+    assert!(stored[0].edited);
+    assert_eq!(stored[0].delivery, Some(Delivery::Sent));
+    assert_eq!(h.count(&me(), &bob()).expect("count"), 1);
 }

@@ -203,8 +203,9 @@ fn insert(tx: &Transaction<'_>, account: &str, m: &Message, at: i64) -> rusqlite
         m.replaces,
     ])?;
     tx.prepare_cached(
-        "INSERT INTO conversations (account, peer, last_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(account, peer) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)",
+        "INSERT INTO conversations (account, peer, last_at, messages) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT(account, peer) DO UPDATE
+             SET last_at = MAX(last_at, excluded.last_at), messages = messages + 1",
     )?
     .execute(params![account, m.peer.as_str(), at])?;
     Ok(())

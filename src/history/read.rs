@@ -45,7 +45,8 @@ pub const LAST_STANZA_ID: &str = "SELECT stanza_id FROM messages
 pub const CONVERSATIONS: &str =
     "SELECT peer, last_at FROM conversations WHERE account = ?1 ORDER BY last_at DESC";
 
-pub const COUNT: &str = "SELECT COUNT(*) FROM messages WHERE account = ?1 AND peer = ?2";
+/// Kept with the conversation (counting 100,000 index entries takes ~10 ms).
+pub const COUNT: &str = "SELECT messages FROM conversations WHERE account = ?1 AND peer = ?2";
 
 /// Outgoing messages never acknowledged, oldest first.
 pub const QUEUED: &str = concat!(
@@ -215,10 +216,11 @@ pub fn conversations(conn: &Connection, account: &str) -> rusqlite::Result<Vec<C
 }
 
 pub fn count(conn: &Connection, account: &str, peer: &str) -> rusqlite::Result<u64> {
-    let n: i64 = conn
+    let n: Option<i64> = conn
         .prepare_cached(COUNT)?
-        .query_row(params![account, peer], |row| row.get(0))?;
-    Ok(u64::try_from(n).unwrap_or(0))
+        .query_row(params![account, peer], |row| row.get(0))
+        .optional()?;
+    Ok(n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
 }
 
 pub fn queued(conn: &Connection, account: &str) -> rusqlite::Result<Vec<StoredMessage>> {

@@ -22,7 +22,8 @@ pub const SCHEMA_1: &str = "
         show TEXT NOT NULL, status TEXT NOT NULL, priority INTEGER NOT NULL,
         PRIMARY KEY (account, jid)) WITHOUT ROWID;";
 
-/// Schema 2: 1:1 messages of every account, and one row per conversation.
+/// Schema 2: 1:1 messages of every account, and one row per conversation (the time of
+/// its newest message, how many it has).
 ///
 /// - `key` (the rowid) is the stable cursor the app pages with; a conversation is ordered
 ///   by `(at, key)`: `at` in milliseconds since the epoch, `key` breaking ties.
@@ -74,6 +75,7 @@ pub const SCHEMA_2: &str = "
         PRIMARY KEY (account, peer, direction, reference)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS conversations (
         account TEXT NOT NULL, peer TEXT NOT NULL, last_at INTEGER NOT NULL,
+        messages INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (account, peer)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS conversations_recent ON conversations (account, last_at);";
 

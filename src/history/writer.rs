@@ -38,6 +38,26 @@ impl Sink {
     }
 }
 
+/// Most changes written in one transaction: what was queued while the last one committed
+/// (a burst of archive results, a roster) costs one commit, not one each.
+const BATCH: usize = 512;
+
+/// Writes `batch` in one transaction; if that fails, one at a time, so that one change
+/// that cannot be written does not take the others with it.
+fn write_batch(history: &mut History, account: &BareJid, batch: &[Write]) {
+    if let Err(e) = history.write_all(account, batch) {
+        if batch.len() == 1 {
+            tracing::warn!("{e}");
+            return;
+        }
+        for change in batch {
+            if let Err(e) = history.write(account, change) {
+                tracing::warn!("{e}");
+            }
+        }
+    }
+}
+
 /// The database on a thread of its own: writes are queued and never block the caller.
 pub struct Writer {
     tx: Option<mpsc::Sender<Write>>,
@@ -51,10 +71,15 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("rosterm-history".into())
             .spawn(move || {
-                for change in rx {
-                    if let Err(e) = history.write(&account, &change) {
-                        tracing::warn!("{e}");
+                let mut batch = Vec::with_capacity(BATCH);
+                while let Ok(first) = rx.recv() {
+                    batch.push(first);
+                    while batch.len() < BATCH {
+                        let Ok(next) = rx.try_recv() else { break };
+                        batch.push(next);
                     }
+                    write_batch(&mut history, &account, &batch);
+                    batch.clear();
                 }
             })?;
         Ok(Writer {
