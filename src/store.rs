@@ -72,6 +72,17 @@ pub enum Severity {
     Watch,
 }
 
+/// Repeated Tab in the command line: the candidates it cycles through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TabCycle {
+    /// The line the last Tab left (another Tab on it moves to the next candidate).
+    pub shown: String,
+    /// Every candidate, whole lines.
+    pub lines: Vec<String>,
+    /// The candidate the next Tab shows.
+    pub next: usize,
+}
+
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Focus {
@@ -102,6 +113,8 @@ pub struct UiState {
     pub focus: Focus,
     /// Messages sent so far in this run (the counter in their ids).
     pub sent: u64,
+    /// The candidates repeated Tab cycles through.
+    pub tab: Option<TabCycle>,
 }
 
 impl Default for UiState {
@@ -118,6 +131,7 @@ impl Default for UiState {
             filter: view::Filter::default(),
             focus: Focus::Roster,
             sent: 0,
+            tab: None,
         }
     }
 }

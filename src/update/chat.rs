@@ -206,9 +206,11 @@ fn draft_is_command(state: &State, id: &ContactId) -> bool {
 }
 
 fn complete(state: &mut State, id: &ContactId) {
-    let names: Vec<String> = state.accounts.values().map(|a| a.name.clone()).collect();
-    if let Some(chat) = state.chats.get_mut(id) {
-        if let Some(done) = command::complete(&chat.draft.text, &names) {
+    let Some(text) = state.chats.get(id).map(|c| c.draft.text.clone()) else {
+        return;
+    };
+    if let Some(done) = crate::update::complete::tab(state, &text) {
+        if let Some(chat) = state.chats.get_mut(id) {
             chat.draft.cursor = done.chars().count();
             chat.draft.text = done;
         }

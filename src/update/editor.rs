@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::command;
 use crate::store::{InputKind, InputLine, Mode, Severity, State};
 use crate::update::presence::{self, Scope};
-use crate::update::{commands, Effect};
+use crate::update::{commands, complete, Effect};
 
 /// Longest text the editor holds, in characters.
 const MAX_CHARS: usize = 1000;
@@ -35,11 +35,14 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             return submit(state, input);
         }
         KeyCode::Tab if input.kind == InputKind::Command => {
-            let names: Vec<String> = state.accounts.values().map(|a| a.name.clone()).collect();
-            if let Some(done) = command::complete(&input.text, &names) {
-                input.cursor = done.chars().count();
-                input.text = done;
+            let text = input.text.clone();
+            if let Some(done) = complete::tab(state, &text) {
+                if let Mode::Input(input) = &mut state.ui.mode {
+                    input.cursor = done.chars().count();
+                    input.text = done;
+                }
             }
+            return Vec::new();
         }
         _ => edit_line(input, key),
     }
