@@ -40,6 +40,7 @@ pub enum Action {
     OpenChat,
     NextChat,
     PrevChat,
+    UndoPresence,
 }
 
 /// The pane (or popup) that has the keyboard: a key means an action only in the panes where
@@ -118,6 +119,12 @@ impl Action {
             "set_presence_dnd",
             "set presence: do not disturb",
             &["d"],
+        ),
+        (
+            Action::UndoPresence,
+            "undo_presence",
+            "undo the last presence change (show, status, priority; again: redo)",
+            &["u"],
         ),
         (
             Action::EditStatus,

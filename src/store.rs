@@ -36,6 +36,8 @@ pub enum Mode {
     Help,
     /// A one-line editor at the bottom.
     Input(InputLine),
+    /// Quit although something is unsent? `y` quits.
+    ConfirmQuit(String),
     /// A yes/no question; `y` carries out the commands.
     Confirm {
         question: String,
@@ -115,6 +117,8 @@ pub struct UiState {
     pub sent: u64,
     /// The candidates repeated Tab cycles through.
     pub tab: Option<TabCycle>,
+    /// Each account's presence before the last change (what the undo key restores).
+    pub undo: Vec<(AccountId, OwnPresence)>,
 }
 
 impl Default for UiState {
@@ -132,6 +136,7 @@ impl Default for UiState {
             focus: Focus::Roster,
             sent: 0,
             tab: None,
+            undo: Vec::new(),
         }
     }
 }

@@ -35,7 +35,9 @@ pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
             frame.set_cursor_position(Position::new(x, area.y));
             Line::from(vec![Span::styled(prompt, theme::group_style()), Span::raw(shown)])
         }
-        Mode::Confirm { question, .. } => Line::styled(question.as_str(), theme::inbox_title()),
+        Mode::Confirm { question, .. } | Mode::ConfirmQuit(question) => {
+            Line::styled(question.as_str(), theme::inbox_title())
+        }
         _ => match &state.ui.message {
             // Messages can quote what the user typed: through the same gate as network text.
             Some((text, Severity::Error)) => Line::styled(clean(text), theme::error()),

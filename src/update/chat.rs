@@ -148,7 +148,7 @@ pub fn on_key(state: &mut State, keymap: &Keymap, id: ContactId, key: KeyEvent) 
 fn on_action(state: &mut State, keymap: &Keymap, id: ContactId, key: &KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match keymap.action_in(Pane::Chat, key) {
-        Some(Action::Quit) if ctrl => return vec![Effect::Quit],
+        Some(Action::Quit) if ctrl => return crate::update::keys::quit(state),
         Some(Action::NextChat) => cycle(state, 1),
         Some(Action::PrevChat) => cycle(state, -1),
         Some(Action::PageUp) => return scroll(state, &id, PAGE_LINES),

@@ -34,7 +34,7 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
             state.ui.mode = Mode::Help;
             Vec::new()
         }
-        SlashCommand::Quit => vec![Effect::Quit],
+        SlashCommand::Quit => crate::update::keys::quit(state),
         SlashCommand::Offline => presence::go_offline(state, scope),
         SlashCommand::Nick(nick) => presence::set_nick(state, scope, nick),
         SlashCommand::Directed { to, show, status } => directed(state, scope, &to, show, status),

@@ -10,8 +10,72 @@ use crate::update::presence::{self, Scope};
 use crate::update::{chat, contacts, editor, Effect};
 
 pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
+    let before = state.ui.undo.clone();
+    let effects = on_key_in_mode(state, keymap, key);
+    // A presence change, by a key or a command: say how to undo it.
+    if state.ui.undo != before && !state.ui.undo.is_empty() {
+        if let (Some(keys), Some((text, _))) = (
+            keymap.keys_for(Action::UndoPresence),
+            state.ui.message.as_mut(),
+        ) {
+            text.push_str(&format!(" ({keys} undoes)"));
+        }
+    }
+    effects
+}
+
+/// Is anything unsent: a draft being typed, or a message not yet taken by the server?
+fn unsent(state: &State) -> Option<String> {
+    let drafts = state
+        .chats
+        .iter()
+        .filter(|c| !c.draft.text.trim().is_empty())
+        .count();
+    let queued: usize = state
+        .chats
+        .iter()
+        .map(|c| {
+            c.lines
+                .iter()
+                .filter(|l| l.delivery == Some(crate::domain::Delivery::Queued))
+                .count()
+        })
+        .sum();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    match (drafts, queued) {
+        (0, 0) => None,
+        (d, 0) => Some(plural(d, "unsent draft")),
+        (0, q) => Some(plural(q, "queued message")),
+        (d, q) => Some(format!(
+            "{} and {}",
+            plural(d, "unsent draft"),
+            plural(q, "queued message")
+        )),
+    }
+}
+
+/// `q`, Ctrl-C or `/quit`: quits, or asks first when something is unsent.
+pub fn quit(state: &mut State) -> Vec<Effect> {
+    match unsent(state) {
+        None => vec![Effect::Quit],
+        Some(what) => {
+            state.ui.mode = Mode::ConfirmQuit(format!("{what} would be lost. Quit anyway? y/n"));
+            Vec::new()
+        }
+    }
+}
+
+fn on_key_in_mode(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
     let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     match &mut state.ui.mode {
+        Mode::ConfirmQuit(_) => {
+            if ctrl_c || matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                return vec![Effect::Quit];
+            }
+            state.ui.mode = Mode::Normal;
+            state.ui.message = Some(("Not quitting.".into(), Severity::Info));
+            Vec::new()
+        }
         Mode::Input(_) => {
             if ctrl_c {
                 state.ui.mode = Mode::Normal;
@@ -94,7 +158,8 @@ fn move_selection(state: &mut State, delta: isize) {
 pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = state.ui.viewport.max(2) as isize - 1;
     match action {
-        Action::Quit => return vec![Effect::Quit],
+        Action::Quit => return quit(state),
+        Action::UndoPresence => return presence::undo(state),
         Action::Help => {
             state.ui.help_scroll = 0;
             state.ui.mode = Mode::Help;
