@@ -4,6 +4,7 @@
 pub mod bottom;
 pub mod chat;
 pub mod detail;
+pub mod filter;
 pub mod header;
 pub mod help;
 pub mod inbox;
@@ -56,6 +57,8 @@ pub struct Panes {
     pub inbox: Rect,
     /// Zero height when no conversation is open.
     pub tabs: Rect,
+    /// The active roster filters, above the roster (zero height when none).
+    pub filter: Rect,
     /// Zero width while a conversation takes the whole width.
     pub roster: Rect,
     /// The focused conversation.
@@ -80,11 +83,21 @@ pub fn layout(area: Rect, state: &State) -> Panes {
         Constraint::Length(1),
     ])
     .areas(area);
-    let (roster, chat) = split_main(main, state);
+    let (mut roster, chat) = split_main(main, state);
+    let mut filter = Rect {
+        height: 0,
+        ..roster
+    };
+    if !state.ui.filter.is_empty() && roster.height > 1 && roster.width > 0 {
+        filter.height = 1;
+        roster.y += 1;
+        roster.height -= 1;
+    }
     Panes {
         header,
         inbox,
         tabs,
+        filter,
         roster,
         chat,
         timeline: (timeline_area.height > 0).then_some(timeline_area),
@@ -129,6 +142,9 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
     }
     if panes.tabs.height > 0 {
         tabs::render_tabs(frame, panes.tabs, state);
+    }
+    if panes.filter.height > 0 {
+        filter::render_filter(frame, panes.filter, state, keymap);
     }
     if panes.roster.width > 0 {
         roster::render_roster(frame, panes.roster, state);

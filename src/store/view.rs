@@ -160,6 +160,25 @@ impl Filter {
             .sum()
     }
 
+    /// Contacts of a group the filter lets through.
+    pub(crate) fn group_contacts(&self, roster: &Roster, group: &GroupIndex) -> usize {
+        group
+            .buckets
+            .iter()
+            .enumerate()
+            .filter(|(rank, _)| self.bucket_ok(*rank))
+            .map(|(_, b)| match self.text {
+                None => b.entries.len(),
+                Some(_) => b
+                    .entries
+                    .iter()
+                    .filter_map(|(_, j)| roster.get(j))
+                    .filter(|c| self.contact_ok(c))
+                    .count(),
+            })
+            .sum()
+    }
+
     /// Rows a group's contacts show (0: the group is hidden).
     pub(crate) fn group_rows(&self, roster: &Roster, key: &GroupKey, group: &GroupIndex) -> usize {
         if !self.group_ok(key) {

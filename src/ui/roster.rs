@@ -124,7 +124,7 @@ pub fn row_line<'a>(
         }
         Row::Group { group, stats } => Line::from(vec![
             Span::styled(format!("▾ {}", group.key.title()), theme::group_style()),
-            Span::styled(format!("  {}/{}", stats.online, stats.total), theme::dim()),
+            Span::styled(crate::ui::filter::group_counter(stats), theme::dim()),
         ]),
         Row::Contact {
             account, contact, ..

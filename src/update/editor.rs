@@ -54,8 +54,28 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     {
         let text = text.trim().to_lowercase();
         state.ui.filter.text = (!text.is_empty()).then_some(text);
+        select_first_match(state);
     }
     Vec::new()
+}
+
+/// While searching: the selection on the first contact that matches (Enter then opens it).
+fn select_first_match(state: &mut State) {
+    let rosters = state.rosters();
+    let filter = &state.ui.filter;
+    // The first contact row comes after at most an account and a group header.
+    let first = rosters
+        .visible_rows(filter, 0, 3)
+        .into_iter()
+        .find(|row| matches!(row, crate::store::view::Row::Contact { .. }))
+        .map(|row| row.id());
+    match first {
+        Some(id) => state.ui.selected = Some(id),
+        None => {
+            let text = "No contact matches the search (Esc clears it).";
+            state.ui.message = Some((text.into(), Severity::Info));
+        }
+    }
 }
 
 /// Cursor movement and text changes in the one-line editor.
@@ -125,6 +145,11 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
         InputKind::Priority => submit_priority(state, &input.text),
         InputKind::Search => {
             state.ui.mode = Mode::Normal;
+            if let Some(label) = contacts_selected_label(state) {
+                let text =
+                    format!("{label} selected: Enter opens the conversation, i its details.");
+                state.ui.message = Some((text, Severity::Info));
+            }
             Vec::new()
         }
         InputKind::Command => {
@@ -141,6 +166,11 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
             }
         }
     }
+}
+
+fn contacts_selected_label(state: &State) -> Option<String> {
+    let id = state.ui.selected.as_ref()?.contact()?;
+    state.contact(id).map(|c| c.label().to_owned())
 }
 
 fn submit_priority(state: &mut State, text: &str) -> Vec<Effect> {

@@ -211,9 +211,16 @@ impl<'a> Section<'_, 'a> {
             }
             let parts = self.parts_of(key);
             if *skip == 0 {
+                let mut stats = sum_stats(&parts);
+                if !filter.is_empty() {
+                    let shown = parts
+                        .iter()
+                        .map(|p| filter.group_contacts(p.roster, p.index));
+                    stats.shown = Some(shown.sum());
+                }
                 out.push(Row::Group {
                     group: self.group_ref(key),
-                    stats: sum_stats(&parts),
+                    stats,
                 });
             } else {
                 *skip -= 1;
@@ -355,6 +362,7 @@ fn sum_stats(parts: &[Part<'_>]) -> GroupStats {
         online: s.online + p.index.stats.online,
         total: s.total + p.index.stats.total,
         rows: s.rows + p.index.stats.rows,
+        shown: None,
     })
 }
 
