@@ -46,6 +46,36 @@ pub fn render_popup(
     );
 }
 
+/// The part of a popup's `lines` that fits in `area` (less the border) from line `scroll`
+/// on, with a line saying what is above and below and which keys scroll; `close` says how
+/// to close it when everything fits.
+pub fn scrolled<'a>(
+    lines: Vec<ratatui::text::Line<'a>>,
+    area: Rect,
+    scroll: usize,
+    close: &'static str,
+) -> Vec<ratatui::text::Line<'a>> {
+    use ratatui::text::Line;
+    let total = lines.len();
+    // The border, and a line for the hint.
+    let inner = usize::from(area.height.saturating_sub(3)).max(1);
+    if total <= inner {
+        let mut lines = lines;
+        lines.push(Line::styled(close, theme::dim()));
+        return lines;
+    }
+    let scroll = scroll.min(total - inner);
+    let below = total - inner - scroll;
+    let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(inner).collect();
+    let hint = match (scroll, below) {
+        (0, b) => format!("↓ {b} more: j / Down / PageDown · {close}"),
+        (a, 0) => format!("↑ {a} more: k / Up / PageUp · {close}"),
+        (a, b) => format!("↑ {a} above, ↓ {b} below: j k PageUp PageDown g G · {close}"),
+    };
+    shown.push(Line::styled(hint, theme::dim()));
+    shown
+}
+
 /// Where each pane goes on screen. Bands from the top: the header (a line per account), the
 /// subscription inbox (when requests wait), the conversation bar (when one is open), the
 /// roster and, while a conversation has the keyboard, the conversation beside it (or
@@ -170,6 +200,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
         Mode::Help => help::render_help(frame, frame.area(), keymap, state.ui.help_scroll),
         Mode::Detail(id) => detail::render_detail(frame, frame.area(), state, id),
         Mode::Who(filter) => who::render_who(frame, frame.area(), state, filter),
+        Mode::ConfirmQuit(_) => {}
         _ => {}
     }
     if state.settings.no_color {
@@ -184,3 +215,7 @@ mod tests;
 #[cfg(test)]
 #[path = "ui_text_tests.rs"]
 mod text_tests;
+
+#[cfg(test)]
+#[path = "ui_fit_tests.rs"]
+mod fit_tests;

@@ -137,7 +137,7 @@ fn scrolls_to_keep_selection_visible() {
 fn help_overlay_lists_every_key_and_command() {
     let mut s = mixed_state();
     s.ui.mode = Mode::Help;
-    let screen = text(&render(&mut s, 100, 80));
+    let screen = text(&render(&mut s, 100, 150));
     for (keys, description) in Keymap::default().help_lines() {
         assert!(
             screen.contains(description),
@@ -222,10 +222,10 @@ fn help_scrolls_on_a_small_terminal() {
     update::on_key(&mut s, &keymap, key('?'));
     let screen = text(&render(&mut s, 100, 24));
     assert!(
-        screen.contains("↓ more") && !screen.contains("/quit"),
+        screen.contains("more: j / Down / PageDown") && !screen.contains("/quit"),
         "{screen}"
     );
-    for _ in 0..60 {
+    for _ in 0..120 {
         update::on_key(
             &mut s,
             &keymap,
@@ -234,10 +234,10 @@ fn help_scrolls_on_a_small_terminal() {
     }
     let screen = text(&render(&mut s, 100, 24));
     assert!(
-        screen.contains("/quit") && screen.contains("Press ? or Esc"),
+        screen.contains("/quit") && screen.contains("? or Esc closes"),
         "scrolled to the end: {screen}"
     );
-    assert!(!screen.contains("↓ more"));
+    assert!(!screen.contains("more: j / Down"));
 }
 
 #[test]

@@ -36,35 +36,132 @@ const CHAT_KEYS: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::styled("Keys", theme::group_style())];
+/// (left column, description) rows of a help section.
+type Rows = &'static [(&'static str, &'static str)];
+
+/// Keys of every popup (help, `/who`, a contact's details).
+const POPUP_KEYS: &[(&str, &str)] = &[
+    ("j k Down Up", "scroll a line"),
+    ("PageDown PageUp", "scroll a page (Ctrl-f, Ctrl-b)"),
+    ("g G Home End", "the first / last line"),
+    ("Esc q Enter", "close (any other key closes too)"),
+];
+
+/// What each mark on screen means, row by row.
+pub const MARKS: &[(&str, &str)] = &[
+    (
+        "subscription",
+        "⇄ you see each other  → you see them  ← they see you  · neither",
+    ),
+    (
+        "  after it",
+        "? your request waits for their answer  ! their request waits for yours (y / n)",
+    ),
+    (
+        "✉",
+        "unread messages (roster row, header, conversation bar)",
+    ),
+    ("◉", "a watched contact (/watch): its changes are announced"),
+    (
+        "▾ Group 3/10",
+        "available / total contacts; under a filter: shown / total",
+    ),
+    (
+        "├ └ @res",
+        "the resources of a contact online on several devices",
+    ),
+    (
+        "header",
+        "you <your presence> [priority] \"status\" │ <connection state> │ available/total",
+    ),
+    (
+        "messages",
+        "◌ queued  ✓ the server has it  ✓✓ delivered  ✗ not sent",
+    ),
+];
+
+/// A (left, description) pair laid out in `width` columns: on one line when it fits, else
+/// the description wrapped under or beside the left column.
+fn two_columns(left: &str, description: &str, left_w: usize, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthStr;
+    let left_cells = left.width().max(left_w);
+    let beside = width.saturating_sub(2 + left_cells + 1);
+    let (first, indent, wrap_at) = if beside >= 24 {
+        (format!("  {left:<left_w$} "), 3 + left_cells, beside)
+    } else {
+        (format!("  {left}"), 6, width.saturating_sub(6).max(10))
+    };
+    let mut out = Vec::new();
+    let mut chunks = wrap(description, wrap_at).into_iter();
+    if beside >= 24 {
+        let head = chunks.next().unwrap_or_default();
+        out.push(Line::from(vec![
+            Span::styled(first, theme::group_style()),
+            Span::raw(head),
+        ]));
+    } else {
+        out.push(Line::styled(first, theme::group_style()));
+    }
+    for chunk in chunks {
+        out.push(Line::raw(format!("{}{chunk}", " ".repeat(indent))));
+    }
+    out
+}
+
+/// Words of `text` in lines of at most `width` cells (a longer word stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.width() + 1 + word.width() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// Every key (as bound), the conversation and popup keys, every command and every mark,
+/// laid out in `width` columns.
+pub fn help_lines(keymap: &Keymap, width: usize) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled("Keys in the roster", theme::group_style())];
     for (keys, description) in keymap.help_lines() {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<18}"), theme::group_style()),
-            Span::raw(description),
-        ]));
+        lines.extend(two_columns(&keys, description, 18, width));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("In a conversation", theme::group_style()));
-    for (keys, description) in CHAT_KEYS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<18}"), theme::group_style()),
-            Span::raw(*description),
-        ]));
+    let sections: [(&str, Rows); 3] = [
+        ("In a conversation", CHAT_KEYS),
+        ("In a popup (this help, /who, a contact)", POPUP_KEYS),
+        ("Marks", MARKS),
+    ];
+    for (title, rows) in sections {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(title, theme::group_style()));
+        for (left, description) in rows {
+            lines.extend(two_columns(left, description, 18, width));
+        }
     }
+    lines.extend(states_legend());
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "Commands (Tab completes)",
+        "Commands (Tab completes commands, contacts, groups, accounts, presence words)",
         theme::group_style(),
     ));
     for (usage, description) in COMMANDS.iter().flat_map(|c| c.lines) {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {usage:<46}"), theme::group_style()),
-            Span::raw(*description),
-        ]));
+        lines.extend(two_columns(usage, description, 46, width));
     }
-    lines.push(Line::raw(""));
-    let mut legend = vec![Span::styled("States  ", theme::group_style())];
+    lines
+}
+
+fn states_legend() -> Vec<Line<'static>> {
+    let mut legend = vec![Span::styled(
+        format!("  {:<19}", "states"),
+        theme::group_style(),
+    )];
     let states = Show::ALL
         .iter()
         .map(|s| Availability::Available(*s))
@@ -75,23 +172,12 @@ pub fn help_lines(keymap: &Keymap) -> Vec<Line<'static>> {
             theme::state_style(a),
         ));
     }
-    lines.push(Line::from(legend));
-    lines.push(Line::styled("Press ? or Esc to close.", theme::dim()));
-    lines
+    vec![Line::from(legend)]
 }
 
+/// The help over the whole screen, laid out to its width, scrolled to `scroll`.
 pub fn render_help(frame: &mut Frame, area: Rect, keymap: &Keymap, scroll: usize) {
-    let lines = help_lines(keymap);
-    let total = lines.len();
-    let height = (total as u16 + 2).min(area.height);
-    let inner = usize::from(height.saturating_sub(2));
-    // Scrolled as far as the end, no further.
-    let scroll = scroll.min(total.saturating_sub(inner));
-    let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(inner).collect();
-    if scroll + inner < total {
-        if let Some(last) = shown.last_mut() {
-            *last = Line::styled("  ↓ more: j / Down / PageDown", theme::dim());
-        }
-    }
-    crate::ui::render_popup(frame, area, " rosterm help ", 96, shown);
+    let lines = help_lines(keymap, usize::from(area.width.saturating_sub(2)));
+    let lines = crate::ui::scrolled(lines, area, scroll, "? or Esc closes.");
+    crate::ui::render_popup(frame, area, " rosterm help ", area.width, lines);
 }

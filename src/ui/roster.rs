@@ -136,6 +136,9 @@ pub fn row_line<'a>(
             if state.chats.get(&id).is_some_and(|c| c.unread > 0) {
                 // Unread messages from this contact: the row's first cell says so.
                 line.spans[0] = Span::styled("✉ ", theme::watch());
+            } else if state.watch.contains(&contact.jid) {
+                // Watched (/watch): its changes are announced.
+                line.spans[0] = Span::styled("◉ ", theme::watch());
             }
             line
         }

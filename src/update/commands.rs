@@ -31,7 +31,7 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Priority(p) => presence::change(state, scope, |own| own.priority = p),
         SlashCommand::Reconnect => presence::reconnect(state, scope),
         SlashCommand::Help => {
-            state.ui.mode = Mode::Help;
+            crate::update::keys::open_popup(state, Mode::Help);
             Vec::new()
         }
         SlashCommand::Quit => crate::update::keys::quit(state),
@@ -42,7 +42,8 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Watch(None) => list_watches(state),
         SlashCommand::Unwatch(who) => unwatch(state, scope, &who),
         SlashCommand::Who(query) => {
-            state.ui.mode = Mode::Who(filter_for(state, &query));
+            let filter = filter_for(state, &query);
+            crate::update::keys::open_popup(state, Mode::Who(filter));
             Vec::new()
         }
         SlashCommand::Filter(query) => filter(state, query),
@@ -81,7 +82,7 @@ fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect>
     };
     match cmd {
         SlashCommand::StatusGet(_) => {
-            state.ui.mode = Mode::Detail(id);
+            crate::update::keys::open_popup(state, Mode::Detail(id));
             Vec::new()
         }
         SlashCommand::Add { name, .. } => contacts::add(state, id, name),

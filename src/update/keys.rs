@@ -92,14 +92,7 @@ fn on_key_in_mode(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effe
                 matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')),
             )
         }
-        Mode::Detail(_) | Mode::Who(_) => {
-            match keymap.action_in(Pane::Popup, &key) {
-                Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
-                _ => state.ui.mode = Mode::Normal,
-            }
-            Vec::new()
-        }
-        Mode::Help => on_help_key(state, keymap, key, ctrl_c),
+        Mode::Detail(_) | Mode::Who(_) | Mode::Help => on_popup_key(state, keymap, key, ctrl_c),
         Mode::Normal => {
             if let crate::store::Focus::Chat(id) = &state.ui.focus {
                 let id = id.clone();
@@ -121,20 +114,29 @@ fn on_key_in_mode(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effe
     }
 }
 
-fn on_help_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool) -> Vec<Effect> {
+/// Help, a contact's details, `/who`: the roster's moving keys scroll, q / Esc / Enter
+/// (and the help key) close; any other key closes too, and does nothing else.
+fn on_popup_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool) -> Vec<Effect> {
+    let page = state.ui.viewport.max(2) - 1;
     let scroll = &mut state.ui.help_scroll;
     match keymap.action_in(Pane::Popup, &key) {
         Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
-        Some(Action::Quit) | Some(Action::Help) => state.ui.mode = Mode::Normal,
         Some(Action::MoveDown) => *scroll += 1,
         Some(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
-        Some(Action::PageDown) => *scroll += 10,
-        Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
+        Some(Action::PageDown) => *scroll += page,
+        Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
         Some(Action::Top) => *scroll = 0,
-        _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => state.ui.mode = Mode::Normal,
-        _ => {}
+        // Drawn as far as the end, no further.
+        Some(Action::Bottom) => *scroll = usize::from(u16::MAX),
+        _ => state.ui.mode = Mode::Normal,
     }
     Vec::new()
+}
+
+/// Opens a popup at its first line.
+pub fn open_popup(state: &mut State, mode: Mode) {
+    state.ui.help_scroll = 0;
+    state.ui.mode = mode;
 }
 
 pub fn open_editor(state: &mut State, kind: InputKind, text: String) {
@@ -160,10 +162,7 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => return quit(state),
         Action::UndoPresence => return presence::undo(state),
-        Action::Help => {
-            state.ui.help_scroll = 0;
-            state.ui.mode = Mode::Help;
-        }
+        Action::Help => open_popup(state, Mode::Help),
         Action::MoveDown => move_selection(state, 1),
         Action::MoveUp => move_selection(state, -1),
         Action::PageDown => move_selection(state, page),
@@ -273,7 +272,7 @@ fn on_contact(state: &mut State, action: Action) -> Vec<Effect> {
         Action::GroupContact => {
             open_editor(state, InputKind::Command, sub(&format!("group add {jid} ")))
         }
-        _ => state.ui.mode = Mode::Detail(id),
+        _ => open_popup(state, Mode::Detail(id)),
     }
     Vec::new()
 }

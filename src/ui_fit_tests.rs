@@ -1,0 +1,112 @@
+//! Screens that fit: help laid out to the width and explaining every mark, popups that
+//! scroll and say so, a header that abbreviates on a narrow terminal.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::keymap::Keymap;
+use crate::store::{Mode, State};
+use crate::test_support::{key, mixed_state, render, text};
+use crate::update;
+
+fn press(s: &mut State, k: KeyEvent) {
+    update::on_key(s, &Keymap::default(), k);
+}
+
+#[test]
+fn help_uses_the_whole_width_and_wraps_on_a_narrow_one() {
+    for width in [250u16, 60] {
+        let mut s = mixed_state();
+        s.ui.mode = Mode::Help;
+        let screen = text(&render(&mut s, width, 250));
+        let flat: String = screen
+            .lines()
+            .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (_, description) in crate::command::COMMANDS.iter().flat_map(|c| c.lines) {
+            assert!(
+                flat.contains(description),
+                "{width} columns: {description:?} cut:\n{screen}"
+            );
+        }
+        for (_, description) in Keymap::default().help_lines() {
+            assert!(flat.contains(description), "{width}: {description:?} cut");
+        }
+        let box_width = screen
+            .lines()
+            .find(|l| l.starts_with("┌ rosterm help"))
+            .map(|l| l.chars().count());
+        assert_eq!(box_width, Some(usize::from(width)), "{screen}");
+    }
+}
+
+#[test]
+fn help_explains_every_mark() {
+    let mut s = mixed_state();
+    s.ui.mode = Mode::Help;
+    let screen = text(&render(&mut s, 160, 200));
+    for mark in [
+        "⇄ you see each other",
+        "→ you see them",
+        "← they see you",
+        "· neither",
+        "? your request waits",
+        "! their request waits",
+        "✉",
+        "◉",
+        "available / total",
+        "◌ queued",
+        "<connection state>",
+    ] {
+        assert!(screen.contains(mark), "{mark} not explained:\n{screen}");
+    }
+}
+
+#[test]
+fn who_scrolls_with_the_roster_keys_and_says_there_is_more() {
+    let mut s = mixed_state();
+    let cmd = crate::command::parse("/who any").unwrap();
+    update::run_command(&mut s, cmd);
+    let screen = text(&render(&mut s, 100, 8));
+    assert!(screen.contains("who: 7"), "{screen}");
+    assert!(screen.contains("↓ 2 more: j / Down / PageDown"), "{screen}");
+    assert!(
+        screen.contains("Bob") && !screen.contains("Heidi"),
+        "{screen}"
+    );
+    press(&mut s, key('j'));
+    assert!(
+        matches!(s.ui.mode, Mode::Who(_)),
+        "j scrolls, it does not close"
+    );
+    press(&mut s, key('G'));
+    let screen = text(&render(&mut s, 100, 8));
+    assert!(screen.contains("↑ 2 more: k / Up / PageUp"), "{screen}");
+    assert!(
+        screen.contains("Heidi") || screen.contains("Grace"),
+        "{screen}"
+    );
+    press(&mut s, KeyEvent::from(KeyCode::Esc));
+    assert_eq!(s.ui.mode, Mode::Normal);
+}
+
+#[test]
+fn the_header_labels_its_parts_and_abbreviates_when_narrow() {
+    let mut s = mixed_state();
+    let wide = text(&render(&mut s, 160, 12));
+    let header = wide.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("you ◐ away [5]") && header.contains("│ online (connection)"),
+        "{header}"
+    );
+    s.account_mut(crate::test_support::A0).unwrap().own.status =
+        "a very long status text that cannot fit".into();
+    let narrow = text(&render(&mut s, 60, 12));
+    let header = narrow.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("│ online") && header.contains("│ 5/7"),
+        "connection state and counts stay: {header}"
+    );
+    assert!(header.contains('…'), "a cut status ends with …: {header}");
+}
