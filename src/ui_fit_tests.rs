@@ -110,3 +110,40 @@ fn the_header_labels_its_parts_and_abbreviates_when_narrow() {
     );
     assert!(header.contains('…'), "a cut status ends with …: {header}");
 }
+
+/// The README's tables are generated from the help's sources; `UPDATE_README=1 cargo test
+/// --lib readme` rewrites them.
+#[test]
+fn readme_tables_match_the_help() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let mut readme = std::fs::read_to_string(&path).unwrap();
+    let tables = [
+        ("keys", crate::ui::help::readme_keys()),
+        ("commands", crate::ui::help::readme_commands()),
+        ("marks", crate::ui::help::readme_marks()),
+    ];
+    for (name, table) in tables {
+        let begin = format!("<!-- {name}: generated from the help (cargo test --lib readme) -->\n");
+        let end = format!("<!-- end of {name} -->");
+        let from = readme
+            .find(&begin)
+            .unwrap_or_else(|| panic!("README lacks {begin}"))
+            + begin.len();
+        let to = from
+            + readme[from..]
+                .find(&end)
+                .unwrap_or_else(|| panic!("README lacks {end}"));
+        if std::env::var_os("UPDATE_README").is_some() {
+            readme.replace_range(from..to, &table);
+        } else {
+            assert_eq!(
+                readme[from..to],
+                table,
+                "README's {name} table differs from the help; run UPDATE_README=1 cargo test --lib readme"
+            );
+        }
+    }
+    if std::env::var_os("UPDATE_README").is_some() {
+        std::fs::write(&path, readme).unwrap();
+    }
+}

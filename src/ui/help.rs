@@ -6,7 +6,7 @@ use ratatui::Frame;
 
 use crate::command::COMMANDS;
 use crate::domain::{Availability, Show};
-use crate::keymap::Keymap;
+use crate::keymap::{Action, Keymap};
 use crate::ui::theme;
 
 /// Keys of a conversation's input (typed characters are text there, never actions).
@@ -30,10 +30,6 @@ const CHAT_KEYS: &[(&str, &str)] = &[
         "the roster / that conversation (in the roster too)",
     ),
     ("Ctrl-W Ctrl-U", "delete a word / to the start"),
-    (
-        "marks",
-        "◌ queued  ✓ the server has it  ✓✓ delivered  ✗ not sent",
-    ),
 ];
 
 /// (left column, description) rows of a help section.
@@ -180,4 +176,67 @@ pub fn render_help(frame: &mut Frame, area: Rect, keymap: &Keymap, scroll: usize
     let lines = help_lines(keymap, usize::from(area.width.saturating_sub(2)));
     let lines = crate::ui::scrolled(lines, area, scroll, "? or Esc closes.");
     crate::ui::render_popup(frame, area, " rosterm help ", area.width, lines);
+}
+
+/// A cell of a Markdown table: `|` escaped, in backquotes when `code`.
+fn cell(text: &str, code: bool) -> String {
+    let text = text.replace('|', "\\|");
+    if code {
+        format!("`{text}`")
+    } else {
+        text
+    }
+}
+
+/// The README's key table: the same rows as the help (default keys, each action's config
+/// name), then the conversation and popup keys.
+pub fn readme_keys() -> String {
+    let keymap = Keymap::default();
+    let mut out = String::from("| key | action (config name in `[keys]`) |\n|---|---|\n");
+    for ((keys, description), (action, ..)) in keymap.help_lines().into_iter().zip(Action::ALL) {
+        let keys: Vec<String> = keys.split(' ').map(|k| cell(k, true)).collect();
+        out.push_str(&format!(
+            "| {} | {} (`{}`) |\n",
+            keys.join(" / "),
+            cell(description, false),
+            action.name()
+        ));
+    }
+    for (title, rows) in [("in a conversation", CHAT_KEYS), ("in a popup", POPUP_KEYS)] {
+        for (keys, description) in rows {
+            let keys: Vec<String> = keys.split(' ').map(|k| cell(k, true)).collect();
+            out.push_str(&format!(
+                "| {} | {title}: {} |\n",
+                keys.join(" / "),
+                cell(description, false)
+            ));
+        }
+    }
+    out
+}
+
+/// The README's command table: every line of the command table.
+pub fn readme_commands() -> String {
+    let mut out = String::from("| command | what it does |\n|---|---|\n");
+    for (usage, description) in COMMANDS.iter().flat_map(|c| c.lines) {
+        out.push_str(&format!(
+            "| {} | {} |\n",
+            cell(usage, true),
+            cell(description, false)
+        ));
+    }
+    out
+}
+
+/// The README's table of marks.
+pub fn readme_marks() -> String {
+    let mut out = String::from("| mark | meaning |\n|---|---|\n");
+    for (mark, description) in MARKS {
+        out.push_str(&format!(
+            "| {} | {} |\n",
+            cell(mark.trim(), false),
+            cell(description, false)
+        ));
+    }
+    out
 }
