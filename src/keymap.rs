@@ -41,6 +41,9 @@ pub enum Action {
     NextChat,
     PrevChat,
     UndoPresence,
+    ToggleFold,
+    FoldAll,
+    UnfoldAll,
 }
 
 /// The pane (or popup) that has the keyboard: a key means an action only in the panes where
@@ -209,6 +212,19 @@ impl Action {
             "prev_chat",
             "previous conversation",
             &["backtab"],
+        ),
+        (
+            Action::ToggleFold,
+            "toggle_fold",
+            "fold / unfold the selected group (Enter on its header too)",
+            &["space"],
+        ),
+        (Action::FoldAll, "fold_all", "fold every group", &["z"]),
+        (
+            Action::UnfoldAll,
+            "unfold_all",
+            "unfold every group",
+            &["Z"],
         ),
         (
             Action::ToggleTimeline,
@@ -588,7 +604,8 @@ mod tests {
             map.action_in(Pane::Roster, &key(KeyCode::Down, KeyModifiers::NONE)),
             Some(Action::MoveDown)
         );
-        assert_eq!(ch('z'), None);
+        assert_eq!(ch('z'), Some(Action::FoldAll));
+        assert_eq!(ch('w'), None);
     }
 
     #[test]

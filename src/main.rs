@@ -235,7 +235,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
         state.ui.message = Some((problems.join(" · "), rosterm::store::Severity::Error));
     }
 
-    let outcome = run_ui(&mut state, &config.keymap, &mut sessions, &log_health)?;
+    let outcome = run_ui_folded(&mut state, &config, &mut sessions, &log_health)?;
     // The terminal is back to normal before anything is printed. Give the sessions a moment
     // to say goodbye to the server.
     sessions.join(std::time::Instant::now() + std::time::Duration::from_secs(3));
@@ -263,6 +263,25 @@ fn random_id_prefix() -> String {
         return format!("rt{nanos:x}{:x}", std::process::id());
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// [`run_ui`], with the folded groups loaded before and saved after (beside the database;
+/// not at all when storage is off).
+fn run_ui_folded(
+    state: &mut State,
+    config: &config::Config,
+    sessions: &mut Sessions,
+    log: &logging::Health,
+) -> Result<std::io::Result<app::Outcome>, (u8, String)> {
+    let folds = config.storage.as_deref().map(rosterm::folds::path_for);
+    if let Some(path) = &folds {
+        rosterm::folds::load(path, state);
+    }
+    let outcome = run_ui(state, &config.keymap, sessions, log);
+    if let Some(Err(e)) = folds.map(|path| rosterm::folds::save(&path, state)) {
+        tracing::warn!("cannot save the folded groups: {e}");
+    }
+    outcome
 }
 
 /// The interactive UI on the real terminal, restored when this returns.

@@ -147,3 +147,49 @@ fn readme_tables_match_the_help() {
         std::fs::write(&path, readme).unwrap();
     }
 }
+
+#[test]
+fn enter_or_space_on_a_group_header_folds_it_and_z_folds_all() {
+    let mut s = mixed_state();
+    let screen = text(&render(&mut s, 100, 16));
+    assert!(screen.contains("▾ Friends"), "{screen}");
+    // The selection starts on the first row: the Friends header.
+    press(&mut s, KeyEvent::from(KeyCode::Enter));
+    let screen = text(&render(&mut s, 100, 16));
+    assert!(
+        screen.contains("▸ Friends  3/3") && !screen.contains("Bob") && screen.contains("Frank"),
+        "{screen}"
+    );
+    assert!(screen.contains("Friends folded"), "{screen}");
+    press(&mut s, key(' '));
+    let screen = text(&render(&mut s, 100, 16));
+    assert!(
+        screen.contains("▾ Friends") && screen.contains("Bob"),
+        "{screen}"
+    );
+    // Space on a contact folds its group; the selection goes to the header.
+    press(&mut s, key('j'));
+    press(&mut s, key(' '));
+    assert!(matches!(
+        s.ui.selected,
+        Some(crate::store::view::RowId::Group(_))
+    ));
+    press(&mut s, key('z'));
+    let screen = text(&render(&mut s, 100, 16));
+    for g in ["▸ Friends", "▸ Work", "▸ Contacts"] {
+        assert!(screen.contains(g), "{g}: {screen}");
+    }
+    press(&mut s, key('j'));
+    press(&mut s, key('j'));
+    let screen = text(&render(&mut s, 100, 16));
+    assert!(
+        !screen.contains("Heidi"),
+        "moving over folded groups: {screen}"
+    );
+    press(&mut s, key('Z'));
+    let screen = text(&render(&mut s, 100, 16));
+    assert!(
+        screen.contains("Heidi") && screen.contains("Bob"),
+        "{screen}"
+    );
+}

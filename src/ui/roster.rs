@@ -123,7 +123,10 @@ pub fn row_line<'a>(
             ])
         }
         Row::Group { group, stats } => Line::from(vec![
-            Span::styled(format!("▾ {}", group.key.title()), theme::group_style()),
+            Span::styled(
+                format!("{} {}", fold_mark(state, group), group.key.title()),
+                theme::group_style(),
+            ),
             Span::styled(crate::ui::filter::group_counter(stats), theme::dim()),
         ]),
         Row::Contact {
@@ -148,6 +151,15 @@ pub fn row_line<'a>(
             last,
             ..
         } => resource_line(name, presence, *last, name_w),
+    }
+}
+
+/// ▾ an open group, ▸ a folded one.
+fn fold_mark(state: &State, group: &crate::store::view::GroupRef) -> &'static str {
+    if state.ui.filter.folded.contains(group) {
+        "▸"
+    } else {
+        "▾"
     }
 }
 

@@ -221,12 +221,18 @@ fn directed(
 }
 
 fn filter(state: &mut State, query: Option<command::Query>) -> Vec<Effect> {
+    // Folds are not filters: they stay.
+    let folded = std::mem::take(&mut state.ui.filter.folded);
     state.ui.filter = match &query {
         Some(q) => view::Filter {
             text: state.ui.filter.text.clone(),
+            folded,
             ..filter_for(state, q)
         },
-        None => view::Filter::default(),
+        None => view::Filter {
+            folded,
+            ..view::Filter::default()
+        },
     };
     let text = if query.is_some() {
         "Roster filtered (/filter clear shows everyone)."
@@ -258,5 +264,6 @@ fn filter_for(state: &State, query: &command::Query) -> view::Filter {
         show,
         group,
         text: None,
+        folded: Default::default(),
     }
 }

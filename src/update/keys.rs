@@ -162,6 +162,8 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => return quit(state),
         Action::UndoPresence => return presence::undo(state),
+        Action::ToggleFold => toggle_fold(state),
+        Action::FoldAll | Action::UnfoldAll => fold_all(state, action == Action::FoldAll),
         Action::Help => open_popup(state, Mode::Help),
         Action::MoveDown => move_selection(state, 1),
         Action::MoveUp => move_selection(state, -1),
@@ -212,8 +214,59 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Enter on a contact (or resource) row: its conversation.
+/// The group of the selected row (a header, or a contact in it).
+fn selected_group(state: &State) -> Option<crate::store::view::GroupRef> {
+    use crate::store::view::RowId;
+    match state.ui.selected.as_ref()? {
+        RowId::Group(g) | RowId::Contact(g, _) | RowId::Resource(g, _, _) => Some(g.clone()),
+        RowId::Account(_) => None,
+    }
+}
+
+/// Space (or Enter on a header): folds the selected group to its header, or unfolds it.
+fn toggle_fold(state: &mut State) {
+    let Some(group) = selected_group(state) else {
+        let text = "Select a group (or a contact in it) to fold it.";
+        state.ui.message = Some((text.into(), Severity::Info));
+        return;
+    };
+    let title = group.key.title().to_owned();
+    let folded = &mut state.ui.filter.folded;
+    let text = if folded.remove(&group) {
+        format!("{title} unfolded.")
+    } else {
+        folded.insert(group.clone());
+        // The selection moves to the header of the folded group.
+        state.ui.selected = Some(crate::store::view::RowId::Group(group));
+        format!("{title} folded (space or Enter unfolds it, Z unfolds all).")
+    };
+    state.ui.message = Some((text, Severity::Info));
+}
+
+fn fold_all(state: &mut State, fold: bool) {
+    if fold {
+        let all = state.rosters().group_refs();
+        state.ui.filter.folded = all.into_iter().collect();
+        if let Some(group) = selected_group(state) {
+            state.ui.selected = Some(crate::store::view::RowId::Group(group));
+        }
+    } else {
+        state.ui.filter.folded.clear();
+    }
+    let text = if fold {
+        "Every group folded (Z unfolds all)."
+    } else {
+        "Every group unfolded."
+    };
+    state.ui.message = Some((text.into(), Severity::Info));
+}
+
+/// Enter on a contact (or resource) row: its conversation; on a group header: fold.
 fn open_selected(state: &mut State) -> Vec<Effect> {
+    if matches!(state.ui.selected, Some(crate::store::view::RowId::Group(_))) {
+        toggle_fold(state);
+        return Vec::new();
+    }
     match contacts::selected_contact(state) {
         Some(id) => chat::open(state, id),
         None => {
