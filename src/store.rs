@@ -64,6 +64,8 @@ pub struct InputLine {
     pub text: String,
     /// Cursor position in characters.
     pub cursor: usize,
+    /// Why Enter refused the text, shown after it until the next edit.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -193,3 +193,44 @@ fn enter_or_space_on_a_group_header_folds_it_and_z_folds_all() {
         "{screen}"
     );
 }
+
+#[test]
+fn every_rejected_input_gets_a_sentence() {
+    let mut s = mixed_state();
+    // The priority editor keeps the text and says why it refused it.
+    press(&mut s, key('p'));
+    for _ in 0..3 {
+        press(&mut s, KeyEvent::from(KeyCode::Backspace));
+    }
+    for c in "abc".chars() {
+        press(&mut s, key(c));
+    }
+    press(&mut s, KeyEvent::from(KeyCode::Enter));
+    let screen = text(&render(&mut s, 120, 12));
+    let bottom = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    assert!(
+        bottom.contains("priority (-128..127): abc")
+            && bottom.contains("\"abc\" is not a priority"),
+        "{bottom}"
+    );
+    press(&mut s, KeyEvent::from(KeyCode::Esc));
+    // An empty command line.
+    press(&mut s, key('/'));
+    press(&mut s, KeyEvent::from(KeyCode::Enter));
+    assert!(s
+        .ui
+        .message
+        .as_ref()
+        .is_some_and(|m| m.0.starts_with("No command given")));
+    // A key that means nothing in the roster.
+    press(&mut s, key('h'));
+    let message = s.ui.message.clone().map(|m| m.0).unwrap_or_default();
+    assert!(
+        message.starts_with("'h' is not a key in the roster; ?/F1 lists"),
+        "{message}"
+    );
+}

@@ -78,9 +78,13 @@ fn select_first_match(state: &mut State) {
     }
 }
 
-/// Cursor movement and text changes in the one-line editor.
+/// Cursor movement and text changes in the one-line editor; an edit clears the error.
 fn edit_line(input: &mut InputLine, key: KeyEvent) {
+    let before = input.text.clone();
     edit_text(&mut input.text, &mut input.cursor, key, MAX_CHARS);
+    if input.text != before {
+        input.error = None;
+    }
 }
 
 /// Cursor movement and text changes in `text` (at most `max` characters), shared by the
@@ -155,6 +159,8 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
         InputKind::Command => {
             state.ui.mode = Mode::Normal;
             if input.text.trim() == "/" || input.text.trim().is_empty() {
+                let text = "No command given (Tab after / lists them, /help explains them).";
+                state.ui.message = Some((text.into(), Severity::Info));
                 return Vec::new();
             }
             match command::parse(&input.text) {
@@ -185,13 +191,14 @@ fn submit_priority(state: &mut State, text: &str) -> Vec<Effect> {
             presence::change(state, Scope::All, |own| own.priority = p)
         }
         None => {
-            state.ui.message = Some((
-                format!(
-                    "{:?} is not a priority; enter a number from -128 to 127 (Esc cancels)",
-                    text.trim()
-                ),
-                Severity::Error,
-            ));
+            let error = format!(
+                "{:?} is not a priority; enter a number from -128 to 127 (Esc cancels)",
+                text.trim()
+            );
+            if let Mode::Input(input) = &mut state.ui.mode {
+                input.error = Some(error.clone());
+            }
+            state.ui.message = Some((error, Severity::Error));
             Vec::new()
         }
     }

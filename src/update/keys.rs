@@ -24,6 +24,32 @@ pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> 
     effects
 }
 
+/// A key that means nothing in the roster: one sentence (typing here is not text).
+fn unbound(state: &mut State, keymap: &Keymap, key: &KeyEvent) {
+    let KeyCode::Char(c) = key.code else {
+        return;
+    };
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return;
+    }
+    let help = keymap
+        .keys_for(Action::Help)
+        .unwrap_or_else(|| "/help".into());
+    let command = keymap
+        .keys_for(Action::CommandLine)
+        .unwrap_or_else(|| "unbound".into());
+    state.ui.message = Some((
+        format!(
+            "{c:?} is not a key in the roster; {help} lists the keys, {command} opens the \
+             command line, Enter opens a conversation to type in."
+        ),
+        Severity::Info,
+    ));
+}
+
 /// Is anything unsent: a draft being typed, or a message not yet taken by the server?
 fn unsent(state: &State) -> Option<String> {
     let drafts = state
@@ -108,7 +134,10 @@ fn on_key_in_mode(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effe
             }
             match keymap.action_in(Pane::Roster, &key) {
                 Some(action) => apply_action(state, action),
-                None => Vec::new(),
+                None => {
+                    unbound(state, keymap, &key);
+                    Vec::new()
+                }
             }
         }
     }
@@ -141,7 +170,12 @@ pub fn open_popup(state: &mut State, mode: Mode) {
 
 pub fn open_editor(state: &mut State, kind: InputKind, text: String) {
     let cursor = text.chars().count();
-    state.ui.mode = Mode::Input(crate::store::InputLine { kind, text, cursor });
+    state.ui.mode = Mode::Input(crate::store::InputLine {
+        kind,
+        text,
+        cursor,
+        error: None,
+    });
 }
 
 fn move_selection(state: &mut State, delta: isize) {

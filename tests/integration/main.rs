@@ -38,6 +38,7 @@ macro_rules! on_each_server {
 mod binary;
 mod cache;
 mod client;
+mod everyday;
 mod fuzz;
 mod harness;
 mod hostile;

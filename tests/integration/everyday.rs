@@ -1,0 +1,81 @@
+//! Everyday use with the real binary in tmux (issue 14): a contact by part of its name with
+//! Tab, a group completed after it, a presence key undone with `u`, groups folded.
+
+use crate::harness::{RosterEntry, Server};
+use crate::terminal::{alternate_on, rosterm_in_shell};
+
+fn server() -> Server {
+    let server = Server::start();
+    server.register("alice", "alice-pw");
+    server.register("bob", "bob-pw");
+    server.set_roster(
+        "alice",
+        &[
+            RosterEntry {
+                name: Some("Bob Builder".into()),
+                groups: vec!["Friends".into()],
+                ..RosterEntry::new("bob@localhost")
+            },
+            RosterEntry {
+                name: Some("Zoe".into()),
+                groups: vec!["Family".into()],
+                ..RosterEntry::new("zoe@localhost")
+            },
+        ],
+    );
+    server
+}
+
+fn bottom(screen: &str) -> &str {
+    screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+}
+
+#[test]
+fn tab_completes_contacts_and_groups_and_u_undoes_a_presence_key() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let (tmux, _pid) = rosterm_in_shell(&server, dir.path(), 120);
+    // A contact by the start of its name, completed (quoted: it has a space).
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "status get bo"]);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the name completed", |s| {
+        bottom(s).contains("/status get \"Bob Builder\"")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the contact's details", |s| s.contains("bob@localhost"));
+    tmux.keys(&["Escape"]);
+    // A group completed after the contact, never made from the prefix.
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "group add zo"]);
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["-l", "Fr"]);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the group completed", |s| {
+        bottom(s).contains("/group add Zoe Friends")
+    });
+    tmux.keys(&["Escape"]);
+    // A presence key says how to undo it; u undoes it.
+    tmux.keys(&["a"]);
+    tmux.wait_for("away, with the undo key", |s| {
+        s.lines().next().is_some_and(|h| h.contains("◐ away")) && bottom(s).contains("(u undoes)")
+    });
+    tmux.keys(&["u"]);
+    tmux.wait_for("online again", |s| {
+        s.lines().next().is_some_and(|h| h.contains("you ● online"))
+            && bottom(s).contains("Presence restored")
+    });
+    // Fold every group, unfold them.
+    tmux.keys(&["z"]);
+    tmux.wait_for("folded", |s| {
+        s.contains("▸ Friends") && s.contains("▸ Family") && !s.contains("Bob Builder")
+    });
+    tmux.keys(&["Z"]);
+    tmux.wait_for("unfolded", |s| s.contains("Bob Builder"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("quit", |_| !alternate_on(&tmux));
+}
