@@ -44,6 +44,7 @@ pub enum Action {
     ToggleFold,
     FoldAll,
     UnfoldAll,
+    TimelineList,
 }
 
 /// The pane (or popup) that has the keyboard: a key means an action only in the panes where
@@ -231,6 +232,12 @@ impl Action {
             "toggle_timeline",
             "show or hide the presence timeline",
             &["t"],
+        ),
+        (
+            Action::TimelineList,
+            "timeline_list",
+            "the whole timeline in a list that scrolls",
+            &["L"],
         ),
         (
             Action::FilterTimeline,

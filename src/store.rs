@@ -47,6 +47,8 @@ pub enum Mode {
     Detail(ContactId),
     /// The contacts matching a `/who` query (kept live).
     Who(view::Filter),
+    /// The whole presence timeline (of the filtered contact, if any), newest first.
+    Timeline,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -200,6 +200,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
         Mode::Help => help::render_help(frame, frame.area(), keymap, state.ui.help_scroll),
         Mode::Detail(id) => detail::render_detail(frame, frame.area(), state, id),
         Mode::Who(filter) => who::render_who(frame, frame.area(), state, filter),
+        Mode::Timeline => timeline::render_timeline_popup(frame, frame.area(), state),
         Mode::ConfirmQuit(_) => {}
         _ => {}
     }

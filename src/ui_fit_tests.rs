@@ -234,3 +234,33 @@ fn every_rejected_input_gets_a_sentence() {
         "{message}"
     );
 }
+
+#[test]
+fn the_timeline_says_there_is_more_and_l_lists_it_all_scrolling() {
+    let mut s = mixed_state();
+    press(&mut s, key('t'));
+    let total: usize = s
+        .accounts
+        .values()
+        .map(|a| a.timeline.entries().count())
+        .sum();
+    assert!(total > 4, "{total}");
+    let screen = text(&render(&mut s, 120, 18));
+    assert!(
+        screen.contains(&format!("of {total}: L lists all")),
+        "{screen}"
+    );
+    press(&mut s, key('L'));
+    assert_eq!(s.ui.mode, Mode::Timeline);
+    let screen = text(&render(&mut s, 120, 8));
+    assert!(
+        screen.contains(&format!("timeline: {total} changes")),
+        "{screen}"
+    );
+    assert!(screen.contains("more: j / Down / PageDown"), "{screen}");
+    press(&mut s, key('G'));
+    let screen = text(&render(&mut s, 120, 8));
+    assert!(screen.contains("more: k / Up / PageUp"), "{screen}");
+    press(&mut s, KeyEvent::from(KeyCode::Esc));
+    assert_eq!(s.ui.mode, Mode::Normal);
+}

@@ -122,7 +122,7 @@ fn account_line<'a>(
         let (online, total) = (account.roster.online_count(), account.roster.len());
         spans.push(Span::styled(
             match detail {
-                Detail::Narrow => format!(" │ {online}/{total}"),
+                Detail::Narrow => format!(" │ {online}/{total} online"),
                 _ => format!("  │ {online}/{total} online"),
             },
             theme::dim(),

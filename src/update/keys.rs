@@ -118,7 +118,9 @@ fn on_key_in_mode(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effe
                 matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')),
             )
         }
-        Mode::Detail(_) | Mode::Who(_) | Mode::Help => on_popup_key(state, keymap, key, ctrl_c),
+        Mode::Detail(_) | Mode::Who(_) | Mode::Help | Mode::Timeline => {
+            on_popup_key(state, keymap, key, ctrl_c)
+        }
         Mode::Normal => {
             if let crate::store::Focus::Chat(id) = &state.ui.focus {
                 let id = id.clone();
@@ -197,6 +199,7 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Quit => return quit(state),
         Action::UndoPresence => return presence::undo(state),
         Action::ToggleFold => toggle_fold(state),
+        Action::TimelineList => open_popup(state, Mode::Timeline),
         Action::FoldAll | Action::UnfoldAll => fold_all(state, action == Action::FoldAll),
         Action::Help => open_popup(state, Mode::Help),
         Action::MoveDown => move_selection(state, 1),
