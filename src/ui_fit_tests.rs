@@ -264,3 +264,15 @@ fn the_timeline_says_there_is_more_and_l_lists_it_all_scrolling() {
     press(&mut s, KeyEvent::from(KeyCode::Esc));
     assert_eq!(s.ui.mode, Mode::Normal);
 }
+
+#[test]
+fn a_status_cut_by_a_narrow_roster_ends_with_an_ellipsis() {
+    let mut s = mixed_state();
+    let screen = text(&render(&mut s, 50, 16));
+    let bob = screen
+        .lines()
+        .find(|l| l.contains("Bob"))
+        .unwrap_or_default();
+    assert!(bob.ends_with('…'), "{bob:?}");
+    assert_eq!(bob.chars().count(), 50, "{bob:?}");
+}

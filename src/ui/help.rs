@@ -88,7 +88,7 @@ fn two_columns(left: &str, description: &str, left_w: usize, width: usize) -> Ve
         (format!("  {left}"), 6, width.saturating_sub(6).max(10))
     };
     let mut out = Vec::new();
-    let mut chunks = wrap(description, wrap_at).into_iter();
+    let mut chunks = crate::ui::text::wrap(description, wrap_at).into_iter();
     if beside >= 24 {
         let head = chunks.next().unwrap_or_default();
         out.push(Line::from(vec![
@@ -102,24 +102,6 @@ fn two_columns(left: &str, description: &str, left_w: usize, width: usize) -> Ve
         out.push(Line::raw(format!("{}{chunk}", " ".repeat(indent))));
     }
     out
-}
-
-/// Words of `text` in lines of at most `width` cells (a longer word stands alone).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    use unicode_width::UnicodeWidthStr;
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.width() + 1 + word.width() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    lines.push(line);
-    lines
 }
 
 /// Every key (as bound), the conversation and popup keys, every command and every mark,

@@ -57,6 +57,8 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
                 None => i == 0 && state.ui.scroll == 0,
             };
             let line = row_line(state, &row, name_w, tags.as_deref());
+            // A cut status text ends with "…".
+            let line = crate::ui::text::fit_line(line, usize::from(area.width));
             if is_selected {
                 selected_at = Some(i);
                 line.patch_style(theme::selected())
