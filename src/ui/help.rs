@@ -40,7 +40,7 @@ const POPUP_KEYS: &[(&str, &str)] = &[
     ("j k Down Up", "scroll a line"),
     ("PageDown PageUp", "scroll a page (Ctrl-f, Ctrl-b)"),
     ("g G Home End", "the first / last line"),
-    ("Esc q Enter", "close (any other key closes too)"),
+    ("Esc q Enter", "close (any other key too, but in this help)"),
 ];
 
 /// What each mark on screen means, row by row.

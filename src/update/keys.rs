@@ -145,8 +145,9 @@ fn on_key_in_mode(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effe
     }
 }
 
-/// Help, a contact's details, `/who`: the roster's moving keys scroll, q / Esc / Enter
-/// (and the help key) close; any other key closes too, and does nothing else.
+/// Help, a contact's details, `/who`, the timeline: the roster's moving keys scroll, q /
+/// Esc / Enter (and the help key) close; any other key closes the popups but the help, and
+/// does nothing else.
 fn on_popup_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool) -> Vec<Effect> {
     let page = state.ui.viewport.max(2) - 1;
     let scroll = &mut state.ui.help_scroll;
@@ -159,7 +160,11 @@ fn on_popup_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool)
         Some(Action::Top) => *scroll = 0,
         // Drawn as far as the end, no further.
         Some(Action::Bottom) => *scroll = usize::from(u16::MAX),
-        _ => state.ui.mode = Mode::Normal,
+        Some(Action::Quit | Action::Help) => state.ui.mode = Mode::Normal,
+        _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => state.ui.mode = Mode::Normal,
+        // The help stays until closed; the other popups close on any key.
+        _ if state.ui.mode != Mode::Help => state.ui.mode = Mode::Normal,
+        _ => {}
     }
     Vec::new()
 }
