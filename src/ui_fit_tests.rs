@@ -69,7 +69,7 @@ fn who_scrolls_with_the_roster_keys_and_says_there_is_more() {
     let cmd = crate::command::parse("/who any").unwrap();
     update::run_command(&mut s, cmd);
     let screen = text(&render(&mut s, 100, 8));
-    assert!(screen.contains("who: 7"), "{screen}");
+    assert!(screen.contains("who: 7 any state"), "{screen}");
     assert!(screen.contains("↓ 2 more: j / Down / PageDown"), "{screen}");
     assert!(
         screen.contains("Bob") && !screen.contains("Heidi"),
@@ -275,4 +275,22 @@ fn a_status_cut_by_a_narrow_roster_ends_with_an_ellipsis() {
         .unwrap_or_default();
     assert!(bob.ends_with('…'), "{bob:?}");
     assert_eq!(bob.chars().count(), 50, "{bob:?}");
+}
+
+#[test]
+fn who_names_available_and_online_apart() {
+    let mut s = mixed_state();
+    update::run_command(&mut s, crate::command::parse("/who").unwrap());
+    let screen = text(&render(&mut s, 120, 20));
+    assert!(screen.contains("who: 5 available (any show)"), "{screen}");
+    update::run_command(
+        &mut s,
+        crate::command::parse("/who online Friends").unwrap(),
+    );
+    let screen = text(&render(&mut s, 120, 20));
+    assert!(screen.contains("who: 1 online in Friends"), "{screen}");
+    assert!(
+        screen.contains("carol@example.org") && !screen.contains("bob@example.org"),
+        "{screen}"
+    );
 }

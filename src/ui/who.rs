@@ -56,5 +56,16 @@ pub fn render_who(frame: &mut Frame, area: Rect, state: &State, filter: &Filter)
     };
     let lines = crate::ui::scrolled(lines, area, state.ui.help_scroll, "Esc closes.");
     let width = area.width.saturating_sub(4).max(100);
-    crate::ui::render_popup(frame, area, &format!(" who: {count} "), width, lines);
+    let state_word = match (filter.online_only, filter.show) {
+        (_, Some(a)) => a.label(),
+        (true, None) => "available (any show)",
+        (false, None) => "any state",
+    };
+    let group = filter
+        .group
+        .as_ref()
+        .map(|g| format!(" in {}", g.title()))
+        .unwrap_or_default();
+    let title = format!(" who: {count} {state_word}{group} ");
+    crate::ui::render_popup(frame, area, &title, width, lines);
 }
