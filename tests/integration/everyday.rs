@@ -79,3 +79,31 @@ fn tab_completes_contacts_and_groups_and_u_undoes_a_presence_key() {
     tmux.keys(&["q"]);
     tmux.wait_for("quit", |_| !alternate_on(&tmux));
 }
+
+#[test]
+fn q_asks_before_losing_a_draft_and_search_then_enter_opens() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let (tmux, _pid) = rosterm_in_shell(&server, dir.path(), 120);
+    // A search selects its first match; Enter closes it, Enter again opens the conversation.
+    tmux.keys(&["f"]);
+    tmux.keys(&["-l", "zo"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filter line and the match selected", |s| {
+        s.contains("Filter: search \"zo\"") && bottom(s).contains("Zoe selected")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "half a thought"]);
+    tmux.wait_for("the draft", |s| s.contains("half a thought"));
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for("the question", |s| {
+        bottom(s).contains("1 unsent draft would be lost. Quit anyway? y/n")
+    });
+    tmux.keys(&["n"]);
+    tmux.wait_for("not quitting", |s| bottom(s).contains("Not quitting."));
+    tmux.keys(&["q"]);
+    tmux.wait_for("the question again", |s| bottom(s).contains("Quit anyway?"));
+    tmux.keys(&["y"]);
+    tmux.wait_for("quit", |_| !alternate_on(&tmux));
+}
