@@ -107,3 +107,34 @@ fn q_asks_before_losing_a_draft_and_search_then_enter_opens() {
     tmux.keys(&["y"]);
     tmux.wait_for("quit", |_| !alternate_on(&tmux));
 }
+
+#[test]
+fn the_help_scrolls_with_the_roster_keys_and_fits_the_width() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let (tmux, _pid) = rosterm_in_shell(&server, dir.path(), 200);
+    tmux.keys(&["?"]);
+    let first = tmux.wait_for("the help, with more below", |s| {
+        s.contains("rosterm help") && s.contains("more: j / Down / PageDown")
+    });
+    let top = first
+        .lines()
+        .find(|l| l.starts_with('┌'))
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        top.chars().count(),
+        200,
+        "the help takes the width: {first}"
+    );
+    tmux.keys(&["j"]);
+    tmux.wait_for("scrolled one line", |s| s.contains("↑ 1 above"));
+    tmux.keys(&["G"]);
+    tmux.wait_for("at the end", |s| {
+        s.contains("more: k / Up / PageUp") && s.contains("/quit")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("closed", |s| !s.contains("rosterm help"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("quit", |_| !alternate_on(&tmux));
+}
