@@ -71,6 +71,8 @@ pub enum SlashCommand {
     /// Replace the user's last message in the focused conversation (XEP-0308).
     Correct(String),
     Reconnect,
+    /// Write the watched contacts to the config file.
+    Save,
     Help,
     Quit,
     /// `/account NAME command`: the command on that account only.
@@ -124,6 +126,7 @@ fn on_account(rest: &str) -> Result<SlashCommand, String> {
             | SlashCommand::Filter(_)
             | SlashCommand::Watch(_)
             | SlashCommand::Unwatch(_)
+            | SlashCommand::Save
     ) {
         return Err(format!(
             "/account: that command is not per account; {USAGE}"
@@ -532,6 +535,16 @@ pub const COMMANDS: &[Spec] = &[
         args: CONTACT,
         lines: &[("/unwatch <contact>", "stop announcing it")],
         parse: |rest| Ok(SlashCommand::Unwatch(contact("unwatch", rest)?)),
+    },
+    Spec {
+        name: "save",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/save",
+            "write the watched contacts to the config file (comments kept)",
+        )],
+        parse: |rest| bare_word(rest, SlashCommand::Save),
     },
     Spec {
         name: "who",

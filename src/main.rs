@@ -216,6 +216,7 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
     let mut sessions = Sessions::new(handles);
     let mut state = State::with_accounts(accounts);
     state.watch = config.watch.iter().cloned().collect();
+    state.settings.config_path = Some(path.clone());
     state.settings.notify = config.notify;
     state.settings.id_prefix = random_id_prefix();
     state.settings.account_display = config.account_display;

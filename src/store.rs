@@ -158,6 +158,8 @@ pub struct Settings {
     pub no_color: bool,
     /// With several accounts: a tag on each row, or a section per account.
     pub account_display: AccountDisplay,
+    /// The config file `/save` writes the watched contacts to (`None`: not saved).
+    pub config_path: Option<std::path::PathBuf>,
     /// Starts the id of every message sent in this run (random per run; see
     /// `update::chat::next_id`).
     pub id_prefix: String,
@@ -172,6 +174,7 @@ impl Default for Settings {
             no_color: false,
             account_display: AccountDisplay::Tag,
             id_prefix: "rosterm".into(),
+            config_path: None,
         }
     }
 }

@@ -45,6 +45,8 @@ pub enum Effect {
         chat: crate::domain::ContactId,
         before: Option<i64>,
     },
+    /// `/save`: write the watched contacts to the config file.
+    SaveWatches(Vec<String>),
 }
 
 /// Before drawing: keep the selection on an existing row and inside the viewport.

@@ -41,6 +41,10 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Watch(Some(who)) => watch(state, scope, &who),
         SlashCommand::Watch(None) => list_watches(state),
         SlashCommand::Unwatch(who) => unwatch(state, scope, &who),
+        SlashCommand::Save => {
+            let watches = state.watch.iter().map(ToString::to_string).collect();
+            vec![Effect::SaveWatches(watches)]
+        }
         SlashCommand::Who(query) => {
             let filter = filter_for(state, &query);
             crate::update::keys::open_popup(state, Mode::Who(filter));
@@ -122,7 +126,7 @@ fn watch(state: &mut State, scope: Scope, who: &str) -> Vec<Effect> {
     let text = if !state.watch.insert(id.jid.clone()) {
         format!("{label} is already watched (/watch lists them, /unwatch stops).")
     } else if in_roster {
-        format!("Watching {label}: you will be told when its state changes.")
+        format!("Watching {label}: you will be told when its state changes (/save keeps it).")
     } else {
         format!("Watching {label}, who is not in your roster (/unwatch stops, /add adds).")
     };

@@ -53,8 +53,11 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }) = &state.ui.mode
     {
         let text = text.trim().to_lowercase();
-        state.ui.filter.text = (!text.is_empty()).then_some(text);
-        select_first_match(state);
+        let searching = !text.is_empty();
+        state.ui.filter.text = searching.then_some(text);
+        if searching {
+            select_first_match(state);
+        }
     }
     Vec::new()
 }

@@ -196,3 +196,17 @@ fn watch_is_checked_listed_and_undone_by_name() {
     run(&mut s, "/unwatch carol");
     assert!(message(&s).starts_with("No longer watching Carol"));
 }
+
+#[test]
+fn save_writes_the_watches_through_the_loop() {
+    let mut s = mixed_state();
+    run(&mut s, "/watch bob");
+    run(&mut s, "/watch carol");
+    assert_eq!(
+        run(&mut s, "/save"),
+        vec![Effect::SaveWatches(vec![
+            "bob@example.org".into(),
+            "carol@example.org".into()
+        ])]
+    );
+}
