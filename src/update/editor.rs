@@ -34,15 +34,26 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             let input = input.clone();
             return submit(state, input);
         }
-        KeyCode::Tab if input.kind == InputKind::Command => {
-            let text = input.text.clone();
+        KeyCode::Tab if matches!(input.kind, InputKind::Command | InputKind::Search) => {
+            let search = input.kind == InputKind::Search;
+            // A search completes a contact's name, as a contact argument does.
+            let text = match search {
+                true => format!("/msg {}", input.text),
+                false => input.text.clone(),
+            };
             if let Some(done) = complete::tab(state, &text) {
+                let done = match search {
+                    true => done.trim_start_matches("/msg ").trim_end().to_owned(),
+                    false => done,
+                };
                 if let Mode::Input(input) = &mut state.ui.mode {
                     input.cursor = done.chars().count();
                     input.text = done;
                 }
             }
-            return Vec::new();
+            if !search {
+                return Vec::new();
+            }
         }
         _ => edit_line(input, key),
     }

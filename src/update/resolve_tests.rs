@@ -210,3 +210,24 @@ fn save_writes_the_watches_through_the_loop() {
         ])]
     );
 }
+
+#[test]
+fn tab_in_the_search_completes_a_name_and_selects_it() {
+    let mut s = mixed_state();
+    let keymap = Keymap::default();
+    on_key(&mut s, &keymap, key('f'));
+    for c in "gr".chars() {
+        on_key(&mut s, &keymap, key(c));
+    }
+    on_key(&mut s, &keymap, code(KeyCode::Tab));
+    assert!(
+        matches!(&s.ui.mode, Mode::Input(i) if i.text == "Grace"),
+        "{:?}",
+        s.ui.mode
+    );
+    assert_eq!(s.ui.filter.text.as_deref(), Some("grace"));
+    assert!(matches!(
+        &s.ui.selected,
+        Some(crate::store::view::RowId::Contact(_, c)) if c.jid == jid("grace@example.org")
+    ));
+}
