@@ -234,9 +234,10 @@ async fn a_conversation_through_the_whole_loop() {
         rig.reads.send(b"\r".to_vec()).await.unwrap();
         let composing = rig.commands[1].recv().await.unwrap();
         let message = rig.commands[1].recv().await.unwrap();
-        // Tab: back to the roster; q quits there.
+        // Tab: back to the roster; q asks first (the message is still queued), y quits.
         rig.reads.send(b"\t".to_vec()).await.unwrap();
         rig.reads.send(b"q".to_vec()).await.unwrap();
+        rig.reads.send(b"y".to_vec()).await.unwrap();
         (receipt, composing, message)
     };
     let looped = run(

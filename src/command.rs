@@ -4,7 +4,7 @@
 //! and help lines, parser), and its handling in `update::commands`. The help overlay, the
 //! README's list and Tab completion read the same table. `complete`: Tab completion.
 
-use jid::{BareJid, Jid};
+use jid::BareJid;
 
 use crate::domain::Show;
 
@@ -21,44 +21,46 @@ pub enum SlashCommand {
     /// Unavailable but connected.
     Offline,
     Nick(Option<String>),
-    /// Presence to one contact (or resource) only.
+    /// Presence to one contact (or resource) only: a contact reference, optionally
+    /// followed by `/resource`.
     Directed {
-        to: Jid,
+        to: String,
         show: Show,
         status: Option<String>,
     },
-    /// Every resource of a contact.
-    StatusGet(BareJid),
+    /// Every resource of a contact. Contact arguments are what the user typed (a roster
+    /// name, nick or JID, or a unique prefix of one); `update` resolves them.
+    StatusGet(String),
     Add {
         jid: BareJid,
         name: Option<String>,
     },
-    Remove(BareJid),
+    Remove(String),
     Rename {
-        jid: BareJid,
+        who: String,
         name: String,
     },
     GroupAdd {
-        jid: BareJid,
+        who: String,
         group: String,
     },
     GroupRemove {
-        jid: BareJid,
+        who: String,
         group: String,
     },
-    Approve(BareJid),
-    Deny(BareJid),
+    Approve(String),
+    Deny(String),
     /// Stop seeing their presence.
-    Unsubscribe(BareJid),
+    Unsubscribe(String),
     /// Stop them seeing mine.
-    Cancel(BareJid),
+    Cancel(String),
     /// Limit the roster (None: show everyone).
     Filter(Option<Query>),
     /// List matching contacts.
     Who(Query),
-    /// Announce this contact's changes.
-    Watch(BareJid),
-    Unwatch(BareJid),
+    /// Announce this contact's changes; `None`: list the watched contacts.
+    Watch(Option<String>),
+    Unwatch(String),
     /// Open a conversation (a JID, or a contact's roster name) and send `text` if given.
     Msg {
         to: String,
@@ -69,6 +71,8 @@ pub enum SlashCommand {
     /// Replace the user's last message in the focused conversation (XEP-0308).
     Correct(String),
     Reconnect,
+    /// Write the watched contacts to the config file.
+    Save,
     Help,
     Quit,
     /// `/account NAME command`: the command on that account only.
@@ -79,19 +83,18 @@ pub enum SlashCommand {
 }
 
 impl SlashCommand {
-    /// The contact a contact command is about.
-    pub fn contact(&self) -> Option<&BareJid> {
+    /// The contact a contact command is about, as typed (`/add` takes a JID instead).
+    pub fn contact(&self) -> Option<&str> {
         match self {
-            SlashCommand::StatusGet(jid)
-            | SlashCommand::Add { jid, .. }
-            | SlashCommand::Remove(jid)
-            | SlashCommand::Rename { jid, .. }
-            | SlashCommand::GroupAdd { jid, .. }
-            | SlashCommand::GroupRemove { jid, .. }
-            | SlashCommand::Approve(jid)
-            | SlashCommand::Deny(jid)
-            | SlashCommand::Unsubscribe(jid)
-            | SlashCommand::Cancel(jid) => Some(jid),
+            SlashCommand::StatusGet(who)
+            | SlashCommand::Remove(who)
+            | SlashCommand::Rename { who, .. }
+            | SlashCommand::GroupAdd { who, .. }
+            | SlashCommand::GroupRemove { who, .. }
+            | SlashCommand::Approve(who)
+            | SlashCommand::Deny(who)
+            | SlashCommand::Unsubscribe(who)
+            | SlashCommand::Cancel(who) => Some(who),
             _ => None,
         }
     }
@@ -109,14 +112,7 @@ pub fn quote(name: &str) -> String {
 /// `/account NAME command`, where NAME may be quoted.
 fn on_account(rest: &str) -> Result<SlashCommand, String> {
     const USAGE: &str = "usage: /account <name> <command>, e.g. /account work away";
-    let rest = rest.trim_start();
-    let (name, command) = match rest.strip_prefix('"') {
-        Some(quoted) => match quoted.split_once('"') {
-            Some((name, command)) => (name, command.trim()),
-            None => return Err(format!("/account: the quote is not closed; {USAGE}")),
-        },
-        None => split_word(rest),
-    };
+    let (name, command) = split_arg(rest).map_err(|e| format!("/account: {e}; {USAGE}"))?;
     if name.is_empty() || command.is_empty() {
         return Err(USAGE.into());
     }
@@ -130,6 +126,7 @@ fn on_account(rest: &str) -> Result<SlashCommand, String> {
             | SlashCommand::Filter(_)
             | SlashCommand::Watch(_)
             | SlashCommand::Unwatch(_)
+            | SlashCommand::Save
     ) {
         return Err(format!(
             "/account: that command is not per account; {USAGE}"
@@ -151,18 +148,32 @@ pub struct Query {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryState {
-    /// Available in any way.
-    Online,
+    /// Available in any way (online, chat, away, xa or dnd): the word `available`.
+    Available,
     Any,
     Is(crate::domain::Availability),
 }
 
-/// `[online|away|dnd|xa|chat|offline|error|any] [group]`; the state defaults to online.
+/// The state words of `/who` and `/filter`, for the help and Tab completion.
+pub const STATES: &[&str] = &[
+    "available",
+    "online",
+    "chat",
+    "away",
+    "xa",
+    "dnd",
+    "offline",
+    "error",
+    "any",
+];
+
+/// `[available|online|away|dnd|xa|chat|offline|error|any] [group]`; the state defaults to
+/// available (`online` is the plain online show, as in `/status set online`).
 fn query(command: &str, rest: &str) -> Result<Query, String> {
     use crate::domain::Availability;
     let (first, more) = split_word(rest);
     let state = match first {
-        "" | "online" => Some(QueryState::Online),
+        "" | "available" => Some(QueryState::Available),
         "any" | "all" => Some(QueryState::Any),
         "offline" => Some(QueryState::Is(Availability::Offline)),
         "error" => Some(QueryState::Is(Availability::Error)),
@@ -175,11 +186,11 @@ fn query(command: &str, rest: &str) -> Result<Query, String> {
         }),
         // Not a state word: the whole rest is a group name (state online).
         None if !rest.is_empty() => Ok(Query {
-            state: QueryState::Online,
+            state: QueryState::Available,
             group: Some(rest.to_owned()),
         }),
         None => Err(format!(
-            "usage: /{command} [online|chat|away|xa|dnd|offline|error|any] [group]"
+            "usage: /{command} [available|online|chat|away|xa|dnd|offline|error|any] [group]"
         )),
     }
 }
@@ -192,7 +203,31 @@ pub struct Spec {
     /// (usage, what it does), one line each in the help.
     pub lines: &'static [(&'static str, &'static str)],
     pub parse: fn(&str) -> Result<SlashCommand, String>,
+    /// What its arguments are, in order, for Tab completion.
+    pub args: &'static [Arg],
 }
+
+/// What a command's argument is, for Tab completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arg {
+    /// A contact: roster name, nick or JID (one word, or quoted).
+    Contact,
+    /// A group name: the rest of the line.
+    Group,
+    /// An account name (one word, or quoted).
+    Account,
+    /// online, chat, away, xa or dnd.
+    Show,
+    /// A `/who` or `/filter` state word.
+    State,
+    /// One of these words, each followed by its own arguments.
+    Sub(&'static [(&'static str, &'static [Arg])]),
+    /// A whole command (after `/account NAME`).
+    Command,
+}
+
+const CONTACT: &[Arg] = &[Arg::Contact];
+const NONE: &[Arg] = &[];
 
 const SHOWS: &str = "use online, chat, away, xa or dnd";
 
@@ -217,9 +252,9 @@ fn status(rest: &str) -> Result<SlashCommand, String> {
             set(show, rest)
         }
         "text" => Ok(SlashCommand::SetStatus(rest.to_owned())),
-        "get" => Ok(SlashCommand::StatusGet(bare("status get", rest)?)),
+        "get" => Ok(SlashCommand::StatusGet(contact("status get", rest)?)),
         "clear" if rest.is_empty() => Ok(SlashCommand::SetStatus(String::new())),
-        _ => Err("usage: /status set <online|chat|away|xa|dnd> [text], /status text <text>, /status clear, /status get <jid>".into()),
+        _ => Err("usage: /status set <online|chat|away|xa|dnd> [text], /status text <text>, /status clear, /status get <contact>".into()),
     }
 }
 
@@ -233,15 +268,16 @@ fn priority(rest: &str) -> Result<SlashCommand, String> {
 }
 
 fn directed(rest: &str) -> Result<SlashCommand, String> {
-    let (to, rest) = split_word(rest);
+    const USAGE: &str = "usage: /presence <contact>[/resource] <show> [text]";
+    let (to, rest) = split_arg(rest).map_err(|e| format!("/presence: {e}; {USAGE}"))?;
     let (show, status) = split_word(rest);
-    let to = Jid::new(to).map_err(|_| {
-        format!("/presence: {to:?} is not a JID; usage: /presence <jid> <show> [text]")
-    })?;
+    if to.is_empty() || show.is_empty() {
+        return Err(USAGE.into());
+    }
     let show = Show::parse(show)
         .ok_or_else(|| format!("/presence: {show:?} is not a presence; {SHOWS}"))?;
     Ok(SlashCommand::Directed {
-        to,
+        to: to.to_owned(),
         show,
         status: text(status),
     })
@@ -256,28 +292,30 @@ fn add(rest: &str) -> Result<SlashCommand, String> {
 }
 
 fn rename(rest: &str) -> Result<SlashCommand, String> {
-    let (jid, name) = split_word(rest);
-    if name.is_empty() {
-        return Err("usage: /rename <jid> <name>".into());
+    const USAGE: &str = "usage: /rename <contact> <name>";
+    let (who, name) = split_arg(rest).map_err(|e| format!("/rename: {e}; {USAGE}"))?;
+    if who.is_empty() || name.is_empty() {
+        return Err(USAGE.into());
     }
     Ok(SlashCommand::Rename {
-        jid: bare("rename", jid)?,
+        who: who.to_owned(),
         name: name.to_owned(),
     })
 }
 
 fn group(rest: &str) -> Result<SlashCommand, String> {
+    const USAGE: &str = "usage: /group add <contact> <group>, /group remove <contact> <group>";
     let (sub, rest) = split_word(rest);
-    let (jid, group) = split_word(rest);
-    if group.is_empty() || !matches!(sub, "add" | "remove") {
-        return Err("usage: /group add <jid> <group>, /group remove <jid> <group>".into());
+    let (who, group) = split_arg(rest).map_err(|e| format!("/group: {e}; {USAGE}"))?;
+    if who.is_empty() || group.is_empty() || !matches!(sub, "add" | "remove") {
+        return Err(USAGE.into());
     }
-    let jid = bare("group", jid)?;
-    let group = group.to_owned();
+    let who = who.to_owned();
+    let group = group.trim_matches('"').to_owned();
     Ok(if sub == "add" {
-        SlashCommand::GroupAdd { jid, group }
+        SlashCommand::GroupAdd { who, group }
     } else {
-        SlashCommand::GroupRemove { jid, group }
+        SlashCommand::GroupRemove { who, group }
     })
 }
 
@@ -289,9 +327,10 @@ fn filter(rest: &str) -> Result<SlashCommand, String> {
 }
 
 fn msg(rest: &str) -> Result<SlashCommand, String> {
-    let (to, text) = split_word(rest);
+    const USAGE: &str = "usage: /msg <contact> [text]";
+    let (to, text) = split_arg(rest).map_err(|e| format!("/msg: {e}; {USAGE}"))?;
     if to.is_empty() {
-        return Err("usage: /msg <jid|name> [text]".into());
+        return Err(USAGE.into());
     }
     Ok(SlashCommand::Msg {
         to: to.to_owned(),
@@ -310,6 +349,12 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "status",
         aliases: &[],
+        args: &[Arg::Sub(&[
+            ("set", &[Arg::Show]),
+            ("text", NONE),
+            ("clear", NONE),
+            ("get", CONTACT),
+        ])],
         lines: &[
             (
                 "/status set <online|chat|away|xa|dnd> [text]",
@@ -320,7 +365,7 @@ pub const COMMANDS: &[Spec] = &[
                 "change or clear only the status text",
             ),
             (
-                "/status get <jid>",
+                "/status get <contact>",
                 "every resource of a contact, and since when",
             ),
         ],
@@ -329,42 +374,49 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "online",
         aliases: &[],
+        args: NONE,
         lines: &[("/online [text]", "set presence online")],
         parse: |rest| set(Show::Online, rest),
     },
     Spec {
         name: "chat",
         aliases: &[],
+        args: NONE,
         lines: &[("/chat [text]", "set presence free for chat")],
         parse: |rest| set(Show::Chat, rest),
     },
     Spec {
         name: "away",
         aliases: &[],
+        args: NONE,
         lines: &[("/away [text]", "set presence away")],
         parse: |rest| set(Show::Away, rest),
     },
     Spec {
         name: "xa",
         aliases: &[],
+        args: NONE,
         lines: &[("/xa [text]", "set presence extended away")],
         parse: |rest| set(Show::Xa, rest),
     },
     Spec {
         name: "dnd",
         aliases: &[],
+        args: NONE,
         lines: &[("/dnd [text]", "set presence do not disturb")],
         parse: |rest| set(Show::Dnd, rest),
     },
     Spec {
         name: "priority",
         aliases: &[],
+        args: NONE,
         lines: &[("/priority <-128..127>", "set presence priority")],
         parse: priority,
     },
     Spec {
         name: "offline",
         aliases: &[],
+        args: NONE,
         lines: &[(
             "/offline",
             "appear offline, stay connected (any presence command ends it)",
@@ -374,6 +426,7 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "nick",
         aliases: &[],
+        args: NONE,
         lines: &[(
             "/nick [name]",
             "set (or clear) the nick sent with your presence",
@@ -383,8 +436,9 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "presence",
         aliases: &[],
+        args: &[Arg::Contact, Arg::Show],
         lines: &[(
-            "/presence <jid> <show> [text]",
+            "/presence <contact>[/resource] <show> [text]",
             "send presence to one contact only",
         )],
         parse: directed,
@@ -392,6 +446,7 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "add",
         aliases: &[],
+        args: NONE,
         lines: &[(
             "/add <jid> [name]",
             "add a contact and ask to see their presence",
@@ -401,20 +456,26 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "remove",
         aliases: &[],
-        lines: &[("/remove <jid>", "remove a contact (asks first)")],
-        parse: |rest| Ok(SlashCommand::Remove(bare("remove", rest)?)),
+        args: CONTACT,
+        lines: &[("/remove <contact>", "remove a contact (asks first)")],
+        parse: |rest| Ok(SlashCommand::Remove(contact("remove", rest)?)),
     },
     Spec {
         name: "rename",
         aliases: &[],
-        lines: &[("/rename <jid> <name>", "rename a contact")],
+        args: CONTACT,
+        lines: &[("/rename <contact> <name>", "rename a contact")],
         parse: rename,
     },
     Spec {
         name: "group",
         aliases: &[],
+        args: &[Arg::Sub(&[
+            ("add", &[Arg::Contact, Arg::Group]),
+            ("remove", &[Arg::Contact, Arg::Group]),
+        ])],
         lines: &[(
-            "/group add|remove <jid> <group>",
+            "/group add|remove <contact> <group>",
             "put a contact in / take it out of a group",
         )],
         parse: group,
@@ -422,54 +483,83 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "approve",
         aliases: &[],
-        lines: &[("/approve <jid>", "let them see your presence")],
-        parse: |rest| Ok(SlashCommand::Approve(bare("approve", rest)?)),
+        args: CONTACT,
+        lines: &[("/approve <contact>", "let them see your presence")],
+        parse: |rest| Ok(SlashCommand::Approve(contact("approve", rest)?)),
     },
     Spec {
         name: "deny",
         aliases: &[],
+        args: CONTACT,
         lines: &[(
-            "/deny <jid>",
+            "/deny <contact>",
             "refuse a request / stop them seeing your presence",
         )],
-        parse: |rest| Ok(SlashCommand::Deny(bare("deny", rest)?)),
+        parse: |rest| Ok(SlashCommand::Deny(contact("deny", rest)?)),
     },
     Spec {
         name: "unsubscribe",
         aliases: &[],
-        lines: &[("/unsubscribe <jid>", "stop seeing their presence")],
-        parse: |rest| Ok(SlashCommand::Unsubscribe(bare("unsubscribe", rest)?)),
+        args: CONTACT,
+        lines: &[("/unsubscribe <contact>", "stop seeing their presence")],
+        parse: |rest| Ok(SlashCommand::Unsubscribe(contact("unsubscribe", rest)?)),
     },
     Spec {
         name: "cancel",
         aliases: &[],
-        lines: &[("/cancel <jid>", "stop them seeing your presence")],
-        parse: |rest| Ok(SlashCommand::Cancel(bare("cancel", rest)?)),
+        args: CONTACT,
+        lines: &[("/cancel <contact>", "stop them seeing your presence")],
+        parse: |rest| Ok(SlashCommand::Cancel(contact("cancel", rest)?)),
     },
     Spec {
         name: "watch",
         aliases: &[],
-        lines: &[("/watch <jid>", "announce when this contact's state changes")],
-        parse: |rest| Ok(SlashCommand::Watch(bare("watch", rest)?)),
+        args: CONTACT,
+        lines: &[
+            (
+                "/watch <contact>",
+                "announce when this contact's state changes",
+            ),
+            ("/watch", "list the watched contacts"),
+        ],
+        parse: |rest| {
+            if rest.trim().is_empty() {
+                return Ok(SlashCommand::Watch(None));
+            }
+            Ok(SlashCommand::Watch(Some(contact("watch", rest)?)))
+        },
     },
     Spec {
         name: "unwatch",
         aliases: &[],
-        lines: &[("/unwatch <jid>", "stop announcing it")],
-        parse: |rest| Ok(SlashCommand::Unwatch(bare("unwatch", rest)?)),
+        args: CONTACT,
+        lines: &[("/unwatch <contact>", "stop announcing it")],
+        parse: |rest| Ok(SlashCommand::Unwatch(contact("unwatch", rest)?)),
+    },
+    Spec {
+        name: "save",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/save",
+            "write the watched contacts to the config file (comments kept)",
+        )],
+        parse: |rest| bare_word(rest, SlashCommand::Save),
     },
     Spec {
         name: "who",
         aliases: &[],
+        args: &[Arg::State, Arg::Group],
         lines: &[(
-            "/who [online|away|dnd|xa|chat|offline|any] [group]",
-            "list who is in that state",
+            "/who [state] [group]",
+            "who is available (any show), online (plain), chat, away, xa, dnd, offline, error, any",
         )],
         parse: |rest| Ok(SlashCommand::Who(query("who", rest)?)),
     },
     Spec {
         name: "filter",
         aliases: &[],
+        args: &[Arg::State, Arg::Group],
         lines: &[(
             "/filter [state] [group] | /filter clear",
             "show only those contacts in the roster",
@@ -479,12 +569,14 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "reconnect",
         aliases: &[],
+        args: NONE,
         lines: &[("/reconnect", "reconnect now")],
         parse: |rest| bare_word(rest, SlashCommand::Reconnect),
     },
     Spec {
         name: "account",
         aliases: &[],
+        args: &[Arg::Account, Arg::Command],
         lines: &[(
             "/account <name> <command>",
             "a presence or contact command on one account only",
@@ -494,14 +586,16 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "help",
         aliases: &[],
+        args: NONE,
         lines: &[("/help", "show keys and commands")],
         parse: |rest| bare_word(rest, SlashCommand::Help),
     },
     Spec {
         name: "msg",
         aliases: &["query"],
+        args: CONTACT,
         lines: &[(
-            "/msg <jid|name> [text]",
+            "/msg <contact> [text]",
             "open a conversation (and send text); Esc back to the roster",
         )],
         parse: msg,
@@ -509,12 +603,14 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "close",
         aliases: &[],
+        args: NONE,
         lines: &[("/close", "close the conversation on screen")],
         parse: |rest| bare_word(rest, SlashCommand::Close),
     },
     Spec {
         name: "correct",
         aliases: &[],
+        args: NONE,
         lines: &[(
             "/correct <text>",
             "replace your last message in this conversation",
@@ -528,6 +624,7 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "quit",
         aliases: &["exit"],
+        args: NONE,
         lines: &[("/quit", "quit rosterm")],
         parse: |rest| bare_word(rest, SlashCommand::Quit),
     },
@@ -553,6 +650,31 @@ pub fn parse(line: &str) -> Result<SlashCommand, String> {
     (spec.parse)(rest)
 }
 
+/// One contact argument (a name, nick or JID, quoted when it holds spaces), or a
+/// one-sentence error naming the command.
+fn contact(command: &str, text: &str) -> Result<String, String> {
+    let (who, rest) = split_arg(text).map_err(|e| format!("/{command}: {e}"))?;
+    if who.is_empty() || !rest.is_empty() {
+        return Err(format!(
+            "/{command}: expected one contact (a name, nick or JID; quote a name with spaces)"
+        ));
+    }
+    Ok(who.to_owned())
+}
+
+/// The first argument (a word, or a `"quoted text"`) and the rest, trimmed; an error when a
+/// quote is not closed.
+pub(crate) fn split_arg(s: &str) -> Result<(&str, &str), String> {
+    let s = s.trim_start();
+    match s.strip_prefix('"') {
+        Some(quoted) => match quoted.split_once('"') {
+            Some((word, rest)) => Ok((word, rest.trim())),
+            None => Err("the quote is not closed".into()),
+        },
+        None => Ok(split_word(s)),
+    }
+}
+
 /// A bare JID argument, or a one-sentence error naming the command.
 fn bare(command: &str, text: &str) -> Result<BareJid, String> {
     let text = text.trim();
@@ -573,9 +695,9 @@ pub(crate) fn split_word(s: &str) -> (&str, &str) {
     }
 }
 
-pub use complete::complete;
+pub use complete::{candidates, complete, Context};
 
-mod complete;
+pub mod complete;
 
 #[cfg(test)]
 mod tests {
@@ -673,6 +795,7 @@ mod tests {
     #[test]
     fn roster_and_subscription_commands() {
         let bob = BareJid::new("bob@example.org").unwrap();
+        let b = || "bob@example.org".to_owned();
         assert_eq!(
             parse("/add bob@example.org Bob Marley"),
             Ok(SlashCommand::Add {
@@ -689,48 +812,50 @@ mod tests {
         );
         assert_eq!(
             parse("/remove bob@example.org"),
-            Ok(SlashCommand::Remove(bob.clone()))
+            Ok(SlashCommand::Remove(b()))
         );
         assert_eq!(
-            parse("/rename bob@example.org Robert"),
+            parse("/rename Bob Robert"),
             Ok(SlashCommand::Rename {
-                jid: bob.clone(),
+                who: "Bob".into(),
                 name: "Robert".into()
             })
         );
         assert_eq!(
-            parse("/group add bob@example.org Open Source"),
+            parse("/group add \"Bob M\" Open Source"),
             Ok(SlashCommand::GroupAdd {
-                jid: bob.clone(),
+                who: "Bob M".into(),
                 group: "Open Source".into()
             })
         );
         assert_eq!(
             parse("/group remove bob@example.org Work"),
             Ok(SlashCommand::GroupRemove {
-                jid: bob.clone(),
+                who: b(),
                 group: "Work".into()
             })
         );
         assert_eq!(
-            parse("/approve bob@example.org"),
-            Ok(SlashCommand::Approve(bob.clone()))
+            parse("/approve mum"),
+            Ok(SlashCommand::Approve("mum".into()))
         );
-        assert_eq!(
-            parse("/deny bob@example.org"),
-            Ok(SlashCommand::Deny(bob.clone()))
-        );
+        assert_eq!(parse("/deny bob@example.org"), Ok(SlashCommand::Deny(b())));
         assert_eq!(
             parse("/unsubscribe bob@example.org"),
-            Ok(SlashCommand::Unsubscribe(bob.clone()))
+            Ok(SlashCommand::Unsubscribe(b()))
         );
         assert_eq!(
             parse("/cancel bob@example.org"),
-            Ok(SlashCommand::Cancel(bob.clone()))
+            Ok(SlashCommand::Cancel(b()))
         );
         assert_eq!(
-            parse("/status get bob@example.org"),
-            Ok(SlashCommand::StatusGet(bob.clone()))
+            parse("/status get Mum"),
+            Ok(SlashCommand::StatusGet("Mum".into()))
+        );
+        assert_eq!(parse("/watch"), Ok(SlashCommand::Watch(None)));
+        assert_eq!(
+            parse("/watch iv"),
+            Ok(SlashCommand::Watch(Some("iv".into())))
         );
         assert_eq!(
             parse("/nick Ally"),
@@ -741,7 +866,7 @@ mod tests {
         assert_eq!(
             parse("/presence bob@example.org/phone dnd not now"),
             Ok(SlashCommand::Directed {
-                to: Jid::new("bob@example.org/phone").unwrap(),
+                to: "bob@example.org/phone".into(),
                 show: Show::Dnd,
                 status: Some("not now".into())
             })
@@ -750,9 +875,12 @@ mod tests {
         assert!(parse("/add @@bad")
             .unwrap_err()
             .contains("is not a bare JID"));
-        assert!(parse("/remove bob@example.org/res")
+        assert!(parse("/remove")
             .unwrap_err()
-            .contains("not a bare JID"));
+            .contains("expected one contact"));
+        assert!(parse("/remove \"Bob")
+            .unwrap_err()
+            .contains("quote is not closed"));
         assert!(parse("/rename bob@example.org")
             .unwrap_err()
             .contains("usage"));
@@ -773,7 +901,15 @@ mod tests {
         };
         assert_eq!(
             parse("/who"),
-            Ok(SlashCommand::Who(q(QueryState::Online, None)))
+            Ok(SlashCommand::Who(q(QueryState::Available, None)))
+        );
+        assert_eq!(
+            parse("/who online"),
+            Ok(SlashCommand::Who(q(
+                QueryState::Is(Availability::Available(Show::Online)),
+                None
+            ))),
+            "online is the plain show, as in /status set online"
         );
         assert_eq!(
             parse("/who dnd"),
@@ -788,7 +924,7 @@ mod tests {
         );
         assert_eq!(
             parse("/who Work"),
-            Ok(SlashCommand::Who(q(QueryState::Online, Some("Work"))))
+            Ok(SlashCommand::Who(q(QueryState::Available, Some("Work"))))
         );
         assert_eq!(
             parse("/who offline Work"),
@@ -810,23 +946,39 @@ mod tests {
     #[test]
     fn tab_completion() {
         assert_eq!(
-            complete("/pr", &[]),
+            complete("/pr", &Context::default()),
             None,
             "priority and presence: nothing longer to add"
         );
-        assert_eq!(complete("/pri", &[]), Some("/priority ".into()));
-        assert_eq!(complete("/pre", &[]), Some("/presence ".into()));
-        assert_eq!(complete("/dn", &[]), Some("/dnd ".into()));
-        assert_eq!(complete("/q", &[]), Some("/quit ".into()));
-        assert_eq!(complete("/rec", &[]), Some("/reconnect ".into()));
-        assert_eq!(complete("/re", &[]), None, "reconnect, remove, rename");
-        assert_eq!(complete("/zz", &[]), None);
-        assert_eq!(complete("/status s", &[]), Some("/status set ".into()));
         assert_eq!(
-            complete("/status set a", &[]),
+            complete("/pri", &Context::default()),
+            Some("/priority ".into())
+        );
+        assert_eq!(
+            complete("/pre", &Context::default()),
+            Some("/presence ".into())
+        );
+        assert_eq!(complete("/dn", &Context::default()), Some("/dnd ".into()));
+        assert_eq!(complete("/q", &Context::default()), Some("/quit ".into()));
+        assert_eq!(
+            complete("/rec", &Context::default()),
+            Some("/reconnect ".into())
+        );
+        assert_eq!(
+            complete("/re", &Context::default()),
+            None,
+            "reconnect, remove, rename"
+        );
+        assert_eq!(complete("/zz", &Context::default()), None);
+        assert_eq!(
+            complete("/status s", &Context::default()),
+            Some("/status set ".into())
+        );
+        assert_eq!(
+            complete("/status set a", &Context::default()),
             Some("/status set away ".into())
         );
-        assert_eq!(complete("/status set ", &[]), None);
+        assert_eq!(complete("/status set ", &Context::default()), None);
         let mut unique: Vec<_> = names().collect();
         unique.sort();
         unique.dedup();

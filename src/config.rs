@@ -4,7 +4,8 @@
 //! One file per section: `account` (`[account]` or `[[account]]`: login, name, per-account
 //! presence) with its connection keys in `connection`; `presence` (`[presence]` and the
 //! per-account overrides); `settings` (`[watch]`, `[keys]`, `[storage]`, `[roster]`); `ui` (`[ui]`: the theme); `locate`
-//! (which key a serde error is about); `password` (running `password_command`). A new
+//! (which key a serde error is about); `password` (running `password_command`); `save`
+//! (`/save`: the watched contacts written back, comments kept). A new
 //! section: its raw struct and its check in the section's file, one field in `RawConfig`,
 //! one line in [`parse`].
 //!
@@ -28,8 +29,11 @@ mod connection;
 mod locate;
 pub mod password;
 mod presence;
+mod save;
 mod settings;
 mod ui;
+
+pub use save::save_watches;
 
 pub use account::{Account, PasswordSource};
 pub use connection::{parse_fingerprint, TlsMode, DEFAULT_KEEPALIVE};

@@ -40,6 +40,11 @@ pub enum Action {
     OpenChat,
     NextChat,
     PrevChat,
+    UndoPresence,
+    ToggleFold,
+    FoldAll,
+    UnfoldAll,
+    TimelineList,
 }
 
 /// The pane (or popup) that has the keyboard: a key means an action only in the panes where
@@ -118,6 +123,12 @@ impl Action {
             "set_presence_dnd",
             "set presence: do not disturb",
             &["d"],
+        ),
+        (
+            Action::UndoPresence,
+            "undo_presence",
+            "undo the last presence change (show, status, priority; again: redo)",
+            &["u"],
         ),
         (
             Action::EditStatus,
@@ -204,10 +215,29 @@ impl Action {
             &["backtab"],
         ),
         (
+            Action::ToggleFold,
+            "toggle_fold",
+            "fold / unfold the selected group (Enter on its header too)",
+            &["space"],
+        ),
+        (Action::FoldAll, "fold_all", "fold every group", &["z"]),
+        (
+            Action::UnfoldAll,
+            "unfold_all",
+            "unfold every group",
+            &["Z"],
+        ),
+        (
             Action::ToggleTimeline,
             "toggle_timeline",
             "show or hide the presence timeline",
             &["t"],
+        ),
+        (
+            Action::TimelineList,
+            "timeline_list",
+            "the whole timeline in a list that scrolls",
+            &["L"],
         ),
         (
             Action::FilterTimeline,
@@ -581,7 +611,8 @@ mod tests {
             map.action_in(Pane::Roster, &key(KeyCode::Down, KeyModifiers::NONE)),
             Some(Action::MoveDown)
         );
-        assert_eq!(ch('z'), None);
+        assert_eq!(ch('z'), Some(Action::FoldAll));
+        assert_eq!(ch('w'), None);
     }
 
     #[test]

@@ -28,6 +28,7 @@
 //!    state's theme. `sessions`: every account's session seen from the app. `input`: the terminal's
 //!    bytes -> keys and pastes.
 //! 5. `app`: the loop (generic over its `Screen`); `terminal`: raw mode and its restoration;
+//!    `folds`: the folded roster groups, kept in a file of their own beside the database;
 //!    `logging`: the log file; `who`: the non-interactive `rosterm who` report; `cli`.
 
 // Tests may be long and branchy; production code may not (see clippy.toml). The plain
@@ -40,6 +41,7 @@ pub mod command;
 pub mod config;
 pub mod domain;
 pub mod event;
+pub mod folds;
 pub mod history;
 pub mod input;
 pub mod keymap;

@@ -294,9 +294,9 @@ fn run(mut cli: Cli) -> Result<(), (u8, String)> {
         .storage
         .as_ref()
         .and_then(|p| history::History::open(p).ok());
-    let outcome = run_ui(
+    let outcome = run_ui_folded(
         &mut state,
-        &config.keymap,
+        &config,
         &mut sessions,
         &log_health,
         (reader, claimed.as_mut()),
@@ -334,6 +334,7 @@ fn initial_state(config: &config::Config, accounts: Vec<AccountState>) -> State 
     state.settings.id_prefix = random_id_prefix();
     state.settings.account_display = config.account_display;
     state.settings.theme = config.theme.clone();
+    state.settings.config_path = Some(config.path.clone());
     state.settings.utc_offset = local_utc_offset();
     state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     state
@@ -351,6 +352,26 @@ fn random_id_prefix() -> String {
         return format!("rt{nanos:x}{:x}", std::process::id());
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// [`run_ui`], with the folded groups loaded before and saved after (beside the database;
+/// not at all when storage is off).
+fn run_ui_folded(
+    state: &mut State,
+    config: &config::Config,
+    sessions: &mut Sessions,
+    log: &logging::Health,
+    extras: (Option<history::History>, Option<&mut tap::server::Claimed>),
+) -> Result<std::io::Result<app::Outcome>, (u8, String)> {
+    let folds = config.storage.as_deref().map(rosterm::folds::path_for);
+    if let Some(path) = &folds {
+        rosterm::folds::load(path, state);
+    }
+    let outcome = run_ui(state, &config.keymap, sessions, log, extras);
+    if let Some(Err(e)) = folds.map(|path| rosterm::folds::save(&path, state)) {
+        tracing::warn!("cannot save the folded groups: {e}");
+    }
+    outcome
 }
 
 /// The interactive UI on the real terminal, restored when this returns.

@@ -310,7 +310,8 @@ fn the_screen_names_each_account() {
 #[test]
 fn account_names_complete_after_the_account_command() {
     let names = vec!["home".to_owned(), "work".to_owned()];
-    let complete = |t: &str| crate::command::complete(t, &names);
+    let ctx = crate::command::Context::accounts(&names);
+    let complete = |t: &str| crate::command::complete(t, &ctx);
     assert_eq!(complete("/account w"), Some("/account work ".into()));
     assert_eq!(
         complete("/account work aw"),

@@ -38,6 +38,8 @@ pub enum Mode {
     Help,
     /// A one-line editor at the bottom.
     Input(InputLine),
+    /// Quit although something is unsent? `y` quits.
+    ConfirmQuit(String),
     /// A yes/no question; `y` carries out the commands.
     Confirm {
         question: String,
@@ -47,6 +49,8 @@ pub enum Mode {
     Detail(ContactId),
     /// The contacts matching a `/who` query (kept live).
     Who(view::Filter),
+    /// The whole presence timeline (of the filtered contact, if any), newest first.
+    Timeline,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +68,8 @@ pub struct InputLine {
     pub text: String,
     /// Cursor position in characters.
     pub cursor: usize,
+    /// Why Enter refused the text, shown after it until the next edit.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +78,17 @@ pub enum Severity {
     Error,
     /// A watched contact changed: highlighted.
     Watch,
+}
+
+/// Repeated Tab in the command line: the candidates it cycles through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TabCycle {
+    /// The line the last Tab left (another Tab on it moves to the next candidate).
+    pub shown: String,
+    /// Every candidate, whole lines.
+    pub lines: Vec<String>,
+    /// The candidate the next Tab shows.
+    pub next: usize,
 }
 
 /// Which pane has the keyboard.
@@ -104,6 +121,10 @@ pub struct UiState {
     pub focus: Focus,
     /// Messages sent so far in this run (the counter in their ids).
     pub sent: u64,
+    /// The candidates repeated Tab cycles through.
+    pub tab: Option<TabCycle>,
+    /// Each account's presence before the last change (what the undo key restores).
+    pub undo: Vec<(AccountId, OwnPresence)>,
 }
 
 impl Default for UiState {
@@ -120,6 +141,8 @@ impl Default for UiState {
             filter: view::Filter::default(),
             focus: Focus::Roster,
             sent: 0,
+            tab: None,
+            undo: Vec::new(),
         }
     }
 }
@@ -139,6 +162,8 @@ pub struct Settings {
     pub no_color: bool,
     /// With several accounts: a tag on each row, or a section per account.
     pub account_display: AccountDisplay,
+    /// The config file `/save` writes the watched contacts to (`None`: not saved).
+    pub config_path: Option<std::path::PathBuf>,
     /// Starts the id of every message sent in this run (random per run; see
     /// `update::chat::next_id`).
     pub id_prefix: String,
@@ -157,6 +182,7 @@ impl Default for Settings {
             account_display: AccountDisplay::Tag,
             id_prefix: "rosterm".into(),
             theme: Theme::shipped(),
+            config_path: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod bottom;
 pub mod chat;
 pub mod detail;
+pub mod filter;
 pub mod header;
 pub mod help;
 pub mod inbox;
@@ -45,6 +46,36 @@ pub fn render_popup(
     );
 }
 
+/// The part of a popup's `lines` that fits in `area` (less the border) from line `scroll`
+/// on, with a line saying what is above and below and which keys scroll; `close` says how
+/// to close it when everything fits.
+pub fn scrolled<'a>(
+    lines: Vec<ratatui::text::Line<'a>>,
+    area: Rect,
+    scroll: usize,
+    close: &'static str,
+) -> Vec<ratatui::text::Line<'a>> {
+    use ratatui::text::Line;
+    let total = lines.len();
+    // The border, and a line for the hint.
+    let inner = usize::from(area.height.saturating_sub(3)).max(1);
+    if total <= inner {
+        let mut lines = lines;
+        lines.push(Line::styled(close, theme::dim()));
+        return lines;
+    }
+    let scroll = scroll.min(total - inner);
+    let below = total - inner - scroll;
+    let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(inner).collect();
+    let hint = match (scroll, below) {
+        (0, b) => format!("↓ {b} more: j / Down / PageDown · {close}"),
+        (a, 0) => format!("↑ {a} more: k / Up / PageUp · {close}"),
+        (a, b) => format!("↑ {a} above, ↓ {b} below: j k PageUp PageDown g G · {close}"),
+    };
+    shown.push(Line::styled(hint, theme::dim()));
+    shown
+}
+
 /// Where each pane goes on screen. Bands from the top: the header (a line per account), the
 /// subscription inbox (when requests wait), the conversation bar (when one is open), the
 /// roster and, while a conversation has the keyboard, the conversation beside it (or
@@ -56,6 +87,8 @@ pub struct Panes {
     pub inbox: Rect,
     /// Zero height when no conversation is open.
     pub tabs: Rect,
+    /// The active roster filters, above the roster (zero height when none).
+    pub filter: Rect,
     /// Zero width while a conversation takes the whole width.
     pub roster: Rect,
     /// The focused conversation.
@@ -80,11 +113,21 @@ pub fn layout(area: Rect, state: &State) -> Panes {
         Constraint::Length(1),
     ])
     .areas(area);
-    let (roster, chat) = split_main(main, state);
+    let (mut roster, chat) = split_main(main, state);
+    let mut filter = Rect {
+        height: 0,
+        ..roster
+    };
+    if !state.ui.filter.is_empty() && roster.height > 1 && roster.width > 0 {
+        filter.height = 1;
+        roster.y += 1;
+        roster.height -= 1;
+    }
     Panes {
         header,
         inbox,
         tabs,
+        filter,
         roster,
         chat,
         timeline: (timeline_area.height > 0).then_some(timeline_area),
@@ -131,6 +174,9 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
     if panes.tabs.height > 0 {
         tabs::render_tabs(frame, panes.tabs, state);
     }
+    if panes.filter.height > 0 {
+        filter::render_filter(frame, panes.filter, state, keymap);
+    }
     if panes.roster.width > 0 {
         roster::render_roster(frame, panes.roster, state);
     }
@@ -155,6 +201,8 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
         Mode::Help => help::render_help(frame, frame.area(), keymap, state.ui.help_scroll),
         Mode::Detail(id) => detail::render_detail(frame, frame.area(), state, id),
         Mode::Who(filter) => who::render_who(frame, frame.area(), state, filter),
+        Mode::Timeline => timeline::render_timeline_popup(frame, frame.area(), state),
+        Mode::ConfirmQuit(_) => {}
         _ => {}
     }
     if state.settings.no_color {
@@ -169,3 +217,7 @@ mod tests;
 #[cfg(test)]
 #[path = "ui_text_tests.rs"]
 mod text_tests;
+
+#[cfg(test)]
+#[path = "ui_fit_tests.rs"]
+mod fit_tests;

@@ -137,7 +137,7 @@ fn scrolls_to_keep_selection_visible() {
 fn help_overlay_lists_every_key_and_command() {
     let mut s = mixed_state();
     s.ui.mode = Mode::Help;
-    let screen = text(&render(&mut s, 100, 80));
+    let screen = text(&render(&mut s, 100, 150));
     for (keys, description) in Keymap::default().help_lines() {
         assert!(
             screen.contains(description),
@@ -224,10 +224,10 @@ fn help_scrolls_on_a_small_terminal() {
     update::on_key(&mut s, &keymap, key('?'));
     let screen = text(&render(&mut s, 100, 24));
     assert!(
-        screen.contains("↓ more") && !screen.contains("/quit"),
+        screen.contains("more: j / Down / PageDown") && !screen.contains("/quit"),
         "{screen}"
     );
-    for _ in 0..60 {
+    for _ in 0..120 {
         update::on_key(
             &mut s,
             &keymap,
@@ -236,10 +236,10 @@ fn help_scrolls_on_a_small_terminal() {
     }
     let screen = text(&render(&mut s, 100, 24));
     assert!(
-        screen.contains("/quit") && screen.contains("Press ? or Esc"),
+        screen.contains("/quit") && screen.contains("? or Esc closes"),
         "scrolled to the end: {screen}"
     );
-    assert!(!screen.contains("↓ more"));
+    assert!(!screen.contains("more: j / Down"));
 }
 
 #[test]
@@ -415,5 +415,54 @@ fn selection_follows_a_contact_that_moves_to_another_group() {
             .contains(ratatui::style::Modifier::REVERSED),
         "the moved contact is still highlighted: {}",
         text(&buf)
+    );
+}
+
+#[test]
+fn every_active_filter_is_on_screen_with_its_key_and_counters_say_shown() {
+    let mut s = mixed_state();
+    let keymap = Keymap::default();
+    let key = |c| crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+    let screen = text(&render(&mut s, 100, 18));
+    assert!(!screen.contains("Filter:"), "no filter, no line: {screen}");
+    assert!(screen.contains("▾ Friends  3/3"), "{screen}");
+    update::on_key(&mut s, &keymap, key('O'));
+    update::on_key(&mut s, &keymap, key('f'));
+    for c in "ca".chars() {
+        update::on_key(&mut s, &keymap, key(c));
+    }
+    update::on_key(
+        &mut s,
+        &keymap,
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
+    );
+    let screen = text(&render(&mut s, 100, 18));
+    let lines: Vec<&str> = screen.lines().collect();
+    let filter_line = lines
+        .iter()
+        .find(|l| l.starts_with("Filter:"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        filter_line.contains("online only (O shows all)")
+            && filter_line.contains("search \"ca\" (f then Esc clears)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("▾ Friends  1/3 shown"),
+        "Carol only: {screen}"
+    );
+    // The search selected its first match; Enter opens it.
+    assert!(screen.contains("Carol selected: Enter opens"), "{screen}");
+    update::on_key(
+        &mut s,
+        &keymap,
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
+    );
+    assert_eq!(
+        s.ui.focus,
+        crate::store::Focus::Chat(crate::domain::ContactId::new(
+            crate::test_support::A0,
+            crate::test_support::jid("carol@example.org")
+        ))
     );
 }

@@ -5,18 +5,21 @@
 //! - `network`: session events (tagged with their account) and what they announce.
 //! - `keys`: a key in the focused pane's scope, and the actions keys are bound to.
 //! - `editor`: the one-line editor (status, priority, command line, search).
-//! - `commands`: slash commands.
+//! - `commands`: slash commands; `resolve`: the contact a typed name, nick or JID means.
+//! - `complete`: Tab in the command line (cycling through the candidates).
 //! - `presence`: the user's own presence, on every account or one.
 //! - `contacts`: roster editing and subscriptions, through the contact's account.
 //! - `chat`: conversations (open, switch, type, send, correct, scroll back).
 
 pub mod chat;
 mod commands;
+mod complete;
 pub mod contacts;
 mod editor;
 mod keys;
 mod network;
 pub mod presence;
+pub mod resolve;
 
 pub use commands::run_command;
 pub use keys::{apply_action, on_key};
@@ -44,6 +47,8 @@ pub enum Effect {
         chat: crate::domain::ContactId,
         before: Option<i64>,
     },
+    /// `/save`: write the watched contacts to the config file.
+    SaveWatches(Vec<String>),
 }
 
 /// Before drawing: keep the selection on an existing row and inside the viewport.

@@ -25,6 +25,7 @@ pub fn perform(
             Effect::LoginFailed(reason) => return Some(Outcome::LoginFailed(reason)),
             Effect::Notify(text) => notify(mode, &text),
             Effect::NotifyMessage(text) => notify(state.settings.message_notify, &text),
+            Effect::SaveWatches(watches) => save_watches(state, &watches),
             Effect::LoadHistory { chat, before } => {
                 let (lines, more) = read_chat(state, history, &chat, before);
                 let next = crate::update::chat::loaded(state, &chat, lines, more);
@@ -35,6 +36,29 @@ pub fn perform(
         }
     }
     None
+}
+
+/// `/save`: the watched contacts into the config file, and a sentence saying so.
+fn save_watches(state: &mut State, watches: &[String]) {
+    use crate::store::Severity;
+    let message = match &state.settings.config_path {
+        None => (
+            "There is no config file to save to.".to_owned(),
+            Severity::Error,
+        ),
+        Some(path) => match crate::config::save_watches(path, watches) {
+            Ok(()) => (
+                format!(
+                    "Saved {} watched contact(s) to {} ([watch] contacts).",
+                    watches.len(),
+                    path.display()
+                ),
+                Severity::Info,
+            ),
+            Err(e) => (e, Severity::Error),
+        },
+    };
+    state.ui.message = Some(message);
 }
 
 /// A page of a conversation from the local database (the newest, or the one before the
@@ -139,5 +163,36 @@ pub fn on_paste(state: &mut State, text: &str) {
             .unwrap_or(input.text.len());
         input.text.insert_str(at, &clean);
         input.cursor += clean.chars().count();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn save_says_where_it_saved_or_why_not() {
+        let mut s = crate::test_support::mixed_state();
+        super::save_watches(&mut s, &["bob@x".into()]);
+        assert!(s
+            .ui
+            .message
+            .unwrap()
+            .0
+            .starts_with("There is no config file"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "# mine\n[account]\njid = \"me@x\"\n").unwrap();
+        let mut s = crate::test_support::mixed_state();
+        s.settings.config_path = Some(path.clone());
+        super::save_watches(&mut s, &["bob@x".into()]);
+        assert!(s
+            .ui
+            .message
+            .unwrap()
+            .0
+            .starts_with("Saved 1 watched contact(s)"));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "# mine\n[account]\njid = \"me@x\"\n\n[watch]\ncontacts = [\"bob@x\"]\n"
+        );
     }
 }

@@ -1,102 +1,204 @@
-//! Tab completion of the command line: command names, `/account` names, and the fixed
-//! words some commands take.
+//! Tab completion of the command line: command names, then each argument by its kind in the
+//! command table ([`super::Arg`]): contacts, groups, accounts, show values, state words and
+//! subcommands. What exists (contacts, groups, accounts) comes from the caller's
+//! [`Context`]; this module knows nothing of the state.
+//!
+//! [`candidates`] lists every completion (whole lines); [`complete`] is one Tab without
+//! cycling (a unique candidate, or the common prefix of several). The editor cycles through
+//! the candidates on repeated Tab (`update::complete`).
 
-use super::{names, quote};
+use super::{names, quote, Arg, COMMANDS, NONE, STATES};
 
-/// Tab completion of the command name: a unique match is completed (with a trailing space),
-/// several are completed to their common prefix. Returns `None` when nothing changes.
-pub fn complete(line: &str, accounts: &[String]) -> Option<String> {
-    let word = line.strip_prefix('/').unwrap_or(line);
-    if let Some(rest) = word.strip_prefix("account ") {
-        return complete_account(rest, accounts);
+/// What can be completed right now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    pub accounts: Vec<String>,
+    pub contacts: Vec<Contact>,
+    /// Group names as shown in the roster.
+    pub groups: Vec<String>,
+}
+
+/// A contact as Tab offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// What is inserted when the name or nick matches: the name (quoted when it holds
+    /// spaces), or the JID when another contact has the same name.
+    pub word: String,
+    /// The roster name and nick, lowercase.
+    pub names: Vec<String>,
+    /// The bare JID, inserted when only it matches.
+    pub jid: String,
+}
+
+impl Context {
+    /// Only account names (tests, and callers without a roster).
+    pub fn accounts(accounts: &[String]) -> Context {
+        Context {
+            accounts: accounts.to_vec(),
+            ..Context::default()
+        }
     }
-    if word.contains(char::is_whitespace) {
-        return complete_argument(line);
-    }
-    let matches: Vec<&str> = names().filter(|n| n.starts_with(word)).collect();
-    let completed = match matches.as_slice() {
+}
+
+const SHOWS: &[&str] = &["online", "chat", "away", "xa", "dnd"];
+
+/// One Tab without cycling: a unique match is completed (with a trailing space after a
+/// word), several are completed to their common prefix. `None` when nothing changes.
+pub fn complete(line: &str, ctx: &Context) -> Option<String> {
+    let all = candidates(line, ctx);
+    let done = match all.as_slice() {
         [] => return None,
-        [one] => format!("/{one} "),
-        many => {
-            let prefix = common_prefix(many);
-            format!("/{prefix}")
-        }
+        [one] => one.clone(),
+        many => common_prefix(many),
     };
-    (completed != line && completed.len() >= line.len()).then_some(completed)
+    (done != line && done.chars().count() >= line.chars().count()).then_some(done)
 }
 
-/// Completes the account name of `/account`, then the command after it.
-fn complete_account(rest: &str, accounts: &[String]) -> Option<String> {
+/// Every completion of `line` (each a whole line), sorted, without repeats.
+pub fn candidates(line: &str, ctx: &Context) -> Vec<String> {
+    let Some(body) = line.strip_prefix('/') else {
+        return Vec::new();
+    };
+    let mut out = match body.find(char::is_whitespace) {
+        None => names()
+            .filter(|n| n.starts_with(body))
+            .map(|n| format!("/{n} "))
+            .collect(),
+        Some(i) => {
+            let name = &body[..i];
+            COMMANDS
+                .iter()
+                .find(|c| c.name == name || c.aliases.contains(&name))
+                .map(|spec| arguments(&format!("/{name}"), spec.args, &body[i..], ctx))
+                .unwrap_or_default()
+        }
+    };
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Completions of `rest`, the arguments after `head`, whose kinds are `kinds`.
+fn arguments(head: &str, kinds: &[Arg], rest: &str, ctx: &Context) -> Vec<String> {
+    let Some(kind) = kinds.first() else {
+        return Vec::new();
+    };
     let rest = rest.trim_start();
-    let quoted: Vec<String> = accounts.iter().map(|n| quote(n)).collect();
-    if let Some(name) = quoted
-        .iter()
-        .find(|n| rest.starts_with(n.as_str()) && rest[n.len()..].starts_with(' '))
-    {
-        let tail = rest[name.len()..].trim_start();
-        let done = complete(&format!("/{tail}"), accounts)?;
-        return Some(format!("/account {name} {}", done.trim_start_matches('/')));
-    }
-    let matches: Vec<&str> = quoted
-        .iter()
-        .map(String::as_str)
-        .filter(|n| n.to_lowercase().starts_with(&rest.to_lowercase()))
-        .collect();
-    match matches.as_slice() {
-        [] => None,
-        [one] => Some(format!("/account {one} ")),
-        many => {
-            let p = common_prefix(many);
-            (p.len() > rest.len()).then(|| format!("/account {p}"))
+    match kind {
+        Arg::Group => {
+            let groups = ctx
+                .groups
+                .iter()
+                .map(|g| (g.clone(), vec![g.to_lowercase()]));
+            return matching(groups, rest)
+                .map(|g| format!("{head} {g}"))
+                .collect();
         }
+        Arg::Command => {
+            return candidates(&format!("/{rest}"), ctx)
+                .into_iter()
+                .map(|c| format!("{head} {}", c.trim_start_matches('/')))
+                .collect()
+        }
+        _ => {}
+    }
+    if let Some((word, after)) = next_word(rest) {
+        let next = match kind {
+            Arg::Sub(subs) => subs
+                .iter()
+                .find(|(w, _)| *w == word)
+                .map_or(NONE, |(_, a)| *a),
+            _ => &kinds[1..],
+        };
+        return arguments(&format!("{head} {word}"), next, after, ctx);
+    }
+    options(kind, ctx, rest)
+        .into_iter()
+        .map(|o| format!("{head} {o} "))
+        .collect()
+}
+
+/// The words of one kind that `partial` may become.
+fn options(kind: &Arg, ctx: &Context, partial: &str) -> Vec<String> {
+    let fixed = |words: &[&str]| -> Vec<String> {
+        let words = words
+            .iter()
+            .map(|w| ((*w).to_owned(), vec![(*w).to_owned()]));
+        matching(words, partial).collect()
+    };
+    match kind {
+        Arg::Show => fixed(SHOWS),
+        Arg::State => fixed(STATES),
+        Arg::Sub(subs) => fixed(&subs.iter().map(|(w, _)| *w).collect::<Vec<_>>()),
+        Arg::Account => {
+            let accounts = ctx
+                .accounts
+                .iter()
+                .map(|a| (quote(a), vec![a.to_lowercase()]));
+            matching(accounts, partial).collect()
+        }
+        Arg::Contact => contacts(ctx, partial),
+        Arg::Group | Arg::Command => Vec::new(),
     }
 }
 
-/// Completes `/status set <show>` and `/status <sub>`.
-fn complete_argument(line: &str) -> Option<String> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let trailing_space = line.ends_with(' ');
-    let (candidates, prefix_words): (&[&str], usize) = match (words.as_slice(), trailing_space) {
-        (["/status"], true) => (&["set", "text", "clear", "get"], 1),
-        (["/status", _], false) => (&["set", "text", "clear", "get"], 1),
-        (["/group"], true) => (&["add", "remove"], 1),
-        (["/group", _], false) => (&["add", "remove"], 1),
-        (["/status", "set"], true) => (&["online", "chat", "away", "xa", "dnd"], 2),
-        (["/status", "set", _], false) => (&["online", "chat", "away", "xa", "dnd"], 2),
-        _ => return None,
-    };
-    let partial = if trailing_space {
-        ""
-    } else {
-        words.last().copied().unwrap_or("")
-    };
-    let matches: Vec<&str> = candidates
+/// Contacts whose name or nick starts with `partial` (inserted as the name), or else whose
+/// JID does (inserted as the JID).
+fn contacts(ctx: &Context, partial: &str) -> Vec<String> {
+    let p = partial.trim_start_matches('"').to_lowercase();
+    ctx.contacts
         .iter()
-        .copied()
-        .filter(|c| c.starts_with(partial))
-        .collect();
-    let head = words[..prefix_words].join(" ");
-    match matches.as_slice() {
-        [one] => Some(format!("{head} {one} ")),
-        [] => None,
-        many => {
-            let p = common_prefix(many);
-            (p.len() > partial.len()).then(|| format!("{head} {p}"))
-        }
-    }
+        .filter_map(|c| {
+            if c.names.iter().any(|n| n.starts_with(&p)) {
+                Some(c.word.clone())
+            } else {
+                c.jid.to_lowercase().starts_with(&p).then(|| c.jid.clone())
+            }
+        })
+        .collect()
 }
 
-fn common_prefix(words: &[&str]) -> String {
-    let first = words.first().copied().unwrap_or("");
-    let mut len = first.len();
+/// The words (with their lowercase keys) some key of which starts with `partial`,
+/// case-insensitively.
+fn matching<'a>(
+    words: impl Iterator<Item = (String, Vec<String>)> + 'a,
+    partial: &str,
+) -> impl Iterator<Item = String> + 'a {
+    let p = partial.trim_start_matches('"').to_lowercase();
+    words.filter_map(move |(word, keys)| keys.iter().any(|k| k.starts_with(&p)).then_some(word))
+}
+
+/// A finished word at the start of `rest` (followed by a space; quoted words end at their
+/// quote) and what follows; `None` while the word is still being typed.
+fn next_word(rest: &str) -> Option<(&str, &str)> {
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let end = quoted.find('"')? + 2;
+        return rest[end..]
+            .starts_with(char::is_whitespace)
+            .then(|| (&rest[..end], &rest[end..]));
+    }
+    let i = rest.find(char::is_whitespace)?;
+    Some((&rest[..i], &rest[i..]))
+}
+
+/// The longest common prefix, by characters.
+pub fn common_prefix(words: &[String]) -> String {
+    let Some(first) = words.first() else {
+        return String::new();
+    };
+    let mut len = first.chars().count();
     for w in words {
         len = len.min(
             first
-                .bytes()
-                .zip(w.bytes())
+                .chars()
+                .zip(w.chars())
                 .take_while(|(a, b)| a == b)
                 .count(),
         );
     }
-    first[..len].to_owned()
+    first.chars().take(len).collect()
 }
+
+#[cfg(test)]
+#[path = "complete_tests.rs"]
+mod tests;

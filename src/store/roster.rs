@@ -154,6 +154,8 @@ pub struct GroupStats {
     pub total: usize,
     /// Rows the group's contacts take (contacts plus expanded resources).
     pub rows: usize,
+    /// Contacts the roster filter lets through (`None`: no filter, all are shown).
+    pub shown: Option<usize>,
 }
 
 #[derive(Debug, Default, Clone)]

@@ -119,11 +119,14 @@ pub struct Filter {
     pub group: Option<GroupKey>,
     /// Only contacts whose name or JID contains this (lowercase).
     pub text: Option<String>,
+    /// Groups shown as their header only (folded); not a filter: `is_empty` ignores it.
+    pub folded: std::collections::BTreeSet<GroupRef>,
 }
 
 impl Filter {
+    /// Does the filter hide nothing (folds aside)?
     pub fn is_empty(&self) -> bool {
-        *self == Filter::default()
+        !self.online_only && self.show.is_none() && self.group.is_none() && self.text.is_none()
     }
 
     pub(crate) fn bucket_ok(&self, rank: usize) -> bool {
@@ -157,6 +160,25 @@ impl Filter {
             .filter_map(|(_, j)| roster.get(j))
             .filter(|c| self.contact_ok(c))
             .map(|c| 1 + c.expanded_rows())
+            .sum()
+    }
+
+    /// Contacts of a group the filter lets through.
+    pub(crate) fn group_contacts(&self, roster: &Roster, group: &GroupIndex) -> usize {
+        group
+            .buckets
+            .iter()
+            .enumerate()
+            .filter(|(rank, _)| self.bucket_ok(*rank))
+            .map(|(_, b)| match self.text {
+                None => b.entries.len(),
+                Some(_) => b
+                    .entries
+                    .iter()
+                    .filter_map(|(_, j)| roster.get(j))
+                    .filter(|c| self.contact_ok(c))
+                    .count(),
+            })
             .sum()
     }
 

@@ -33,9 +33,15 @@ pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
                 .sum();
             let x = area.x.saturating_add((prompt.len() + cursor_cells).min(usize::from(area.width.saturating_sub(1))) as u16);
             frame.set_cursor_position(Position::new(x, area.y));
-            Line::from(vec![Span::styled(prompt, theme::group_style()), Span::raw(shown)])
+            let mut spans = vec![Span::styled(prompt, theme::group_style()), Span::raw(shown)];
+            if let Some(error) = &input.error {
+                spans.push(Span::styled(format!("  ← {}", clean(error)), theme::error()));
+            }
+            Line::from(spans)
         }
-        Mode::Confirm { question, .. } => Line::styled(question.as_str(), theme::inbox_title()),
+        Mode::Confirm { question, .. } | Mode::ConfirmQuit(question) => {
+            Line::styled(question.as_str(), theme::inbox_title())
+        }
         _ => match &state.ui.message {
             // Messages can quote what the user typed: through the same gate as network text.
             Some((text, Severity::Error)) => Line::styled(clean(text), theme::error()),

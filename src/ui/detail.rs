@@ -143,6 +143,6 @@ fn resource_lines(state: &State, name: &str, p: &ResourcePresence) -> Vec<Line<'
 pub fn render_detail(frame: &mut Frame, area: Rect, state: &State, id: &ContactId) {
     let mut lines = detail_lines(state, id);
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Any key closes.", theme::dim()));
+    let lines = crate::ui::scrolled(lines, area, state.ui.help_scroll, "Esc closes.");
     crate::ui::render_popup(frame, area, " contact ", 90, lines);
 }

@@ -38,7 +38,7 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
         .accounts
         .values()
         .enumerate()
-        .map(|(i, account)| account_line(state, account, i == 0))
+        .map(|(i, account)| fitted_line(state, account, i == 0, usize::from(area.width)))
         .collect();
     let mut lines = lines;
     let unread = state.chats.unread();
@@ -51,13 +51,54 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(lines).style(theme::header()), area);
 }
 
-fn account_line<'a>(state: &State, account: &'a AccountState, first: bool) -> Line<'a> {
-    let mut spans = vec![Span::styled(
-        if first { " rosterm " } else { "         " },
-        theme::group_style(),
-    )];
-    spans.extend(identity(state, account));
-    spans.extend(own_presence(account));
+/// How much of an account's line fits: everything, then less and less (the connection
+/// state is the last thing to go).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Detail {
+    Full,
+    /// Without the other resources and the labels.
+    Short,
+    /// The status text cut, no JID, no "rosterm".
+    Narrow,
+}
+
+/// The longest form of the account's line that fits in `width` cells.
+fn fitted_line<'a>(
+    state: &State,
+    account: &'a AccountState,
+    first: bool,
+    width: usize,
+) -> Line<'a> {
+    for detail in [Detail::Full, Detail::Short] {
+        let line = account_line(state, account, first, detail);
+        if line.width() <= width {
+            return line;
+        }
+    }
+    account_line(state, account, first, Detail::Narrow)
+}
+
+fn account_line<'a>(
+    state: &State,
+    account: &'a AccountState,
+    first: bool,
+    detail: Detail,
+) -> Line<'a> {
+    let mut spans = Vec::new();
+    if detail < Detail::Narrow {
+        spans.push(Span::styled(
+            if first { " rosterm " } else { "         " },
+            theme::group_style(),
+        ));
+        spans.extend(identity(state, account));
+        spans.push(Span::raw("  "));
+    } else if state.multi() {
+        spans.push(Span::styled(
+            format!("{} ", crate::ui::text::truncate(&account.name, 8)),
+            theme::group_style(),
+        ));
+    }
+    spans.extend(own_presence(account, detail));
     if let Some(saved) = account.cached_since {
         // Before the connection state, which can be long: this must stay on screen.
         let at = crate::ui::timeline::clock_time(saved, state.settings.utc_offset);
@@ -66,20 +107,29 @@ fn account_line<'a>(state: &State, account: &'a AccountState, first: bool) -> Li
             theme::dim(),
         ));
     }
-    spans.push(Span::raw("  │ "));
-    spans.push(Span::styled(
-        connection_text(&account.connection),
-        theme::conn_style(&account.connection),
-    ));
+    spans.push(Span::raw(if detail == Detail::Narrow {
+        " │ "
+    } else {
+        "  │ "
+    }));
+    let conn = connection_text(&account.connection);
+    let conn = match (&account.connection, detail) {
+        (ConnState::Online, Detail::Full) => format!("{conn} (connection)"),
+        _ => conn,
+    };
+    spans.push(Span::styled(conn, theme::conn_style(&account.connection)));
     if account.roster_loaded {
+        let (online, total) = (account.roster.online_count(), account.roster.len());
         spans.push(Span::styled(
-            format!(
-                "  │ {}/{} online",
-                account.roster.online_count(),
-                account.roster.len()
-            ),
+            match detail {
+                Detail::Narrow => format!(" │ {online}/{total} online"),
+                _ => format!("  │ {online}/{total} online"),
+            },
             theme::dim(),
         ));
+    }
+    if detail > Detail::Full {
+        return Line::from(spans);
     }
     for (resource, p) in &account.own_resources {
         let a = Availability::Available(p.show);
@@ -115,11 +165,16 @@ fn identity(state: &State, account: &AccountState) -> Vec<Span<'static>> {
     ]
 }
 
-fn own_presence(account: &AccountState) -> Vec<Span<'static>> {
+/// "you ◐ away [5] "lunch"": the user's own presence (labelled, so that it is not taken for
+/// the connection state).
+fn own_presence(account: &AccountState, detail: Detail) -> Vec<Span<'static>> {
     let own = &account.own;
     let a = account.shown_presence();
     let mut spans = vec![
-        Span::raw("  "),
+        Span::styled(
+            if detail == Detail::Full { "you " } else { "" },
+            theme::dim(),
+        ),
         Span::styled(
             format!("{} {}", theme::glyph(a), a.label()),
             theme::state_style(a),
@@ -130,11 +185,13 @@ fn own_presence(account: &AccountState) -> Vec<Span<'static>> {
         spans.push(Span::styled(format!(" ({nick})"), theme::dim()));
     }
     if !own.status.is_empty() {
+        let status = crate::sanitize::sanitize(&own.status, 200);
+        let status = match detail {
+            Detail::Narrow => crate::ui::text::truncate(&status, 12),
+            _ => status,
+        };
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(
-            format!("\"{}\"", crate::sanitize::sanitize(&own.status, 200)),
-            theme::status_text(),
-        ));
+        spans.push(Span::styled(format!("\"{status}\""), theme::status_text()));
     }
     if account.connection == ConnState::Online
         && !account.offline

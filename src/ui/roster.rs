@@ -58,6 +58,8 @@ pub fn render_roster(frame: &mut Frame, area: Rect, state: &State) {
                 None => i == 0 && state.ui.scroll == 0,
             };
             let line = row_line(state, &row, name_w, tags.as_deref());
+            // A cut status text ends with "…".
+            let line = crate::ui::text::fit_line(line, usize::from(area.width));
             if is_selected {
                 selected_at = Some(i);
                 line.patch_style(theme::selected())
@@ -124,8 +126,11 @@ pub fn row_line<'a>(
             ])
         }
         Row::Group { group, stats } => Line::from(vec![
-            Span::styled(format!("▾ {}", group.key.title()), theme::group_style()),
-            Span::styled(format!("  {}/{}", stats.online, stats.total), theme::dim()),
+            Span::styled(
+                format!("{} {}", fold_mark(state, group), group.key.title()),
+                theme::group_style(),
+            ),
+            Span::styled(crate::ui::filter::group_counter(stats), theme::dim()),
         ]),
         Row::Contact {
             account, contact, ..
@@ -137,6 +142,9 @@ pub fn row_line<'a>(
             if state.chats.get(&id).is_some_and(|c| c.unread > 0) {
                 // Unread messages from this contact: the row's first cell says so.
                 line.spans[0] = Span::styled("✉ ", theme::watch());
+            } else if state.watch.contains(&contact.jid) {
+                // Watched (/watch): its changes are announced.
+                line.spans[0] = Span::styled("◉ ", theme::watch());
             }
             line
         }
@@ -152,6 +160,15 @@ pub fn row_line<'a>(
             let indent = tag.map_or(0, |t| t.width() + 1);
             resource_line(name, presence, *last, name_w, indent)
         }
+    }
+}
+
+/// ▾ an open group, ▸ a folded one.
+fn fold_mark(state: &State, group: &crate::store::view::GroupRef) -> &'static str {
+    if state.ui.filter.folded.contains(group) {
+        "▸"
+    } else {
+        "▾"
     }
 }
 

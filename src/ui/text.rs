@@ -32,6 +32,38 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Cuts a line of styled spans to `width` cells; when something is cut, the last cell is
+/// `…` (in the style of the span it cuts).
+pub fn fit_line(line: ratatui::text::Line<'_>, width: usize) -> ratatui::text::Line<'_> {
+    use ratatui::text::Span;
+    if line.width() <= width || width == 0 {
+        return line;
+    }
+    let room = width - 1;
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in &line.spans {
+        let w = span.content.width();
+        if used + w <= room {
+            used += w;
+            spans.push(span.clone());
+            continue;
+        }
+        let mut cut = String::new();
+        for c in span.content.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > room {
+                break;
+            }
+            cut.push(c);
+            used += cw;
+        }
+        spans.push(Span::styled(cut + "…", span.style));
+        break;
+    }
+    ratatui::text::Line { spans, ..line }
+}
+
 /// Breaks `text` into rows of at most `width` cells: at its `\n`s, then between words
 /// where it can, inside a word longer than a row where it must. An empty line stays an
 /// empty row.
@@ -75,6 +107,17 @@ mod tests {
         for row in wrap("some words here and a verylongwordthatbreaks too", 7) {
             assert!(row.width() <= 7, "{row:?}");
         }
+    }
+
+    #[test]
+    fn a_cut_line_ends_with_an_ellipsis() {
+        use ratatui::text::{Line, Span};
+        let line = Line::from(vec![Span::raw("Bob  "), Span::raw("a long status")]);
+        let cut = fit_line(line.clone(), 10);
+        assert_eq!(cut.to_string(), "Bob  a lo…");
+        assert_eq!(cut.width(), 10);
+        assert_eq!(fit_line(line.clone(), 18).to_string(), "Bob  a long status");
+        assert_eq!(fit_line(line, 5).to_string(), "Bob …");
     }
 
     #[test]

@@ -90,17 +90,20 @@ pub fn newest<'a>(
     all
 }
 
-pub fn render_timeline(frame: &mut Frame, area: Rect, state: &State) {
+/// The newest `rows` entries as lines, and how many there are in all.
+fn timeline_lines(state: &State, rows: usize) -> (Vec<Line<'static>>, usize) {
     let filter = state.ui.timeline_filter.as_ref();
-    let title = match filter {
-        Some(id) => format!(
-            " timeline: {} (T shows everyone) ",
-            crate::sanitize::sanitize(id.jid.as_str(), 100)
-        ),
-        None => " timeline (t hides, T: selected contact only) ".to_owned(),
-    };
-    let rows = usize::from(area.height.saturating_sub(1));
-    let lines: Vec<Line> = newest(state, filter, rows)
+    let total: usize = state
+        .accounts
+        .values()
+        .map(|a| {
+            a.timeline
+                .entries()
+                .filter(|e| filter.is_none_or(|f| e.jid == f.jid))
+                .count()
+        })
+        .sum();
+    let lines = newest(state, filter, rows)
         .into_iter()
         .map(|(account, e)| {
             let mut name = account
@@ -114,6 +117,39 @@ pub fn render_timeline(frame: &mut Frame, area: Rect, state: &State) {
             entry_line(e, state.settings.utc_offset, &name)
         })
         .collect();
+    (lines, total)
+}
+
+/// `L`: every entry, in a popup that scrolls.
+pub fn render_timeline_popup(frame: &mut Frame, area: Rect, state: &State) {
+    let (lines, total) = timeline_lines(state, usize::MAX);
+    let lines = if lines.is_empty() {
+        vec![Line::styled("No presence changes yet.", theme::dim())]
+    } else {
+        lines
+    };
+    let lines = crate::ui::scrolled(lines, area, state.ui.help_scroll, "Esc closes.");
+    let width = area.width.saturating_sub(4);
+    let title = format!(" timeline: {total} changes, newest first ");
+    crate::ui::render_popup(frame, area, &title, width, lines);
+}
+
+pub fn render_timeline(frame: &mut Frame, area: Rect, state: &State) {
+    let filter = state.ui.timeline_filter.as_ref();
+    let rows = usize::from(area.height.saturating_sub(1));
+    let (lines, total) = timeline_lines(state, rows);
+    let more = if total > lines.len() {
+        format!(", {} of {total}: L lists all", lines.len())
+    } else {
+        String::new()
+    };
+    let title = match filter {
+        Some(id) => format!(
+            " timeline: {} (T shows everyone{more}) ",
+            crate::sanitize::sanitize(id.jid.as_str(), 100)
+        ),
+        None => format!(" timeline (t hides, T: selected contact only{more}) "),
+    };
     let lines = if lines.is_empty() {
         vec![Line::styled("No presence changes yet.", theme::dim())]
     } else {

@@ -49,13 +49,23 @@ pub fn who_lines(state: &State, filter: &Filter) -> Vec<Line<'static>> {
 pub fn render_who(frame: &mut Frame, area: Rect, state: &State, filter: &Filter) {
     let lines = who_lines(state, filter);
     let count = lines.len();
-    let mut lines = if lines.is_empty() {
+    let lines = if lines.is_empty() {
         vec![Line::styled("Nobody matches.", theme::dim())]
     } else {
         lines
     };
-    // Room for the border and the closing hint.
-    lines.truncate(usize::from(area.height.saturating_sub(3)));
-    lines.push(Line::styled("Any key closes.", theme::dim()));
-    crate::ui::render_popup(frame, area, &format!(" who: {count} "), 100, lines);
+    let lines = crate::ui::scrolled(lines, area, state.ui.help_scroll, "Esc closes.");
+    let width = area.width.saturating_sub(4).max(100);
+    let state_word = match (filter.online_only, filter.show) {
+        (_, Some(a)) => a.label(),
+        (true, None) => "available (any show)",
+        (false, None) => "any state",
+    };
+    let group = filter
+        .group
+        .as_ref()
+        .map(|g| format!(" in {}", g.title()))
+        .unwrap_or_default();
+    let title = format!(" who: {count} {state_word}{group} ");
+    crate::ui::render_popup(frame, area, &title, width, lines);
 }

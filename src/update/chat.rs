@@ -157,7 +157,7 @@ pub fn on_key(state: &mut State, keymap: &Keymap, id: ContactId, key: KeyEvent) 
 fn on_action(state: &mut State, keymap: &Keymap, id: ContactId, key: &KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match keymap.action_in(Pane::Chat, key) {
-        Some(Action::Quit) if ctrl => return vec![Effect::Quit],
+        Some(Action::Quit) if ctrl => return crate::update::keys::quit(state),
         Some(Action::NextChat) => cycle(state, 1),
         Some(Action::PrevChat) => cycle(state, -1),
         Some(Action::PageUp) => return scroll(state, &id, PAGE_LINES),
@@ -215,9 +215,11 @@ fn draft_is_command(state: &State, id: &ContactId) -> bool {
 }
 
 fn complete(state: &mut State, id: &ContactId) {
-    let names: Vec<String> = state.accounts.values().map(|a| a.name.clone()).collect();
-    if let Some(chat) = state.chats.get_mut(id) {
-        if let Some(done) = command::complete(&chat.draft.text, &names) {
+    let Some(text) = state.chats.get(id).map(|c| c.draft.text.clone()) else {
+        return;
+    };
+    if let Some(done) = crate::update::complete::tab(state, &text) {
+        if let Some(chat) = state.chats.get_mut(id) {
             chat.draft.cursor = done.chars().count();
             chat.draft.text = done;
         }

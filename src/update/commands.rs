@@ -8,7 +8,7 @@ use crate::event::Command;
 use crate::store::{view, Mode, Severity, State};
 use crate::update::contacts::{self, resolve};
 use crate::update::presence::{self, Scope};
-use crate::update::{chat, Effect};
+use crate::update::{chat, resolve, Effect};
 
 fn say(state: &mut State, text: String, severity: Severity) -> Vec<Effect> {
     state.ui.message = Some((text, severity));
@@ -31,28 +31,23 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Priority(p) => presence::change(state, scope, |own| own.priority = p),
         SlashCommand::Reconnect => presence::reconnect(state, scope),
         SlashCommand::Help => {
-            state.ui.mode = Mode::Help;
+            crate::update::keys::open_popup(state, Mode::Help);
             Vec::new()
         }
-        SlashCommand::Quit => vec![Effect::Quit],
+        SlashCommand::Quit => crate::update::keys::quit(state),
         SlashCommand::Offline => presence::go_offline(state, scope),
         SlashCommand::Nick(nick) => presence::set_nick(state, scope, nick),
-        SlashCommand::Directed { to, show, status } => directed(state, scope, to, show, status),
-        SlashCommand::Watch(jid) => {
-            let text = format!("Watching {jid}: you will be told when its state changes.");
-            state.watch.insert(jid);
-            say(state, text, Severity::Info)
-        }
-        SlashCommand::Unwatch(jid) => {
-            let text = if state.watch.remove(&jid) {
-                format!("No longer watching {jid}.")
-            } else {
-                format!("{jid} was not watched.")
-            };
-            say(state, text, Severity::Info)
+        SlashCommand::Directed { to, show, status } => directed(state, scope, &to, show, status),
+        SlashCommand::Watch(Some(who)) => watch(state, scope, &who),
+        SlashCommand::Watch(None) => list_watches(state),
+        SlashCommand::Unwatch(who) => unwatch(state, scope, &who),
+        SlashCommand::Save => {
+            let watches = state.watch.iter().map(ToString::to_string).collect();
+            vec![Effect::SaveWatches(watches)]
         }
         SlashCommand::Who(query) => {
-            state.ui.mode = Mode::Who(filter_for(state, &query));
+            let filter = filter_for(state, &query);
+            crate::update::keys::open_popup(state, Mode::Who(filter));
             Vec::new()
         }
         SlashCommand::Filter(query) => filter(state, query),
@@ -78,16 +73,20 @@ fn on_account(state: &mut State, name: &str, cmd: SlashCommand) -> Vec<Effect> {
 
 /// Commands about one contact, through its account.
 fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
-    let Some(jid) = cmd.contact().cloned() else {
-        return Vec::new();
+    let found = match &cmd {
+        SlashCommand::Add { jid, .. } => resolve(state, scope, jid.clone()),
+        other => match other.contact() {
+            Some(who) => resolve::contact(state, scope, who),
+            None => return Vec::new(),
+        },
     };
-    let id = match resolve(state, scope, jid) {
+    let id = match found {
         Ok(id) => id,
         Err(text) => return say(state, text, Severity::Error),
     };
     match cmd {
         SlashCommand::StatusGet(_) => {
-            state.ui.mode = Mode::Detail(id);
+            crate::update::keys::open_popup(state, Mode::Detail(id));
             Vec::new()
         }
         SlashCommand::Add { name, .. } => contacts::add(state, id, name),
@@ -102,13 +101,9 @@ fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect>
     }
 }
 
-/// `/msg JID|NAME [text]`: opens (and focuses) the conversation, sends the text if any.
+/// `/msg CONTACT [text]`: opens (and focuses) the conversation, sends the text if any.
 fn msg(state: &mut State, scope: Scope, to: &str, text: Option<String>) -> Vec<Effect> {
-    let jid = match by_name_or_jid(state, to) {
-        Ok(jid) => jid,
-        Err(text) => return say(state, text, Severity::Error),
-    };
-    let id = match resolve(state, scope, jid) {
+    let id = match resolve::contact(state, scope, to) {
         Ok(id) => id,
         Err(text) => return say(state, text, Severity::Error),
     };
@@ -119,47 +114,96 @@ fn msg(state: &mut State, scope: Scope, to: &str, text: Option<String>) -> Vec<E
     effects
 }
 
-/// A contact's roster name (case-insensitive, in any account) or a JID.
-fn by_name_or_jid(state: &State, text: &str) -> Result<jid::BareJid, String> {
-    let named: Vec<jid::BareJid> = state
-        .accounts
-        .values()
-        .flat_map(|a| a.roster.contacts())
-        .filter(|c| {
-            c.name
-                .as_deref()
-                .is_some_and(|n| n.eq_ignore_ascii_case(text))
-        })
-        .map(|c| c.jid.clone())
-        .collect();
-    match named.as_slice() {
-        [one] => return Ok(one.clone()),
-        [first, rest @ ..] if rest.iter().all(|j| j == first) => return Ok(first.clone()),
-        [] => {}
-        many => {
-            let list: Vec<String> = many.iter().map(ToString::to_string).collect();
-            return Err(format!("{text:?} names {}; use the JID.", list.join(", ")));
-        }
+/// `/watch CONTACT`: announces its changes; a contact not in the roster is watched too,
+/// with a warning.
+fn watch(state: &mut State, scope: Scope, who: &str) -> Vec<Effect> {
+    let id = match resolve::contact(state, scope, who) {
+        Ok(id) => id,
+        Err(text) => return say(state, text, Severity::Error),
+    };
+    let in_roster = state.contact(&id).is_some_and(|c| c.in_roster);
+    let label = label(state, &id);
+    let text = if !state.watch.insert(id.jid.clone()) {
+        format!("{label} is already watched (/watch lists them, /unwatch stops).")
+    } else if in_roster {
+        format!("Watching {label}: you will be told when its state changes (/save keeps it).")
+    } else {
+        format!("Watching {label}, who is not in your roster (/unwatch stops, /add adds).")
+    };
+    say(state, text, Severity::Info)
+}
+
+fn unwatch(state: &mut State, scope: Scope, who: &str) -> Vec<Effect> {
+    let id = match resolve::contact(state, scope, who) {
+        Ok(id) => id,
+        Err(text) => return say(state, text, Severity::Error),
+    };
+    let label = label(state, &id);
+    let text = if state.watch.remove(&id.jid) {
+        format!("No longer watching {label}.")
+    } else {
+        format!("{label} was not watched (/watch lists the watched contacts).")
+    };
+    say(state, text, Severity::Info)
+}
+
+/// `/watch` alone: the watched contacts, by name.
+fn list_watches(state: &mut State) -> Vec<Effect> {
+    if state.watch.is_empty() {
+        let text = "Nobody is watched; /watch <contact> announces its changes.";
+        return say(state, text.into(), Severity::Info);
     }
-    let known = |j: &jid::BareJid| state.accounts.values().any(|a| a.roster.get(j).is_some());
-    match jid::BareJid::new(text) {
-        Ok(j) if j.node().is_some() || known(&j) => Ok(j),
-        _ => Err(format!(
-            "/msg: {text:?} is neither a contact's name nor a JID like bob@example.org."
-        )),
+    let names: Vec<String> = state
+        .watch
+        .iter()
+        .map(|jid| {
+            let c = state
+                .accounts
+                .values()
+                .find_map(|a| a.roster.get(jid).filter(|c| c.in_roster));
+            match c {
+                Some(c) if c.label() != jid.as_str() => format!("{} ({jid})", c.label()),
+                Some(_) => jid.to_string(),
+                None => format!("{jid} (not in roster)"),
+            }
+        })
+        .collect();
+    let text = format!("Watching {}: {}.", names.len(), names.join(", "));
+    say(state, text, Severity::Info)
+}
+
+/// A contact's name as the roster shows it, with its JID when they differ.
+fn label(state: &State, id: &crate::domain::ContactId) -> String {
+    match state.contact(id).map(|c| c.label().to_owned()) {
+        Some(label) if label != id.jid.as_str() => format!("{label} ({})", id.jid),
+        _ => id.jid.to_string(),
     }
 }
 
+/// `/presence CONTACT[/resource] show [text]`.
 fn directed(
     state: &mut State,
     scope: Scope,
-    to: jid::Jid,
+    to: &str,
     show: crate::domain::Show,
     status: Option<String>,
 ) -> Vec<Effect> {
-    let id = match resolve(state, scope, to.to_bare()) {
+    let (who, resource) = match to.split_once('/') {
+        Some((who, res)) => (who, Some(res)),
+        None => (to, None),
+    };
+    let id = match resolve::contact(state, scope, who) {
         Ok(id) => id,
         Err(text) => return say(state, text, Severity::Error),
+    };
+    let to = match resource {
+        Some(res) => jid::Jid::new(&format!("{}/{res}", id.jid)),
+        None => Ok(jid::Jid::from(id.jid.clone())),
+    };
+    let Ok(to) = to else {
+        let res = resource.unwrap_or_default();
+        let text = format!("/presence: {res:?} is not a valid resource of {}.", id.jid);
+        return say(state, text, Severity::Error);
     };
     let own = state
         .account(id.account)
@@ -181,12 +225,18 @@ fn directed(
 }
 
 fn filter(state: &mut State, query: Option<command::Query>) -> Vec<Effect> {
+    // Folds are not filters: they stay.
+    let folded = std::mem::take(&mut state.ui.filter.folded);
     state.ui.filter = match &query {
         Some(q) => view::Filter {
             text: state.ui.filter.text.clone(),
+            folded,
             ..filter_for(state, q)
         },
-        None => view::Filter::default(),
+        None => view::Filter {
+            folded,
+            ..view::Filter::default()
+        },
     };
     let text = if query.is_some() {
         "Roster filtered (/filter clear shows everyone)."
@@ -209,7 +259,7 @@ fn filter_for(state: &State, query: &command::Query) -> view::Filter {
             .unwrap_or_else(|| GroupKey::Named(name.clone()))
     });
     let (online_only, show) = match query.state {
-        command::QueryState::Online => (true, None),
+        command::QueryState::Available => (true, None),
         command::QueryState::Any => (false, None),
         command::QueryState::Is(a) => (false, Some(a)),
     };
@@ -218,5 +268,6 @@ fn filter_for(state: &State, query: &command::Query) -> view::Filter {
         show,
         group,
         text: None,
+        folded: Default::default(),
     }
 }

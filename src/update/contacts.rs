@@ -6,6 +6,7 @@ use jid::BareJid;
 
 use crate::domain::{ContactId, Subscription};
 use crate::event::Command;
+use crate::store::roster::GroupKey;
 use crate::store::{Mode, Severity, State};
 use crate::update::presence::Scope;
 use crate::update::Effect;
@@ -124,6 +125,42 @@ pub fn rename(state: &mut State, id: ContactId, name: String) -> Vec<Effect> {
     update_item(&id, Some(name), groups)
 }
 
+/// The group `typed` means in the contact's account: an existing group (any case), or a
+/// new one; `Err` when it is only the start of existing groups (never silently created from
+/// a prefix).
+fn group_named(state: &State, id: &ContactId, typed: &str) -> Result<(String, bool), String> {
+    let existing: Vec<&str> = state
+        .account(id.account)
+        .map(|a| {
+            a.roster
+                .groups()
+                .keys()
+                .filter_map(|k| match k {
+                    GroupKey::Named(n) => Some(n.as_str()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(same) = existing.iter().find(|g| g.eq_ignore_ascii_case(typed)) {
+        return Ok(((*same).to_owned(), false));
+    }
+    let lower = typed.to_lowercase();
+    let starts: Vec<&str> = existing
+        .into_iter()
+        .filter(|g| g.to_lowercase().starts_with(&lower))
+        .collect();
+    if starts.is_empty() {
+        return Ok((typed.to_owned(), true));
+    }
+    Err(format!(
+        "There is no group {typed:?}, but {} {} with it (Tab completes); to make the new \
+         group {typed:?}, end it with a !: /group add <contact> {typed}!",
+        starts.join(", "),
+        if starts.len() == 1 { "begins" } else { "begin" },
+    ))
+}
+
 pub fn group(state: &mut State, id: ContactId, group: String, add: bool) -> Vec<Effect> {
     let jid = &id.jid;
     let Some(contact) = state.contact(&id).filter(|c| c.in_roster) else {
@@ -135,14 +172,9 @@ pub fn group(state: &mut State, id: ContactId, group: String, add: bool) -> Vec<
     };
     let name = contact.name.clone();
     let mut groups = contact.groups.clone();
-    if add {
-        if !groups.contains(&group) {
-            groups.push(group.clone());
-        }
-        info(state, format!("Adding {jid} to {group}."));
-    } else {
+    if !add {
         let before = groups.len();
-        groups.retain(|g| g != &group);
+        groups.retain(|g| !g.eq_ignore_ascii_case(&group));
         if groups.len() == before {
             state.ui.message = Some((
                 format!("{jid} is not in the group {group}."),
@@ -151,7 +183,29 @@ pub fn group(state: &mut State, id: ContactId, group: String, add: bool) -> Vec<
             return Vec::new();
         }
         info(state, format!("Taking {jid} out of {group}."));
+        return update_item(&id, name, groups);
     }
+    // "Fr!": the new group "Fr" even though "Friends" begins with it.
+    let forced = group
+        .strip_suffix('!')
+        .filter(|g| group_named(state, &id, g).is_err());
+    let (group, new) = match forced {
+        Some(forced) => (forced.to_owned(), true),
+        None => match group_named(state, &id, &group) {
+            Ok(found) => found,
+            Err(text) => {
+                state.ui.message = Some((text, Severity::Error));
+                return Vec::new();
+            }
+        },
+    };
+    if groups.contains(&group) {
+        info(state, format!("{jid} is already in {group}."));
+        return Vec::new();
+    }
+    groups.push(group.clone());
+    let new = if new { "the new group " } else { "" };
+    info(state, format!("Adding {jid} to {new}{group}."));
     update_item(&id, name, groups)
 }
 

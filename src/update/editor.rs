@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::command;
 use crate::store::{InputKind, InputLine, Mode, Severity, State};
 use crate::update::presence::{self, Scope};
-use crate::update::{commands, Effect};
+use crate::update::{commands, complete, Effect};
 
 /// Longest text the editor holds, in characters.
 const MAX_CHARS: usize = 1000;
@@ -34,11 +34,25 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             let input = input.clone();
             return submit(state, input);
         }
-        KeyCode::Tab if input.kind == InputKind::Command => {
-            let names: Vec<String> = state.accounts.values().map(|a| a.name.clone()).collect();
-            if let Some(done) = command::complete(&input.text, &names) {
-                input.cursor = done.chars().count();
-                input.text = done;
+        KeyCode::Tab if matches!(input.kind, InputKind::Command | InputKind::Search) => {
+            let search = input.kind == InputKind::Search;
+            // A search completes a contact's name, as a contact argument does.
+            let text = match search {
+                true => format!("/msg {}", input.text),
+                false => input.text.clone(),
+            };
+            if let Some(done) = complete::tab(state, &text) {
+                let done = match search {
+                    true => done.trim_start_matches("/msg ").trim_end().to_owned(),
+                    false => done,
+                };
+                if let Mode::Input(input) = &mut state.ui.mode {
+                    input.cursor = done.chars().count();
+                    input.text = done;
+                }
+            }
+            if !search {
+                return Vec::new();
             }
         }
         _ => edit_line(input, key),
@@ -50,14 +64,41 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }) = &state.ui.mode
     {
         let text = text.trim().to_lowercase();
-        state.ui.filter.text = (!text.is_empty()).then_some(text);
+        let searching = !text.is_empty();
+        state.ui.filter.text = searching.then_some(text);
+        if searching {
+            select_first_match(state);
+        }
     }
     Vec::new()
 }
 
-/// Cursor movement and text changes in the one-line editor.
+/// While searching: the selection on the first contact that matches (Enter then opens it).
+fn select_first_match(state: &mut State) {
+    let rosters = state.rosters();
+    let filter = &state.ui.filter;
+    // The first contact row comes after at most an account and a group header.
+    let first = rosters
+        .visible_rows(filter, 0, 3)
+        .into_iter()
+        .find(|row| matches!(row, crate::store::view::Row::Contact { .. }))
+        .map(|row| row.id());
+    match first {
+        Some(id) => state.ui.selected = Some(id),
+        None => {
+            let text = "No contact matches the search (Esc clears it).";
+            state.ui.message = Some((text.into(), Severity::Info));
+        }
+    }
+}
+
+/// Cursor movement and text changes in the one-line editor; an edit clears the error.
 fn edit_line(input: &mut InputLine, key: KeyEvent) {
+    let before = input.text.clone();
     edit_text(&mut input.text, &mut input.cursor, key, MAX_CHARS);
+    if input.text != before {
+        input.error = None;
+    }
 }
 
 /// Cursor movement and text changes in `text` (at most `max` characters), shared by the
@@ -122,11 +163,18 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
         InputKind::Priority => submit_priority(state, &input.text),
         InputKind::Search => {
             state.ui.mode = Mode::Normal;
+            if let Some(label) = contacts_selected_label(state) {
+                let text =
+                    format!("{label} selected: Enter opens the conversation, i its details.");
+                state.ui.message = Some((text, Severity::Info));
+            }
             Vec::new()
         }
         InputKind::Command => {
             state.ui.mode = Mode::Normal;
             if input.text.trim() == "/" || input.text.trim().is_empty() {
+                let text = "No command given (Tab after / lists them, /help explains them).";
+                state.ui.message = Some((text.into(), Severity::Info));
                 return Vec::new();
             }
             match command::parse(&input.text) {
@@ -138,6 +186,11 @@ fn submit(state: &mut State, input: InputLine) -> Vec<Effect> {
             }
         }
     }
+}
+
+fn contacts_selected_label(state: &State) -> Option<String> {
+    let id = state.ui.selected.as_ref()?.contact()?;
+    state.contact(id).map(|c| c.label().to_owned())
 }
 
 fn submit_priority(state: &mut State, text: &str) -> Vec<Effect> {
@@ -152,13 +205,14 @@ fn submit_priority(state: &mut State, text: &str) -> Vec<Effect> {
             presence::change(state, Scope::All, |own| own.priority = p)
         }
         None => {
-            state.ui.message = Some((
-                format!(
-                    "{:?} is not a priority; enter a number from -128 to 127 (Esc cancels)",
-                    text.trim()
-                ),
-                Severity::Error,
-            ));
+            let error = format!(
+                "{:?} is not a priority; enter a number from -128 to 127 (Esc cancels)",
+                text.trim()
+            );
+            if let Mode::Input(input) = &mut state.ui.mode {
+                input.error = Some(error.clone());
+            }
+            state.ui.message = Some((error, Severity::Error));
             Vec::new()
         }
     }

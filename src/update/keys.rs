@@ -10,8 +10,98 @@ use crate::update::presence::{self, Scope};
 use crate::update::{chat, contacts, editor, Effect};
 
 pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
+    let before = state.ui.undo.clone();
+    let effects = on_key_in_mode(state, keymap, key);
+    // A presence change, by a key or a command: say how to undo it.
+    if state.ui.undo != before && !state.ui.undo.is_empty() {
+        if let (Some(keys), Some((text, _))) = (
+            keymap.keys_for(Action::UndoPresence),
+            state.ui.message.as_mut(),
+        ) {
+            text.push_str(&format!(" ({keys} undoes)"));
+        }
+    }
+    effects
+}
+
+/// A key that means nothing in the roster: one sentence (typing here is not text).
+fn unbound(state: &mut State, keymap: &Keymap, key: &KeyEvent) {
+    let KeyCode::Char(c) = key.code else {
+        return;
+    };
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return;
+    }
+    let help = keymap
+        .keys_for(Action::Help)
+        .unwrap_or_else(|| "/help".into());
+    let command = keymap
+        .keys_for(Action::CommandLine)
+        .unwrap_or_else(|| "unbound".into());
+    state.ui.message = Some((
+        format!(
+            "{c:?} is not a key in the roster; {help} lists the keys, {command} opens the \
+             command line, Enter opens a conversation to type in."
+        ),
+        Severity::Info,
+    ));
+}
+
+/// Is anything unsent: a draft being typed, or a message not yet taken by the server?
+fn unsent(state: &State) -> Option<String> {
+    let drafts = state
+        .chats
+        .iter()
+        .filter(|c| !c.draft.text.trim().is_empty())
+        .count();
+    let queued: usize = state
+        .chats
+        .iter()
+        .map(|c| {
+            c.lines
+                .iter()
+                .filter(|l| l.delivery == Some(crate::domain::Delivery::Queued))
+                .count()
+        })
+        .sum();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    match (drafts, queued) {
+        (0, 0) => None,
+        (d, 0) => Some(plural(d, "unsent draft")),
+        (0, q) => Some(plural(q, "queued message")),
+        (d, q) => Some(format!(
+            "{} and {}",
+            plural(d, "unsent draft"),
+            plural(q, "queued message")
+        )),
+    }
+}
+
+/// `q`, Ctrl-C or `/quit`: quits, or asks first when something is unsent.
+pub fn quit(state: &mut State) -> Vec<Effect> {
+    match unsent(state) {
+        None => vec![Effect::Quit],
+        Some(what) => {
+            state.ui.mode = Mode::ConfirmQuit(format!("{what} would be lost. Quit anyway? y/n"));
+            Vec::new()
+        }
+    }
+}
+
+fn on_key_in_mode(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> {
     let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     match &mut state.ui.mode {
+        Mode::ConfirmQuit(_) => {
+            if ctrl_c || matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                return vec![Effect::Quit];
+            }
+            state.ui.mode = Mode::Normal;
+            state.ui.message = Some(("Not quitting.".into(), Severity::Info));
+            Vec::new()
+        }
         Mode::Input(_) => {
             if ctrl_c {
                 state.ui.mode = Mode::Normal;
@@ -28,14 +118,9 @@ pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> 
                 matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')),
             )
         }
-        Mode::Detail(_) | Mode::Who(_) => {
-            match keymap.action_in(Pane::Popup, &key) {
-                Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
-                _ => state.ui.mode = Mode::Normal,
-            }
-            Vec::new()
+        Mode::Detail(_) | Mode::Who(_) | Mode::Help | Mode::Timeline => {
+            on_popup_key(state, keymap, key, ctrl_c)
         }
-        Mode::Help => on_help_key(state, keymap, key, ctrl_c),
         Mode::Normal => {
             if let crate::store::Focus::Chat(id) = &state.ui.focus {
                 let id = id.clone();
@@ -51,31 +136,53 @@ pub fn on_key(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effect> 
             }
             match keymap.action_in(Pane::Roster, &key) {
                 Some(action) => apply_action(state, action),
-                None => Vec::new(),
+                None => {
+                    unbound(state, keymap, &key);
+                    Vec::new()
+                }
             }
         }
     }
 }
 
-fn on_help_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool) -> Vec<Effect> {
+/// Help, a contact's details, `/who`, the timeline: the roster's moving keys scroll, q /
+/// Esc / Enter (and the help key) close; any other key closes the popups but the help, and
+/// does nothing else.
+fn on_popup_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool) -> Vec<Effect> {
+    let page = state.ui.viewport.max(2) - 1;
     let scroll = &mut state.ui.help_scroll;
     match keymap.action_in(Pane::Popup, &key) {
         Some(Action::Quit) if ctrl_c => return vec![Effect::Quit],
-        Some(Action::Quit) | Some(Action::Help) => state.ui.mode = Mode::Normal,
         Some(Action::MoveDown) => *scroll += 1,
         Some(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
-        Some(Action::PageDown) => *scroll += 10,
-        Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
+        Some(Action::PageDown) => *scroll += page,
+        Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
         Some(Action::Top) => *scroll = 0,
+        // Drawn as far as the end, no further.
+        Some(Action::Bottom) => *scroll = usize::from(u16::MAX),
+        Some(Action::Quit | Action::Help) => state.ui.mode = Mode::Normal,
         _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => state.ui.mode = Mode::Normal,
+        // The help stays until closed; the other popups close on any key.
+        _ if state.ui.mode != Mode::Help => state.ui.mode = Mode::Normal,
         _ => {}
     }
     Vec::new()
 }
 
+/// Opens a popup at its first line.
+pub fn open_popup(state: &mut State, mode: Mode) {
+    state.ui.help_scroll = 0;
+    state.ui.mode = mode;
+}
+
 pub fn open_editor(state: &mut State, kind: InputKind, text: String) {
     let cursor = text.chars().count();
-    state.ui.mode = Mode::Input(crate::store::InputLine { kind, text, cursor });
+    state.ui.mode = Mode::Input(crate::store::InputLine {
+        kind,
+        text,
+        cursor,
+        error: None,
+    });
 }
 
 fn move_selection(state: &mut State, delta: isize) {
@@ -94,11 +201,12 @@ fn move_selection(state: &mut State, delta: isize) {
 pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = state.ui.viewport.max(2) as isize - 1;
     match action {
-        Action::Quit => return vec![Effect::Quit],
-        Action::Help => {
-            state.ui.help_scroll = 0;
-            state.ui.mode = Mode::Help;
-        }
+        Action::Quit => return quit(state),
+        Action::UndoPresence => return presence::undo(state),
+        Action::ToggleFold => toggle_fold(state),
+        Action::TimelineList => open_popup(state, Mode::Timeline),
+        Action::FoldAll | Action::UnfoldAll => fold_all(state, action == Action::FoldAll),
+        Action::Help => open_popup(state, Mode::Help),
         Action::MoveDown => move_selection(state, 1),
         Action::MoveUp => move_selection(state, -1),
         Action::PageDown => move_selection(state, page),
@@ -148,8 +256,59 @@ pub fn apply_action(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Enter on a contact (or resource) row: its conversation.
+/// The group of the selected row (a header, or a contact in it).
+fn selected_group(state: &State) -> Option<crate::store::view::GroupRef> {
+    use crate::store::view::RowId;
+    match state.ui.selected.as_ref()? {
+        RowId::Group(g) | RowId::Contact(g, _) | RowId::Resource(g, _, _) => Some(g.clone()),
+        RowId::Account(_) => None,
+    }
+}
+
+/// Space (or Enter on a header): folds the selected group to its header, or unfolds it.
+fn toggle_fold(state: &mut State) {
+    let Some(group) = selected_group(state) else {
+        let text = "Select a group (or a contact in it) to fold it.";
+        state.ui.message = Some((text.into(), Severity::Info));
+        return;
+    };
+    let title = group.key.title().to_owned();
+    let folded = &mut state.ui.filter.folded;
+    let text = if folded.remove(&group) {
+        format!("{title} unfolded.")
+    } else {
+        folded.insert(group.clone());
+        // The selection moves to the header of the folded group.
+        state.ui.selected = Some(crate::store::view::RowId::Group(group));
+        format!("{title} folded (space or Enter unfolds it, Z unfolds all).")
+    };
+    state.ui.message = Some((text, Severity::Info));
+}
+
+fn fold_all(state: &mut State, fold: bool) {
+    if fold {
+        let all = state.rosters().group_refs();
+        state.ui.filter.folded = all.into_iter().collect();
+        if let Some(group) = selected_group(state) {
+            state.ui.selected = Some(crate::store::view::RowId::Group(group));
+        }
+    } else {
+        state.ui.filter.folded.clear();
+    }
+    let text = if fold {
+        "Every group folded (Z unfolds all)."
+    } else {
+        "Every group unfolded."
+    };
+    state.ui.message = Some((text.into(), Severity::Info));
+}
+
+/// Enter on a contact (or resource) row: its conversation; on a group header: fold.
 fn open_selected(state: &mut State) -> Vec<Effect> {
+    if matches!(state.ui.selected, Some(crate::store::view::RowId::Group(_))) {
+        toggle_fold(state);
+        return Vec::new();
+    }
     match contacts::selected_contact(state) {
         Some(id) => chat::open(state, id),
         None => {
@@ -208,7 +367,7 @@ fn on_contact(state: &mut State, action: Action) -> Vec<Effect> {
         Action::GroupContact => {
             open_editor(state, InputKind::Command, sub(&format!("group add {jid} ")))
         }
-        _ => state.ui.mode = Mode::Detail(id),
+        _ => open_popup(state, Mode::Detail(id)),
     }
     Vec::new()
 }

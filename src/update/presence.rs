@@ -28,10 +28,12 @@ pub fn change(state: &mut State, scope: Scope, change: impl Fn(&mut OwnPresence)
     let ids = scope.accounts(state);
     let mut effects = Vec::new();
     let mut waiting = Vec::new();
+    let mut undo = Vec::new();
     for &id in &ids {
         let Some(account) = state.account_mut(id) else {
             continue;
         };
+        undo.push((id, account.own.clone()));
         change(&mut account.own);
         account.offline = false;
         if account.connection != ConnState::Online {
@@ -41,6 +43,34 @@ pub fn change(state: &mut State, scope: Scope, change: impl Fn(&mut OwnPresence)
     }
     let text = describe(state, &ids, &waiting);
     state.ui.message = Some((text, Severity::Info));
+    state.ui.undo = undo;
+    effects
+}
+
+/// The undo key: every account back to its presence before the last change (pressed
+/// again, the change is made again).
+pub fn undo(state: &mut State) -> Vec<Effect> {
+    let previous = std::mem::take(&mut state.ui.undo);
+    if previous.is_empty() {
+        state.ui.message = Some((
+            "Nothing to undo: your presence has not changed yet.".into(),
+            Severity::Info,
+        ));
+        return Vec::new();
+    }
+    let mut effects = Vec::new();
+    let mut redo = Vec::new();
+    for (id, own) in previous {
+        if let Some(account) = state.account_mut(id) {
+            redo.push((id, std::mem::replace(&mut account.own, own)));
+            account.offline = false;
+            effects.push(Effect::Send(id, Command::SetPresence(account.own.clone())));
+        }
+    }
+    let ids: Vec<AccountId> = redo.iter().map(|(id, _)| *id).collect();
+    let text = describe(state, &ids, &[]).replacen("Presence:", "Presence restored:", 1);
+    state.ui.message = Some((text, Severity::Info));
+    state.ui.undo = redo;
     effects
 }
 
@@ -134,3 +164,7 @@ fn send_each(ids: &[AccountId], command: Command) -> Vec<Effect> {
         .map(|id| Effect::Send(*id, command.clone()))
         .collect()
 }
+
+#[cfg(test)]
+#[path = "presence_tests.rs"]
+mod tests;

@@ -42,6 +42,7 @@ mod chat_away;
 mod chat_peer;
 mod chat_tmux;
 mod client;
+mod everyday;
 mod fuzz;
 mod harness;
 mod hostile;

@@ -113,6 +113,19 @@ impl<'a> Rosters<'a> {
         None
     }
 
+    /// Every group header the pane may show, in display order (for fold all).
+    pub fn group_refs(&self) -> Vec<GroupRef> {
+        self.sections()
+            .iter()
+            .flat_map(|s| {
+                s.groups()
+                    .into_iter()
+                    .map(|k| s.group_ref(k))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
     /// The selected row's position, defaulting to the top.
     pub fn selected_position(&self, filter: &Filter, selected: Option<&RowId>) -> usize {
         selected
@@ -167,14 +180,25 @@ impl<'a> Section<'_, 'a> {
             .sum()
     }
 
+    fn folded(&self, filter: &Filter, key: &GroupKey) -> bool {
+        !filter.folded.is_empty() && filter.folded.contains(&self.group_ref(key))
+    }
+
+    /// Rows a group takes on screen: none when the filter hides all of it, its header
+    /// alone when folded.
+    fn group_span(&self, filter: &Filter, key: &GroupKey) -> usize {
+        match self.group_rows(filter, key) {
+            0 => 0,
+            _ if self.folded(filter, key) => 1,
+            n => n + 1,
+        }
+    }
+
     fn row_count(&self, filter: &Filter) -> usize {
         let groups: usize = self
             .groups()
             .into_iter()
-            .map(|key| match self.group_rows(filter, key) {
-                0 => 0,
-                n => n + 1,
-            })
+            .map(|key| self.group_span(filter, key))
             .sum();
         self.header_rows() + groups
     }
@@ -201,22 +225,32 @@ impl<'a> Section<'_, 'a> {
             if out.len() >= limit {
                 break;
             }
-            let group_rows = self.group_rows(filter, key);
-            if group_rows == 0 {
+            let span = self.group_span(filter, key);
+            if span == 0 {
                 continue;
             }
-            if *skip > group_rows {
-                *skip -= group_rows + 1;
+            if *skip >= span {
+                *skip -= span;
                 continue;
             }
             let parts = self.parts_of(key);
             if *skip == 0 {
+                let mut stats = sum_stats(&parts);
+                if !filter.is_empty() {
+                    let shown = parts
+                        .iter()
+                        .map(|p| filter.group_contacts(p.roster, p.index));
+                    stats.shown = Some(shown.sum());
+                }
                 out.push(Row::Group {
                     group: self.group_ref(key),
-                    stats: sum_stats(&parts),
+                    stats,
                 });
             } else {
                 *skip -= 1;
+            }
+            if span == 1 {
+                continue;
             }
             for rank in 0..RANKS {
                 if out.len() >= limit {
@@ -264,13 +298,11 @@ impl<'a> Section<'_, 'a> {
     fn group_offset(&self, filter: &Filter, group: &GroupKey) -> Option<usize> {
         let mut pos = self.header_rows();
         for key in self.groups() {
-            let rows = self.group_rows(filter, key);
+            let span = self.group_span(filter, key);
             if key == group {
-                return (rows > 0).then_some(pos);
+                return (span > 0).then_some(pos);
             }
-            if rows > 0 {
-                pos += rows + 1;
-            }
+            pos += span;
         }
         None
     }
@@ -293,6 +325,10 @@ impl<'a> Section<'_, 'a> {
         let rank = usize::from(contact.availability().rank());
         if !filter.bucket_ok(rank) {
             return None;
+        }
+        if self.folded(filter, group) {
+            // Inside a folded group: its header.
+            return self.group_offset(filter, group);
         }
         let parts = self.parts_of(group);
         let mut pos = self.group_offset(filter, group)? + 1;
@@ -355,6 +391,7 @@ fn sum_stats(parts: &[Part<'_>]) -> GroupStats {
         online: s.online + p.index.stats.online,
         total: s.total + p.index.stats.total,
         rows: s.rows + p.index.stats.rows,
+        shown: None,
     })
 }
 
