@@ -3,9 +3,10 @@
 //!
 //! One file per section: `account` (`[account]` or `[[account]]`: login, name, per-account
 //! presence) with its connection keys in `connection`; `presence` (`[presence]` and the
-//! per-account overrides); `settings` (`[watch]`, `[keys]`, `[storage]`, `[roster]`); `ui` (`[ui]`: the theme); `locate`
-//! (which key a serde error is about); `password` (running `password_command`); `save`
-//! (`/save`: the watched contacts written back, comments kept). A new
+//! per-account overrides); `settings` (`[watch]`, `[keys]`, `[storage]`, `[roster]`); `ui`
+//! (`[ui]`: the theme file); `locate` (which key a serde error is about); `password`
+//! (running `password_command`); `save` (`/save`: the watched contacts written back,
+//! comments kept). A new
 //! section: its raw struct and its check in the section's file, one field in `RawConfig`,
 //! one line in [`parse`].
 //!

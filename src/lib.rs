@@ -25,8 +25,8 @@
 //!    `outbox`, `archive`).
 //! 4. `update`: keys, actions and commands -> state changes and effects (per account).
 //!    `ui`: one widget per pane, `layout` returns the panes; `ui::theme` draws with the
-//!    state's theme. `sessions`: every account's session seen from the app. `input`: the terminal's
-//!    bytes -> keys and pastes.
+//!    state's theme. `sessions`: every account's session seen from the app. `input`: the
+//!    terminal's bytes -> keys and pastes.
 //! 5. `app`: the loop (generic over its `Screen`); `terminal`: raw mode and its restoration;
 //!    `folds`: the folded roster groups, kept in a file of their own beside the database;
 //!    `logging`: the log file; `who`: the non-interactive `rosterm who` report; `cli`.

@@ -131,6 +131,25 @@ mod tests {
     }
 
     #[test]
+    fn a_resource_list_holds_no_spare_slots_and_stays_sorted() {
+        let mut r = Resources::default();
+        r.insert("phone".into(), res(Show::Away, 1));
+        assert_eq!(
+            r.0.capacity(),
+            1,
+            "one resource, one slot (Vec would reserve four)"
+        );
+        r.insert("laptop".into(), res(Show::Chat, 5));
+        r.insert("phone".into(), res(Show::Dnd, 2));
+        assert_eq!(r.0.capacity(), 2);
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["laptop", "phone"]);
+        assert_eq!(r.get("phone").map(|p| p.show), Some(Show::Dnd));
+        r.remove("laptop");
+        r.remove("phone");
+        assert_eq!((r.len(), r.0.capacity()), (0, 0));
+    }
+
+    #[test]
     fn highest_priority_wins_even_when_less_available() {
         let phone = res(Show::Dnd, 10);
         let laptop = res(Show::Chat, 5);

@@ -436,22 +436,32 @@ async fn a_flooded_account_does_not_delay_another() {
         app.sessions.backlog(HOME)
     );
     carol.presence("dnd", "meeting", 0).await;
-    let waited = tokio::time::timeout(WAIT, async {
-        while app.sessions.backlog(WORK) == 0 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    })
-    .await;
-    assert!(waited.is_ok(), "carol's change reached work's session");
-    // Now the app takes events again: work's change comes within a turn or two, not after
-    // home's whole backlog.
-    let mut home_events = 0;
-    while app.contact(WORK, "carol@localhost") != Some(Availability::Available(Show::Dnd)) {
-        let got = app.sessions.recv().await;
-        if matches!(got, Received::Event(HOME, _)) {
-            home_events += 1;
-        }
+    // Now the app takes events again: once work's next event waits, it comes within a turn
+    // or two, not after home's whole backlog. Work may first get something else (Prosody's
+    // late answer to the login probe of offline bob): then wait again for carol's change.
+    let mut home_events;
+    loop {
+        let waited = tokio::time::timeout(WAIT, async {
+            while app.sessions.backlog(WORK) == 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        assert!(waited.is_ok(), "carol's change reached work's session");
+        home_events = 0;
+        let got = loop {
+            match app.sessions.recv().await {
+                got @ Received::Event(HOME, _) => {
+                    home_events += 1;
+                    app.apply(got);
+                }
+                got => break got,
+            }
+        };
         app.apply(got);
+        if app.contact(WORK, "carol@localhost") == Some(Availability::Available(Show::Dnd)) {
+            break;
+        }
     }
     assert!(
         home_events <= 2,
