@@ -471,7 +471,7 @@ allow_registration = false
 smacks_hibernation_time = {hibernation}
 -- The internal store keeps at most 10,000 messages per archive by default; the catch-up
 -- benchmark needs more.
-archive_item_limit = 100000
+storage_archive_item_limit = 100000
 
 VirtualHost {domain}
     ssl = {{ certificate = {crt}; key = {key}; }}
