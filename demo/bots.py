@@ -19,7 +19,8 @@ is any of them that subscribes to it later (`/add` from the other account).
   coming back. Each change is sent as presence to each account (bare JID) of the contact's
   audience;
 * after 4 s, `newcomer@bots.localhost` asks every account for a subscription;
-* after 6 s, one online contact writes to the first account (an unread conversation);
+* after 6 s, one online contact writes to the first account (an unread conversation), and
+  every minute or two another one does;
 * a message from a demo account to an online contact is answered like a person would:
   a receipt when asked for (XEP-0184), "typing…" (XEP-0085), then a reply.
 
@@ -447,6 +448,20 @@ class Bots(ComponentXMPP):
         msg.send()
         log.info("%s greeted %s", frm, to)
 
+    async def chat_now_and_then(self, to: JID) -> None:
+        online = [c for c in self.sim.contacts.values() if c.online and to.bare in self.audience[c.user]]
+        if not online:
+            return
+        contact = self.rng.choice(online)
+        frm = self.jid_of(contact, next(iter(contact.online)))
+        self.chat_state(frm, to, "composing")
+        await asyncio.sleep(self.rng.uniform(1.0, 3.0))
+        lines = ["Are you around?", "Lunch later? 🍜", "Did you see the news?", "ping", "Call me when you can."]
+        msg = self.make_message(mto=to, mbody=self.rng.choice(lines), mtype="chat", mfrom=frm)
+        msg.append(ET.Element("{http://jabber.org/protocol/chatstates}active"))
+        msg.send()
+        log.info("%s wrote to %s by itself", frm, to)
+
     def on_connection_failed(self, err) -> None:
         log.error("cannot connect to %s:%s: %s", self.args.host, self.args.port, err)
         self.stop(2)
@@ -495,8 +510,13 @@ class Bots(ComponentXMPP):
         first = next(iter(self.accounts.values()), None)
         if first is not None:
             await self.greet(JID(first))
+        next_chat = asyncio.get_event_loop().time() + self.rng.uniform(60, 120)
         while not self.stopping:
             await asyncio.sleep(self.rng.uniform(lo, hi))
+            if first is not None and asyncio.get_event_loop().time() >= next_chat:
+                # Now and then a contact writes by itself.
+                next_chat += self.rng.uniform(60, 120)
+                asyncio.ensure_future(self.chat_now_and_then(JID(first)))
             changes = self.sim.step()
             for contact, d, res in changes:
                 for to in self.audience_of(contact):
