@@ -82,7 +82,10 @@ fn stanza_id(stanza: &Stanza) -> Option<String> {
 fn count() -> usize {
     let args: Vec<String> = std::env::args().collect();
     if !args.iter().any(|a| a == "--bench") {
-        return std::env::var("CATCHUP_COUNT").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+        return std::env::var("CATCHUP_COUNT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300);
     }
     args.iter()
         .position(|a| a == "--count")

@@ -165,6 +165,26 @@ fn rand_suffix() -> u64 {
         .unwrap_or(0)
 }
 
+/// Prosody with alice and bob (named "Bob Builder" in alice's roster, subscribed both
+/// ways); bob logged in as `bob/laptop` with this status; a temp dir for rosterm's files.
+pub(crate) async fn alice_and_bob(status: &str) -> (Server, Peer, tempfile::TempDir) {
+    let server = Server::start();
+    server.register("alice", "alice-pw");
+    server.register("bob", "bob-pw");
+    let both = |jid: &str, name: &str| RosterEntry {
+        jid: jid.into(),
+        name: Some(name.into()),
+        groups: vec!["Friends".into()],
+        subscription: "both",
+        ask: None,
+    };
+    server.set_roster("alice", &[both("bob@localhost", "Bob Builder")]);
+    server.set_roster("bob", &[both("alice@localhost", "Alice")]);
+    let bob = Peer::connect(&server, "bob", "laptop").await;
+    bob.presence("", status, 5).await;
+    (server, bob, tempfile::tempdir().unwrap())
+}
+
 pub(crate) fn write_config(dir: &Path, server: &Server, password: &str, port: u16) -> PathBuf {
     let path = dir.join("alice.toml");
     std::fs::write(

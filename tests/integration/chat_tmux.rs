@@ -6,9 +6,7 @@
 use xmpp_parsers::message::Message as XMessage;
 use xmpp_parsers::stanza::Stanza;
 
-use crate::binary::{cooked, exited, shell_command, write_config, Tmux};
-use crate::harness::{RosterEntry, Server};
-use crate::peer::Peer;
+use crate::binary::{alice_and_bob, cooked, exited, shell_command, write_config, Tmux};
 
 fn body_of(s: &Stanza) -> Option<(XMessage, String)> {
     let Stanza::Message(m) = s else { return None };
@@ -19,22 +17,7 @@ fn body_of(s: &Stanza) -> Option<(XMessage, String)> {
 // Multi-thread: the tmux polling blocks its thread, the peer must keep running.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_in_the_real_terminal() {
-    let server = Server::start();
-    server.register("alice", "alice-pw");
-    server.register("bob", "bob-pw");
-    let both = |jid: &str, name: &str| RosterEntry {
-        jid: jid.into(),
-        name: Some(name.into()),
-        groups: vec!["Friends".into()],
-        subscription: "both",
-        ask: None,
-    };
-    server.set_roster("alice", &[both("bob@localhost", "Bob Builder")]);
-    server.set_roster("bob", &[both("alice@localhost", "Alice")]);
-    let mut bob = Peer::connect(&server, "bob", "laptop").await;
-    bob.presence("", "at the yard", 5).await;
-
-    let dir = tempfile::tempdir().unwrap();
+    let (server, mut bob, dir) = alice_and_bob("at the yard").await;
     let log = dir.path().join("rosterm.log");
     let config = write_config(dir.path(), &server, "alice-pw", server.port);
     let tmux = Tmux::start(&shell_command(&config, &log), 130, 24);

@@ -11,9 +11,8 @@ use std::time::Duration;
 use xmpp_parsers::presence::Show as XShow;
 use xmpp_parsers::stanza::Stanza;
 
-use crate::binary::{exited, shell_command, write_config, Tmux, BIN};
-use crate::harness::{RosterEntry, Server};
-use crate::peer::{presence_from, Peer, WAIT};
+use crate::binary::{alice_and_bob, exited, shell_command, write_config, Tmux, BIN};
+use crate::peer::{presence_from, WAIT};
 
 fn rosterm(config: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(BIN)
@@ -86,22 +85,7 @@ fn alice_show(s: &Stanza) -> Option<Option<XShow>> {
 // Multi-thread: the tmux polling blocks its thread, the peer must keep running.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_socket_events_and_status_of_a_running_rosterm() {
-    let server = Server::start();
-    server.register("alice", "alice-pw");
-    server.register("bob", "bob-pw");
-    let both = |jid: &str, name: &str| RosterEntry {
-        jid: jid.into(),
-        name: Some(name.into()),
-        groups: vec!["Friends".into()],
-        subscription: "both",
-        ask: None,
-    };
-    server.set_roster("alice", &[both("bob@localhost", "Bob Builder")]);
-    server.set_roster("bob", &[both("alice@localhost", "Alice")]);
-    let mut bob = Peer::connect(&server, "bob", "laptop").await;
-    bob.presence("", "at the yard", 5).await;
-
-    let dir = tempfile::tempdir().unwrap();
+    let (server, mut bob, dir) = alice_and_bob("at the yard").await;
     let log = dir.path().join("rosterm.log");
     let config = write_config(dir.path(), &server, "alice-pw", server.port);
     // Nothing runs yet: one sentence, exit 1.
