@@ -793,7 +793,7 @@ mod tests {
     }
 
     #[test]
-    fn roster_and_subscription_commands() {
+    fn roster_editing_commands() {
         let bob = BareJid::new("bob@example.org").unwrap();
         let b = || "bob@example.org".to_owned();
         assert_eq!(
@@ -835,6 +835,11 @@ mod tests {
                 group: "Work".into()
             })
         );
+    }
+
+    #[test]
+    fn subscription_and_presence_commands_keep_what_was_typed() {
+        let b = || "bob@example.org".to_owned();
         assert_eq!(
             parse("/approve mum"),
             Ok(SlashCommand::Approve("mum".into()))
@@ -871,6 +876,10 @@ mod tests {
                 status: Some("not now".into())
             })
         );
+    }
+
+    #[test]
+    fn bad_contact_commands_say_what_is_wrong() {
         assert!(parse("/add").unwrap_err().contains("expected one JID"));
         assert!(parse("/add @@bad")
             .unwrap_err()

@@ -135,40 +135,25 @@ pub fn mixed_state() -> State {
             item_in("heidi@example.org", "Heidi", ""),
         ]),
     );
+    mixed_presences(&mut s);
+    s
+}
+
+/// Every state of the mixed roster: chat, away, online, dnd, xa, error, two resources.
+fn mixed_presences(s: &mut State) {
+    presence(s, "bob@example.org", "laptop", Show::Chat, 5, "Let's talk");
+    presence(s, "bob@example.org", "phone", Show::Away, 1, "on the move");
+    presence(s, "carol@example.org", "home", Show::Online, 0, "");
     presence(
-        &mut s,
-        "bob@example.org",
-        "laptop",
-        Show::Chat,
-        5,
-        "Let's talk",
-    );
-    presence(
-        &mut s,
-        "bob@example.org",
-        "phone",
-        Show::Away,
-        1,
-        "on the move",
-    );
-    presence(&mut s, "carol@example.org", "home", Show::Online, 0, "");
-    presence(
-        &mut s,
+        s,
         "erin@example.org",
         "office",
         Show::Dnd,
         10,
         "In a meeting",
     );
-    presence(
-        &mut s,
-        "frank@example.org",
-        "pc",
-        Show::Xa,
-        -1,
-        "On holiday",
-    );
-    presence(&mut s, "dave@example.org", "pc", Show::Away, 0, "Café ☕");
+    presence(s, "frank@example.org", "pc", Show::Xa, -1, "On holiday");
+    presence(s, "dave@example.org", "pc", Show::Away, 0, "Café ☕");
     s.apply(
         A0,
         SessionEvent::Presence {
@@ -179,7 +164,6 @@ pub fn mixed_state() -> State {
             },
         },
     );
-    s
 }
 
 pub fn render(state: &mut State, width: u16, height: u16) -> Buffer {
