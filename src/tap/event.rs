@@ -40,7 +40,7 @@ pub fn before(state: &State, account: AccountId, event: &SessionEvent) -> Option
 pub fn timestamp(at: SystemTime) -> String {
     let d = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs() as i64;
-    let date = crate::ui::chat::civil_date(secs.div_euclid(86_400));
+    let date = crate::domain::civil_date(secs.div_euclid(86_400));
     let day = secs.rem_euclid(86_400);
     format!(
         "{date}T{:02}:{:02}:{:02}.{:03}Z",

@@ -203,18 +203,9 @@ fn cert_reason(reason: &rustls::CertificateError) -> String {
     }
 }
 
-/// "2026-11-30" for seconds since the Unix epoch (UTC; Howard Hinnant's civil_from_days).
+/// "2026-11-30" for seconds since the Unix epoch (UTC).
 fn utc_date(secs: u64) -> String {
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    crate::domain::civil_date((secs / 86_400) as i64)
 }
 
 fn io_failure(io: &std::io::Error, server: &str) -> String {
