@@ -25,19 +25,25 @@ pub fn next_id(state: &mut State) -> String {
 /// Opens `id`'s conversation and gives it the keyboard; its recent history is loaded when
 /// it was not open yet.
 pub fn open(state: &mut State, id: ContactId) -> Vec<Effect> {
-    let stranger = state.is_stranger(&id);
-    let new = state.chats.open(&id, stranger);
-    focus(state, id.clone());
-    if new {
-        if let Some(chat) = state.chats.get_mut(&id) {
-            chat.older = Older::Loading;
-        }
-        return vec![Effect::LoadHistory {
-            chat: id,
-            before: None,
-        }];
+    let effects = open_unfocused(state, &id);
+    focus(state, id);
+    effects
+}
+
+/// Opens `id`'s conversation if it is not open yet (its recent history is then loaded),
+/// leaving the focus where it is.
+fn open_unfocused(state: &mut State, id: &ContactId) -> Vec<Effect> {
+    let stranger = state.is_stranger(id);
+    if !state.chats.open(id, stranger) {
+        return Vec::new();
     }
-    Vec::new()
+    if let Some(chat) = state.chats.get_mut(id) {
+        chat.older = Older::Loading;
+    }
+    vec![Effect::LoadHistory {
+        chat: id.clone(),
+        before: None,
+    }]
 }
 
 /// Shows a conversation that is open, marking it read.
@@ -381,17 +387,7 @@ pub fn loaded(
 /// A message from outside the UI (`rosterm ctl msg`): its conversation is opened if need be
 /// but not focused, and the message is sent as if typed there.
 pub fn send_in_background(state: &mut State, id: &ContactId, body: String) -> Vec<Effect> {
-    let stranger = state.is_stranger(id);
-    let mut effects = Vec::new();
-    if state.chats.open(id, stranger) {
-        if let Some(chat) = state.chats.get_mut(id) {
-            chat.older = Older::Loading;
-        }
-        effects.push(Effect::LoadHistory {
-            chat: id.clone(),
-            before: None,
-        });
-    }
+    let mut effects = open_unfocused(state, id);
     effects.extend(send(state, id, body));
     effects
 }
