@@ -9,8 +9,10 @@
 //! - [`AccountDisplay`]: how the contacts of several accounts share the roster.
 //! - [`civil_date`]: days since 1970 as a calendar date (screen, event stream, errors).
 //! - `message`: 1:1 messages ([`Message`], [`Outgoing`], [`Delivery`], [`ChatState`]).
+//! - `room`: rooms (XEP-0045): occupants, room events, bookmarks.
 
 pub mod message;
+pub mod room;
 
 use jid::BareJid;
 pub use message::{ChatState, Delivery, Direction, Message, Outgoing, Via};

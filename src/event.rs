@@ -5,6 +5,7 @@
 
 use jid::BareJid;
 
+use crate::domain::room::{Bookmark, RoomEvent};
 use crate::domain::{
     ChatState, ConnState, Delivery, Message, Outgoing, OwnPresence, RosterItem, Show,
 };
@@ -87,6 +88,18 @@ pub enum SessionEvent {
         count: usize,
         complete: bool,
     },
+    /// Something happened in a room the user joined (or is joining).
+    Room {
+        room: BareJid,
+        event: RoomEvent,
+    },
+    /// A room message (`peer` = the room, `resource` = the sender's nick; the user's own
+    /// come back as the room's reflection with `direction` = `Out`), live or from the room's
+    /// archive or its join history. See `domain::room`.
+    RoomMessage(Message),
+    /// The account's bookmarks (XEP-0402), whole, after login and after every change; only
+    /// ever from the own account.
+    Bookmarks(Vec<Bookmark>),
     /// Incoming stanzas were repaired by the sieve or discarded by the XMPP library since the
     /// last such event; `notice` (sanitized) is worth the status line.
     InputCleaned {
@@ -106,9 +119,15 @@ pub enum Command {
     /// The nick sent with presence and subscription requests (XEP-0172).
     SetNick(Option<String>),
     /// Presence to one contact only (or one resource), not broadcast.
-    DirectedPresence { to: jid::Jid, presence: OwnPresence },
+    DirectedPresence {
+        to: jid::Jid,
+        presence: OwnPresence,
+    },
     /// Add to the roster (with a name) and ask to see their presence.
-    Subscribe { jid: BareJid, name: Option<String> },
+    Subscribe {
+        jid: BareJid,
+        name: Option<String>,
+    },
     /// Let them see my presence (answer to a request, or pre-approval).
     Approve(BareJid),
     /// Refuse a request, or stop them seeing my presence.
@@ -127,9 +146,15 @@ pub enum Command {
     /// `SessionEvent::Delivery`). Unsent messages are sent again after a new session.
     SendMessage(Outgoing),
     /// Tell one contact (a bare or full JID) our chat state (XEP-0085).
-    SendChatState { to: jid::Jid, state: ChatState },
+    SendChatState {
+        to: jid::Jid,
+        state: ChatState,
+    },
     /// Confirm receipt of the message with this id (XEP-0184).
-    SendReceipt { to: jid::Jid, id: String },
+    SendReceipt {
+        to: jid::Jid,
+        id: String,
+    },
     /// Ask the server's archive (XEP-0313) for up to `max` messages with `with` older than
     /// the one with archive id `before` (None: the newest).
     FetchArchive {
@@ -137,6 +162,43 @@ pub enum Command {
         before: Option<String>,
         max: u32,
     },
+    /// Join a room (and join it again after every new session until `LeaveRoom`); the
+    /// user's presence goes to it from now on. `after`: the room's stanza-id of the newest
+    /// message rosterm has (history since it comes from the room's archive, or the join
+    /// history when the room has none); None: the room's recent history.
+    JoinRoom {
+        room: BareJid,
+        nick: String,
+        password: Option<String>,
+        after: Option<String>,
+    },
+    /// Leave a room (unavailable presence with the reason as status).
+    LeaveRoom {
+        room: BareJid,
+        reason: Option<String>,
+    },
+    /// Change the user's nick in a joined room.
+    RoomNick {
+        room: BareJid,
+        nick: String,
+    },
+    /// Set a room's subject (topic).
+    SetSubject {
+        room: BareJid,
+        text: String,
+    },
+    /// A groupchat message to a room (`to` = the room's bare JID); its steps come back as
+    /// `SessionEvent::Delivery` with `peer` = the room (`Delivered` = reflected by the room).
+    SendRoomMessage(Outgoing),
+    /// Ask the room's own archive (XEP-0313 at the room) for messages older than `before`.
+    FetchRoomArchive {
+        room: BareJid,
+        before: Option<String>,
+        max: u32,
+    },
+    /// Add or replace a bookmark (XEP-0402).
+    SetBookmark(Bookmark),
+    RemoveBookmark(BareJid),
     /// Retry connecting immediately (after a failure or during backoff).
     Reconnect,
     /// Send unavailable presence and close the stream.

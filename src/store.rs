@@ -412,6 +412,8 @@ fn apply_to_account(
         | SessionEvent::ArchivePage { .. } => {}
         // Handled by the State.
         SessionEvent::Notice(_) | SessionEvent::SubscriptionRequest { .. } => {}
+        // Rooms: applied by the State (`rooms`).
+        SessionEvent::Room { .. } | SessionEvent::RoomMessage(_) | SessionEvent::Bookmarks(_) => {}
     }
     None
 }

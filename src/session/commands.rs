@@ -43,6 +43,14 @@ impl Session {
             Command::FetchArchive { with, before, max } => {
                 self.fetch_archive(with, before, max).await
             }
+            room @ (Command::JoinRoom { .. }
+            | Command::LeaveRoom { .. }
+            | Command::RoomNick { .. }
+            | Command::SetSubject { .. }
+            | Command::SendRoomMessage(_)
+            | Command::FetchRoomArchive { .. }
+            | Command::SetBookmark(_)
+            | Command::RemoveBookmark(_)) => tracing::debug!(?room, "rooms: not yet"),
             Command::Reconnect => self.retry.notify_one(),
             Command::Disconnect => return false,
         }
