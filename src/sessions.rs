@@ -15,6 +15,10 @@ use crate::session::SessionHandle;
 
 /// What [`Sessions::recv`] got.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once per event and consumed at once; boxing would add an allocation per stanza"
+)]
 pub enum Received {
     Event(AccountId, SessionEvent),
     /// This account's network task ended (it says why in the log).
