@@ -55,6 +55,8 @@ pub struct Inputs {
     pub history: Option<crate::history::History>,
     /// Requests from the control socket (`rosterm ctl`, `events`, `status`).
     pub tap: Option<mpsc::Receiver<crate::tap::server::Incoming>>,
+    /// Carried out before the first frame (the rooms of `[rooms] join`).
+    pub startup: Vec<crate::update::Effect>,
 }
 
 impl Inputs {
@@ -65,6 +67,7 @@ impl Inputs {
             signals: unix_signals()?,
             history: None,
             tap: None,
+            startup: Vec::new(),
         })
     }
 }
@@ -125,6 +128,10 @@ pub async fn run<S: Screen>(
         dirty: true,
         last_frame: Instant::now() - FRAME,
     };
+    let startup = std::mem::take(&mut inputs.startup);
+    if let Some(outcome) = perform(startup, app.state, app.sessions, app.history.as_ref()) {
+        return Ok(outcome);
+    }
     let outcome = loop {
         app.draw_if_due()?;
         let wake = app.wait(&mut inputs).await;

@@ -56,6 +56,7 @@ fn rig(n: usize) -> (Rig, Inputs, Sessions) {
             signals,
             history: None,
             tap: None,
+            startup: Vec::new(),
         },
         Sessions::from_channels(channels),
     )

@@ -70,6 +70,21 @@ pub enum SlashCommand {
     Close,
     /// Replace the user's last message in the focused conversation (XEP-0308).
     Correct(String),
+    /// Join a room: `room@service[/nick]`, and its password if it needs one.
+    Join {
+        room: jid::Jid,
+        password: Option<String>,
+    },
+    /// Leave the room on screen, with a reason.
+    Leave(Option<String>),
+    /// Show (None) or set the topic of the room on screen.
+    Topic(Option<String>),
+    /// Bookmark the room on screen, with autojoin.
+    Bookmark,
+    /// List the account's bookmarks.
+    Bookmarks,
+    /// Remove a bookmark (None: the room on screen's).
+    Unbookmark(Option<BareJid>),
     Reconnect,
     /// Write the watched contacts to the config file.
     Save,
@@ -622,6 +637,60 @@ pub const COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        name: "join",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/join <room@service>[/nick] [password]",
+            "join a room (nick: [rooms] nick, else your nick)",
+        )],
+        parse: rooms::join,
+    },
+    Spec {
+        name: "leave",
+        aliases: &["part"],
+        args: NONE,
+        lines: &[("/leave [reason]", "leave the room on screen")],
+        parse: |rest| Ok(SlashCommand::Leave(text(rest))),
+    },
+    Spec {
+        name: "topic",
+        aliases: &["subject"],
+        args: NONE,
+        lines: &[(
+            "/topic [text]",
+            "show or set the topic of the room on screen",
+        )],
+        parse: |rest| Ok(SlashCommand::Topic(text(rest))),
+    },
+    Spec {
+        name: "bookmark",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/bookmark",
+            "bookmark the room on screen (joined at every login)",
+        )],
+        parse: |rest| bare_word(rest, SlashCommand::Bookmark),
+    },
+    Spec {
+        name: "bookmarks",
+        aliases: &[],
+        args: NONE,
+        lines: &[("/bookmarks", "list your room bookmarks")],
+        parse: |rest| bare_word(rest, SlashCommand::Bookmarks),
+    },
+    Spec {
+        name: "unbookmark",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/unbookmark [room@service]",
+            "remove a bookmark (the room on screen's)",
+        )],
+        parse: rooms::unbookmark,
+    },
+    Spec {
         name: "quit",
         aliases: &["exit"],
         args: NONE,
@@ -698,6 +767,7 @@ pub(crate) fn split_word(s: &str) -> (&str, &str) {
 pub use complete::{candidates, complete, Context};
 
 pub mod complete;
+mod rooms;
 
 #[cfg(test)]
 mod tests {

@@ -39,7 +39,7 @@ pub use save::save_watches;
 pub use account::{Account, PasswordSource};
 pub use connection::{parse_fingerprint, TlsMode, DEFAULT_KEEPALIVE};
 pub use presence::PresenceOverride;
-pub use settings::default_storage_path;
+pub use settings::{default_storage_path, Rooms};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -106,6 +106,8 @@ pub struct Config {
     pub account_display: AccountDisplay,
     /// Every glyph and colour (`[ui] theme` over the default theme).
     pub theme: Arc<Theme>,
+    /// `[rooms]`: the nick to join with and the rooms joined at start.
+    pub rooms: Rooms,
 }
 
 impl Config {
@@ -134,6 +136,7 @@ struct RawConfig {
     roster: Option<settings::RawRoster>,
     notify: Option<settings::RawNotify>,
     ui: Option<ui::RawUi>,
+    rooms: Option<settings::RawRooms>,
 }
 
 /// A mistake at one key (`account[2].port`) and what is wrong with it, before the file's
@@ -204,7 +207,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let account_display = settings::roster(raw.roster).map_err(in_file)?;
     let message_notify = settings::notify(raw.notify).map_err(in_file)?;
     let theme = ui::theme(raw.ui, path)?;
+    let rooms = settings::rooms(raw.rooms).map_err(in_file)?;
     Ok(Config {
+        rooms,
         storage: settings::storage(raw.storage, path),
         path: path.to_owned(),
         accounts,

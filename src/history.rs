@@ -94,6 +94,8 @@ pub enum Write {
     Presence(Vec<LastPresence>),
     /// A 1:1 message, in or out (de-duplicated; a correction updates what it replaces).
     Message(Message),
+    /// A room message (`peer` = the room, `resource` = the sender's nick).
+    RoomMessage(Message),
     /// An outgoing message got further (never backwards: `Delivery::advance`).
     Delivery {
         peer: BareJid,
@@ -245,7 +247,8 @@ impl History {
             })?;
         let account = account.as_str();
         let applied = changes.iter().try_for_each(|change| match change {
-            Write::Message(message) => messages::store(&tx, account, message),
+            Write::Message(message) => messages::store(&tx, account, message, false),
+            Write::RoomMessage(message) => messages::store(&tx, account, message, true),
             Write::Delivery { peer, id, delivery } => {
                 messages::deliver(&tx, account, peer.as_str(), id, delivery)
             }
@@ -279,6 +282,16 @@ impl History {
 
     /// The stanza-id of the newest message stored from the server's archive or with a
     /// stanza-id: where the archive catch-up of a new session starts.
+    /// Where a room's history continues: the room's stanza-id of its newest message.
+    pub fn last_room_stanza_id(
+        &self,
+        account: &BareJid,
+        room: &BareJid,
+    ) -> Result<Option<String>, HistoryError> {
+        read::last_room_stanza_id(&self.conn, account.as_str(), room.as_str())
+            .map_err(|e| self.err(e))
+    }
+
     pub fn last_stanza_id(&self, account: &BareJid) -> Result<Option<String>, HistoryError> {
         read::last_stanza_id(&self.conn, account.as_str()).map_err(|e| self.err(e))
     }

@@ -321,6 +321,19 @@ fn exit_of(outcome: std::io::Result<app::Outcome>) -> Result<(), (u8, String)> {
     }
 }
 
+/// `[rooms] join`: the rooms joined at start, on the first account.
+fn startup_joins(state: &mut State, config: &config::Config) -> Vec<rosterm::update::Effect> {
+    let account = state.primary().id;
+    let mut effects = Vec::new();
+    for room in &config.rooms.join {
+        effects.extend(rosterm::update::rooms::join_unfocused(
+            state, account, room, None,
+        ));
+    }
+    state.ui.message = None;
+    effects
+}
+
 /// The state the app starts with: the accounts, and the settings from the config and the
 /// environment.
 fn initial_state(config: &config::Config, accounts: Vec<AccountState>) -> State {
@@ -334,6 +347,7 @@ fn initial_state(config: &config::Config, accounts: Vec<AccountState>) -> State 
     state.settings.id_prefix = random_id_prefix();
     state.settings.account_display = config.account_display;
     state.settings.theme = config.theme.clone();
+    state.settings.room_nick.clone_from(&config.rooms.nick);
     state.settings.config_path = Some(config.path.clone());
     state.settings.utc_offset = local_utc_offset();
     state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -367,7 +381,8 @@ fn run_ui_folded(
     if let Some(path) = &folds {
         rosterm::folds::load(path, state);
     }
-    let outcome = run_ui(state, &config.keymap, sessions, log, extras);
+    let startup = startup_joins(state, config);
+    let outcome = run_ui(state, &config.keymap, sessions, log, (extras, startup));
     if let Some(Err(e)) = folds.map(|path| rosterm::folds::save(&path, state)) {
         tracing::warn!("cannot save the folded groups: {e}");
     }
@@ -380,7 +395,10 @@ fn run_ui(
     keymap: &rosterm::keymap::Keymap,
     sessions: &mut Sessions,
     log: &logging::Health,
-    (reader, claimed): (Option<history::History>, Option<&mut tap::server::Claimed>),
+    ((reader, claimed), startup): (
+        (Option<history::History>, Option<&mut tap::server::Claimed>),
+        Vec<rosterm::update::Effect>,
+    ),
 ) -> Result<std::io::Result<app::Outcome>, (u8, String)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -392,6 +410,7 @@ fn run_ui(
         let mut inputs = app::Inputs::terminal()?;
         inputs.history = reader;
         inputs.tap = claimed.and_then(|c| tap::server::serve(c).ok());
+        inputs.startup = startup;
         app::run(&mut guard.terminal, inputs, state, keymap, sessions, log).await
     }))
 }

@@ -9,11 +9,13 @@
 //! - `requests`: subscription requests awaiting an answer, in arrival order.
 //! - `view`: the rows of the roster pane (group headers, contacts, resources) and selection.
 //! - `chat`: the open conversations, their messages, unread counts and drafts.
+//! - `room`: a room's occupants, own nick, topic and join state (part of its conversation).
 
 pub mod account;
 pub mod chat;
 pub mod presence;
 pub mod requests;
+pub mod room;
 pub mod roster;
 pub mod timeline;
 pub mod view;
@@ -169,6 +171,8 @@ pub struct Settings {
     pub id_prefix: String,
     /// Every glyph and colour on screen (`[ui] theme`, over the default theme).
     pub theme: Arc<Theme>,
+    /// `[rooms] nick`: the nick rooms are joined with (None: the account's nick).
+    pub room_nick: Option<String>,
 }
 
 impl Default for Settings {
@@ -183,6 +187,7 @@ impl Default for Settings {
             id_prefix: "rosterm".into(),
             theme: Theme::shipped(),
             config_path: None,
+            room_nick: None,
         }
     }
 }
@@ -293,6 +298,34 @@ impl State {
         self.chats.receive(&id, message, stranger, on_screen)
     }
 
+    /// A room message: shown in the room's conversation. Returns what it did and whether
+    /// it mentions the user.
+    pub fn receive_room_message(
+        &mut self,
+        account: AccountId,
+        message: crate::domain::Message,
+    ) -> (chat::Arrival, bool) {
+        let id = ContactId::new(account, message.peer.clone());
+        let on_screen = self.chat_focused(&id);
+        let nick = self.room_nick(account);
+        self.chats.receive_room(&id, message, &nick, on_screen)
+    }
+
+    /// The nick the user joins rooms with on `account`: `[rooms] nick`, else the
+    /// account's nick, else its JID's local part.
+    pub fn room_nick(&self, account: AccountId) -> String {
+        if let Some(nick) = &self.settings.room_nick {
+            return nick.clone();
+        }
+        let Some(a) = self.account(account) else {
+            return "rosterm".to_owned();
+        };
+        a.nick
+            .clone()
+            .or_else(|| a.jid.node().map(|n| n.to_string()))
+            .unwrap_or_else(|| "rosterm".to_owned())
+    }
+
     /// Applies one event from an account's session. The only way the network changes the
     /// store.
     pub fn apply(&mut self, account: AccountId, event: SessionEvent) {
@@ -310,6 +343,17 @@ impl State {
             }
             SessionEvent::Message(message) => {
                 self.receive_message(id, message);
+                return;
+            }
+            SessionEvent::RoomMessage(message) => {
+                self.receive_room_message(id, message);
+                return;
+            }
+            SessionEvent::Room { room, event } => {
+                let notice = self.chats.room_event(&ContactId::new(id, room), event, now);
+                if let Some(notice) = notice {
+                    self.account_message(id, notice, Severity::Error);
+                }
                 return;
             }
             SessionEvent::ChatState { peer, state, .. } => {
@@ -412,8 +456,9 @@ fn apply_to_account(
         | SessionEvent::ArchivePage { .. } => {}
         // Handled by the State.
         SessionEvent::Notice(_) | SessionEvent::SubscriptionRequest { .. } => {}
-        // Rooms: applied by the State (`rooms`).
-        SessionEvent::Room { .. } | SessionEvent::RoomMessage(_) | SessionEvent::Bookmarks(_) => {}
+        SessionEvent::Bookmarks(bookmarks) => account.bookmarks = bookmarks,
+        // Rooms: applied by the State (`chats`).
+        SessionEvent::Room { .. } | SessionEvent::RoomMessage(_) => {}
     }
     None
 }

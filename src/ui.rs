@@ -8,6 +8,7 @@ pub mod filter;
 pub mod header;
 pub mod help;
 pub mod inbox;
+pub mod room;
 pub mod roster;
 pub mod tabs;
 pub mod text;

@@ -20,6 +20,7 @@ mod keys;
 mod network;
 pub mod presence;
 pub mod resolve;
+pub mod rooms;
 
 pub use commands::run_command;
 pub use keys::{apply_action, on_key};

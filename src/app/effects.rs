@@ -20,7 +20,9 @@ pub fn perform(
     let mode = state.settings.notify;
     for effect in effects {
         match effect {
-            Effect::Send(account, cmd) => sessions.send(account, cmd),
+            Effect::Send(account, cmd) => {
+                sessions.send(account, with_room_cursor(cmd, state, account, history))
+            }
             Effect::Quit => return Some(Outcome::Quit),
             Effect::LoginFailed(reason) => return Some(Outcome::LoginFailed(reason)),
             Effect::Notify(text) => notify(mode, &text),
@@ -36,6 +38,42 @@ pub fn perform(
         }
     }
     None
+}
+
+/// A join asks for the room's history after its newest message on disk (none lost, none
+/// twice).
+fn with_room_cursor(
+    cmd: crate::event::Command,
+    state: &State,
+    account: crate::domain::AccountId,
+    history: Option<&History>,
+) -> crate::event::Command {
+    use crate::event::Command;
+    let (
+        Command::JoinRoom {
+            room,
+            nick,
+            password,
+            after: None,
+        },
+        Some(history),
+        Some(own),
+    ) = (&cmd, history, state.account(account))
+    else {
+        return cmd;
+    };
+    match history.last_room_stanza_id(&own.jid, room) {
+        Ok(after) => Command::JoinRoom {
+            room: room.clone(),
+            nick: nick.clone(),
+            password: password.clone(),
+            after,
+        },
+        Err(e) => {
+            tracing::warn!("{e}");
+            cmd
+        }
+    }
 }
 
 /// `/save`: the watched contacts into the config file, and a sentence saying so.
@@ -88,6 +126,7 @@ fn read_chat(
                     message: row.message,
                     delivery: row.delivery,
                     edited: row.edited,
+                    note: None,
                 })
                 .collect();
             (lines, more)

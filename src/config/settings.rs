@@ -1,4 +1,5 @@
-//! The sections that are not about an account: `[watch]`, `[keys]`, `[storage]`, `[roster]`.
+//! The sections that are not about an account: `[watch]`, `[keys]`, `[storage]`, `[roster]`,
+//! `[rooms]`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,41 @@ pub(super) struct RawNotify {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRoster {
     accounts: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRooms {
+    nick: Option<String>,
+    join: Option<Vec<String>>,
+}
+
+/// `[rooms]`, validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rooms {
+    /// The nick rooms are joined with (None: the account's nick, else the JID's local part).
+    pub nick: Option<String>,
+    /// Rooms joined at start on the first account: `room@service` or `room@service/nick`.
+    pub join: Vec<jid::Jid>,
+}
+
+/// `[rooms]`: the nick and the rooms to join at start.
+pub(super) fn rooms(raw: Option<RawRooms>) -> Result<Rooms, Bad> {
+    let raw = raw.unwrap_or_default();
+    let nick = raw.nick.filter(|n| !n.trim().is_empty());
+    let join = raw
+        .join
+        .unwrap_or_default()
+        .iter()
+        .map(|r| match jid::Jid::new(r) {
+            Ok(j) if j.node().is_some() => Ok(j),
+            _ => Err(bad(
+                "rooms.join",
+                format!("{r:?} is not a room address, like \"room@conference.example.org\""),
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Rooms { nick, join })
 }
 
 /// `[watch]`: the watched contacts and how they are announced.

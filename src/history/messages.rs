@@ -19,7 +19,7 @@ use super::columns::{delivery, delivery_columns, millis, now_millis, via_str};
 use crate::domain::{Delivery, Direction, Message, Via};
 
 /// Stores `m` for `account`: new, a copy of a stored one, or a correction of one.
-pub fn store(tx: &Transaction<'_>, account: &str, m: &Message) -> rusqlite::Result<()> {
+pub fn store(tx: &Transaction<'_>, account: &str, m: &Message, room: bool) -> rusqlite::Result<()> {
     // A message cannot have been sent in the future (a hostile delay stamp would otherwise
     // sort it last for ever and make it the archive cursor).
     let at = millis(m.at).min(now_millis());
@@ -31,7 +31,7 @@ pub fn store(tx: &Transaction<'_>, account: &str, m: &Message) -> rusqlite::Resu
     }
     match duplicate(tx, account, m)? {
         Some(key) => merge(tx, key, m),
-        None => insert(tx, account, m, at),
+        None => insert(tx, account, m, at, room),
     }
 }
 
@@ -119,8 +119,12 @@ fn correct(
 fn duplicate(tx: &Transaction<'_>, account: &str, m: &Message) -> rusqlite::Result<Option<i64>> {
     if let Some(stanza_id) = m.stanza_id.as_deref() {
         let found = tx
-            .prepare_cached("SELECT key FROM messages WHERE account = ?1 AND stanza_id = ?2")?
-            .query_row(params![account, stanza_id], |row| row.get(0))
+            .prepare_cached(
+                "SELECT key FROM messages WHERE account = ?1 AND peer = ?2 AND stanza_id = ?3",
+            )?
+            .query_row(params![account, m.peer.as_str(), stanza_id], |row| {
+                row.get(0)
+            })
             .optional()?;
         if found.is_some() {
             return Ok(found);
@@ -172,7 +176,13 @@ fn merge(tx: &Transaction<'_>, key: i64, m: &Message) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn insert(tx: &Transaction<'_>, account: &str, m: &Message, at: i64) -> rusqlite::Result<()> {
+fn insert(
+    tx: &Transaction<'_>,
+    account: &str,
+    m: &Message,
+    at: i64,
+    room: bool,
+) -> rusqlite::Result<()> {
     // Typed here: queued until the session says more. From another of the user's clients
     // (a carbon, the archive): the server has it.
     let step = match (m.direction, m.via) {
@@ -183,8 +193,8 @@ fn insert(tx: &Transaction<'_>, account: &str, m: &Message, at: i64) -> rusqlite
     let (state, error) = step.as_ref().map(delivery_columns).unzip();
     tx.prepare_cached(
         "INSERT INTO messages (account, peer, resource, direction, body, id, origin_id,
-             stanza_id, at, via, wants_receipt, delivery, error, replaces)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             stanza_id, at, via, wants_receipt, delivery, error, replaces, room)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         account,
@@ -201,6 +211,7 @@ fn insert(tx: &Transaction<'_>, account: &str, m: &Message, at: i64) -> rusqlite
         state,
         error.flatten(),
         m.replaces,
+        room,
     ])?;
     tx.prepare_cached(
         "INSERT INTO conversations (account, peer, last_at, messages) VALUES (?1, ?2, ?3, 1)

@@ -40,7 +40,14 @@ pub const BEFORE: &str = concat!(
 pub const CURSOR: &str = "SELECT at FROM messages WHERE key = ?3 AND account = ?1 AND peer = ?2";
 
 pub const LAST_STANZA_ID: &str = "SELECT stanza_id FROM messages
-     WHERE account = ?1 AND stanza_id IS NOT NULL ORDER BY at DESC, key DESC LIMIT 1";
+     WHERE account = ?1 AND stanza_id IS NOT NULL AND room = 0
+     ORDER BY at DESC, key DESC LIMIT 1";
+
+/// The newest message of a room with the room's stanza-id (where the room's history
+/// continues after a rejoin).
+pub const LAST_ROOM_STANZA_ID: &str = "SELECT stanza_id FROM messages
+     WHERE account = ?1 AND peer = ?2 AND room = 1 AND stanza_id IS NOT NULL
+     ORDER BY at DESC, key DESC LIMIT 1";
 
 pub const CONVERSATIONS: &str =
     "SELECT peer, last_at FROM conversations WHERE account = ?1 ORDER BY last_at DESC";
@@ -189,6 +196,18 @@ pub fn last_stanza_id(conn: &Connection, account: &str) -> rusqlite::Result<Opti
     let found: Option<String> = conn
         .prepare_cached(LAST_STANZA_ID)?
         .query_row(params![account], |row| row.get(0))
+        .optional()?;
+    Ok(id(found))
+}
+
+pub fn last_room_stanza_id(
+    conn: &Connection,
+    account: &str,
+    room: &str,
+) -> rusqlite::Result<Option<String>> {
+    let found: Option<String> = conn
+        .prepare_cached(LAST_ROOM_STANZA_ID)?
+        .query_row(params![account, room], |row| row.get(0))
         .optional()?;
     Ok(id(found))
 }

@@ -88,7 +88,7 @@ pub fn apply(tx: &Transaction<'_>, account: &str, change: &Write) -> rusqlite::R
             )?;
         }
         Write::Presence(list) => presence(tx, account, list)?,
-        Write::Message(_) | Write::Delivery { .. } => {}
+        Write::Message(_) | Write::RoomMessage(_) | Write::Delivery { .. } => {}
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The schema this build writes; an older file is migrated when it is opened.
-pub const CURRENT: i64 = 2;
+pub const CURRENT: i64 = 3;
 
 /// Schema 1: the roster cache (items, version, last known presence). Kept verbatim: a
 /// fresh file is made by running every schema's batch in order, as an old file was.
@@ -79,6 +79,18 @@ pub const SCHEMA_2: &str = "
         PRIMARY KEY (account, peer)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS conversations_recent ON conversations (account, last_at);";
 
+/// Schema 3: room messages (XEP-0045) in the same table, marked `room = 1`. A room's
+/// stanza-ids are the room's, not the account's: they are unique per peer (and the
+/// account's archive cursor skips them).
+pub const SCHEMA_3: &str = "
+    ALTER TABLE messages ADD COLUMN room INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX IF EXISTS messages_stanza_id;
+    CREATE UNIQUE INDEX IF NOT EXISTS messages_stanza_id ON messages (account, peer, stanza_id)
+        WHERE stanza_id IS NOT NULL;
+    DROP INDEX IF EXISTS messages_archived;
+    CREATE INDEX IF NOT EXISTS messages_archived ON messages (account, at, key)
+        WHERE stanza_id IS NOT NULL AND room = 0;";
+
 /// The schema version the file says it has (`None`: a new, empty file).
 pub fn version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let has_meta: bool = conn.query_row(
@@ -110,6 +122,9 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Option<i64>> {
     }
     if from < 2 {
         tx.execute_batch(SCHEMA_2)?;
+    }
+    if from < 3 {
+        tx.execute_batch(SCHEMA_3)?;
     }
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('schema', ?1)

@@ -102,3 +102,48 @@ fn a_file_from_a_newer_rosterm_is_refused_and_left_alone() {
     assert!(text.contains("upgrade rosterm"), "{text}");
     assert_eq!(schema_of(&path), 99);
 }
+
+#[test]
+fn room_messages_keep_their_own_cursor_and_never_move_the_accounts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rooms.sqlite3");
+    {
+        // A file at schema 2 with one 1:1 message from the account's archive.
+        let old = Connection::open(&path).expect("old file");
+        old.execute_batch(SCHEMA_1_OPEN).expect("schema 1");
+        old.execute_batch(schema::SCHEMA_2).expect("schema 2");
+        old.execute_batch(
+            "UPDATE meta SET value = 2 WHERE key = 'schema';
+             INSERT INTO messages (account, peer, direction, body, stanza_id, at, via,
+                 wants_receipt) VALUES ('alice@example.org', 'bob@example.org', 'in', 'hi',
+                 'ACC-1', 1000, 'archive', 0);",
+        )
+        .expect("old data");
+    }
+    let me = jid("alice@example.org");
+    let room = jid("dev@conf.example");
+    let mut h = History::open(&path).expect("migrates");
+    let mut m = crate::test_support::incoming("dev@conf.example", "r1", "room talk");
+    m.resource = Some("bob".into());
+    m.stanza_id = Some("ROOM-9".into());
+    h.write(&me, &Write::RoomMessage(m.clone()))
+        .expect("room message");
+    // The same stanza-id in another room is another message (ids are the room's).
+    let mut other = m.clone();
+    other.peer = jid("ops@conf.example");
+    h.write(&me, &Write::RoomMessage(other))
+        .expect("other room");
+    h.write(&me, &Write::RoomMessage(m)).expect("a copy");
+    assert_eq!(
+        h.last_stanza_id(&me).expect("cursor").as_deref(),
+        Some("ACC-1")
+    );
+    assert_eq!(
+        h.last_room_stanza_id(&me, &room)
+            .expect("room cursor")
+            .as_deref(),
+        Some("ROOM-9")
+    );
+    assert_eq!(h.count(&me, &room).expect("count"), 1);
+    assert_eq!(h.count(&me, &jid("ops@conf.example")).expect("count"), 1);
+}

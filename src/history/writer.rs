@@ -23,6 +23,7 @@ impl Sink {
             E::RosterRemove(jid) => Write::Remove(jid.clone()),
             E::RosterVersion(ver) => Write::Version(ver.clone()),
             E::Message(message) => Write::Message(message.clone()),
+            E::RoomMessage(message) => Write::RoomMessage(message.clone()),
             E::Delivery { peer, id, delivery } => Write::Delivery {
                 peer: peer.clone(),
                 id: id.clone(),

@@ -43,6 +43,8 @@ pub struct AccountState {
     /// Incoming stanzas the sieve repaired, and stanzas the XMPP library discarded.
     pub input_repaired: u64,
     pub input_discarded: u64,
+    /// The account's room bookmarks (XEP-0402), as the server last sent them.
+    pub bookmarks: Vec<crate::domain::room::Bookmark>,
 }
 
 impl AccountState {
@@ -65,6 +67,7 @@ impl AccountState {
             timeline: timeline::Timeline::default(),
             input_repaired: 0,
             input_discarded: 0,
+            bookmarks: Vec::new(),
         }
     }
 

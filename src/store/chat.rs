@@ -10,6 +10,11 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::domain::{ChatState, ContactId, Delivery, Direction, Message, Via};
 
+use super::room::{NoteKind, Room};
+
+#[path = "chat_rooms.rs"]
+mod rooms;
+
 /// Messages kept in memory per conversation while the user reads the newest ones.
 pub const KEEP: usize = 500;
 /// Messages asked for at once from the disk or the server's archive.
@@ -25,6 +30,9 @@ pub struct ChatLine {
     pub delivery: Option<Delivery>,
     /// Corrected by its sender (XEP-0308).
     pub edited: bool,
+    /// Not a message: an event of a room's timeline (`message.body` says it,
+    /// `message.resource` is the occupant it is about).
+    pub note: Option<NoteKind>,
 }
 
 impl ChatLine {
@@ -36,6 +44,7 @@ impl ChatLine {
             message,
             delivery,
             edited: false,
+            note: None,
         }
     }
 
@@ -92,6 +101,8 @@ pub struct Conversation {
     pub sent_state: Option<ChatState>,
     /// When the user last typed in the draft (composing turns into paused after a while).
     pub typed_at: Option<std::time::SystemTime>,
+    /// A room's occupants, nick and join state (None: a 1:1 conversation).
+    pub room: Option<Box<Room>>,
 }
 
 impl Conversation {
@@ -108,6 +119,7 @@ impl Conversation {
             older: Older::Disk,
             sent_state: None,
             typed_at: None,
+            room: None,
         }
     }
 
@@ -172,7 +184,7 @@ impl Conversation {
 
     /// The oldest line's database key and archive id (cursors for loading older ones).
     pub fn oldest(&self) -> (Option<i64>, Option<String>) {
-        let first = self.lines.front();
+        let first = self.lines.iter().find(|l| l.note.is_none());
         (
             first.and_then(|l| l.key),
             first.and_then(|l| l.message.stanza_id.clone()),
@@ -252,7 +264,8 @@ impl Chats {
             }
             return Arrival::Duplicate;
         }
-        if message.direction == Direction::In && message.via != Via::Archive {
+        if message.direction == Direction::In && message.via != Via::Archive && chat.room.is_none()
+        {
             chat.peer_state = None;
             chat.reply_to.clone_from(&message.resource);
         }

@@ -24,6 +24,10 @@ pub fn render_chat(frame: &mut Frame, area: Rect, state: &State, id: &ContactId)
     let Some(chat) = state.chats.get(id) else {
         return;
     };
+    let area = match chat.room.as_deref() {
+        Some(room) => crate::ui::room::split_occupants(frame, area, room),
+        None => area,
+    };
     let input_rows = input_lines(chat, area.width).len().clamp(1, INPUT_ROWS) as u16;
     let [title, body, rule, input] = Layout::vertical([
         Constraint::Length(1),
@@ -32,7 +36,11 @@ pub fn render_chat(frame: &mut Frame, area: Rect, state: &State, id: &ContactId)
         Constraint::Length(input_rows),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(title_line(state, chat)), title);
+    let title_line = match chat.room.as_deref() {
+        Some(room) => crate::ui::room::title_line(state, chat, room),
+        None => title_line(state, chat),
+    };
+    frame.render_widget(Paragraph::new(title_line), title);
     let rows = message_rows(state, chat, body.width, usize::from(body.height));
     frame.render_widget(Paragraph::new(rows), body);
     let rule_text = if chat.scroll > 0 {
@@ -158,7 +166,10 @@ pub fn message_lines<'a>(
 ) -> Vec<Line<'a>> {
     let m = &line.message;
     let time = stamp(state, m.at);
-    let sender = sender_name(state, chat, m.direction);
+    if line.note.is_some() {
+        return crate::ui::room::note_lines(&time, line, width);
+    }
+    let sender = sender_name(state, chat, m);
     let (prefix, body) = match m.body.strip_prefix("/me ") {
         Some(action) => (format!("{time} * {sender} "), action.to_owned()),
         None => (format!("{time} {sender}: "), m.body.clone()),
@@ -167,7 +178,10 @@ pub fn message_lines<'a>(
     let mut wrapped = wrap(&body, width.saturating_sub(indent).max(8));
     let hidden = wrapped.len().saturating_sub(MAX_ROWS);
     wrapped.truncate(MAX_ROWS);
+    let mentioned = m.direction == Direction::In
+        && chat.room.as_deref().is_some_and(|r| r.mentions_me(&m.body));
     let sender_style = match m.direction {
+        _ if mentioned => theme::watch(),
         Direction::In => theme::account_style(),
         Direction::Out => theme::group_style(),
     };
@@ -178,7 +192,12 @@ pub fn message_lines<'a>(
         } else {
             Span::raw(" ".repeat(indent))
         };
-        out.push(Line::from(vec![lead, Span::raw(text)]));
+        let body = if mentioned {
+            Span::styled(text, theme::watch())
+        } else {
+            Span::raw(text)
+        };
+        out.push(Line::from(vec![lead, body]));
     }
     if hidden > 0 {
         out.push(Line::styled(
@@ -213,8 +232,14 @@ fn marks(line: &ChatLine) -> Vec<Span<'static>> {
     spans
 }
 
-fn sender_name(state: &State, chat: &Conversation, direction: Direction) -> String {
-    match direction {
+fn sender_name(state: &State, chat: &Conversation, m: &crate::domain::Message) -> String {
+    if let Some(room) = chat.room.as_deref() {
+        return match m.direction {
+            Direction::Out => room.nick.clone(),
+            Direction::In => m.resource.clone().unwrap_or_else(|| "(room)".into()),
+        };
+    }
+    match m.direction {
         Direction::Out => state
             .account(chat.id.account)
             .and_then(|a| a.nick.clone())
@@ -226,7 +251,7 @@ fn sender_name(state: &State, chat: &Conversation, direction: Direction) -> Stri
 }
 
 /// Local time of day for today's messages; the date too for older ones.
-fn stamp(state: &State, at: std::time::SystemTime) -> String {
+pub fn stamp(state: &State, at: std::time::SystemTime) -> String {
     let offset = state.settings.utc_offset;
     let day = |t: std::time::SystemTime| {
         t.duration_since(std::time::UNIX_EPOCH)

@@ -26,9 +26,13 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, state: &State) {
     let mut spans = vec![Span::styled(" 0 roster ", roster_style)];
     for (i, chat) in state.chats.iter().enumerate() {
         spans.push(Span::styled("│", theme::dim()));
-        let name = state
-            .contact(&chat.id)
-            .map_or_else(|| chat.id.jid.to_string(), |c| c.label().to_owned());
+        let name = match &chat.room {
+            Some(_) => format!("#{}", chat.id.jid.node().map_or("", |n| n.as_str())),
+            None => state
+                .contact(&chat.id)
+                .map_or_else(|| chat.id.jid.to_string(), |c| c.label().to_owned()),
+        };
+        let mentions = chat.room.as_ref().map_or(0, |r| r.mentions);
         let mut label = format!(" {} {}", i + 1, truncate(&name, 16));
         if chat.stranger {
             label.push_str(" ⚠");
@@ -36,9 +40,14 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, state: &State) {
         if chat.unread > 0 {
             label.push_str(&format!(" ✉{}", chat.unread));
         }
+        if mentions > 0 {
+            label.push_str(&format!(" @{mentions}"));
+        }
         label.push(' ');
         let style = if state.ui.focus == Focus::Chat(chat.id.clone()) {
             current
+        } else if mentions > 0 {
+            theme::watch().add_modifier(Modifier::REVERSED)
         } else if chat.unread > 0 {
             theme::watch()
         } else {

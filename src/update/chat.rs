@@ -50,6 +50,9 @@ fn open_unfocused(state: &mut State, id: &ContactId) -> Vec<Effect> {
 pub fn focus(state: &mut State, id: ContactId) {
     if let Some(chat) = state.chats.get_mut(&id) {
         chat.unread = 0;
+        if let Some(room) = chat.room.as_deref_mut() {
+            room.mentions = 0;
+        }
         state.ui.focus = Focus::Chat(id);
         // The "✉ new message" line has been read now.
         if state
@@ -116,6 +119,12 @@ pub fn close(state: &mut State, id: Option<ContactId>) -> Vec<Effect> {
     };
     if state.ui.focus == Focus::Chat(id.clone()) {
         state.ui.focus = Focus::Roster;
+    }
+    if let Some(room) = &chat.room {
+        if room.state != crate::store::room::JoinState::Joining && !room.joined() {
+            return Vec::new();
+        }
+        return crate::update::rooms::leave_room(state, &id, None);
     }
     let mut effects = Vec::new();
     if chat.sent_state.is_some() && may_send_states(state, &id) {
@@ -200,14 +209,7 @@ pub fn scroll(state: &mut State, id: &ContactId, delta: isize) -> Vec<Effect> {
         }
         Older::Server => {
             chat.older = Older::Loading;
-            vec![Effect::Send(
-                id.account,
-                Command::FetchArchive {
-                    with: id.jid.clone(),
-                    before: stanza_id,
-                    max: PAGE as u32,
-                },
-            )]
+            vec![archive_request(id, chat, stanza_id)]
         }
         Older::Loading | Older::None => Vec::new(),
     }
@@ -333,7 +335,8 @@ fn send_with(
     body: String,
     replaces: Option<String>,
 ) -> Vec<Effect> {
-    let states = !state.is_stranger(id);
+    let room = state.chats.room(id).is_some();
+    let states = !room && !state.is_stranger(id);
     let msg_id = next_id(state);
     let Some(chat) = state.chats.get_mut(id) else {
         return Vec::new();
@@ -354,7 +357,12 @@ fn send_with(
         chat.sent_state = Some(ChatState::Active);
     }
     state.chats.receive(id, out.to_message(), false, true);
-    vec![Effect::Send(id.account, Command::SendMessage(out))]
+    let command = if room {
+        Command::SendRoomMessage(out)
+    } else {
+        Command::SendMessage(out)
+    };
+    vec![Effect::Send(id.account, command)]
 }
 
 /// A page from the local database is in; with little on screen and nothing more on disk,
@@ -374,14 +382,31 @@ pub fn loaded(
     }
     chat.older = Older::Loading;
     let (_, before) = chat.oldest();
-    vec![Effect::Send(
-        id.account,
+    vec![archive_request(id, chat, before)]
+}
+
+/// A page of the server's archive before `before`: the account's archive for a 1:1
+/// conversation, the room's own for a room.
+fn archive_request(
+    id: &ContactId,
+    chat: &crate::store::chat::Conversation,
+    before: Option<String>,
+) -> Effect {
+    let max = PAGE as u32;
+    let command = if chat.room.is_some() {
+        Command::FetchRoomArchive {
+            room: id.jid.clone(),
+            before,
+            max,
+        }
+    } else {
         Command::FetchArchive {
             with: id.jid.clone(),
             before,
-            max: PAGE as u32,
-        },
-    )]
+            max,
+        }
+    };
+    Effect::Send(id.account, command)
 }
 
 /// A message from outside the UI (`rosterm ctl msg`): its conversation is opened if need be

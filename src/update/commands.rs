@@ -8,7 +8,7 @@ use crate::event::Command;
 use crate::store::{view, Mode, Severity, State};
 use crate::update::contacts::{self, resolve};
 use crate::update::presence::{self, Scope};
-use crate::update::{chat, resolve, Effect};
+use crate::update::{chat, resolve, rooms, Effect};
 
 fn say(state: &mut State, text: String, severity: Severity) -> Vec<Effect> {
     state.ui.message = Some((text, severity));
@@ -36,7 +36,14 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         }
         SlashCommand::Quit => crate::update::keys::quit(state),
         SlashCommand::Offline => presence::go_offline(state, scope),
+        SlashCommand::Nick(Some(nick)) if in_room(state) => rooms::nick(state, nick),
         SlashCommand::Nick(nick) => presence::set_nick(state, scope, nick),
+        SlashCommand::Join { room, password } => rooms::join(state, scope, &room, password),
+        SlashCommand::Leave(reason) => rooms::leave(state, reason),
+        SlashCommand::Topic(text) => rooms::topic(state, text),
+        SlashCommand::Bookmark => rooms::bookmark(state),
+        SlashCommand::Bookmarks => rooms::list_bookmarks(state),
+        SlashCommand::Unbookmark(room) => rooms::unbookmark(state, scope, room),
         SlashCommand::Directed { to, show, status } => directed(state, scope, &to, show, status),
         SlashCommand::Watch(Some(who)) => watch(state, scope, &who),
         SlashCommand::Watch(None) => list_watches(state),
@@ -56,6 +63,11 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Correct(text) => chat::correct(state, text),
         contact => on_contact(state, scope, contact),
     }
+}
+
+/// Is a room's pane on screen (where `/nick` is the nick in the room)?
+fn in_room(state: &State) -> bool {
+    chat::focused(state).is_some_and(|id| state.chats.room(&id).is_some())
 }
 
 /// `/account NAME command`: the command on that account only.

@@ -9,9 +9,17 @@ use crate::update::Effect;
 
 /// Applies a session event from `account`.
 pub fn on_session(state: &mut State, account: AccountId, event: SessionEvent) -> Vec<Effect> {
-    if let SessionEvent::Message(message) = event {
-        return on_message(state, account, message);
-    }
+    let event = match event {
+        SessionEvent::Message(message) => return on_message(state, account, message),
+        SessionEvent::RoomMessage(message) => {
+            return crate::update::rooms::on_message(state, account, message)
+        }
+        SessionEvent::Bookmarks(bookmarks) => {
+            state.apply(account, SessionEvent::Bookmarks(bookmarks));
+            return crate::update::rooms::autojoin(state, account);
+        }
+        other => other,
+    };
     let watched = match &event {
         SessionEvent::Presence { from, .. } if state.watch.contains(from) => {
             let id = ContactId::new(account, from.clone());
@@ -113,7 +121,7 @@ fn reply_address(message: &Message) -> jid::Jid {
 }
 
 /// The first line of a body, at most 60 characters, for the status line and notifier.
-fn preview(body: &str) -> String {
+pub(super) fn preview(body: &str) -> String {
     let first = body.lines().next().unwrap_or("");
     let mut out: String = first.chars().take(60).collect();
     if first.chars().count() > 60 || body.contains('\n') {
