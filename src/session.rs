@@ -4,6 +4,7 @@
 //! wake-up to its own module:
 //!
 //! - `commands`: a [`Command`] from the app -> stanzas (presence, subscriptions, roster sets).
+//! - `muc`: rooms (XEP-0045): joining, occupants, room messages, rejoining.
 //! - `chat`, `outbox`: sending messages (nothing lost, nothing twice), chat states, receipts,
 //!   carbons. `archive`: XEP-0313 queries, the catch-up after every new session.
 //! - `incoming`: stream events, stanzas and answers, request deadlines, input repair reports.
@@ -27,6 +28,7 @@ mod commands;
 pub mod connect;
 pub mod discarded;
 mod incoming;
+mod muc;
 mod outbox;
 mod reconnect;
 mod requests;
@@ -149,6 +151,10 @@ struct Session {
     archive: archive::Archive,
     /// The current stream has XEP-0198 (acknowledgements).
     stream_management: bool,
+    /// The rooms joined or being joined (XEP-0045, see `muc`).
+    rooms: muc::Rooms,
+    /// Numbers the ids of subject changes.
+    subject_seq: u64,
 }
 
 /// How long the server gets to answer a request before the user is told.
@@ -184,6 +190,8 @@ impl Session {
             outbox: outbox::Outbox::default(),
             archive: archive::Archive::new(setup.archive_after),
             stream_management: false,
+            rooms: muc::Rooms::default(),
+            subject_seq: 0,
         };
         (session, reconnection.reports)
     }

@@ -75,6 +75,9 @@ impl Session {
         // The archive before the presence: Prosody then skips its offline-storage copies.
         self.start_catch_up().await;
         self.send_presence().await;
+        if !self.rejoin_rooms().await {
+            return false;
+        }
         self.flush_outbox().await;
         true
     }
@@ -93,6 +96,9 @@ impl Session {
     }
 
     async fn on_stanza(&mut self, stanza: Stanza) -> bool {
+        if let Some(room) = self.rooms.room_of(&stanza) {
+            return self.on_room_stanza(room, stanza).await;
+        }
         // The roster get's answer is read by `translate`; a roster set's is read here.
         let roster_query = match self.answered(&stanza) {
             Some((id, RequestKind::RosterGet, _)) => Some(id),
