@@ -31,6 +31,8 @@ use jid::BareJid;
 
 pub use build::build_groupchat;
 
+/// The id prefix of subject changes (their errors become a notice).
+const SUBJECT_ID: &str = "rosterm-subject-";
 /// Room stanza-ids remembered per room to drop join-history duplicates.
 const RECENT_IDS: usize = 256;
 /// The join history after a rejoin starts this much before the newest message seen (the
@@ -64,6 +66,10 @@ pub struct Room {
     recent: VecDeque<String>,
     /// It was joined once in this process (a join now is a rejoin).
     was_joined: bool,
+    /// The ids of the user's messages sent to it and not yet reflected, oldest first.
+    unreflected: VecDeque<String>,
+    /// `/offline` sent it an unavailable presence: the room's plain goodbye is no news.
+    pub goodbye_due: bool,
 }
 
 impl Room {
@@ -76,6 +82,8 @@ impl Room {
             newest: None,
             recent: VecDeque::new(),
             was_joined: false,
+            unreflected: VecDeque::new(),
+            goodbye_due: false,
         };
         if let Some(id) = after {
             room.remember(id);
@@ -101,6 +109,30 @@ impl Room {
         }
         self.newest = Some(self.newest.map_or(at, |n| n.max(at)));
         true
+    }
+
+    /// A message of the user's, with this id, is on its way to the room.
+    pub fn sending(&mut self, id: String) {
+        if self.unreflected.len() == RECENT_IDS {
+            self.unreflected.pop_front();
+        }
+        self.unreflected.push_back(id);
+    }
+
+    /// The room reflected one of these ids (the stanza's id, its origin-id): the one that
+    /// was awaited, no longer awaited.
+    pub fn reflected<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> Option<String> {
+        let ids: Vec<&str> = ids.into_iter().collect();
+        let pos = self
+            .unreflected
+            .iter()
+            .position(|u| ids.contains(&u.as_str()))?;
+        self.unreflected.remove(pos)
+    }
+
+    /// The user's messages never reflected.
+    pub fn take_unreflected(&mut self) -> Vec<String> {
+        self.unreflected.drain(..).collect()
     }
 
     /// A stanza-id the user has: the newest known, and never shown twice.

@@ -124,7 +124,7 @@ impl Session {
             return self.emit(SessionEvent::Notice(text)).await;
         }
         self.subject_seq += 1;
-        let id = format!("rosterm-subject-{}", self.subject_seq);
+        let id = format!("{}{}", super::SUBJECT_ID, self.subject_seq);
         self.send(Stanza::Message(build::build_subject(&room, &id, &text)))
             .await;
         true
@@ -132,7 +132,7 @@ impl Session {
 
     async fn send_room_message(&mut self, out: Outgoing) -> bool {
         let room = out.to.to_bare();
-        if self.rooms.get(&room).is_none() {
+        let Some(r) = self.rooms.get_mut(&room) else {
             return self
                 .emit(SessionEvent::Delivery {
                     peer: room,
@@ -140,7 +140,8 @@ impl Session {
                     delivery: Delivery::Failed("not in the room".into()),
                 })
                 .await;
-        }
+        };
+        r.sending(out.id.clone());
         self.outbox.push_room(out);
         if self.online {
             self.flush_outbox().await;
@@ -179,6 +180,9 @@ impl Session {
             if let Some(to) = to.filter(|_| self.online) {
                 self.send(Stanza::Presence(build::build_leave(&to, None)))
                     .await;
+                if let Some(r) = self.rooms.get_mut(&room) {
+                    r.goodbye_due = true;
+                }
             }
             self.rooms.set_stage(&room, Stage::Parked);
         }

@@ -21,12 +21,22 @@ impl Rooms {
     pub fn room_of(&self, stanza: &Stanza) -> Option<BareJid> {
         let (from, muc) = match stanza {
             Stanza::Presence(p) => (p.from.as_ref(), has_muc_user(&p.payloads)),
-            Stanza::Message(m) if m.type_ == MessageType::Groupchat => (m.from.as_ref(), false),
+            Stanza::Message(m) if m.type_ == MessageType::Groupchat || is_subject_error(m) => {
+                (m.from.as_ref(), false)
+            }
             _ => return None,
         };
         let bare = from?.to_bare();
         (muc || self.get(&bare).is_some()).then_some(bare)
     }
+}
+
+/// The answer to one of rosterm's subject changes (see `commands::set_subject`).
+fn is_subject_error(m: &XMessage) -> bool {
+    m.type_ == MessageType::Error
+        && m.id
+            .as_ref()
+            .is_some_and(|id| id.0.starts_with(super::SUBJECT_ID))
 }
 
 fn has_muc_user(payloads: &[Element]) -> bool {
@@ -44,8 +54,15 @@ impl Session {
 
     /// Forgets a room; its messages waiting for the room fail. False when the app is gone.
     pub(super) async fn room_gone(&mut self, room: &BareJid) -> bool {
-        self.rooms.forget(room);
-        for id in self.outbox.room_ids(room) {
+        let mut ids = self
+            .rooms
+            .forget(room)
+            .map(|mut r| r.take_unreflected())
+            .unwrap_or_default();
+        ids.extend(self.outbox.room_ids(room));
+        ids.sort();
+        ids.dedup();
+        for id in ids {
             self.outbox.forget(room, &id);
             let failed = SessionEvent::Delivery {
                 peer: room.clone(),
@@ -77,6 +94,12 @@ impl Session {
             tracing::debug!("presence from a room not joined ignored");
             return true;
         };
+        if r.goodbye_due && read::plain_goodbye(&p, &r.nick) {
+            if let Some(r) = self.rooms.get_mut(&room) {
+                r.goodbye_due = false;
+            }
+            return true;
+        }
         let read = read::presence(&p, &room, &r.nick, r.stage == Stage::Joining);
         let joined = matches!(read.change, Change::Joined(_));
         let keep = match read.change {
@@ -115,6 +138,13 @@ impl Session {
         else {
             return true;
         };
+        if m.type_ == MessageType::Error {
+            let text = format!(
+                "{room} refused the subject: {}.",
+                read::error_phrase(&m.payloads)
+            );
+            return self.emit(SessionEvent::Notice(text)).await;
+        }
         let now = std::time::SystemTime::now();
         match read::groupchat(&m, &room, &r.nick, now) {
             None => true,
@@ -126,19 +156,24 @@ impl Session {
                 if !r.saw(message.stanza_id.as_deref(), message.at) {
                     return true;
                 }
-                self.on_room_body(room, message).await
+                let reflected = [message.id.as_deref(), message.origin_id.as_deref()]
+                    .into_iter()
+                    .flatten();
+                let reflected = (message.direction == Direction::Out && message.via == Via::Live)
+                    .then(|| r.reflected(reflected))
+                    .flatten();
+                self.on_room_body(room, message, reflected).await
             }
         }
     }
 
     /// A room message not seen before; the user's own, reflected, is also `Delivered`.
-    async fn on_room_body(&mut self, room: BareJid, message: Message) -> bool {
-        let reflected = [message.id.as_deref(), message.origin_id.as_deref()]
-            .into_iter()
-            .flatten()
-            .find(|id| self.outbox.has_room_message(&room, id))
-            .filter(|_| message.direction == Direction::Out && message.via == Via::Live)
-            .map(str::to_owned);
+    async fn on_room_body(
+        &mut self,
+        room: BareJid,
+        message: Message,
+        reflected: Option<String>,
+    ) -> bool {
         if !self.emit(SessionEvent::RoomMessage(message)).await {
             return false;
         }

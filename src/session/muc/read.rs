@@ -74,6 +74,18 @@ pub fn presence(p: &Presence, room: &BareJid, nick: &str, joining: bool) -> Read
     }
 }
 
+/// The room's answer to a plain leave from `nick`: the user's unavailable presence with no
+/// kick, ban, removal, nick change or destruction in it.
+pub fn plain_goodbye(p: &Presence, nick: &str) -> bool {
+    let muc = user::find(&p.payloads).unwrap_or_default();
+    let from = p.from.as_ref().and_then(Jid::resource);
+    p.type_ == PresenceType::Unavailable
+        && (muc.is_self() || from.is_some_and(|r| r.as_str() == nick))
+        && muc.destroy.is_none()
+        && !muc.has(303)
+        && muc.departure() == crate::domain::room::Departure::Left
+}
+
 fn available(p: &Presence, muc: MucUser, from: String, nick: &str, joining: bool) -> Read {
     let own = muc.is_self() || from == nick;
     let occupant = Occupant {
@@ -148,7 +160,7 @@ fn stanza_error(payloads: &[Element]) -> Option<StanzaError> {
         .and_then(|e| StanzaError::try_from(e.clone()).ok())
 }
 
-fn error_phrase(payloads: &[Element]) -> String {
+pub fn error_phrase(payloads: &[Element]) -> String {
     stanza_error(payloads).map_or_else(|| "an unreadable error".into(), |e| stanza_error_text(&e))
 }
 

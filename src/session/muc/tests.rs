@@ -350,3 +350,34 @@ fn stanzas_to_rooms() {
     );
     assert_eq!(occupant_jid(&room(), ""), None);
 }
+
+#[test]
+fn a_reflection_is_matched_once_by_id_or_origin_id() {
+    let mut rooms = super::Rooms::default();
+    rooms.join(room(), "hag".into(), None, None);
+    let r = rooms.get_mut(&room()).unwrap();
+    r.sending("a-1".into());
+    r.sending("a-2".into());
+    assert_eq!(r.reflected(["other", "a-2"]), Some("a-2".into()));
+    assert_eq!(r.reflected(["a-2"]), None, "once");
+    assert_eq!(r.take_unreflected(), ["a-1"]);
+}
+
+#[test]
+fn only_a_plain_goodbye_is_swallowed_after_offline() {
+    let goodbye = |xml: &str| read::plain_goodbye(&presence(xml), "hag");
+    assert!(goodbye(&format!(
+        "<presence xmlns='jabber:client' type='unavailable' from='coven@chat.shakespeare.lit/hag'>\
+            <x {MUC_USER}><item role='none'/><status code='110'/></x></presence>"
+    )));
+    assert!(!goodbye(&format!(
+        "<presence xmlns='jabber:client' type='unavailable' from='coven@chat.shakespeare.lit/hag'>\
+            <x {MUC_USER}><item role='none'/><status code='307'/><status code='110'/></x></presence>"
+    )));
+    assert!(!goodbye(
+        "<presence xmlns='jabber:client' type='unavailable' from='coven@chat.shakespeare.lit/other'/>"
+    ));
+    assert!(!goodbye(
+        "<presence xmlns='jabber:client' from='coven@chat.shakespeare.lit/hag'/>"
+    ));
+}
