@@ -148,11 +148,24 @@ async fn join_lists_occupants_then_follows_them() {
     let mut bob = MucPeer::connect(&server, "bob").await;
     bob.run(&format!("join {coven} bob away brewing potions"))
         .await;
+    bob.command(&format!(
+        "raw <message type='groupchat' to='{coven}'><body>said before alice came</body></message>"
+    ))
+    .await;
     let mut carol = MucPeer::connect(&server, "carol").await;
     carol.run(&format!("join {coven} carol dnd")).await;
     let mut alice = alice(&server).await;
 
     let listed = join_ok(&mut alice, &coven, "alice").await;
+    let ev = next(&mut alice, "the join history", |e| {
+        matches!(e, SessionEvent::RoomMessage(_))
+    })
+    .await;
+    assert!(
+        matches!(&ev, SessionEvent::RoomMessage(m) if m.body == "said before alice came"
+            && m.via == rosterm::domain::Via::Offline && m.resource.as_deref() == Some("bob")),
+        "history after Joined, marked delayed: {ev:?}"
+    );
     let by_nick = |n: &str| listed.iter().find(|o| o.nick == n).cloned();
     let b = by_nick("bob").expect("bob listed before the join");
     assert_eq!((b.show, b.status.as_str()), (Show::Away, "brewing potions"));
@@ -307,6 +320,21 @@ async fn messages_both_ways_reflection_delivers_and_subjects() {
         field(r, "subject") == "and foul is fair" && field(r, "from") == format!("{coven}/alice")
     })
     .await;
+    // A private message from an occupant is a 1:1 message from room/nick.
+    bob.command(&format!(
+        "raw <message type='chat' to='{coven}/alice' id='pm1'><body>psst</body></message>"
+    ))
+    .await;
+    let ev = next(
+        &mut alice,
+        "the private message",
+        |e| matches!(e, SessionEvent::Message(m) if m.body == "psst"),
+    )
+    .await;
+    assert!(
+        matches!(&ev, SessionEvent::Message(m) if m.peer == coven && m.resource.as_deref() == Some("bob")),
+        "{ev:?}"
+    );
     // A message to a room never joined fails at once.
     let nowhere = room(&server, "nowhere");
     alice.command(Command::SendRoomMessage(outgoing(
@@ -534,5 +562,80 @@ async fn rooms_are_joined_again_after_the_server_restarts() {
         |e| matches!(e, SessionEvent::RoomMessage(m) if m.body == "again"),
     )
     .await;
+    alice.stop();
+}
+
+/// A connection lost without XEP-0198 resumption: a new session joins again, the history
+/// since the newest message seen brings what was said meanwhile, and nothing twice.
+#[tokio::test]
+async fn a_new_session_rejoins_with_the_history_missed_and_nothing_twice() {
+    let server = Server::start_with(Options {
+        muc: true,
+        smacks: false,
+        ..Options::default()
+    });
+    for user in ["alice", "bob"] {
+        server.register(user, &format!("{user}-pw"));
+    }
+    let coven = room(&server, "coven");
+    let mut bob = MucPeer::connect(&server, "bob").await;
+    bob.run(&format!("join {coven} bob")).await;
+    let proxy = crate::proxy::Proxy::start(server.port).await;
+    let mut via_proxy = crate::peer::account(&server, "alice", Some("rosterm"));
+    via_proxy.port = Some(proxy.port);
+    let mut alice = Client::start_account(via_proxy, "alice-pw", OwnPresence::default());
+    join_ok(&mut alice, &coven, "alice").await;
+    let body = |text: &'static str| move |e: &SessionEvent| matches!(e, SessionEvent::RoomMessage(m) if m.body == text);
+    bob.command(&format!(
+        "raw <message type='groupchat' to='{coven}'><body>before</body></message>"
+    ))
+    .await;
+    next(&mut alice, "before, live", body("before")).await;
+
+    proxy.hold(true);
+    proxy.cut();
+    bob.presence_from(&format!("{coven}/alice"), |r| {
+        field(r, "type") == "unavailable"
+    })
+    .await;
+    bob.command(&format!(
+        "raw <message type='groupchat' to='{coven}'><body>while away</body></message>"
+    ))
+    .await;
+    bob.wait_for("the room's copy", |r| field(r, "body") == "while away")
+        .await;
+    proxy.hold(false);
+    room_event(&mut alice, &coven, "rejoining", |e| {
+        *e == RoomEvent::Rejoining
+    })
+    .await;
+    room_event(&mut alice, &coven, "joined again", |e| {
+        matches!(e, RoomEvent::Joined { .. })
+    })
+    .await;
+    let ev = next(
+        &mut alice,
+        "while away, from the history",
+        body("while away"),
+    )
+    .await;
+    assert!(
+        matches!(&ev, SessionEvent::RoomMessage(m) if m.via == rosterm::domain::Via::Offline && m.stanza_id.is_some()),
+        "{ev:?}"
+    );
+    // The subject closes the join history; then one more live message to know all came.
+    room_event(&mut alice, &coven, "the subject", |e| {
+        matches!(e, RoomEvent::Subject { .. })
+    })
+    .await;
+    bob.command(&format!(
+        "raw <message type='groupchat' to='{coven}'><body>after</body></message>"
+    ))
+    .await;
+    next(&mut alice, "after, live", body("after")).await;
+    for text in ["before", "while away"] {
+        let n = alice.log.iter().filter(|e| body(text)(e)).count();
+        assert_eq!(n, 1, "{text:?} came {n} times: {:?}", alice.log);
+    }
     alice.stop();
 }
