@@ -155,6 +155,8 @@ struct Session {
     rooms: muc::Rooms,
     /// Numbers the ids of subject changes.
     subject_seq: u64,
+    /// Looks for quiet rooms to self-ping (XEP-0410, see `muc`).
+    room_ping: tokio::time::Interval,
 }
 
 /// How long the server gets to answer a request before the user is told.
@@ -192,6 +194,7 @@ impl Session {
             stream_management: false,
             rooms: muc::Rooms::default(),
             subject_seq: 0,
+            room_ping: room_ping_interval(),
         };
         (session, reconnection.reports)
     }
@@ -247,6 +250,7 @@ async fn run(
                 None => false,
             },
             _ = sleep_until_opt(deadline), if deadline.is_some() => session.on_deadline().await,
+            _ = session.room_ping.tick() => session.on_self_ping_tick().await,
             // Before the stream: an outcome is always applied before the Reset that follows it.
             Some(ack) = session.outbox.acks.next(), if !session.outbox.acks.is_empty() => {
                 session.on_ack(ack).await
@@ -259,6 +263,13 @@ async fn run(
         }
     }
     session.close().await;
+}
+
+fn room_ping_interval() -> tokio::time::Interval {
+    let start = tokio::time::Instant::now() + muc::SELF_PING_CHECK;
+    let mut interval = tokio::time::interval_at(start, muc::SELF_PING_CHECK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    interval
 }
 
 async fn sleep_until_opt(deadline: Option<tokio::time::Instant>) {

@@ -106,6 +106,9 @@ impl Session {
                 return self.on_roster_set_answer(what, error).await
             }
             Some((_, RequestKind::Carbons, error)) => return self.on_carbons_answer(error).await,
+            Some((_, RequestKind::SelfPing { room }, error)) => {
+                return self.on_self_ping_answer(room, error).await
+            }
             Some((id, RequestKind::Archive, error)) => {
                 return self.on_archive_answer(&id, &stanza, error).await
             }
@@ -180,6 +183,10 @@ impl Session {
             let keep = match kind {
                 RequestKind::RosterGet => self.on_roster_timeout(id).await,
                 RequestKind::Archive => self.on_archive_timeout(&id).await,
+                RequestKind::SelfPing { room } => {
+                    self.on_self_ping_timeout(&room);
+                    true
+                }
                 RequestKind::Carbons => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while enabling carbons.",

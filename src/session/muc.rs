@@ -11,6 +11,9 @@
 //! stanza-id dropped). `/offline` leaves the rooms; the next `SetPresence` joins them again.
 //! Leaving, a kick, a ban or the room's destruction forget the room: no rejoin after it.
 //!
+//! A joined room quiet for minutes gets a XEP-0410 self-ping (`self_ping`); if the room no
+//! longer knows the user, it is joined again (`Rejoining`).
+//!
 //! Presence and groupchat messages from a recorded room never reach `translate` (the
 //! roster never sees an occupant). Private messages from occupants (`chat` from room/nick)
 //! and message errors do, and come out as 1:1 messages and delivery failures.
@@ -19,6 +22,7 @@ mod build;
 mod commands;
 mod incoming;
 mod read;
+mod self_ping;
 mod user;
 
 #[cfg(test)]
@@ -30,6 +34,7 @@ use std::time::{Duration, SystemTime};
 use jid::BareJid;
 
 pub use build::build_groupchat;
+pub use self_ping::CHECK as SELF_PING_CHECK;
 
 /// The id prefix of subject changes (their errors become a notice).
 const SUBJECT_ID: &str = "rosterm-subject-";
@@ -70,6 +75,10 @@ pub struct Room {
     unreflected: VecDeque<String>,
     /// `/offline` sent it an unavailable presence: the room's plain goodbye is no news.
     pub goodbye_due: bool,
+    /// When the room last sent anything (see `self_ping`).
+    heard: Option<tokio::time::Instant>,
+    /// A self-ping is in flight.
+    pinging: bool,
 }
 
 impl Room {
@@ -84,6 +93,8 @@ impl Room {
             was_joined: false,
             unreflected: VecDeque::new(),
             goodbye_due: false,
+            heard: None,
+            pinging: false,
         };
         if let Some(id) = after {
             room.remember(id);

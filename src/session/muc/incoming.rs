@@ -82,6 +82,7 @@ impl Session {
         room: BareJid,
         stanza: Stanza,
     ) -> bool {
+        self.heard_from(&room);
         match stanza {
             Stanza::Presence(p) => self.on_room_presence(room, p).await,
             Stanza::Message(m) => self.on_room_message(room, m).await,
