@@ -95,7 +95,9 @@ impl Session {
             tracing::debug!("presence from a room not joined ignored");
             return true;
         };
-        if r.goodbye_due && read::plain_goodbye(&p, &r.nick) {
+        // The goodbye to /offline's leave comes before the next join's occupants, if at all
+        // (the server may drop it once the user is unavailable): not after the join.
+        if r.goodbye_due && r.stage == Stage::Joining && read::plain_goodbye(&p, &r.nick) {
             if let Some(r) = self.rooms.get_mut(&room) {
                 r.goodbye_due = false;
             }
@@ -111,6 +113,7 @@ impl Session {
                 }
                 if let Some(r) = self.rooms.get_mut(&room) {
                     r.nick = nick;
+                    r.goodbye_due &= !joined;
                 }
                 true
             }
