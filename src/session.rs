@@ -4,6 +4,7 @@
 //! wake-up to its own module:
 //!
 //! - `commands`: a [`Command`] from the app -> stanzas (presence, subscriptions, roster sets).
+//! - `muc`: rooms (XEP-0045): joining, occupants, room messages, rejoining.
 //! - `chat`, `outbox`: sending messages (nothing lost, nothing twice), chat states, receipts,
 //!   carbons. `archive`: XEP-0313 queries, the catch-up after every new session.
 //! - `incoming`: stream events, stanzas and answers, request deadlines, input repair reports.
@@ -27,6 +28,7 @@ mod commands;
 pub mod connect;
 pub mod discarded;
 mod incoming;
+mod muc;
 mod outbox;
 mod reconnect;
 mod requests;
@@ -149,6 +151,12 @@ struct Session {
     archive: archive::Archive,
     /// The current stream has XEP-0198 (acknowledgements).
     stream_management: bool,
+    /// The rooms joined or being joined (XEP-0045, see `muc`).
+    rooms: muc::Rooms,
+    /// Numbers the ids of subject changes.
+    subject_seq: u64,
+    /// Looks for quiet rooms to self-ping (XEP-0410, see `muc`).
+    room_ping: tokio::time::Interval,
 }
 
 /// How long the server gets to answer a request before the user is told.
@@ -184,6 +192,9 @@ impl Session {
             outbox: outbox::Outbox::default(),
             archive: archive::Archive::new(setup.archive_after),
             stream_management: false,
+            rooms: muc::Rooms::default(),
+            subject_seq: 0,
+            room_ping: room_ping_interval(),
         };
         (session, reconnection.reports)
     }
@@ -239,6 +250,7 @@ async fn run(
                 None => false,
             },
             _ = sleep_until_opt(deadline), if deadline.is_some() => session.on_deadline().await,
+            _ = session.room_ping.tick() => session.on_self_ping_tick().await,
             // Before the stream: an outcome is always applied before the Reset that follows it.
             Some(ack) = session.outbox.acks.next(), if !session.outbox.acks.is_empty() => {
                 session.on_ack(ack).await
@@ -251,6 +263,13 @@ async fn run(
         }
     }
     session.close().await;
+}
+
+fn room_ping_interval() -> tokio::time::Interval {
+    let start = tokio::time::Instant::now() + muc::SELF_PING_CHECK;
+    let mut interval = tokio::time::interval_at(start, muc::SELF_PING_CHECK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    interval
 }
 
 async fn sleep_until_opt(deadline: Option<tokio::time::Instant>) {

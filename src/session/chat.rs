@@ -28,10 +28,16 @@ impl Session {
         }
     }
 
-    /// Hands every message not in flight to the stream, oldest first.
+    /// Hands every message not in flight to the stream, oldest first (a room's only while
+    /// the room is joined).
     pub(super) async fn flush_outbox(&mut self) {
-        for (seq, out) in self.outbox.due() {
-            let message = stanza::build_chat(&out);
+        let rooms = &self.rooms;
+        for (seq, out, room) in self.outbox.due(|r| rooms.is_joined(r)) {
+            let message = if room {
+                super::muc::build_groupchat(&out)
+            } else {
+                stanza::build_chat(&out)
+            };
             let token = self.stream.send(Box::new(Stanza::Message(message))).await;
             self.outbox.track(seq, token);
         }

@@ -15,7 +15,7 @@ impl Session {
     /// Carries out a command; returns false when the session should end.
     pub(super) async fn on_command(&mut self, cmd: Command) -> bool {
         match cmd {
-            Command::SetPresence(p) => self.set_presence(p).await,
+            Command::SetPresence(p) => return self.set_presence(p).await,
             Command::GoOffline => self.go_offline().await,
             Command::SetNick(nick) => self.set_nick(nick).await,
             Command::DirectedPresence { to, presence } => {
@@ -50,7 +50,7 @@ impl Session {
             | Command::SendRoomMessage(_)
             | Command::FetchRoomArchive { .. }
             | Command::SetBookmark(_)
-            | Command::RemoveBookmark(_)) => tracing::debug!(?room, "rooms: not yet"),
+            | Command::RemoveBookmark(_)) => return self.on_room_command(room).await,
             Command::Reconnect => self.retry.notify_one(),
             Command::Disconnect => return false,
         }
@@ -67,15 +67,18 @@ impl Session {
         self.sent = Some(self.presence.clone());
     }
 
-    async fn set_presence(&mut self, presence: OwnPresence) {
+    async fn set_presence(&mut self, presence: OwnPresence) -> bool {
         self.presence = presence;
         self.available = true;
         if self.online {
             self.send_presence().await;
+            return self.presence_to_rooms().await;
         }
+        true
     }
 
     async fn go_offline(&mut self) {
+        self.park_rooms().await;
         self.available = false;
         if self.online {
             self.send(Stanza::Presence(stanza::build_unavailable()))

@@ -75,6 +75,9 @@ impl Session {
         // The archive before the presence: Prosody then skips its offline-storage copies.
         self.start_catch_up().await;
         self.send_presence().await;
+        if !self.rejoin_rooms().await {
+            return false;
+        }
         self.flush_outbox().await;
         true
     }
@@ -93,6 +96,9 @@ impl Session {
     }
 
     async fn on_stanza(&mut self, stanza: Stanza) -> bool {
+        if let Some(room) = self.rooms.room_of(&stanza) {
+            return self.on_room_stanza(room, stanza).await;
+        }
         // The roster get's answer is read by `translate`; a roster set's is read here.
         let roster_query = match self.answered(&stanza) {
             Some((id, RequestKind::RosterGet, _)) => Some(id),
@@ -100,6 +106,9 @@ impl Session {
                 return self.on_roster_set_answer(what, error).await
             }
             Some((_, RequestKind::Carbons, error)) => return self.on_carbons_answer(error).await,
+            Some((_, RequestKind::SelfPing { room }, error)) => {
+                return self.on_self_ping_answer(room, error).await
+            }
             Some((id, RequestKind::Archive, error)) => {
                 return self.on_archive_answer(&id, &stanza, error).await
             }
@@ -174,6 +183,10 @@ impl Session {
             let keep = match kind {
                 RequestKind::RosterGet => self.on_roster_timeout(id).await,
                 RequestKind::Archive => self.on_archive_timeout(&id).await,
+                RequestKind::SelfPing { room } => {
+                    self.on_self_ping_timeout(&room);
+                    true
+                }
                 RequestKind::Carbons => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while enabling carbons.",

@@ -67,6 +67,8 @@ struct Entry {
     seq: u64,
     out: Outgoing,
     state: State,
+    /// A groupchat message to a room (XEP-0045), sent only while the room is joined.
+    room: bool,
 }
 
 /// What an outcome means for the message.
@@ -94,25 +96,45 @@ pub struct Outbox {
 impl Outbox {
     /// Adds a message, `Waiting`; returns its sequence number.
     pub fn push(&mut self, out: Outgoing) -> u64 {
+        self.add(out, false)
+    }
+
+    /// Adds a groupchat message to the room `out.to`, `Waiting`.
+    pub fn push_room(&mut self, out: Outgoing) -> u64 {
+        self.add(out, true)
+    }
+
+    fn add(&mut self, out: Outgoing, room: bool) -> u64 {
         self.next_seq += 1;
         self.entries.push_back(Entry {
             seq: self.next_seq,
             out,
             state: State::Waiting,
+            room,
         });
         self.next_seq
     }
 
-    /// The messages to hand to the stream now (`Waiting` and `Lost`), oldest first; they are
-    /// `InFlight` from here on (give each its token with [`Outbox::track`]).
-    pub fn due(&mut self) -> Vec<(u64, Outgoing)> {
+    /// The messages to hand to the stream now (`Waiting` and `Lost`; a room's only if
+    /// `room_open` says it is joined), oldest first, each with whether it goes to a room;
+    /// they are `InFlight` from here on (give each its token with [`Outbox::track`]).
+    pub fn due(&mut self, room_open: impl Fn(&BareJid) -> bool) -> Vec<(u64, Outgoing, bool)> {
         self.entries
             .iter_mut()
-            .filter(|e| e.state != State::InFlight)
+            .filter(|e| e.state != State::InFlight && (!e.room || room_open(&e.out.to.to_bare())))
             .map(|e| {
                 e.state = State::InFlight;
-                (e.seq, e.out.clone())
+                (e.seq, e.out.clone(), e.room)
             })
+            .collect()
+    }
+
+    /// The ids of the messages to `room` not yet reflected.
+    pub fn room_ids(&self, room: &BareJid) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| e.room && e.out.to.to_bare() == *room)
+            .map(|e| e.out.id.clone())
             .collect()
     }
 
@@ -181,8 +203,12 @@ mod tests {
         }
     }
 
-    fn ids(due: &[(u64, Outgoing)]) -> Vec<&str> {
-        due.iter().map(|(_, o)| o.id.as_str()).collect()
+    fn ids(due: &[(u64, Outgoing, bool)]) -> Vec<&str> {
+        due.iter().map(|(_, o, _)| o.id.as_str()).collect()
+    }
+
+    fn open(_: &BareJid) -> bool {
+        true
     }
 
     #[test]
@@ -205,12 +231,12 @@ mod tests {
         let mut o = Outbox::default();
         let a = o.push(out("a"));
         let b = o.push(out("b"));
-        assert_eq!(ids(&o.due()), ["a", "b"]);
-        assert!(o.due().is_empty(), "in flight: not handed out again");
+        assert_eq!(ids(&o.due(open)), ["a", "b"]);
+        assert!(o.due(open).is_empty(), "in flight: not handed out again");
         let c = o.push(out("c"));
         // a was lost with the old session's SM state; b is still queued in the stream.
         assert_eq!(o.settle(a, Outcome::Written, true), Settled::Kept);
-        assert_eq!(ids(&o.due()), ["a", "c"]);
+        assert_eq!(ids(&o.due(open)), ["a", "c"]);
         assert_eq!(
             o.settle(b, Outcome::Acked, true),
             Settled::Sent {
@@ -236,6 +262,20 @@ mod tests {
         o.forget(&BareJid::new("romeo@example.net").unwrap(), "a");
         assert_eq!(o.len(), 0);
         assert_eq!(o.settle(a, Outcome::Lost, true), Settled::Gone);
-        assert!(o.due().is_empty());
+        assert!(o.due(open).is_empty());
+    }
+
+    #[test]
+    fn a_room_message_waits_for_the_room() {
+        let mut o = Outbox::default();
+        o.push_room(out("r"));
+        let room = BareJid::new("romeo@example.net").unwrap();
+        assert!(o.due(|_| false).is_empty(), "not joined: not sent");
+        assert_eq!(o.room_ids(&room), ["r"]);
+        let due = o.due(open);
+        assert_eq!(ids(&due), ["r"]);
+        assert!(due[0].2, "marked as a room message");
+        o.forget(&room, "r");
+        assert!(o.room_ids(&room).is_empty());
     }
 }

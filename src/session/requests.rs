@@ -30,6 +30,8 @@ pub enum RequestKind {
     Carbons,
     /// An archive query (XEP-0313); its id is also its `queryid` (see `archive`).
     Archive,
+    /// A XEP-0410 self-ping to the user's own occupant JID in this room (see `muc`).
+    SelfPing { room: BareJid },
 }
 
 impl RequestKind {
@@ -40,6 +42,7 @@ impl RequestKind {
             RequestKind::RosterSet { .. } => "set",
             RequestKind::Carbons => "carbons",
             RequestKind::Archive => "mam",
+            RequestKind::SelfPing { .. } => "ping",
         }
     }
 
@@ -51,22 +54,26 @@ impl RequestKind {
             | RequestKind::RosterSet { .. }
             | RequestKind::Carbons
             | RequestKind::Archive => Answerer::Account,
+            RequestKind::SelfPing { room } => Answerer::Room(room.clone()),
         }
     }
 }
 
 /// Who may answer a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answerer {
     /// The user's server, speaking for the account: no `from`, or the own bare JID
     /// (RFC 6121 §2.1.6; a full JID, even the own one, is a client, not the server).
     Account,
+    /// A room (XEP-0045): its bare JID or one of its occupant JIDs.
+    Room(BareJid),
 }
 
 impl Answerer {
-    fn accepts(self, from: Option<&Jid>, own: &BareJid) -> bool {
+    fn accepts(&self, from: Option<&Jid>, own: &BareJid) -> bool {
         match self {
             Answerer::Account => push_allowed(from, own),
+            Answerer::Room(room) => from.is_some_and(|f| f.to_bare() == *room),
         }
     }
 }
@@ -189,6 +196,21 @@ mod tests {
             RequestKind::Carbons,
             RequestKind::Archive,
         ]
+    }
+
+    #[test]
+    fn a_self_ping_is_answered_by_its_room_only() {
+        let now = Instant::now();
+        let mut r = Requests::new(own());
+        let room = BareJid::new("coven@chat.shakespeare.lit").unwrap();
+        let id = r.track(RequestKind::SelfPing { room: room.clone() }, now);
+        assert_eq!(r.answer(&id, None), None, "not the server");
+        assert_eq!(r.answer(&id, Some(&jid("juliet@example.com"))), None);
+        assert_eq!(r.answer(&id, Some(&jid("mallory@evil.example/x"))), None);
+        assert_eq!(
+            r.answer(&id, Some(&jid("coven@chat.shakespeare.lit/juliet"))),
+            Some(RequestKind::SelfPing { room })
+        );
     }
 
     #[test]

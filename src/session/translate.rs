@@ -59,7 +59,7 @@ pub fn translate(stanza: Stanza, ctx: &Context<'_>) -> Translated {
     }
 }
 
-fn show_of(show: Option<XShow>) -> Show {
+pub fn show_of(show: Option<XShow>) -> Show {
     match show {
         None => Show::Online,
         Some(XShow::Away) => Show::Away,

@@ -5,6 +5,8 @@ pub struct Proxy {
     pub port: u16,
     conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
     accept: tokio::task::JoinHandle<()>,
+    /// While set, new connections are closed at once (the server looks unreachable).
+    held: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Proxy {
@@ -13,10 +15,15 @@ impl Proxy {
         let port = listener.local_addr().unwrap().port();
         let conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> =
             Default::default();
+        let held: std::sync::Arc<std::sync::atomic::AtomicBool> = Default::default();
         let accept = tokio::spawn({
             let conns = conns.clone();
+            let held = held.clone();
             async move {
                 while let Ok((mut inbound, _)) = listener.accept().await {
+                    if held.load(std::sync::atomic::Ordering::SeqCst) {
+                        continue;
+                    }
                     let task = tokio::spawn(async move {
                         if let Ok(mut outbound) =
                             tokio::net::TcpStream::connect(("127.0.0.1", target)).await
@@ -33,7 +40,13 @@ impl Proxy {
             port,
             conns,
             accept,
+            held,
         }
+    }
+
+    /// While `on`, new connections are closed at once.
+    pub fn hold(&self, on: bool) {
+        self.held.store(on, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Drops every open connection (both sides see the TCP connection close).
