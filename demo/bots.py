@@ -439,7 +439,7 @@ class Bots(ComponentXMPP):
         self.chat_state(frm, to, "composing")
         await asyncio.sleep(1.5)
         text = (
-            "Hi! I'm one of the demo's contacts. Tab (or Alt-1) opens this conversation, "
+            "Hi! I'm one of the demo's contacts. Alt-2 (or Tab twice) opens this conversation, "
             "Enter on any contact starts one, Esc goes back to the roster.\n"
             "Write to me: you will see ✓ when the server has it, ✓✓ when I got it, and me typing."
         )
@@ -487,10 +487,59 @@ class Bots(ComponentXMPP):
 
     async def run_changes(self) -> None:
         try:
+            if self.args.room:
+                asyncio.ensure_future(self.room_crowd(JID(self.args.room)))
             await self.changes_loop()
         except Exception:  # a bug: say so in the log, and stop rather than go quiet
             log.exception("the simulation failed")
             self.stop(4)
+
+    # --- the busy room ----------------------------------------------------------------
+
+    def room_presence(self, room: JID, nick: str, who: JID, res: Optional[Resource]) -> None:
+        pres = build_presence(self, who, JID(f"{room.bare}/{nick}"), res)
+        if res is not None:
+            pres.append(ET.Element("{http://jabber.org/protocol/muc}x"))
+        pres.send()
+        self.sent += 1
+
+    def room_state(self) -> Resource:
+        show = self.sim.random_show()
+        return Resource(show, self.sim.random_status(show), 0)
+
+    async def room_crowd(self, room: JID) -> None:
+        """A few dozen occupants of `--room` (as <user>-room@bots): they enter, change show
+        and status, talk, leave and come back."""
+        crowd = sorted(self.sim.contacts.values(), key=lambda c: c.user)[: self.args.room_size]
+        nicks = {c.user: c.name.split()[0] + ("" if i < 26 else str(i)) for i, c in enumerate(crowd)}
+        present: Dict[str, Resource] = {}
+        who = lambda c: JID(f"{c.user}-room@{self.args.domain}/muc")
+        for c in crowd:
+            res = self.room_state()
+            present[c.user] = res
+            self.room_presence(room, nicks[c.user], who(c), res)
+            await asyncio.sleep(0.05)
+        log.info("%d occupants in %s", len(present), room)
+        lines = ["has anyone tried the new build?", "lunch in 10", "the CI is green again",
+                 "who broke the coffee machine?", "meeting moved to 3pm", "ship it 🚀",
+                 "rosterm shows who is here, live", "brb", "good morning, all", "+1"]
+        while not self.stopping:
+            await asyncio.sleep(self.rng.uniform(1.0, 3.0))
+            c = self.rng.choice(crowd)
+            nick, roll = nicks[c.user], self.rng.random()
+            if roll < 0.45 and c.user in present:
+                msg = self.make_message(mto=room.bare, mfrom=who(c), mtype="groupchat",
+                                        mbody=self.rng.choice(lines))
+                msg.send()
+            elif roll < 0.85 and c.user in present:
+                present[c.user] = self.room_state()
+                self.room_presence(room, nick, who(c), present[c.user])
+            elif c.user in present:
+                del present[c.user]
+                self.room_presence(room, nick, who(c), None)
+            else:
+                present[c.user] = self.room_state()
+                self.room_presence(room, nick, who(c), present[c.user])
 
     def send_subscription_request(self, to: JID) -> None:
         """One stranger asks to see an account's presence, so the inbox has something."""
@@ -552,6 +601,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--ready-file", help="file written once the component is connected")
     p.add_argument("--seed", type=int, help="random seed (default: random)")
     p.add_argument("--debug", action="store_true", help="log every change")
+    p.add_argument("--room", help="a room (XEP-0045) the contacts crowd: enter, talk, change")
+    p.add_argument("--room-size", type=int, default=30, help="occupants of --room (default 30)")
     return p.parse_args()
 
 

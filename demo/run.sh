@@ -200,6 +200,11 @@ VirtualHost "$DOMAIN"
 
 Component "$BOTS_DOMAIN"
     component_secret = "$SECRET"
+
+-- The demo's busy room lives here (unlocked at creation: the bots do not configure it).
+Component "conference.$DOMAIN" "muc"
+    modules_enabled = { "muc_mam" }
+    muc_room_locking = false
 EOF
 
 PROSODY_LOG="$TMP/prosody.log"
@@ -269,6 +274,7 @@ BOTS_LOG="$TMP/bots.log"
 TO=()
 for user in "${ACCOUNTS[@]}"; do TO+=(--to "$user=$user@$DOMAIN"); done
 "$PY" "$DEMO_DIR/bots.py" --port "$COMPONENT_PORT" --secret "$SECRET" --domain "$BOTS_DOMAIN" \
+  --room "lounge@conference.$DOMAIN" \
   "${TO[@]}" --interval "${DEMO_INTERVAL:-3}" --contacts "$CONTACTS_JSON" \
   --log "$BOTS_LOG" --ready-file "$TMP/bots.ready" </dev/null >>"$BOTS_LOG" 2>&1 &
 BOTS_PID=$!
@@ -307,6 +313,10 @@ presence = { status = "At my desk" }
 show = "online"
 status = "Trying rosterm"
 priority = 5
+
+[rooms]
+nick = "Demo"
+join = ["lounge@conference.$DOMAIN"]
 
 [storage]
 path = "$TMP/rosterm.sqlite3"

@@ -406,3 +406,19 @@ fn notify_messages_is_checked_and_named() {
         "{err}"
     );
 }
+
+#[test]
+fn rooms_nick_and_join_are_read_and_checked() {
+    let text = format!("{GOOD}\n[rooms]\nnick = \"ally\"\njoin = [\"dev@conf.example\", \"ops@conf.example/al\"]\n");
+    let c = parse(Path::new("/tmp/c.toml"), &text).expect("valid");
+    assert_eq!(c.rooms.nick.as_deref(), Some("ally"));
+    let joins: Vec<String> = c.rooms.join.iter().map(ToString::to_string).collect();
+    assert_eq!(joins, ["dev@conf.example", "ops@conf.example/al"]);
+    let e = err(&format!("{GOOD}\n[rooms]\njoin = [\"conf.example\"]\n"));
+    assert!(
+        e.contains("rooms.join") && e.contains("not a room address"),
+        "{e}"
+    );
+    let e = err(&format!("{GOOD}\n[rooms]\nnik = \"x\"\n"));
+    assert!(e.contains("nik"), "{e}");
+}

@@ -207,10 +207,7 @@ pub fn scroll(state: &mut State, id: &ContactId, delta: isize) -> Vec<Effect> {
                 before: key,
             }]
         }
-        Older::Server => {
-            chat.older = Older::Loading;
-            vec![archive_request(id, chat, stanza_id)]
-        }
+        Older::Server => archive_request(id, chat, stanza_id),
         Older::Loading | Older::None => Vec::new(),
     }
 }
@@ -380,33 +377,30 @@ pub fn loaded(
     if more || chat.lines.len() >= PAGE / 2 {
         return Vec::new();
     }
-    chat.older = Older::Loading;
     let (_, before) = chat.oldest();
-    vec![archive_request(id, chat, before)]
+    archive_request(id, chat, before)
 }
 
-/// A page of the server's archive before `before`: the account's archive for a 1:1
-/// conversation, the room's own for a room.
+/// A page of the account's archive before `before`. A room's own archive is not asked
+/// yet: what the disk holds of a room is all there is.
 fn archive_request(
     id: &ContactId,
-    chat: &crate::store::chat::Conversation,
+    chat: &mut crate::store::chat::Conversation,
     before: Option<String>,
-) -> Effect {
-    let max = PAGE as u32;
-    let command = if chat.room.is_some() {
-        Command::FetchRoomArchive {
-            room: id.jid.clone(),
-            before,
-            max,
-        }
-    } else {
+) -> Vec<Effect> {
+    if chat.room.is_some() {
+        chat.older = Older::None;
+        return Vec::new();
+    }
+    chat.older = Older::Loading;
+    vec![Effect::Send(
+        id.account,
         Command::FetchArchive {
             with: id.jid.clone(),
             before,
-            max,
-        }
-    };
-    Effect::Send(id.account, command)
+            max: PAGE as u32,
+        },
+    )]
 }
 
 /// A message from outside the UI (`rosterm ctl msg`): its conversation is opened if need be

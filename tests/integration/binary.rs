@@ -445,10 +445,15 @@ fn demo_script_shows_a_live_roster_and_exits_cleanly() {
     tmux.wait_for("both accounts dnd", |s| {
         s.lines().take(2).filter(|h| h.contains("⊘ dnd")).count() == 2
     });
-    // A demo contact writes first; Tab reads it, and the contact answers what we write
-    // (its client confirms it: ✓✓).
+    // A demo contact writes first; the busy room joined at start is the first tab (its
+    // pane lists the bot occupants), the greeting the second; the contact answers what we
+    // write (its client confirms it: ✓✓).
     tmux.wait_for("the greeting, unread", |s| {
-        s.contains("✉1") && s.contains("Tab (or Alt-1)")
+        s.contains("✉1") && s.contains("Alt-2 (or Tab twice)")
+    });
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the busy room", |s| {
+        s.contains("# lounge@conference.localhost") && s.contains("Participants (")
     });
     tmux.keys(&["Tab"]);
     tmux.wait_for("the greeting's conversation", |s| s.contains("Write to me"));

@@ -54,6 +54,7 @@ mod multi;
 mod peer;
 mod proxy;
 mod rooms;
+mod rooms_tmux;
 mod session;
 mod sieve;
 mod srv;
