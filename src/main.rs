@@ -324,13 +324,15 @@ fn exit_of(outcome: std::io::Result<app::Outcome>) -> Result<(), (u8, String)> {
 /// `[rooms] join`: the rooms joined at start, on the first account.
 fn startup_joins(state: &mut State, config: &config::Config) -> Vec<rosterm::update::Effect> {
     let account = state.primary().id;
+    // What the status line says at start (a problem) matters more than "Joining…".
+    let message = state.ui.message.clone();
     let mut effects = Vec::new();
     for room in &config.rooms.join {
         effects.extend(rosterm::update::rooms::join_unfocused(
             state, account, room, None,
         ));
     }
-    state.ui.message = None;
+    state.ui.message = message;
     effects
 }
 
