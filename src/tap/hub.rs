@@ -138,12 +138,7 @@ fn command(state: &mut State, request: Request) -> (Reply, Vec<Effect>) {
             run(state, on_account(account, cmd))
         }
         Request::Msg { to, text, account } => msg(state, &to, text, account),
-        Request::Join { room } => (
-            Reply::refused(format!(
-                "cannot join {room}: this rosterm does not have rooms yet"
-            )),
-            Vec::new(),
-        ),
+        Request::Join { room } => join(state, &room),
         Request::Who { json } => {
             let report = if json {
                 crate::who::json_report(state, &[])
@@ -161,6 +156,39 @@ fn command(state: &mut State, request: Request) -> (Reply, Vec<Effect>) {
         ),
         Request::Events { .. } => (Reply::refused("events are streamed"), Vec::new()),
     }
+}
+
+/// `rosterm ctl join ROOM[/nick]`: joined on the first account, the focus left where it is.
+fn join(state: &mut State, room: &str) -> (Reply, Vec<Effect>) {
+    let Some(target) = jid::Jid::new(room).ok().filter(|j| j.node().is_some()) else {
+        let text = format!("{room:?} is not a room address, like room@conference.example.org");
+        return (Reply::refused(text), Vec::new());
+    };
+    let kept = state.ui.message.clone();
+    let account = state.primary().id;
+    let effects = crate::update::rooms::join_unfocused(state, account, &target, None);
+    let said = std::mem::replace(&mut state.ui.message, kept);
+    let text = match (said, effects.is_empty()) {
+        (_, true) => format!("already in {}", target.to_bare()),
+        (Some((text, _)), false) => text,
+        (None, false) => format!("joining {}", target.to_bare()),
+    };
+    (Reply::ok(text), effects)
+}
+
+#[cfg(test)]
+#[test]
+fn ctl_join_joins_in_the_background_and_refuses_what_is_not_a_room() {
+    let mut state = crate::test_support::mixed_state();
+    let (reply, effects) = join(&mut state, "dev@conf.example/ally");
+    assert!(
+        matches!(&effects[..], [.., Effect::Send(_, crate::event::Command::JoinRoom { nick, .. })] if nick == "ally"),
+        "{effects:?}"
+    );
+    assert_eq!(state.ui.focus, crate::store::Focus::Roster);
+    let (again, effects) = join(&mut state, "nope");
+    assert!(effects.is_empty());
+    assert_ne!(reply, again);
 }
 
 fn on_account(account: Option<String>, command: SlashCommand) -> SlashCommand {
