@@ -57,6 +57,9 @@ pub enum CliCommand {
         /// A JSON object JID -> {state, online, name, resource, priority, status}.
         #[arg(long)]
         json: bool,
+        /// Instead: join this room (room@service[/nick]) and list its occupants.
+        #[arg(long, value_name = "ROOM")]
+        room: Option<String>,
     },
 }
 

@@ -65,6 +65,42 @@ fn who(
     Ok(())
 }
 
+/// `rosterm who --room ROOM`: the room's occupants.
+fn who_room(
+    sessions: &mut Sessions,
+    state: &mut State,
+    room: &str,
+    json: bool,
+) -> Result<(), (u8, String)> {
+    let target = jid::Jid::new(room)
+        .ok()
+        .filter(|j| j.node().is_some())
+        .ok_or_else(|| {
+            (
+                EXIT_CONFIG,
+                format!(
+                    "who --room: {room:?} is not a room address, like room@conference.example.org"
+                ),
+            )
+        })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (EXIT_FAILURE, format!("cannot start the runtime: {e}")))?;
+    let result = runtime.block_on(rosterm::who::room::collect(sessions, state, &target));
+    sessions.send_all(rosterm::event::Command::Disconnect);
+    result.map_err(|reason| (EXIT_FAILURE, reason))?;
+    let bare = target.to_bare();
+    let report = if json {
+        rosterm::who::room::json_report(state, &bare)
+    } else {
+        rosterm::who::room::text_report(state, &bare)
+    };
+    print!("{report}");
+    sessions.join(std::time::Instant::now() + std::time::Duration::from_secs(3));
+    Ok(())
+}
+
 /// The local offset from UTC in seconds, from `date +%z` (0 if unavailable): std has no
 /// time zones, and one process spawn at startup beats a time-zone dependency.
 fn local_utc_offset() -> i64 {
@@ -278,9 +314,12 @@ fn run(mut cli: Cli) -> Result<(), (u8, String)> {
     }
     let mut sessions = Sessions::new(handles);
     let mut state = initial_state(&config, accounts);
-    if let Some(rosterm::cli::CliCommand::Who { jids, json }) = cli.command {
+    if let Some(rosterm::cli::CliCommand::Who { jids, json, room }) = cli.command {
         if let Some(problem) = &log_problem {
             eprintln!("rosterm: {problem}");
+        }
+        if let Some(room) = room {
+            return who_room(&mut sessions, &mut state, &room, json);
         }
         return who(&mut sessions, &mut state, &jids, json);
     }

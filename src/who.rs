@@ -12,6 +12,9 @@ use crate::domain::ConnState;
 use crate::sessions::{Received, Sessions};
 use crate::store::{AccountState, State};
 
+#[path = "who_room.rs"]
+pub mod room;
+
 /// The burst is over when no presence arrived for this long after the roster.
 pub const SETTLE: Duration = Duration::from_millis(1500);
 /// Never wait longer than this for presence after the roster.
@@ -84,7 +87,7 @@ pub fn settled(state: &State) -> Result<Vec<String>, String> {
     }
 }
 
-fn apply(state: &mut State, got: Received) -> Result<(), String> {
+pub(crate) fn apply(state: &mut State, got: Received) -> Result<(), String> {
     match got {
         Received::Event(account, ev) => state.apply(account, ev),
         Received::Stopped(account) => {

@@ -63,3 +63,42 @@ async fn join_type_and_leave_in_the_real_terminal() {
     .await;
     tmux.wait_for("the pane says so", |s| s.contains("You left the room"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_room_lists_the_occupants_with_show_status_and_role() {
+    let server = Server::start_with(Options {
+        muc: true,
+        ..Options::default()
+    });
+    server.register("alice", "alice-pw");
+    server.register("bob", "bob-pw");
+    let room = format!("tea@{}", server.muc_domain());
+    let mut bob = MucPeer::connect(&server, "bob").await;
+    bob.run(&format!("join {room} bob xa gone fishing")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &server, "alice-pw", server.port);
+    let run = |args: &[&str]| {
+        let mut full = vec!["--config", config.to_str().unwrap(), "who", "--room"];
+        full.extend_from_slice(args);
+        std::process::Command::new(crate::binary::BIN)
+            .args(&full)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[&format!("{room}/ally"), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["bob"]["show"], "xa", "{json}");
+    assert_eq!(
+        json["bob"]["role"], "moderator",
+        "the room's creator: {json}"
+    );
+    assert_eq!(json["ally"]["role"], "participant", "{json}");
+    let out = run(&["not a room"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a room address"));
+}
