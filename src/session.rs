@@ -23,6 +23,7 @@
 //! dropping hostile, deeply nested XML happens there, never on the UI thread.
 
 mod archive;
+mod bookmarks;
 mod chat;
 mod commands;
 pub mod connect;

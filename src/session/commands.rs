@@ -48,9 +48,9 @@ impl Session {
             | Command::RoomNick { .. }
             | Command::SetSubject { .. }
             | Command::SendRoomMessage(_)
-            | Command::FetchRoomArchive { .. }
-            | Command::SetBookmark(_)
-            | Command::RemoveBookmark(_)) => return self.on_room_command(room).await,
+            | Command::FetchRoomArchive { .. }) => return self.on_room_command(room).await,
+            Command::SetBookmark(bookmark) => self.set_bookmark(bookmark).await,
+            Command::RemoveBookmark(room) => self.remove_bookmark(room).await,
             Command::Reconnect => self.retry.notify_one(),
             Command::Disconnect => return false,
         }

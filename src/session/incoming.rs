@@ -72,6 +72,7 @@ impl Session {
         }
         self.request_roster().await;
         self.enable_carbons().await;
+        self.fetch_bookmarks().await;
         // The archive before the presence: Prosody then skips its offline-storage copies.
         self.start_catch_up().await;
         self.send_presence().await;
@@ -111,6 +112,12 @@ impl Session {
             }
             Some((id, RequestKind::Archive, error)) => {
                 return self.on_archive_answer(&id, &stanza, error).await
+            }
+            Some((_, RequestKind::Bookmarks, error)) => {
+                return self.on_bookmarks_answer(&stanza, error).await
+            }
+            Some((_, RequestKind::BookmarkSet { what }, error)) => {
+                return self.on_bookmark_set_answer(what, error).await
             }
             None => None,
         };
@@ -186,6 +193,14 @@ impl Session {
                 RequestKind::SelfPing { room } => {
                     self.on_self_ping_timeout(&room);
                     true
+                }
+                RequestKind::Bookmarks => true,
+                RequestKind::BookmarkSet { what } => {
+                    self.emit(SessionEvent::Notice(format!(
+                        "The server did not answer within {} s while {what}.",
+                        REQUEST_TIMEOUT.as_secs()
+                    )))
+                    .await
                 }
                 RequestKind::Carbons => {
                     self.emit(SessionEvent::Notice(format!(

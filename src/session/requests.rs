@@ -32,6 +32,10 @@ pub enum RequestKind {
     Archive,
     /// A XEP-0410 self-ping to the user's own occupant JID in this room (see `muc`).
     SelfPing { room: BareJid },
+    /// The own account's bookmarks (XEP-0402).
+    Bookmarks,
+    /// Publishing or retracting a bookmark; `what` as for a roster set.
+    BookmarkSet { what: String },
 }
 
 impl RequestKind {
@@ -43,6 +47,8 @@ impl RequestKind {
             RequestKind::Carbons => "carbons",
             RequestKind::Archive => "mam",
             RequestKind::SelfPing { .. } => "ping",
+            RequestKind::Bookmarks => "bookmarks",
+            RequestKind::BookmarkSet { .. } => "bookmark",
         }
     }
 
@@ -53,7 +59,9 @@ impl RequestKind {
             RequestKind::RosterGet
             | RequestKind::RosterSet { .. }
             | RequestKind::Carbons
-            | RequestKind::Archive => Answerer::Account,
+            | RequestKind::Archive
+            | RequestKind::Bookmarks
+            | RequestKind::BookmarkSet { .. } => Answerer::Account,
             RequestKind::SelfPing { room } => Answerer::Room(room.clone()),
         }
     }

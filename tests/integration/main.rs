@@ -36,6 +36,7 @@ macro_rules! on_each_server {
 }
 
 mod binary;
+mod bookmarks;
 mod cache;
 mod chat;
 mod chat_away;
