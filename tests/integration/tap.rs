@@ -173,9 +173,12 @@ async fn control_socket_events_and_status_of_a_running_rosterm() {
     assert_eq!(code, Some(0));
     let who: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(who["bob@localhost"]["state"], "away", "{out}");
-    let (code, _, err) = rosterm(&config, &["ctl", "join", "room@conference.localhost"]);
+    let (code, out, err) = rosterm(&config, &["ctl", "join", "room@conference.localhost"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("room@conference.localhost"), "{out}");
+    let (code, _, err) = rosterm(&config, &["ctl", "join", "not-a-room"]);
     assert_eq!(code, Some(1));
-    assert!(err.contains("cannot join"), "{err}");
+    assert!(err.contains("not a room address"), "{err}");
 
     // A reader that never reads: its queue fills, rosterm goes on drawing; it is told later.
     let mut stuck = Command::new(BIN)
