@@ -79,6 +79,8 @@ pub struct Room {
     heard: Option<tokio::time::Instant>,
     /// A self-ping is in flight.
     pinging: bool,
+    /// The user's presence the join carried (a change while joining is sent once joined).
+    pub joined_with: Option<crate::domain::OwnPresence>,
 }
 
 impl Room {
@@ -95,6 +97,7 @@ impl Room {
             goodbye_due: false,
             heard: None,
             pinging: false,
+            joined_with: None,
         };
         if let Some(id) = after {
             room.remember(id);

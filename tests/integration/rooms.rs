@@ -639,3 +639,24 @@ async fn a_new_session_rejoins_with_the_history_missed_and_nothing_twice() {
     }
     alice.stop();
 }
+
+#[tokio::test]
+async fn a_presence_change_while_joining_reaches_the_room() {
+    let server = server();
+    let coven = room(&server, "coven");
+    let mut bob = MucPeer::connect(&server, "bob").await;
+    bob.run(&format!("join {coven} bob")).await;
+    let mut alice = alice(&server).await;
+    alice.command(join(&coven, "alice", None));
+    alice.set_presence(Show::Dnd, "in a meeting", 0);
+    room_event(&mut alice, &coven, "joined", |e| {
+        matches!(e, RoomEvent::Joined { .. })
+    })
+    .await;
+    let me = format!("{coven}/alice");
+    bob.presence_from(&me, |r| {
+        field(r, "show") == "dnd" && field(r, "status") == "in a meeting"
+    })
+    .await;
+    alice.stop();
+}

@@ -71,8 +71,27 @@ impl Session {
             r.password.as_deref(),
             r.history(),
         );
+        let carried = self.presence.clone();
+        if let Some(r) = self.rooms.get_mut(room) {
+            r.joined_with = Some(carried);
+        }
         self.send(Stanza::Presence(p)).await;
         true
+    }
+
+    /// The join completed: a presence change made while it was under way goes out now.
+    pub(super) async fn after_join(&mut self, room: &BareJid) {
+        let Some(r) = self.rooms.get(room) else {
+            return;
+        };
+        if !self.available || r.joined_with.as_ref() == Some(&self.presence) {
+            return;
+        }
+        let Some(to) = occupant_jid(room, &r.nick) else {
+            return;
+        };
+        let p = build::build_update(&to, &self.presence, self.nick.as_deref());
+        self.send(Stanza::Presence(p)).await;
     }
 
     async fn leave_room(&mut self, room: BareJid, reason: Option<String>) -> bool {

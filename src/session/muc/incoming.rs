@@ -115,6 +115,9 @@ impl Session {
                     r.nick = nick;
                     r.goodbye_due &= !joined;
                 }
+                if joined {
+                    self.after_join(&room).await;
+                }
                 true
             }
             Change::Gone => self.room_gone(&room).await,
