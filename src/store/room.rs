@@ -185,14 +185,7 @@ impl Room {
             ),
             Some(_) => return Effects::default(),
         };
-        Effects {
-            note: Some(Note {
-                kind,
-                nick: Some(nick),
-                text,
-            }),
-            notice: None,
-        }
+        about(kind, nick, text)
     }
 
     fn on_left(
@@ -222,14 +215,7 @@ impl Room {
         } else {
             NoteKind::Other
         };
-        Effects {
-            note: Some(Note {
-                kind,
-                nick: Some(nick),
-                text,
-            }),
-            notice: None,
-        }
+        about(kind, nick, text)
     }
 
     fn on_nick(&mut self, old: String, new: String, own: bool) -> Effects {
@@ -271,6 +257,18 @@ impl Room {
     fn leave_all(&mut self, why: String) {
         self.state = JoinState::Out(why);
         self.occupants.clear();
+    }
+}
+
+/// A timeline line about one occupant (merged with its recent ones, see `chat_rooms`).
+fn about(kind: NoteKind, nick: String, text: String) -> Effects {
+    Effects {
+        note: Some(Note {
+            kind,
+            nick: Some(nick),
+            text,
+        }),
+        notice: None,
     }
 }
 
