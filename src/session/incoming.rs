@@ -20,14 +20,18 @@ use super::{discarded, translate, Session, REQUEST_TIMEOUT};
 
 impl Session {
     /// One item from the stream (`None`: the stream ended); returns false when the session
-    /// should end.
+    /// should end. What the sieve and the library did on the way in happened before this
+    /// item arrived, so it is reported first: whoever sees the item's effect can count on
+    /// the report having been applied.
     pub(super) async fn on_stream_item(&mut self, item: Option<StreamEvt>) -> bool {
-        let keep = match item {
+        if !self.report_input().await {
+            return false;
+        }
+        match item {
             Some(StreamEvt::Stream(ev)) => self.on_stream_event(ev).await,
             Some(StreamEvt::Stanza(stanza)) => self.on_stanza(stanza).await,
             None => false,
-        };
-        keep && self.report_input().await
+        }
     }
 
     async fn on_stream_event(&mut self, ev: StreamEvent) -> bool {
