@@ -11,6 +11,10 @@
 //! - `parse/deep`: building that presence with xmpp-parsers as tokio-xmpp does, after the
 //!   sieve (what rosterm now pays) and, for comparison, unsieved at 2,000 and 4,000 levels
 //!   (the cost is quadratic in the depth: 30,000 unsieved levels take tens of seconds);
+//! - `lane/generic` and `lane/fast`: 1,000 ordinary presences from sieved bytes to
+//!   xmpp-parsers' `Presence`: as tokio-xmpp builds them (rxml + xso, after the sieve), and
+//!   through the sieve's fast lane (the sieve reads them itself; tokio-xmpp parses a stub
+//!   each, which the session swaps back);
 //! - `cache/start`: instant start with 20,000 contacts: load the saved roster from SQLite,
 //!   seed the store and draw the first frame.
 //!
@@ -27,10 +31,11 @@ use rosterm::domain::{AccountId, OwnPresence, Show};
 use rosterm::domain::{RosterItem, Subscription};
 use rosterm::history::{History, LastPresence, Write};
 use rosterm::keymap::Keymap;
-use rosterm::session::sieve::Sieve;
+use rosterm::session::sieve::{FastLane, Sieve};
 use rosterm::store::State;
 use xmpp_parsers::minidom::Element;
 use xmpp_parsers::presence::Presence;
+use xmpp_parsers::stanza::Stanza;
 
 const HEADER: &str =
     "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
@@ -73,6 +78,46 @@ fn bench_sieve(c: &mut Criterion) {
     let deep = deep_presence(30_000);
     group.bench_function("deep/30000 levels", |b| {
         b.iter(|| black_box(sieve(deep.as_bytes())))
+    });
+    group.finish();
+}
+
+/// Each `<presence …>…</presence>` or `<presence …/>` in sieved output, as a document.
+fn split_presences(sieved: &[u8]) -> Vec<String> {
+    let text = std::str::from_utf8(sieved).expect("utf-8");
+    let body = text.strip_prefix(HEADER).expect("header");
+    body.split("<presence")
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("<presence xmlns='jabber:client'{s}"))
+        .collect()
+}
+
+fn bench_lane(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lane");
+    let stream = ordinary(1000);
+    let sieved = split_presences(&sieve(stream.as_bytes()));
+    assert_eq!(sieved.len(), 1000);
+    group.bench_function("generic/1000 presences (xso after the sieve)", |b| {
+        b.iter(|| {
+            for doc in &sieved {
+                black_box(xso::from_bytes::<Presence>(doc.as_bytes()).expect("parses"));
+            }
+        })
+    });
+    group.bench_function("fast/1000 presences (sieve + lane + stub)", |b| {
+        b.iter(|| {
+            let lane = FastLane::default();
+            let mut sieve = Sieve::with_lane(lane.clone());
+            let mut out = Vec::with_capacity(stream.len());
+            sieve.feed(HEADER.as_bytes(), &mut out);
+            for chunk in stream.as_bytes().chunks(16 * 1024) {
+                sieve.feed(chunk, &mut out);
+            }
+            for doc in split_presences(&out) {
+                let stub = xso::from_bytes::<Presence>(doc.as_bytes()).expect("a stub");
+                black_box(lane.resolve(Stanza::Presence(stub)).expect("parked"));
+            }
+        })
     });
     group.finish();
 }
@@ -159,7 +204,7 @@ fn bench_cache(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_sieve, bench_parse, bench_cache);
+criterion_group!(benches, bench_sieve, bench_lane, bench_parse, bench_cache);
 
 /// `criterion_main!`, on a thread with rosterm's network stack: unsieved deep parsing
 /// recurses per level (~2.8 KB a level in a debug build, as under `cargo test`).

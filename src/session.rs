@@ -56,7 +56,7 @@ use connect::{CertProbe, RostermConnector};
 pub use reconnect::backoff;
 use reconnect::Report;
 use requests::Requests;
-use sieve::SieveNotes;
+use sieve::{FastLane, SieveNotes};
 
 /// Stack size of the network thread: deep enough that parsing and dropping a maximally
 /// nested stanza cannot overflow it. Prosody caps client stanzas at 256 KiB (~38,000
@@ -125,6 +125,8 @@ struct Session {
     own: BareJid,
     /// What the sieve changed in incoming stanzas (see `sieve`).
     sieve_notes: SieveNotes,
+    /// Presences the sieve read itself (see `sieve::lane`).
+    fast_lane: FastLane,
     history: Option<crate::history::Sink>,
     /// Shared with the reconnect task (see `reconnect::Reconnection`).
     negotiating: Arc<AtomicBool>,
@@ -170,13 +172,16 @@ impl Session {
         events: mpsc::Sender<SessionEvent>,
     ) -> (Session, mpsc::UnboundedReceiver<Report>) {
         let sieve_notes = setup.connector.sieve_notes.clone();
+        let fast_lane = FastLane::default();
+        let mut connector = setup.connector;
+        connector.fast_lane = Some(fast_lane.clone());
         let own = setup.account.jid.clone();
-        let reconnection =
-            reconnect::start(setup.connector, setup.account, setup.password, setup.probe);
+        let reconnection = reconnect::start(connector, setup.account, setup.password, setup.probe);
         let session = Session {
             requests: Requests::new(own.clone()),
             own,
             sieve_notes,
+            fast_lane,
             history: setup.history,
             negotiating: reconnection.negotiating,
             retry: reconnection.retry,

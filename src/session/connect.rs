@@ -33,7 +33,7 @@ use tokio_xmpp::xmlstream::{
 use xmpp_parsers::{ns, starttls};
 
 use crate::config::{Account, Secret, TlsMode};
-use crate::session::sieve::SieveNotes;
+use crate::session::sieve::{FastLane, SieveNotes};
 use crate::session::watch::{StreamErrorWatch, Watched};
 
 mod binding;
@@ -336,6 +336,9 @@ pub struct RostermConnector {
     pub watch: StreamErrorWatch,
     /// What the sieve took out of or repaired in incoming stanzas (see `sieve`).
     pub sieve_notes: SieveNotes,
+    /// Presences the sieve reads itself, for a session that resolves the stubs it gets in
+    /// their place (see `sieve::lane`); none: every presence is passed on as it is.
+    pub fast_lane: Option<FastLane>,
     /// How far the current attempt got.
     pub progress: Progress,
 }
@@ -353,6 +356,7 @@ impl RostermConnector {
             tls,
             watch: StreamErrorWatch::default(),
             sieve_notes: SieveNotes::default(),
+            fast_lane: None,
             progress: Progress::default(),
         };
         Ok((connector, probe))
@@ -380,7 +384,12 @@ impl RostermConnector {
         };
         self.progress.set(Stage::Stream);
         Ok((
-            Watched::new(tls, self.watch.clone(), self.sieve_notes.clone()),
+            Watched::new(
+                tls,
+                self.watch.clone(),
+                self.sieve_notes.clone(),
+                self.fast_lane.clone(),
+            ),
             binding,
         ))
     }

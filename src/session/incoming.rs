@@ -29,7 +29,13 @@ impl Session {
         }
         match item {
             Some(StreamEvt::Stream(ev)) => self.on_stream_event(ev).await,
-            Some(StreamEvt::Stanza(stanza)) => self.on_stanza(stanza).await,
+            Some(StreamEvt::Stanza(stanza)) => match self.fast_lane.resolve(stanza) {
+                Some(stanza) => self.on_stanza(stanza).await,
+                None => {
+                    discarded::note("a presence read by the sieve went missing".into());
+                    true
+                }
+            },
             None => false,
         }
     }

@@ -28,6 +28,8 @@
 //! rxml to judge. Cost is linear in the input, and it holds at most one start tag (capped)
 //! and one short `<show>`/`<priority>` text at a time.
 
+mod fast;
+mod lane;
 mod lexer;
 mod repair;
 
@@ -35,6 +37,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use lane::FastLane;
 pub use lexer::Sieve;
 
 /// Deepest element kept, counted from its stanza (the stanza's children are at depth 1).

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::session::sieve::{Sieve, SieveNotes};
+use crate::session::sieve::{FastLane, Sieve, SieveNotes};
 
 const STREAMS_NS: &[u8] = b"urn:ietf:params:xml:ns:xmpp-streams";
 /// How much of the previous read is kept so that a match split across reads is found.
@@ -144,12 +144,17 @@ pub struct Watched<S> {
 }
 
 impl<S> Watched<S> {
-    pub fn new(inner: S, watch: StreamErrorWatch, notes: SieveNotes) -> Self {
+    pub fn new(
+        inner: S,
+        watch: StreamErrorWatch,
+        notes: SieveNotes,
+        lane: Option<FastLane>,
+    ) -> Self {
         Watched {
             inner,
             watch,
             tail: Vec::new(),
-            sieve: Sieve::default(),
+            sieve: lane.map_or_else(Sieve::default, Sieve::with_lane),
             notes,
             ready: Vec::new(),
             ready_at: 0,
@@ -288,7 +293,12 @@ mod tests {
     #[test]
     fn a_match_split_across_reads_is_found() {
         let watch = StreamErrorWatch::default();
-        let mut w = Watched::new(tokio::io::empty(), watch.clone(), SieveNotes::default());
+        let mut w = Watched::new(
+            tokio::io::empty(),
+            watch.clone(),
+            SieveNotes::default(),
+            Some(FastLane::default()),
+        );
         let xml: &[u8] =
             b"<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>";
         for chunk in xml.chunks(7) {

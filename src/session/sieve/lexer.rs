@@ -1,12 +1,16 @@
 //! The byte-level pass: tags, attributes, text and other markup, one byte state at a time,
 //! with a fast path for text. Decisions about what to keep are in `repair`.
 
+use super::lane::FastLane;
 use super::repair::{Open, StanzaCtx};
-use super::{Change, Note, MAX_DEPTH, MAX_TOKEN};
+use super::{fast, Change, Note, MAX_DEPTH, MAX_TOKEN};
 
 /// A start tag longer than this loses its further attributes (a stanza is capped at 256 KiB
 /// by the server anyway; this bounds what the sieve holds).
 const MAX_TAG: usize = 64 * 1024;
+/// A presence longer than this (after sieving) is passed on as it is read rather than held
+/// for the fast lane.
+const MAX_HOLD: usize = 16 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Markup {
@@ -96,6 +100,14 @@ pub struct Sieve {
     stanza: StanzaCtx,
     /// Changes made since the last `take_notes`.
     notes: Vec<Note>,
+    /// Where presences read by the sieve itself go (none: every stanza is passed on).
+    lane: Option<FastLane>,
+    /// The presence being held for the fast lane starts here in the output.
+    hold: Option<usize>,
+    /// Its bytes so far, between two `feed`s.
+    held: Vec<u8>,
+    /// The stream header's `xml:lang`, which a `<status>` without its own inherits.
+    stream_lang: String,
 }
 
 impl Default for Sieve {
@@ -109,6 +121,10 @@ impl Default for Sieve {
             bang: Vec::new(),
             stanza: StanzaCtx::default(),
             notes: Vec::new(),
+            lane: None,
+            hold: None,
+            held: Vec::new(),
+            stream_lang: String::new(),
         }
     }
 }
@@ -123,8 +139,33 @@ impl Sieve {
         std::mem::take(&mut self.notes)
     }
 
-    /// Passes `input` through, appending what is kept to `out`.
+    /// A sieve that reads ordinary presences itself and parks them in `lane`.
+    pub fn with_lane(lane: FastLane) -> Self {
+        Sieve {
+            lane: Some(lane),
+            ..Sieve::default()
+        }
+    }
+
+    /// Passes `input` through, appending what is kept to `out` (a presence held for the fast
+    /// lane only once it is complete).
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        if self.hold.is_some() {
+            self.hold = Some(out.len());
+            out.append(&mut self.held);
+        }
+        self.run(input, out);
+        if let Some(start) = self.hold {
+            if out.len() - start > MAX_HOLD {
+                self.hold = None;
+            } else {
+                self.held.extend_from_slice(&out[start..]);
+                out.truncate(start);
+            }
+        }
+    }
+
+    fn run(&mut self, input: &[u8], out: &mut Vec<u8>) {
         let mut i = 0;
         while i < input.len() {
             if self.lex == Lex::Text {
@@ -388,11 +429,7 @@ impl Sieve {
             return Lex::Text;
         }
         if self.tag.name() == b"stream:stream" {
-            self.depth = 1;
-            self.stanza = StanzaCtx::default();
-            out.extend_from_slice(&self.tag.raw);
-            out.push(b'>');
-            return Lex::Text;
+            return self.stream_header(out);
         }
         let depth = self.depth + 1;
         let removal = if self.stanza.capture.is_some() {
@@ -417,6 +454,9 @@ impl Sieve {
         }
         if depth == 2 {
             self.stanza = StanzaCtx::begin(&self.tag);
+            if self.lane.is_some() && self.tag.name() == b"presence" {
+                self.hold = Some(out.len());
+            }
         }
         match self.stanza.open(depth, &self.tag, empty, out) {
             Open::Emit => {
@@ -436,8 +476,39 @@ impl Sieve {
             self.depth = depth;
         } else if depth == 2 {
             self.stanza = StanzaCtx::default();
+            self.park_held(out);
         }
         Lex::Text
+    }
+
+    /// A (new) stream header: everything starts again below it.
+    fn stream_header(&mut self, out: &mut Vec<u8>) -> Lex {
+        self.depth = 1;
+        self.stanza = StanzaCtx::default();
+        self.hold = None;
+        self.stream_lang = self
+            .tag
+            .attr(b"xml:lang")
+            .and_then(fast::unescape)
+            .unwrap_or_default();
+        out.extend_from_slice(&self.tag.raw);
+        out.push(b'>');
+        Lex::Text
+    }
+
+    /// A held presence is complete: park it in the lane and pass on its stub instead, unless
+    /// the fast lane declines it (then it is passed on as it is).
+    fn park_held(&mut self, out: &mut Vec<u8>) {
+        let (Some(start), Some(lane)) = (self.hold.take(), self.lane.as_ref()) else {
+            return;
+        };
+        let Some(p) = fast::presence(&out[start..], &self.stream_lang) else {
+            return;
+        };
+        if let Some(stub) = lane.park(p) {
+            out.truncate(start);
+            out.extend_from_slice(&stub);
+        }
     }
 
     /// An end tag is complete.
@@ -457,6 +528,7 @@ impl Sieve {
         }
         if self.depth == 2 {
             self.stanza = StanzaCtx::default();
+            self.park_held(out);
         }
         self.depth = self.depth.saturating_sub(1);
         Lex::Text

@@ -261,3 +261,77 @@ fn a_forged_note_is_removed() {
     assert_eq!(sieve_mark(&el, "show"), None);
     assert_eq!(notes.len(), 2);
 }
+
+/// The stanzas of a sieved stream as tokio-xmpp would see them, stubs resolved by `lane`.
+fn stanzas_through(out: &[u8], lane: &FastLane) -> Vec<String> {
+    let body = std::str::from_utf8(out)
+        .expect("utf-8 out")
+        .strip_prefix(HEADER)
+        .expect("header kept as is");
+    let root: Element = format!("<x xmlns='jabber:client'>{body}</x>")
+        .parse()
+        .expect("well-formed");
+    root.children()
+        .map(|el| {
+            let stanza = xmpp_parsers::stanza::Stanza::try_from(el.clone()).expect("a stanza");
+            match lane.resolve(stanza) {
+                Some(xmpp_parsers::stanza::Stanza::Presence(mut p)) => {
+                    let payloads: Vec<String> =
+                        p.payloads.drain(..).map(|e| String::from(&e)).collect();
+                    format!("{p:?} {payloads:?}")
+                }
+                Some(other) => format!("{other:?}"),
+                None => "missing".into(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn presences_take_the_fast_lane_in_order_and_arrive_as_the_generic_path_builds_them() {
+    let stream = format!(
+        "{HEADER}<presence from='bob@localhost/a'><show>away</show><status>one &amp; two</status></presence>\
+         <message from='bob@localhost/a' type='chat'><body>hi</body></message>\
+         <presence from='bob@localhost/b'><show>busy</show><priority>300</priority></presence>\
+         <presence from='bob@localhost/c'><p:x xmlns:p='urn:x'>a prefix keeps it on the generic path</p:x></presence>\
+         <presence from='bob@localhost/d' type='unavailable'/>\
+         <presence from='bob@localhost/e'><x xmlns='urn:x' a='{}'/></presence>",
+        "A".repeat(MAX_TOKEN + 1)
+    );
+    let (plain, _) = sieve_in_chunks(stream.as_bytes(), usize::MAX);
+    let expected = stanzas_through(&plain, &FastLane::default());
+    assert_eq!(expected.len(), 6);
+    for chunk in [1, 7, 64, usize::MAX] {
+        let lane = FastLane::default();
+        let mut sieve = Sieve::with_lane(lane.clone());
+        let mut out = Vec::new();
+        for piece in stream.as_bytes().chunks(chunk) {
+            sieve.feed(piece, &mut out);
+        }
+        let text = String::from_utf8_lossy(&out).into_owned();
+        assert_eq!(text.matches("<presence id='rosterm-").count(), 4, "{text}");
+        assert!(
+            text.contains("a prefix keeps"),
+            "the prefixed one passes as it is"
+        );
+        assert_eq!(stanzas_through(&out, &lane), expected, "chunk {chunk}");
+    }
+}
+
+#[test]
+fn a_presence_too_long_to_hold_passes_as_it_is() {
+    let long = "s".repeat(3000);
+    let statuses: String = (0..8)
+        .map(|i| format!("<status xml:lang='l{i}'>{long}</status>"))
+        .collect();
+    let stream = format!("{HEADER}<presence from='bob@localhost/a'>{statuses}</presence>");
+    let lane = FastLane::default();
+    let mut sieve = Sieve::with_lane(lane.clone());
+    let mut out = Vec::new();
+    for piece in stream.as_bytes().chunks(1000) {
+        sieve.feed(piece, &mut out);
+    }
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.ends_with("</presence>"), "passed on whole");
+    assert!(!text.contains("rosterm-"));
+}
