@@ -462,6 +462,13 @@ fn apply_to_account(
         // Handled by the State.
         SessionEvent::Notice(_) | SessionEvent::SubscriptionRequest { .. } => {}
         SessionEvent::Bookmarks(bookmarks) => account.bookmarks = bookmarks,
+        SessionEvent::Idle {
+            from,
+            resource,
+            since,
+        } => account.apply_idle(&from, resource.as_deref(), since),
+        // Answered by `update` (it decides who may know).
+        SessionEvent::LastActivityQuery { .. } => {}
         // Rooms: applied by the State (`chats`).
         SessionEvent::Room { .. } | SessionEvent::RoomMessage(_) => {}
     }

@@ -183,3 +183,47 @@ fn durations() {
         assert_eq!(parse_duration(bad), None, "{bad:?}");
     }
 }
+
+/// Contacts' idle (XEP-0319): kept on the resource its presence came from, until a presence
+/// without it.
+#[test]
+fn a_contacts_idle_is_kept_until_a_presence_without_it() {
+    use crate::event::SessionEvent;
+    use crate::test_support::{avail, item, jid, A0};
+    let mut s = crate::store::State::new(jid("alice@example.org"), OwnPresence::default());
+    s.apply(
+        A0,
+        SessionEvent::RosterReceived(vec![item("bob@example.org", "Bob", &[])]),
+    );
+    s.apply(A0, avail("bob@example.org", "pc", Show::Away, 0, ""));
+    let idle = |s: &crate::store::State| {
+        s.contact(&crate::domain::ContactId::new(A0, jid("bob@example.org")))
+            .and_then(|c| c.resources.get("pc").and_then(|p| p.idle))
+    };
+    s.apply(
+        A0,
+        SessionEvent::Idle {
+            from: jid("bob@example.org"),
+            resource: Some("pc".into()),
+            since: t(5),
+        },
+    );
+    assert_eq!(idle(&s), Some(t(5)));
+    // For a resource that is not there: nothing (and no stranger appears).
+    s.apply(
+        A0,
+        SessionEvent::Idle {
+            from: jid("mallory@evil.example"),
+            resource: Some("x".into()),
+            since: t(5),
+        },
+    );
+    assert!(s
+        .contact(&crate::domain::ContactId::new(
+            A0,
+            jid("mallory@evil.example")
+        ))
+        .is_none());
+    s.apply(A0, avail("bob@example.org", "pc", Show::Online, 0, ""));
+    assert_eq!(idle(&s), None);
+}
