@@ -21,10 +21,7 @@ impl Session {
                 idle_since,
             } => return self.set_presence(presence, idle_since).await,
             Command::AnswerLastActivity { to, id, idle_secs } => {
-                if self.online {
-                    let iq = stanza::build_last_activity(to, id, idle_secs);
-                    self.send(Stanza::Iq(iq)).await;
-                }
+                self.answer_last_activity(to, id, idle_secs).await
             }
             Command::GoOffline => self.go_offline().await,
             Command::SetNick(nick) => self.set_nick(nick).await,
@@ -91,6 +88,14 @@ impl Session {
             return self.presence_to_rooms().await;
         }
         true
+    }
+
+    /// XEP-0012: the app decided what `to` may know.
+    async fn answer_last_activity(&mut self, to: Option<Jid>, id: String, idle_secs: Option<u64>) {
+        if self.online {
+            let iq = stanza::build_last_activity(to, id, idle_secs);
+            self.send(Stanza::Iq(iq)).await;
+        }
     }
 
     async fn go_offline(&mut self) {
