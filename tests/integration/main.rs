@@ -35,6 +35,7 @@ macro_rules! on_each_server {
     };
 }
 
+mod auto_away;
 mod binary;
 mod bookmarks;
 mod cache;
