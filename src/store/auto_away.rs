@@ -73,8 +73,11 @@ pub struct AutoAway {
     pub rules: Rules,
     /// The last key, paste, attach or manual presence change.
     pub last_activity: SystemTime,
-    /// The tmux or screen client is detached (only when `rules.tmux_detach`).
+    /// The tmux or screen client is detached (only when `rules.tmux_detach`, and only once
+    /// it has been seen attached: rosterm started in a detached session is not away).
     pub detached: bool,
+    /// The multiplexer has been seen attached.
+    pub seen_attached: bool,
     pub phase: Phase,
 }
 
@@ -84,6 +87,7 @@ impl AutoAway {
             rules,
             last_activity: now,
             detached: false,
+            seen_attached: false,
             phase: Phase::Present,
         }
     }
@@ -105,17 +109,23 @@ impl AutoAway {
         self.phase = Phase::Present;
     }
 
-    /// The terminal multiplexer's client came back (activity) or went away (away at once).
+    /// The terminal multiplexer's client came (activity) or went away (away at once, once it
+    /// has been seen attached).
     pub fn attached(&mut self, attached: bool, now: SystemTime) -> Option<Phase> {
-        if !self.rules.tmux_detach || attached != self.detached {
+        if !self.rules.tmux_detach {
             return None;
         }
-        self.detached = !attached;
         if attached {
-            self.activity(now)
-        } else {
-            self.tick(now)
+            let came = self.detached || !self.seen_attached;
+            self.seen_attached = true;
+            self.detached = false;
+            return came.then(|| self.activity(now)).flatten();
         }
+        if !self.seen_attached || self.detached {
+            return None;
+        }
+        self.detached = true;
+        self.tick(now)
     }
 
     /// Time passed: away, or xa, when it is time.

@@ -107,14 +107,32 @@ fn manual_change_ends_auto_away_without_a_restore() {
 #[test]
 fn detaching_is_away_at_once_and_attaching_is_back() {
     let mut a = machine();
-    assert_eq!(a.attached(true, t(1)), None, "attached already");
+    assert_eq!(a.attached(true, t(1)), None, "present already");
+    assert_eq!(a.attached(true, t(2)), None, "no change");
+    assert_eq!(
+        a.last_activity,
+        t(1),
+        "first seen attached: someone is there"
+    );
     assert_eq!(a.attached(false, t(2)), Some(Phase::Away));
-    assert_eq!(a.idle_since(), Some(t(0)), "idle since the last key");
+    assert_eq!(a.idle_since(), Some(t(1)), "idle since the last activity");
     assert_eq!(a.attached(false, t(3)), None, "no change");
-    assert_eq!(a.due(), Some(t(30)));
-    assert_eq!(a.tick(t(30)), Some(Phase::Xa));
+    assert_eq!(a.due(), Some(t(31)));
+    assert_eq!(a.tick(t(31)), Some(Phase::Xa));
     assert_eq!(a.attached(true, t(40)), Some(Phase::Present));
     assert_eq!(a.last_activity, t(40));
+}
+
+#[test]
+fn starting_in_a_detached_session_is_not_away() {
+    let mut a = machine();
+    assert_eq!(a.attached(false, t(1)), None);
+    assert!(!a.detached);
+    assert_eq!(a.due(), Some(t(10)));
+    // Attaching later is someone arriving.
+    assert_eq!(a.attached(true, t(5)), None, "already present");
+    assert_eq!(a.last_activity, t(5));
+    assert_eq!(a.attached(false, t(6)), Some(Phase::Away));
 }
 
 #[test]

@@ -180,6 +180,10 @@ fn going_offline_during_auto_away_restores_nothing_on_that_account() {
 #[test]
 fn detaching_goes_away_at_once_and_attaching_comes_back() {
     let mut s = state();
+    assert!(
+        on_attached(&mut s, true, t(0)).is_empty(),
+        "attached: nothing to do"
+    );
     assert_eq!(on_attached(&mut s, false, t(1)).len(), 2);
     assert!(s.auto_away.active());
     assert_eq!(on_attached(&mut s, true, t(2)).len(), 2);
