@@ -367,3 +367,54 @@ fn xep0082(at: SystemTime) -> String {
         rest % 60
     )
 }
+
+/// Ticks auto-away as the loop does (sending what it asks) until it reaches `phase`.
+async fn tick_to(alice: &mut Client, phase: rosterm::store::auto_away::Phase) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while alice.state.auto_away.phase != phase {
+        assert!(tokio::time::Instant::now() < deadline, "never {phase:?}");
+        let effects = auto_away::on_tick(&mut alice.state, SystemTime::now());
+        send(alice, effects);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn auto_away_reaches_every_joined_room_with_idle_and_comes_back() {
+    use crate::muc_peer::{field as report_field, MucPeer};
+    let server = Server::start_with(crate::harness::Options {
+        muc: true,
+        ..crate::harness::Options::default()
+    });
+    for user in ["alice", "bob"] {
+        server.register(user, &format!("{user}-pw"));
+    }
+    let coven = format!("coven@{}", server.muc_domain());
+    let mut bob = MucPeer::connect(&server, "bob").await;
+    bob.run(&format!("join {coven} bob")).await;
+    let mut alice = alice(&server, coding()).await;
+    alice.type_command(&format!("join {coven}/alice"));
+    let id = rosterm::domain::ContactId::new(A0, jid::BareJid::new(&coven).unwrap());
+    alice
+        .until("joined", |s| s.chats.room(&id).is_some_and(|r| r.joined()))
+        .await;
+    let me = format!("{coven}/alice");
+    tick_to(&mut alice, rosterm::store::auto_away::Phase::Away).await;
+    let away = bob
+        .presence_from(&me, |r| report_field(r, "show") == "away")
+        .await;
+    assert_eq!(report_field(&away, "status"), "coding", "{away:?}");
+    assert!(report_field(&away, "idle").ends_with("+00:00"), "{away:?}");
+    tick_to(&mut alice, rosterm::store::auto_away::Phase::Xa).await;
+    bob.presence_from(&me, |r| report_field(r, "show") == "xa")
+        .await;
+    let back = auto_away::on_activity(&mut alice.state, SystemTime::now());
+    send(&alice, back);
+    let back = bob
+        .presence_from(&me, |r| report_field(r, "show") == "chat")
+        .await;
+    assert_eq!(report_field(&back, "status"), "coding", "{back:?}");
+    assert_eq!(report_field(&back, "idle"), "", "{back:?}");
+    alice.stop();
+    bob.close().await;
+}
