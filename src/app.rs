@@ -239,7 +239,10 @@ impl<S: Screen> Loop<'_, S> {
                 return Ok(perform(effects, self.state, self.sessions, history));
             }
             Wake::AutoAway => return Ok(self.on_auto_away(None)),
-            Wake::Attached(attached) => return Ok(self.on_auto_away(Some(attached))),
+            Wake::Attached(attached) => {
+                tracing::info!(attached, "auto-away: the terminal multiplexer's client");
+                return Ok(self.on_auto_away(Some(attached)));
+            }
         };
         if inputs.is_empty() {
             return Ok(None);
