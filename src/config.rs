@@ -110,7 +110,7 @@ pub struct Config {
     /// `[rooms]`: the nick to join with and the rooms joined at start.
     pub rooms: Rooms,
     /// `[auto_away]`: when the presence goes away by itself.
-    pub auto_away: crate::store::auto_away::Rules,
+    pub auto_away: crate::domain::away::Rules,
 }
 
 impl Config {

@@ -29,7 +29,7 @@ fn example_config_loads_with_its_documented_values() {
             priority: 0
         }
     );
-    assert_eq!(c.auto_away, crate::store::auto_away::Rules::standard());
+    assert_eq!(c.auto_away, crate::domain::away::Rules::standard());
     // Every action is documented in the example's [keys] table.
     for (_, name, _, _) in crate::keymap::Action::ALL {
         assert!(

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{bad, Bad};
-use crate::store::auto_away::{parse_duration, Rules};
+use crate::domain::away::{parse_duration, Rules};
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -77,7 +77,7 @@ mod tests {
     use std::time::Duration;
 
     use crate::config::parse;
-    use crate::store::auto_away::Rules;
+    use crate::domain::away::Rules;
 
     const BASE: &str = "[account]\njid = \"a@b.c\"\npassword = \"x\"\n";
 
