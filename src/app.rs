@@ -11,8 +11,14 @@
 //!
 //! The loop is generic over its [`Screen`] and takes its input bytes and signals as channels,
 //! so tests run the whole app on a `TestBackend` with scripted keys and session events.
-//! `effects`: what update's effects do; `screen`: the screen and the signals.
+//! `effects`: what update's effects do; `screen`: the screen and the signals; `attached`:
+//! whether tmux or screen is attached (an idle source for auto-away).
+//!
+//! Auto-away: every key or paste is activity (`update::auto_away::on_activity`, before the
+//! key itself), the loop wakes when auto-away is due, and a multiplexer's attach/detach
+//! arrives on `Inputs::attached`.
 
+pub mod attached;
 mod effects;
 mod screen;
 
@@ -57,6 +63,8 @@ pub struct Inputs {
     pub tap: Option<mpsc::Receiver<crate::tap::server::Incoming>>,
     /// Carried out before the first frame (the rooms of `[rooms] join`).
     pub startup: Vec<crate::update::Effect>,
+    /// The terminal multiplexer attached (true) or detached, on change (see `attached`).
+    pub attached: Option<mpsc::Receiver<bool>>,
 }
 
 impl Inputs {
@@ -68,6 +76,7 @@ impl Inputs {
             history: None,
             tap: None,
             startup: Vec::new(),
+            attached: None,
         })
     }
 }
@@ -90,6 +99,10 @@ enum Wake {
     Frame,
     /// A timer of the state's is due (a "composing" that turns into "paused").
     Tick,
+    /// Auto-away is due (away, or xa).
+    AutoAway,
+    /// The terminal multiplexer attached or detached.
+    Attached(bool),
 }
 
 /// The loop's own state between wake-ups.
@@ -158,12 +171,8 @@ impl<S: Screen> Loop<'_, S> {
 
     async fn wait(&mut self, inputs: &mut Inputs) -> Wake {
         let next_frame = self.last_frame + FRAME;
-        let tick = update::chat::pause_due(self.state).map(|at| {
-            let wait = at
-                .duration_since(std::time::SystemTime::now())
-                .unwrap_or_default();
-            Instant::now() + wait
-        });
+        let tick = update::chat::pause_due(self.state).map(instant_of);
+        let away = update::auto_away::due(self.state).map(instant_of);
         tokio::select! {
             biased;
             read = inputs.reads.recv() => Wake::Read(read),
@@ -174,6 +183,8 @@ impl<S: Screen> Loop<'_, S> {
             Some(request) = recv_some(&mut inputs.tap) => Wake::Tap(request),
             _ = tokio::time::sleep_until(next_frame), if self.dirty => Wake::Frame,
             _ = sleep_until_some(tick) => Wake::Tick,
+            _ = sleep_until_some(away) => Wake::AutoAway,
+            Some(attached) = recv_some(&mut inputs.attached) => Wake::Attached(attached),
         }
     }
 
@@ -215,6 +226,8 @@ impl<S: Screen> Loop<'_, S> {
             }
             Wake::Tap(request) => {
                 self.dirty = true;
+                // A presence set through the socket is stamped with now (auto-away).
+                self.state.settings.clock = std::time::SystemTime::now();
                 let effects = self.hub.incoming(self.state, request);
                 let history = self.history.as_ref();
                 return Ok(perform(effects, self.state, self.sessions, history));
@@ -225,6 +238,11 @@ impl<S: Screen> Loop<'_, S> {
                 let history = self.history.as_ref();
                 return Ok(perform(effects, self.state, self.sessions, history));
             }
+            Wake::AutoAway => return Ok(self.on_auto_away(None)),
+            Wake::Attached(attached) => {
+                tracing::info!(attached, "auto-away: the terminal multiplexer's client");
+                return Ok(self.on_auto_away(Some(attached)));
+            }
         };
         if inputs.is_empty() {
             return Ok(None);
@@ -234,6 +252,17 @@ impl<S: Screen> Loop<'_, S> {
         self.last_frame = Instant::now() - FRAME;
         self.dirty = true;
         Ok(outcome)
+    }
+
+    /// Auto-away is due, or (`Some`) the multiplexer attached or detached.
+    fn on_auto_away(&mut self, attached: Option<bool>) -> Option<Outcome> {
+        self.dirty = true;
+        let now = std::time::SystemTime::now();
+        let effects = match attached {
+            Some(attached) => update::auto_away::on_attached(self.state, attached, now),
+            None => update::auto_away::on_tick(self.state, now),
+        };
+        perform(effects, self.state, self.sessions, self.history.as_ref())
     }
 
     fn on_signal(&mut self, signal: Signal) -> std::io::Result<Option<Outcome>> {
@@ -253,6 +282,11 @@ impl<S: Screen> Loop<'_, S> {
     fn on_input(&mut self, inputs: Vec<Input>) -> std::io::Result<Option<Outcome>> {
         // What the user does now is stamped with now (a message's time), not the last frame's.
         self.state.settings.clock = std::time::SystemTime::now();
+        // The user is here: back from auto-away first, then whatever the key does.
+        let back = update::auto_away::on_activity(self.state, self.state.settings.clock);
+        if let Some(out) = perform(back, self.state, self.sessions, self.history.as_ref()) {
+            return Ok(Some(out));
+        }
         for input in inputs {
             match input {
                 Input::Key(key) if is_suspend_key(&key) => self.screen.suspend()?,
@@ -285,6 +319,14 @@ fn read_waiting(
         }
     }
     inputs
+}
+
+/// The monotonic instant of a wall-clock time (now, if it has passed).
+fn instant_of(at: std::time::SystemTime) -> Instant {
+    let wait = at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    Instant::now() + wait
 }
 
 /// Sleeps until `at`, or forever when there is nothing to wait for.
@@ -351,3 +393,7 @@ fn on_network(state: &mut State, net: &mut Net<'_>, first: Received) -> Option<O
 #[cfg(test)]
 #[path = "app_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "app_away_tests.rs"]
+mod away_tests;

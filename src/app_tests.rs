@@ -57,6 +57,7 @@ fn rig(n: usize) -> (Rig, Inputs, Sessions) {
             history: None,
             tap: None,
             startup: Vec::new(),
+            attached: None,
         },
         Sessions::from_channels(channels),
     )

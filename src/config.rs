@@ -4,7 +4,7 @@
 //! One file per section: `account` (`[account]` or `[[account]]`: login, name, per-account
 //! presence) with its connection keys in `connection`; `presence` (`[presence]` and the
 //! per-account overrides); `settings` (`[watch]`, `[keys]`, `[storage]`, `[roster]`); `ui`
-//! (`[ui]`: the theme file); `locate` (which key a serde error is about); `password`
+//! (`[ui]`: the theme file); `auto_away` (`[auto_away]`); `locate` (which key a serde error is about); `password`
 //! (running `password_command`); `save` (`/save`: the watched contacts written back,
 //! comments kept). A new
 //! section: its raw struct and its check in the section's file, one field in `RawConfig`,
@@ -26,6 +26,7 @@ use crate::keymap::Keymap;
 use crate::theme::Theme;
 
 mod account;
+mod auto_away;
 mod connection;
 mod locate;
 pub mod password;
@@ -108,6 +109,8 @@ pub struct Config {
     pub theme: Arc<Theme>,
     /// `[rooms]`: the nick to join with and the rooms joined at start.
     pub rooms: Rooms,
+    /// `[auto_away]`: when the presence goes away by itself.
+    pub auto_away: crate::domain::away::Rules,
 }
 
 impl Config {
@@ -137,6 +140,7 @@ struct RawConfig {
     notify: Option<settings::RawNotify>,
     ui: Option<ui::RawUi>,
     rooms: Option<settings::RawRooms>,
+    auto_away: Option<auto_away::RawAutoAway>,
 }
 
 /// A mistake at one key (`account[2].port`) and what is wrong with it, before the file's
@@ -208,8 +212,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let message_notify = settings::notify(raw.notify).map_err(in_file)?;
     let theme = ui::theme(raw.ui, path)?;
     let rooms = settings::rooms(raw.rooms).map_err(in_file)?;
+    let auto_away = auto_away::auto_away(raw.auto_away).map_err(in_file)?;
     Ok(Config {
         rooms,
+        auto_away,
         storage: settings::storage(raw.storage, path),
         path: path.to_owned(),
         accounts,

@@ -29,6 +29,7 @@ fn example_config_loads_with_its_documented_values() {
             priority: 0
         }
     );
+    assert_eq!(c.auto_away, crate::domain::away::Rules::standard());
     // Every action is documented in the example's [keys] table.
     for (_, name, _, _) in crate::keymap::Action::ALL {
         assert!(
@@ -55,10 +56,17 @@ fn example_config_loads_with_its_documented_values() {
         .replace("# keepalive = ", "keepalive = ")
         .replace("# server = ", "server = ")
         .replace("# port = ", "port = ")
-        .replace("# dns_server = ", "dns_server = ");
+        .replace("# dns_server = ", "dns_server = ")
+        .replace("# away_status = ", "away_status = ")
+        .replace("# xa_status = ", "xa_status = ");
     let c = parse(&path, &uncommented).expect("the documented optional keys are valid uncommented");
     assert!(c.accounts[0].cert_fingerprint.is_some());
     assert_eq!(c.accounts[0].keepalive, 60);
+    assert_eq!(
+        c.auto_away.away_status.as_deref(),
+        Some("away from the keyboard")
+    );
+    assert_eq!(c.auto_away.xa_status.as_deref(), Some("gone for a while"));
     assert_eq!(c.accounts[0].port, Some(5222));
     assert_eq!(
         c.accounts[0].dns_server,

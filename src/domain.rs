@@ -10,7 +10,9 @@
 //! - [`civil_date`]: days since 1970 as a calendar date (screen, event stream, errors).
 //! - `message`: 1:1 messages ([`Message`], [`Outgoing`], [`Delivery`], [`ChatState`]).
 //! - `room`: rooms (XEP-0045): occupants, room events, bookmarks.
+//! - `away`: auto-away's rules (`[auto_away]`) and durations ("10m").
 
+pub mod away;
 pub mod message;
 pub mod room;
 

@@ -100,6 +100,20 @@ pub enum SessionEvent {
     /// The account's bookmarks (XEP-0402), whole, after login and after every change; only
     /// ever from the own account.
     Bookmarks(Vec<Bookmark>),
+    /// The presence just before this (`Presence` from `from`/`resource`) carried XEP-0319
+    /// idle: its user has been idle since `since` (never in the future).
+    Idle {
+        from: BareJid,
+        resource: Option<String>,
+        since: std::time::SystemTime,
+    },
+    /// Someone asks how long the user has been idle (XEP-0012, `jabber:iq:last`): `from`
+    /// (None: the server, for the own account) is checked by the app, which answers with
+    /// `Command::AnswerLastActivity` carrying the same `id`.
+    LastActivityQuery {
+        from: Option<jid::Jid>,
+        id: String,
+    },
     /// Incoming stanzas were repaired by the sieve or discarded by the XMPP library since the
     /// last such event; `notice` (sanitized) is worth the status line.
     InputCleaned {
@@ -113,6 +127,18 @@ pub enum SessionEvent {
 pub enum Command {
     /// Broadcast this presence now, and again after every new session.
     SetPresence(OwnPresence),
+    /// Auto-away's presence: like `SetPresence`, with XEP-0319 `<idle since=…/>` when
+    /// `idle_since` is set (also after every new session, until the next presence command).
+    SetAutoPresence {
+        presence: OwnPresence,
+        idle_since: Option<std::time::SystemTime>,
+    },
+    /// The answer to a `LastActivityQuery`: the seconds idle, or (None) `<forbidden/>`.
+    AnswerLastActivity {
+        to: Option<jid::Jid>,
+        id: String,
+        idle_secs: Option<u64>,
+    },
     /// Send unavailable presence but stay connected (the roster stays live); the next
     /// `SetPresence` makes the user available again.
     GoOffline,

@@ -392,7 +392,22 @@ fn initial_state(config: &config::Config, accounts: Vec<AccountState>) -> State 
     state.settings.config_path = Some(config.path.clone());
     state.settings.utc_offset = local_utc_offset();
     state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    state.auto_away = rosterm::store::auto_away::AutoAway::new(
+        config.auto_away.clone(),
+        std::time::SystemTime::now(),
+    );
     state
+}
+
+/// `[auto_away] tmux_detach`: the multiplexer rosterm runs in, watched (on the current
+/// runtime), when there is one.
+fn watch_multiplexer(state: &State) -> Option<tokio::sync::mpsc::Receiver<bool>> {
+    let rules = &state.auto_away.rules;
+    if !(rules.enabled && rules.tmux_detach) {
+        return None;
+    }
+    let mux = app::attached::Multiplexer::from_env(|k| std::env::var(k).ok())?;
+    Some(app::attached::watch(mux))
 }
 
 /// 12 random bytes as hex: the start of every message id of this run (XEP-0359 origin-ids
@@ -452,6 +467,7 @@ fn run_ui(
         inputs.history = reader;
         inputs.tap = claimed.and_then(|c| tap::server::serve(c).ok());
         inputs.startup = startup;
+        inputs.attached = watch_multiplexer(state);
         app::run(&mut guard.terminal, inputs, state, keymap, sessions, log).await
     }))
 }

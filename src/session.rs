@@ -138,6 +138,8 @@ struct Session {
     online: bool,
     /// The presence the user wants; sent after every new session.
     presence: OwnPresence,
+    /// XEP-0319: idle since when, sent with `presence` (auto-away's presence only).
+    idle: Option<std::time::SystemTime>,
     /// What was last put on the wire in this session.
     sent: Option<OwnPresence>,
     /// The IQ requests in flight.
@@ -190,6 +192,7 @@ impl Session {
             bound: None,
             online: false,
             presence: setup.initial,
+            idle: None,
             sent: None,
             roster_ver: setup.roster_ver,
             versioning: false,

@@ -10,8 +10,10 @@
 //! - `view`: the rows of the roster pane (group headers, contacts, resources) and selection.
 //! - `chat`: the open conversations, their messages, unread counts and drafts.
 //! - `room`: a room's occupants, own nick, topic and join state (part of its conversation).
+//! - `auto_away`: the auto-away state machine (`[auto_away]`), over every account.
 
 pub mod account;
+pub mod auto_away;
 pub mod chat;
 pub mod presence;
 pub mod requests;
@@ -204,6 +206,8 @@ pub struct State {
     pub chats: chat::Chats,
     pub settings: Settings,
     pub ui: UiState,
+    /// Auto-away: whether the user is here, and what that does to the presence sent.
+    pub auto_away: auto_away::AutoAway,
 }
 
 impl State {
@@ -222,6 +226,7 @@ impl State {
             chats: chat::Chats::default(),
             settings: Settings::default(),
             ui: UiState::default(),
+            auto_away: auto_away::AutoAway::new(auto_away::Rules::off(), SystemTime::now()),
         }
     }
 
@@ -457,6 +462,13 @@ fn apply_to_account(
         // Handled by the State.
         SessionEvent::Notice(_) | SessionEvent::SubscriptionRequest { .. } => {}
         SessionEvent::Bookmarks(bookmarks) => account.bookmarks = bookmarks,
+        SessionEvent::Idle {
+            from,
+            resource,
+            since,
+        } => account.apply_idle(&from, resource.as_deref(), since),
+        // Answered by `update` (it decides who may know).
+        SessionEvent::LastActivityQuery { .. } => {}
         // Rooms: applied by the State (`chats`).
         SessionEvent::Room { .. } | SessionEvent::RoomMessage(_) => {}
     }

@@ -222,3 +222,7 @@ mod text_tests;
 #[cfg(test)]
 #[path = "ui_fit_tests.rs"]
 mod fit_tests;
+
+#[cfg(test)]
+#[path = "ui_idle_tests.rs"]
+mod idle_tests;

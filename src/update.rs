@@ -8,9 +8,11 @@
 //! - `commands`: slash commands; `resolve`: the contact a typed name, nick or JID means.
 //! - `complete`: Tab in the command line (cycling through the candidates).
 //! - `presence`: the user's own presence, on every account or one.
+//! - `auto_away`: away and back by themselves (`[auto_away]`), XEP-0012 answers.
 //! - `contacts`: roster editing and subscriptions, through the contact's account.
 //! - `chat`: conversations (open, switch, type, send, correct, scroll back).
 
+pub mod auto_away;
 pub mod chat;
 mod commands;
 mod complete;

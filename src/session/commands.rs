@@ -15,7 +15,14 @@ impl Session {
     /// Carries out a command; returns false when the session should end.
     pub(super) async fn on_command(&mut self, cmd: Command) -> bool {
         match cmd {
-            Command::SetPresence(p) => return self.set_presence(p).await,
+            Command::SetPresence(p) => return self.set_presence(p, None).await,
+            Command::SetAutoPresence {
+                presence,
+                idle_since,
+            } => return self.set_presence(presence, idle_since).await,
+            Command::AnswerLastActivity { to, id, idle_secs } => {
+                self.answer_last_activity(to, id, idle_secs).await
+            }
             Command::GoOffline => self.go_offline().await,
             Command::SetNick(nick) => self.set_nick(nick).await,
             Command::DirectedPresence { to, presence } => {
@@ -62,19 +69,33 @@ impl Session {
         if !self.available {
             return;
         }
-        let p = stanza::build_presence(&self.presence, None, self.nick.as_deref());
+        let mut p = stanza::build_presence(&self.presence, None, self.nick.as_deref());
+        stanza::add_idle(&mut p, self.idle);
         self.send(Stanza::Presence(p)).await;
         self.sent = Some(self.presence.clone());
     }
 
-    async fn set_presence(&mut self, presence: OwnPresence) -> bool {
+    async fn set_presence(
+        &mut self,
+        presence: OwnPresence,
+        idle: Option<std::time::SystemTime>,
+    ) -> bool {
         self.presence = presence;
+        self.idle = idle;
         self.available = true;
         if self.online {
             self.send_presence().await;
             return self.presence_to_rooms().await;
         }
         true
+    }
+
+    /// XEP-0012: the app decided what `to` may know.
+    async fn answer_last_activity(&mut self, to: Option<Jid>, id: String, idle_secs: Option<u64>) {
+        if self.online {
+            let iq = stanza::build_last_activity(to, id, idle_secs);
+            self.send(Stanza::Iq(iq)).await;
+        }
     }
 
     async fn go_offline(&mut self) {

@@ -18,7 +18,7 @@
 //! roster never sees an occupant). Private messages from occupants (`chat` from room/nick)
 //! and message errors do, and come out as 1:1 messages and delivery failures.
 
-mod build;
+pub(in crate::session) mod build;
 mod commands;
 mod incoming;
 mod read;

@@ -7,6 +7,13 @@ use xmpp_parsers::presence::{Presence, Show as XShow, Type as PresenceType};
 use xmpp_parsers::roster::Roster;
 use xmpp_parsers::roster::{Ask, Group, Item, Subscription};
 
+use std::time::SystemTime;
+
+use xmpp_parsers::date::DateTime;
+use xmpp_parsers::idle::Idle;
+use xmpp_parsers::minidom::Element;
+use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
+
 use crate::domain::{OwnPresence, Show};
 
 mod message;
@@ -32,6 +39,46 @@ pub fn build_presence(own: &OwnPresence, to: Option<Jid>, nick: Option<&str>) ->
     add_nick(&mut p, nick);
     p
 }
+
+/// XEP-0319: the user has been idle since `since` (a XEP-0082 UTC date-time).
+pub fn add_idle(p: &mut Presence, since: Option<SystemTime>) {
+    let Some(since) = since else { return };
+    if let Ok(since) = super::muc::build::xep0082(since).parse::<DateTime>() {
+        p.payloads.push(Idle { since }.into());
+    }
+}
+
+/// The answer to a XEP-0012 last-activity query: the seconds idle, or `<forbidden/>` for
+/// someone who may not know.
+pub fn build_last_activity(to: Option<Jid>, id: String, idle_secs: Option<u64>) -> Iq {
+    match idle_secs {
+        Some(secs) => Iq::Result {
+            from: None,
+            to,
+            id,
+            payload: Some(last_activity_query(secs)),
+        },
+        None => Iq::Error {
+            from: None,
+            to,
+            id,
+            error: StanzaError::new(ErrorType::Auth, DefinedCondition::Forbidden, "en", ""),
+            payload: None,
+        },
+    }
+}
+
+/// `<query xmlns='jabber:iq:last' seconds='…'/>`.
+fn last_activity_query(secs: u64) -> Element {
+    let query = Element::builder("query", LAST_ACTIVITY);
+    match xmpp_parsers::minidom::rxml::NcName::try_from("seconds") {
+        Ok(name) => query.attr(name, secs.to_string()).build(),
+        Err(_) => query.build(),
+    }
+}
+
+/// XEP-0012's namespace (xmpp-parsers has no constant for it).
+pub const LAST_ACTIVITY: &str = "jabber:iq:last";
 
 fn add_nick(p: &mut Presence, nick: Option<&str>) {
     if let Some(nick) = nick.filter(|n| !n.is_empty()) {
@@ -113,6 +160,37 @@ mod tests {
         assert!(s.contains("<status>in a meeting</status>"), "{s}");
         assert!(s.contains("<priority>-3</priority>"), "{s}");
         assert!(!s.contains("type="), "{s}");
+    }
+
+    #[test]
+    fn idle_and_last_activity() {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_292_000);
+        let mut p = build_presence(&OwnPresence::default(), None, None);
+        add_idle(&mut p, Some(at));
+        let s = xml(p);
+        assert!(
+            s.contains("<idle xmlns='urn:xmpp:idle:1' since='2026-12-03T10:00:00+00:00'/>"),
+            "{s}"
+        );
+        let mut p = build_presence(&OwnPresence::default(), None, None);
+        add_idle(&mut p, None);
+        assert!(!xml(p).contains("idle"));
+        let to = Jid::new("romeo@example.net/orchard").ok();
+        let s = String::from(&Element::from(build_last_activity(
+            to.clone(),
+            "l1".into(),
+            Some(90),
+        )));
+        assert!(
+            s.contains("type='result'")
+                && s.contains("<query xmlns='jabber:iq:last' seconds='90'/>"),
+            "{s}"
+        );
+        let s = String::from(&Element::from(build_last_activity(to, "l1".into(), None)));
+        assert!(
+            s.contains("type='error'") && s.contains("<forbidden"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub struct Translated {
 pub fn translate(stanza: Stanza, ctx: &Context<'_>) -> Translated {
     match stanza {
         Stanza::Presence(p) => Translated {
-            events: translate_presence(p, ctx).into_iter().collect(),
+            events: with_idle(p, ctx),
             ..Translated::default()
         },
         Stanza::Iq(iq) => translate_iq(iq, ctx),
@@ -183,6 +183,39 @@ pub fn translate_presence(p: Presence, ctx: &Context<'_>) -> Option<SessionEvent
     }
 }
 
+/// A presence's event, and after it the XEP-0319 idle it carried (only with an available
+/// presence from someone else; a date that does not parse is no idle, a future one is now).
+fn with_idle(p: Presence, ctx: &Context<'_>) -> Vec<SessionEvent> {
+    let since = idle_of(&p.payloads).map(|since| since.min(ctx.now));
+    let mut events: Vec<SessionEvent> = translate_presence(p, ctx).into_iter().collect();
+    if let (
+        Some(since),
+        Some(SessionEvent::Presence {
+            from,
+            resource,
+            change: PresenceChange::Available { .. },
+        }),
+    ) = (since, events.first())
+    {
+        let (from, resource) = (from.clone(), resource.clone());
+        events.push(SessionEvent::Idle {
+            from,
+            resource,
+            since,
+        });
+    }
+    events
+}
+
+/// The XEP-0319 `<idle since=…/>` among a presence's payloads, if one parses.
+pub fn idle_of(payloads: &[Element]) -> Option<std::time::SystemTime> {
+    payloads
+        .iter()
+        .find(|e| e.is("idle", ns::IDLE))
+        .and_then(|e| xmpp_parsers::idle::Idle::try_from(e.clone()).ok())
+        .map(|idle| std::time::SystemTime::from(idle.since.0))
+}
+
 /// What an available presence from someone else says.
 fn available(p: &Presence) -> PresenceChange {
     PresenceChange::Available {
@@ -282,6 +315,13 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
         Iq::Get {
             from, id, payload, ..
         } if payload.is("query", ns::DISCO_INFO) => reply(result(from, id, Some(disco_info()))),
+        // XEP-0012: who may know is the app's to decide (it has the roster).
+        Iq::Get {
+            from, id, payload, ..
+        } if payload.is("query", crate::session::stanza::LAST_ACTIVITY) => Translated {
+            events: vec![SessionEvent::LastActivityQuery { from, id }],
+            ..Translated::default()
+        },
         Iq::Get { from, id, .. } | Iq::Set { from, id, .. } => reply(error_reply(
             from,
             id,
@@ -393,10 +433,14 @@ fn disco_info() -> Element {
             lang: None,
             name: Some("rosterm".into()),
         }],
-        features: [ns::DISCO_INFO, ns::PING]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+        features: [
+            ns::DISCO_INFO,
+            ns::PING,
+            crate::session::stanza::LAST_ACTIVITY,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
         extensions: Vec::new(),
     }
     .into()
@@ -405,3 +449,7 @@ fn disco_info() -> Element {
 #[cfg(test)]
 #[path = "translate_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "translate/idle_tests.rs"]
+mod idle_tests;

@@ -151,6 +151,23 @@ impl AccountState {
             .modify(&from, |c| apply_to_contact(c, resource, change, now));
     }
 
+    /// XEP-0319 idle from the presence just applied: kept on that resource (a presence
+    /// without it has already cleared it).
+    pub fn apply_idle(&mut self, from: &BareJid, resource: Option<&str>, since: SystemTime) {
+        let key = resource.unwrap_or("");
+        let set = |resources: &mut presence::Resources| {
+            if let Some(mut p) = resources.get(key).cloned() {
+                p.idle = Some(since);
+                resources.insert(key.to_owned(), p);
+            }
+        };
+        if *from == self.jid {
+            set(&mut self.own_resources);
+        } else {
+            self.roster.modify(from, |c| set(&mut c.resources));
+        }
+    }
+
     /// The timeline entries a contact's presence change means (before it is applied).
     fn timeline_entries(
         &self,
@@ -222,6 +239,7 @@ impl AccountState {
                 nick: None,
                 odd_show: None,
                 since: saved_at,
+                idle: None,
             };
             self.roster.modify(&p.jid, |c| {
                 upsert_resource(&mut c.resources, p.resource.clone(), presence);
@@ -301,6 +319,7 @@ fn resource_presence(change: PresenceChange, now: SystemTime) -> Option<Resource
             nick,
             odd_show,
             since: now,
+            idle: None,
         }),
         PresenceChange::Unavailable { .. } | PresenceChange::Error { .. } => None,
     }

@@ -18,6 +18,8 @@ pub struct ResourcePresence {
     pub odd_show: Option<String>,
     /// When this resource entered its current show value.
     pub since: SystemTime,
+    /// XEP-0319: its user has been idle since then (as its last presence said).
+    pub idle: Option<SystemTime>,
 }
 
 /// The available resources of one contact, by resource name.
@@ -127,6 +129,7 @@ mod tests {
             nick: None,
             odd_show: None,
             since: SystemTime::UNIX_EPOCH,
+            idle: None,
         }
     }
 

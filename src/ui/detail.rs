@@ -124,6 +124,16 @@ fn resource_lines(state: &State, name: &str, p: &ResourcePresence) -> Vec<Line<'
                 .unwrap_or_default(),
         ),
     ]));
+    if let Some(since) = p.idle {
+        lines.push(Line::styled(
+            format!(
+                "    idle for {} (since {})",
+                ago(since, state.settings.clock),
+                crate::ui::timeline::clock_time(since, state.settings.utc_offset)
+            ),
+            theme::dim(),
+        ));
+    }
     if let Some(mark) = crate::ui::roster::odd_show(p) {
         lines.push(Line::from(vec![
             Span::raw("  "),

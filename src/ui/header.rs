@@ -48,6 +48,23 @@ pub fn render_header(frame: &mut Frame, area: Rect, state: &State) {
             Span::styled(format!("✉ {unread} unread "), theme::watch()),
         );
     }
+    if let (Some(first), Some(since)) = (lines.first_mut(), state.auto_away.idle_since()) {
+        let secs = state
+            .settings
+            .clock
+            .duration_since(since)
+            .map_or(0, |d| d.as_secs());
+        first.spans.insert(
+            1,
+            Span::styled(
+                format!(
+                    "auto-away, idle {} ",
+                    crate::ui::roster::short_duration(secs)
+                ),
+                theme::watch(),
+            ),
+        );
+    }
     frame.render_widget(Paragraph::new(lines).style(theme::header()), area);
 }
 
@@ -98,7 +115,7 @@ fn account_line<'a>(
             theme::group_style(),
         ));
     }
-    spans.extend(own_presence(account, detail));
+    spans.extend(own_presence(state, account, detail));
     if let Some(saved) = account.cached_since {
         // Before the connection state, which can be long: this must stay on screen.
         let at = crate::ui::timeline::clock_time(saved, state.settings.utc_offset);
@@ -167,9 +184,17 @@ fn identity(state: &State, account: &AccountState) -> Vec<Span<'static>> {
 
 /// "you ◐ away [5] "lunch"": the user's own presence (labelled, so that it is not taken for
 /// the connection state).
-fn own_presence(account: &AccountState, detail: Detail) -> Vec<Span<'static>> {
-    let own = &account.own;
-    let a = account.shown_presence();
+fn own_presence(state: &State, account: &AccountState, detail: Detail) -> Vec<Span<'static>> {
+    // While auto-away is on, what is sent (the user's own comes back on the next key).
+    let auto = state
+        .auto_away
+        .applied(&account.own)
+        .filter(|_| !account.offline);
+    let own = auto.as_ref().unwrap_or(&account.own);
+    let a = match auto {
+        Some(ref p) => Availability::Available(p.show),
+        None => account.shown_presence(),
+    };
     let mut spans = vec![
         Span::styled(
             if detail == Detail::Full { "you " } else { "" },
@@ -179,6 +204,7 @@ fn own_presence(account: &AccountState, detail: Detail) -> Vec<Span<'static>> {
             format!("{} {}", theme::glyph(a), a.label()),
             theme::state_style(a),
         ),
+        Span::styled(if auto.is_some() { " (auto)" } else { "" }, theme::dim()),
         Span::styled(format!(" [{}]", own.priority), theme::dim()),
     ];
     if let Some(nick) = &account.nick {

@@ -138,7 +138,8 @@ pub fn row_line<'a>(
             let id = ContactId::new(*account, contact.jid.clone());
             let requested = state.subscription_requests.contains_key(&id);
             let tag = tags.and_then(|t| t.get(usize::from(account.0)));
-            let mut line = contact_line(contact, name_w, requested, tag);
+            let now = state.settings.clock;
+            let mut line = contact_line(contact, name_w, requested, tag, now);
             if state.chats.get(&id).is_some_and(|c| c.unread > 0) {
                 // Unread messages from this contact: the row's first cell says so.
                 line.spans[0] = Span::styled("✉ ", theme::watch());
@@ -158,7 +159,13 @@ pub fn row_line<'a>(
             // Under a tagged contact row, as far right as that row's glyph.
             let tag = tags.and_then(|t| t.get(usize::from(account.0)));
             let indent = tag.map_or(0, |t| t.width() + 1);
-            resource_line(name, presence, *last, name_w, indent)
+            resource_line(
+                name,
+                presence,
+                *last,
+                (name_w, indent),
+                state.settings.clock,
+            )
         }
     }
 }
@@ -199,6 +206,7 @@ fn contact_line<'a>(
     name_w: usize,
     requested: bool,
     tag: Option<&String>,
+    now: std::time::SystemTime,
 ) -> Line<'a> {
     let a = contact.availability();
     let best = contact.best();
@@ -222,6 +230,7 @@ fn contact_line<'a>(
                 spans.push(Span::styled(format!("  @{resource}"), theme::dim()));
             }
             spans.extend(odd_show(presence));
+            spans.extend(idle(presence, now));
             if !presence.status.is_empty() {
                 spans.push(Span::raw("  "));
                 spans.push(Span::styled(presence.status.as_str(), theme::status_text()));
@@ -253,12 +262,32 @@ pub fn odd_show(p: &ResourcePresence) -> Option<Span<'static>> {
     ))
 }
 
+/// "  idle 25m": the resource's XEP-0319 idle time, when it sent one.
+pub fn idle(p: &ResourcePresence, now: std::time::SystemTime) -> Option<Span<'static>> {
+    let since = p.idle?;
+    let secs = now.duration_since(since).map_or(0, |d| d.as_secs());
+    Some(Span::styled(
+        format!("  idle {}", short_duration(secs)),
+        theme::dim(),
+    ))
+}
+
+/// 45s, 25m, 3h, 2d: a duration in one unit, rounded down.
+pub fn short_duration(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=172_799 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
 fn resource_line<'a>(
     name: &'a str,
     p: &'a ResourcePresence,
     last: bool,
-    name_w: usize,
-    indent: usize,
+    (name_w, indent): (usize, usize),
+    now: std::time::SystemTime,
 ) -> Line<'a> {
     let a = Availability::Available(p.show);
     let branch = if last { "└ " } else { "├ " };
@@ -271,6 +300,7 @@ fn resource_line<'a>(
     ];
     spans.extend(state_cells(a, Some(p.priority)));
     spans.extend(odd_show(p));
+    spans.extend(idle(p, now));
     if !p.status.is_empty() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(p.status.as_str(), theme::status_text()));

@@ -14,6 +14,10 @@ pub fn on_session(state: &mut State, account: AccountId, event: SessionEvent) ->
         SessionEvent::RoomMessage(message) => {
             return crate::update::rooms::on_message(state, account, message)
         }
+        SessionEvent::LastActivityQuery { from, id } => {
+            let now = std::time::SystemTime::now();
+            return crate::update::auto_away::answer_last_activity(state, account, from, id, now);
+        }
         SessionEvent::Bookmarks(bookmarks) => {
             state.apply(account, SessionEvent::Bookmarks(bookmarks));
             return crate::update::rooms::autojoin(state, account);

@@ -26,7 +26,8 @@ impl Scope {
 /// Changes the presence of the accounts in `scope` with `change`, sends it, and says so.
 pub fn change(state: &mut State, scope: Scope, change: impl Fn(&mut OwnPresence)) -> Vec<Effect> {
     let ids = scope.accounts(state);
-    let mut effects = Vec::new();
+    // A manual change ends auto-away: the other accounts get their own presence back.
+    let mut effects = crate::update::auto_away::on_manual(state, &ids);
     let mut waiting = Vec::new();
     let mut undo = Vec::new();
     for &id in &ids {
@@ -58,7 +59,8 @@ pub fn undo(state: &mut State) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    let mut effects = Vec::new();
+    let changed: Vec<AccountId> = previous.iter().map(|(id, _)| *id).collect();
+    let mut effects = crate::update::auto_away::on_manual(state, &changed);
     let mut redo = Vec::new();
     for (id, own) in previous {
         if let Some(account) = state.account_mut(id) {
@@ -121,6 +123,7 @@ fn describe(state: &State, ids: &[AccountId], waiting: &[String]) -> String {
 /// `/offline`: unavailable but connected; others' presence is stale until back.
 pub fn go_offline(state: &mut State, scope: Scope) -> Vec<Effect> {
     let ids = scope.accounts(state);
+    let mut effects = crate::update::auto_away::on_manual(state, &ids);
     for &id in &ids {
         if let Some(account) = state.account_mut(id) {
             account.offline = true;
@@ -133,7 +136,8 @@ pub fn go_offline(state: &mut State, scope: Scope) -> Vec<Effect> {
         "You appear offline; your roster stays live. Any presence key ends it.".into(),
         Severity::Info,
     ));
-    send_each(&ids, Command::GoOffline)
+    effects.extend(send_each(&ids, Command::GoOffline));
+    effects
 }
 
 pub fn set_nick(state: &mut State, scope: Scope, nick: Option<String>) -> Vec<Effect> {

@@ -53,17 +53,30 @@ fn parse(line: &str) -> Received {
 impl ChatPeer {
     /// Logs in as `user/resource` (password `<user>-pw`); returns once its presence is out.
     pub async fn connect(server: &Server, user: &str, resource: &str, carbons: bool) -> ChatPeer {
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/chat.py");
+        let extra: &[&str] = if carbons { &["carbons"] } else { &[] };
+        ChatPeer::connect_script(server, user, resource, "chat.py", extra).await
+    }
+
+    /// Like [`ChatPeer::connect`], running another script of `tests/peers` that speaks the
+    /// same lines (`presence.py`), with its extra arguments.
+    pub async fn connect_script(
+        server: &Server,
+        user: &str,
+        resource: &str,
+        script: &str,
+        extra: &[&str],
+    ) -> ChatPeer {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/peers")
+            .join(script);
         let jid = format!("{user}@{}/{resource}", server.domain);
         let mut cmd = Command::new("/usr/bin/python3");
         cmd.arg(script)
             .arg(&jid)
             .arg(format!("{user}-pw"))
             .arg(server.port.to_string())
-            .arg(&server.ca_file);
-        if carbons {
-            cmd.arg("carbons");
-        }
+            .arg(&server.ca_file)
+            .args(extra);
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -91,7 +104,7 @@ impl ChatPeer {
         .await;
         assert!(
             matches!(ready, Ok(true)),
-            "chat.py {} did not log in",
+            "the peer {} did not log in",
             peer.jid
         );
         peer

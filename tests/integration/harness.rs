@@ -478,7 +478,7 @@ c2s_direct_tls_ports = {{ }}
 legacy_ssl_ports = {{ }}
 component_ports = {{ {cport} }}
 component_interfaces = {{ "127.0.0.1" }}
-modules_enabled = {{ "roster", "saslauth", "tls", "disco", "ping", "pep"{carbons}{mam}{smacks}, "posix" }}
+modules_enabled = {{ "roster", "saslauth", "tls", "disco", "ping", "pep", "lastactivity"{carbons}{mam}{smacks}, "posix" }}
 modules_disabled = {{ "s2s", "s2s_auth_certs" }}
 log = {{ {{ levels = {{ min = {level} }}, to = "console" }} }}
 authentication = "internal_hashed"

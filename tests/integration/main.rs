@@ -35,6 +35,8 @@ macro_rules! on_each_server {
     };
 }
 
+mod auto_away;
+mod auto_away_tmux;
 mod binary;
 mod bookmarks;
 mod cache;

@@ -6,7 +6,8 @@ it receives.
 Usage: muc.py JID PASSWORD PORT CA_FILE < commands > reports
 stdout, one line each: "ready" once the session is up, then tab-separated key=value pairs
 (backslash, tab and newline escaped as \\\\, \\t, \\n; empty ones left out):
-  kind=presence from type show status codes (comma-separated) role affiliation nick
+  kind=presence from type show status codes (comma-separated) role affiliation nick idle
+    (XEP-0319 since, verbatim)
   kind=message from type id body subject origin_id
   kind=done cmd (a command finished) / kind=failed cmd error
 stdin, one command a line:
@@ -27,6 +28,7 @@ from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
 MUC_USER = "http://jabber.org/protocol/muc#user"
+IDLE = "urn:xmpp:idle:1"
 SID = "urn:xmpp:sid:0"
 
 
@@ -112,6 +114,7 @@ class Occupant(slixmpp.ClientXMPP):
         report({"kind": "done", "cmd": cmd})
 
     def on_presence(self, pres):
+        idle = pres.xml.find("{%s}idle" % IDLE)
         x = pres.xml.find("{%s}x" % MUC_USER)
         codes, role, affiliation, nick = [], None, None, None
         if x is not None:
@@ -129,6 +132,7 @@ class Occupant(slixmpp.ClientXMPP):
             "role": role,
             "affiliation": affiliation,
             "nick": nick,
+            "idle": idle.get("since") if idle is not None else None,
         })
 
     def on_message(self, msg):

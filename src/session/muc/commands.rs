@@ -64,13 +64,14 @@ impl Session {
             self.rooms.forget(room);
             return self.room_event(room, RoomEvent::JoinFailed(failure)).await;
         };
-        let p = build::build_join(
+        let mut p = build::build_join(
             &to,
             &self.presence,
             self.nick.as_deref(),
             r.password.as_deref(),
             r.history(),
         );
+        crate::session::stanza::add_idle(&mut p, self.idle);
         let carried = self.presence.clone();
         if let Some(r) = self.rooms.get_mut(room) {
             r.joined_with = Some(carried);
@@ -178,7 +179,8 @@ impl Session {
             else {
                 continue;
             };
-            let p = build::build_update(&to, &self.presence, self.nick.as_deref());
+            let mut p = build::build_update(&to, &self.presence, self.nick.as_deref());
+            crate::session::stanza::add_idle(&mut p, self.idle);
             self.send(Stanza::Presence(p)).await;
         }
         for room in self.rooms.in_stage(&[Stage::Parked]) {
