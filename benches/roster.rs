@@ -126,6 +126,7 @@ fn bench_presence(c: &mut Criterion) {
                         bound: Some(&bound),
                         roster_query: None,
                         open_query: &|_| false,
+                        lane: None,
                         now: std::time::SystemTime::now(),
                     };
                     for ev in translate(stanza, &ctx).events {
@@ -228,6 +229,7 @@ fn apply_xml(state: &mut State, xml: &str, roster_query: Option<&str>) {
         bound: Some(&bound),
         roster_query,
         open_query: &|_| false,
+        lane: None,
         now: std::time::SystemTime::now(),
     };
     for ev in translate(stanza, &ctx).events {

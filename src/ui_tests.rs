@@ -164,6 +164,7 @@ fn hostile_strings_never_reach_the_buffer_raw() {
         bound: None,
         roster_query: None,
         open_query: &|_| false,
+        lane: None,
         now: std::time::SystemTime::now(),
     };
     let el: xmpp_parsers::minidom::Element = "<presence xmlns='jabber:client' from='bob@example.org/x&#x200B;y'><status>a&#x9b;2J&#x7f;b&#x200B;c&#xD;</status></presence>"

@@ -137,6 +137,7 @@ impl Session {
             bound: self.bound.as_ref(),
             roster_query: roster_query.as_deref(),
             open_query: &|q| archive.is_open(q),
+            lane: Some(&self.fast_lane),
             now: std::time::SystemTime::now(),
         };
         let out = translate::translate(stanza, &ctx);

@@ -29,6 +29,7 @@
 //! and one short `<show>`/`<priority>` text at a time.
 
 mod fast;
+mod held;
 mod lane;
 mod lexer;
 mod repair;

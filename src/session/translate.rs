@@ -32,6 +32,8 @@ pub struct Context<'a> {
     pub open_query: &'a dyn Fn(&str) -> bool,
     /// When this stanza arrived (the time of a message without a delay).
     pub now: std::time::SystemTime,
+    /// Where the sieve parked the roster items it read itself (see `sieve::lane`).
+    pub lane: Option<&'a crate::session::sieve::FastLane>,
 }
 
 /// The result of translating one stanza.
@@ -232,11 +234,20 @@ fn available(p: &Presence) -> PresenceChange {
 /// is freed as soon as it is read (a 20,000-item roster never exists twice in memory).
 pub fn read_roster(
     mut query: Element,
+    lane: Option<&crate::session::sieve::FastLane>,
 ) -> (Option<String>, Vec<Result<RosterItem, BareJid>>, usize) {
     let ver = query.attr("ver").map(str::to_owned);
     let mut items = Vec::new();
     let mut unreadable = 0;
     for child in query.take_contents_as_children() {
+        if child.is("parked", crate::session::sieve::NS) {
+            let parked = lane.zip(child.attr("n")).and_then(|(l, n)| l.take_items(n));
+            match parked {
+                Some(parked) => items.extend(parked.into_iter().map(translate_item)),
+                None => unreadable += 1,
+            }
+            continue;
+        }
         if !child.is("item", ns::ROSTER) {
             continue;
         }
@@ -292,7 +303,7 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
         Iq::Result {
             from, id, payload, ..
         } if Some(id.as_str()) == ctx.roster_query && push_allowed(from.as_ref(), ctx.own) => {
-            roster_result(payload)
+            roster_result(payload, ctx)
         }
         Iq::Error {
             from, id, error, ..
@@ -333,7 +344,7 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
 }
 
 /// The answer to the roster get in flight.
-fn roster_result(payload: Option<Element>) -> Translated {
+fn roster_result(payload: Option<Element>, ctx: &Context<'_>) -> Translated {
     let mut out = Translated {
         roster_answered: true,
         ..Translated::default()
@@ -349,7 +360,7 @@ fn roster_result(payload: Option<Element>) -> Translated {
         ));
         return out;
     }
-    let (ver, items, unreadable) = read_roster(payload);
+    let (ver, items, unreadable) = read_roster(payload, ctx.lane);
     out.roster_ver = ver;
     out.events.push(SessionEvent::RosterReceived(
         items.into_iter().filter_map(Result::ok).collect(),

@@ -25,6 +25,7 @@ fn run(xml: &str) -> Translated {
         bound: Some(&bound),
         roster_query: Some("roster-1"),
         open_query: &|_| false,
+        lane: None,
         now: std::time::SystemTime::UNIX_EPOCH,
     };
     translate(parse(xml), &ctx)

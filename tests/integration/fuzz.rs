@@ -340,6 +340,7 @@ fn feed(state: &mut State, xml: &str) {
         bound: Some(&bound),
         roster_query: Some(QUERY),
         open_query: &|_| false,
+        lane: None,
         now: std::time::SystemTime::now(),
     };
     let (request_id, spoofed) = match &stanza {

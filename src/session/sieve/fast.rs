@@ -34,13 +34,7 @@ struct Reader<'a> {
 /// Reads one sieved `<presence>` (the whole stanza, nothing after it); `lang` is the
 /// `xml:lang` in force around it (the stream header's).
 pub fn presence(bytes: &[u8], lang: &str) -> Option<Presence> {
-    if bytes
-        .iter()
-        .any(|b| *b == b'\r' || (*b < 0x20 && !matches!(b, b'\t' | b'\n')))
-    {
-        return None;
-    }
-    let mut r = Reader { bytes, at: 0 };
+    let mut r = Reader::new(bytes)?;
     let start = r.start_tag()?;
     if start.name != b"presence" {
         return None;
@@ -100,6 +94,15 @@ fn is_space(b: u8) -> bool {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader over `bytes`, unless they hold a `\r` or a control character (line-end
+    /// normalization and XML's refusal of those are left to rxml).
+    fn new(bytes: &'a [u8]) -> Option<Self> {
+        let plain = !bytes
+            .iter()
+            .any(|b| *b == b'\r' || (*b < 0x20 && !matches!(b, b'\t' | b'\n')));
+        plain.then_some(Reader { bytes, at: 0 })
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
@@ -358,6 +361,10 @@ fn entity(name: &str) -> Option<char> {
 fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
+
+#[path = "fast_roster.rs"]
+mod roster;
+pub use roster::roster_item;
 
 #[cfg(test)]
 #[path = "fast_tests.rs"]

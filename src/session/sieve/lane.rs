@@ -1,19 +1,24 @@
 //! The fast lane's hand-over: presences the sieve read itself (see `fast`) wait here, and
 //! tokio-xmpp gets a stub in their place, `<presence id='KEY.N'/>`, so that stream
 //! management's stanza count stays true and the session meets each presence at its place in
-//! the stream. The key is random per lane, so a stanza from the network cannot pose as a
-//! stub.
+//! the stream. Roster items go the same way in batches: the items of one roster query wait
+//! here and the query gets a `<parked xmlns='urn:x-rosterm:sieve' n='KEY.N'/>` in their
+//! place. The key is random per lane, so a stanza from the network cannot pose as a stub.
 
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 
 use xmpp_parsers::presence::Presence;
+use xmpp_parsers::roster::Item;
 use xmpp_parsers::stanza::Stanza;
 
 /// Most presences parked at once; past it, presences take the generic path. (The session
 /// takes them as fast as tokio-xmpp hands it the stubs; this bounds a stalled session.)
 const MAX_PARKED: usize = 4096;
+/// Most roster batches held: a batch nobody takes (a roster query in a stanza the session
+/// does not accept) is dropped when newer ones come.
+const MAX_BATCHES: usize = 4;
 
 #[derive(Debug, Clone)]
 pub struct FastLane(Arc<Inner>);
@@ -28,6 +33,7 @@ struct Inner {
 struct Parked {
     next: u64,
     queue: VecDeque<(u64, Presence)>,
+    batches: VecDeque<(u64, Vec<Item>)>,
 }
 
 impl Default for FastLane {
@@ -75,11 +81,35 @@ impl FastLane {
         None
     }
 
+    /// Parks one roster query's items and returns the marker to put in their place.
+    pub fn park_items(&self, items: Vec<Item>) -> Option<Vec<u8>> {
+        let mut parked = self.0.parked.lock().ok()?;
+        let n = parked.next;
+        parked.next += 1;
+        if parked.batches.len() == MAX_BATCHES {
+            parked.batches.pop_front();
+        }
+        parked.batches.push_back((n, items));
+        Some(format!("<parked xmlns='{}' n='{}.{n}'/>", super::NS, self.0.key).into_bytes())
+    }
+
+    /// The items a marker stands for (`n` is its attribute); `None` if `n` is not one of
+    /// this lane's or the batch is gone.
+    pub fn take_items(&self, n: &str) -> Option<Vec<Item>> {
+        let n = self.number(n)?;
+        let mut parked = self.0.parked.lock().ok()?;
+        let at = parked.batches.iter().position(|(m, _)| *m == n)?;
+        parked.batches.drain(..=at).last().map(|(_, items)| items)
+    }
+
     fn stub_number(&self, stanza: &Stanza) -> Option<u64> {
         let Stanza::Presence(p) = stanza else {
             return None;
         };
-        let id = p.id.as_deref()?;
+        self.number(p.id.as_deref()?)
+    }
+
+    fn number(&self, id: &str) -> Option<u64> {
         id.strip_prefix(self.0.key.as_str())?
             .strip_prefix('.')?
             .parse()
@@ -133,6 +163,30 @@ mod tests {
             Some(Stanza::Presence(p)) => assert!(p.statuses.is_empty()),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_batch_is_taken_once_and_older_ones_go_with_it() {
+        let lane = FastLane::default();
+        let item = |j: &str| Item {
+            jid: jid::BareJid::new(j).expect("jid"),
+            name: None,
+            subscription: xmpp_parsers::roster::Subscription::Both,
+            ask: xmpp_parsers::roster::Ask::None,
+            groups: Vec::new(),
+            approved: None,
+        };
+        let n_of = |marker: Vec<u8>| {
+            let text = String::from_utf8(marker).expect("utf-8");
+            let start = text.find(" n='").expect("n") + 4;
+            text[start..text.len() - 3].to_owned()
+        };
+        let first = n_of(lane.park_items(vec![item("a@b")]).expect("parked"));
+        let second = n_of(lane.park_items(vec![item("c@d")]).expect("parked"));
+        assert_eq!(lane.take_items(&second).map(|v| v.len()), Some(1));
+        assert!(lane.take_items(&second).is_none(), "taken once");
+        assert!(lane.take_items(&first).is_none(), "older batches dropped");
+        assert!(lane.take_items("rosterm-0000000000000000.0").is_none());
     }
 
     #[test]

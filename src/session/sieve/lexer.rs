@@ -1,16 +1,14 @@
 //! The byte-level pass: tags, attributes, text and other markup, one byte state at a time,
 //! with a fast path for text. Decisions about what to keep are in `repair`.
 
+use super::held::Held;
 use super::lane::FastLane;
 use super::repair::{Open, StanzaCtx};
-use super::{fast, Change, Note, MAX_DEPTH, MAX_TOKEN};
+use super::{Change, Note, MAX_DEPTH, MAX_TOKEN};
 
 /// A start tag longer than this loses its further attributes (a stanza is capped at 256 KiB
 /// by the server anyway; this bounds what the sieve holds).
 const MAX_TAG: usize = 64 * 1024;
-/// A presence longer than this (after sieving) is passed on as it is read rather than held
-/// for the fast lane.
-const MAX_HOLD: usize = 16 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Markup {
@@ -100,14 +98,8 @@ pub struct Sieve {
     stanza: StanzaCtx,
     /// Changes made since the last `take_notes`.
     notes: Vec<Note>,
-    /// Where presences read by the sieve itself go (none: every stanza is passed on).
-    lane: Option<FastLane>,
-    /// The presence being held for the fast lane starts here in the output.
-    hold: Option<usize>,
-    /// Its bytes so far, between two `feed`s.
-    held: Vec<u8>,
-    /// The stream header's `xml:lang`, which a `<status>` without its own inherits.
-    stream_lang: String,
+    /// What is held back for the fast lane.
+    held: Held,
 }
 
 impl Default for Sieve {
@@ -121,10 +113,7 @@ impl Default for Sieve {
             bang: Vec::new(),
             stanza: StanzaCtx::default(),
             notes: Vec::new(),
-            lane: None,
-            hold: None,
-            held: Vec::new(),
-            stream_lang: String::new(),
+            held: Held::default(),
         }
     }
 }
@@ -139,30 +128,21 @@ impl Sieve {
         std::mem::take(&mut self.notes)
     }
 
-    /// A sieve that reads ordinary presences itself and parks them in `lane`.
+    /// A sieve that reads ordinary presences and roster items itself and parks them in
+    /// `lane`.
     pub fn with_lane(lane: FastLane) -> Self {
         Sieve {
-            lane: Some(lane),
+            held: Held::new(lane),
             ..Sieve::default()
         }
     }
 
-    /// Passes `input` through, appending what is kept to `out` (a presence held for the fast
+    /// Passes `input` through, appending what is kept to `out` (what is held for the fast
     /// lane only once it is complete).
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        if self.hold.is_some() {
-            self.hold = Some(out.len());
-            out.append(&mut self.held);
-        }
+        self.held.resume(out);
         self.run(input, out);
-        if let Some(start) = self.hold {
-            if out.len() - start > MAX_HOLD {
-                self.hold = None;
-            } else {
-                self.held.extend_from_slice(&out[start..]);
-                out.truncate(start);
-            }
-        }
+        self.held.suspend(out);
     }
 
     fn run(&mut self, input: &[u8], out: &mut Vec<u8>) {
@@ -454,10 +434,8 @@ impl Sieve {
         }
         if depth == 2 {
             self.stanza = StanzaCtx::begin(&self.tag);
-            if self.lane.is_some() && self.tag.name() == b"presence" {
-                self.hold = Some(out.len());
-            }
         }
+        let start = out.len();
         match self.stanza.open(depth, &self.tag, empty, out) {
             Open::Emit => {
                 out.extend_from_slice(&self.tag.raw);
@@ -472,11 +450,14 @@ impl Sieve {
                 return Lex::Text;
             }
         }
+        self.held.open(depth, &self.tag, start);
         if !empty {
             self.depth = depth;
-        } else if depth == 2 {
-            self.stanza = StanzaCtx::default();
-            self.park_held(out);
+        } else {
+            if depth == 2 {
+                self.stanza = StanzaCtx::default();
+            }
+            self.held.closed(depth, out);
         }
         Lex::Text
     }
@@ -485,30 +466,10 @@ impl Sieve {
     fn stream_header(&mut self, out: &mut Vec<u8>) -> Lex {
         self.depth = 1;
         self.stanza = StanzaCtx::default();
-        self.hold = None;
-        self.stream_lang = self
-            .tag
-            .attr(b"xml:lang")
-            .and_then(fast::unescape)
-            .unwrap_or_default();
+        self.held.stream_header(&self.tag);
         out.extend_from_slice(&self.tag.raw);
         out.push(b'>');
         Lex::Text
-    }
-
-    /// A held presence is complete: park it in the lane and pass on its stub instead, unless
-    /// the fast lane declines it (then it is passed on as it is).
-    fn park_held(&mut self, out: &mut Vec<u8>) {
-        let (Some(start), Some(lane)) = (self.hold.take(), self.lane.as_ref()) else {
-            return;
-        };
-        let Some(p) = fast::presence(&out[start..], &self.stream_lang) else {
-            return;
-        };
-        if let Some(stub) = lane.park(p) {
-            out.truncate(start);
-            out.extend_from_slice(&stub);
-        }
     }
 
     /// An end tag is complete.
@@ -522,14 +483,15 @@ impl Sieve {
             self.note(change);
         }
         if write {
+            self.held.before_end_tag(self.depth, out);
             out.extend_from_slice(b"</");
             out.extend_from_slice(&self.end_name);
             out.push(b'>');
         }
         if self.depth == 2 {
             self.stanza = StanzaCtx::default();
-            self.park_held(out);
         }
+        self.held.closed(self.depth, out);
         self.depth = self.depth.saturating_sub(1);
         Lex::Text
     }

@@ -335,3 +335,61 @@ fn a_presence_too_long_to_hold_passes_as_it_is() {
     assert!(text.ends_with("</presence>"), "passed on whole");
     assert!(!text.contains("rosterm-"));
 }
+
+/// The roster query of a sieved roster result, read as the session reads it.
+fn roster_through(out: &[u8], lane: Option<&FastLane>) -> String {
+    let body = std::str::from_utf8(out)
+        .expect("utf-8")
+        .strip_prefix(HEADER)
+        .expect("header");
+    let root: Element = format!("<x xmlns='jabber:client'>{body}</x>")
+        .parse()
+        .expect("well-formed");
+    let iq = root.children().next().expect("the iq");
+    let query = iq.children().next().expect("the query").clone();
+    let (ver, items, unreadable) = crate::session::translate::read_roster(query, lane);
+    format!("{ver:?} {items:?} {unreadable}")
+}
+
+#[test]
+fn roster_items_take_the_fast_lane_and_read_as_the_generic_path_reads_them() {
+    let items: String = (0..50)
+        .map(|i| format!("<item jid='c{i}@bots.localhost' name='C &amp; {i}' subscription='both'><group>Bots</group></item>"))
+        .collect();
+    let stream = format!(
+        "{HEADER}<iq type='result' id='r1'><query xmlns='jabber:iq:roster' ver='v7'>{items}\
+         <item jid='odd@localhost'><group xml:lang='en'>kept on the generic path</group></item>\
+         <item jid='📱fox@bots.localhost' subscription='to' ask='subscribe'/></query></iq>\
+         <iq type='set' id='push1'><query xmlns='jabber:iq:roster'><item jid='p@localhost'/></query></iq>"
+    );
+    let (plain, _) = sieve_in_chunks(stream.as_bytes(), usize::MAX);
+    let expected = roster_through(&plain, None);
+    for chunk in [1, 13, 4096, usize::MAX] {
+        let lane = FastLane::default();
+        let mut sieve = Sieve::with_lane(lane.clone());
+        let mut out = Vec::new();
+        for piece in stream.as_bytes().chunks(chunk) {
+            sieve.feed(piece, &mut out);
+        }
+        let text = String::from_utf8_lossy(&out).into_owned();
+        assert_eq!(
+            text.matches("<item").count(),
+            2,
+            "the odd one and the push's: {text}"
+        );
+        assert!(
+            text.contains("<parked xmlns='urn:x-rosterm:sieve'"),
+            "{text}"
+        );
+        // The parked items come first, then the odd one: order within a roster means nothing.
+        let mut got: Vec<String> = split_items(&roster_through(&out, Some(&lane)));
+        let mut want = split_items(&expected);
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "chunk {chunk}");
+    }
+}
+
+fn split_items(debug: &str) -> Vec<String> {
+    debug.split("Ok(RosterItem").map(str::to_owned).collect()
+}

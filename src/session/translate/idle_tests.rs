@@ -22,6 +22,7 @@ fn run(xml: &str) -> Translated {
         bound: Some(&bound),
         roster_query: None,
         open_query: &|_| false,
+        lane: None,
         now: now(),
     };
     let el: Element = xml.parse().expect("valid XML");

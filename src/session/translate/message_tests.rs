@@ -25,6 +25,7 @@ fn run(xml: &str) -> Translated {
         bound: Some(&bound),
         roster_query: None,
         open_query: &|q| q == "q1",
+        lane: None,
         now: SystemTime::UNIX_EPOCH + NOW,
     };
     let el: Element = xml.parse().expect("valid XML");
