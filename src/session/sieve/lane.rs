@@ -99,7 +99,8 @@ impl FastLane {
         let n = self.number(n)?;
         let mut parked = self.0.parked.lock().ok()?;
         let at = parked.batches.iter().position(|(m, _)| *m == n)?;
-        parked.batches.drain(..=at).last().map(|(_, items)| items)
+        parked.batches.drain(..at);
+        parked.batches.pop_front().map(|(_, items)| items)
     }
 
     fn stub_number(&self, stanza: &Stanza) -> Option<u64> {
