@@ -16,7 +16,10 @@
 //! for `valgrind` (dhat: heap peak; callgrind: instructions) and `/usr/bin/time -v`: the
 //! roster result parsed from XML as tokio-xmpp receives it, translated and applied, then one
 //! presence per contact (two resources for every fifth), parsed, translated and applied,
-//! then `--flood M` more presence changes. Prints the store's size.
+//! then `--flood M` more presence changes. Prints the store's size. The bytes go as they do
+//! in rosterm: through the sieve with its fast lane, then xso (as tokio-xmpp parses), the
+//! lane's stubs swapped back; `--generic` leaves the fast lane out (the sieve alone), for
+//! comparison.
 
 use rosterm::domain::AccountId;
 use std::hint::black_box;
@@ -29,6 +32,7 @@ use rosterm::domain::{OwnPresence, Show};
 use rosterm::domain::{RosterItem, Subscription};
 use rosterm::event::{PresenceChange, SessionEvent};
 use rosterm::keymap::{Action, Keymap};
+use rosterm::session::sieve::{FastLane, Sieve};
 use rosterm::session::translate::{translate, Context};
 use rosterm::store::State;
 use xmpp_parsers::minidom::Element;
@@ -219,17 +223,55 @@ fn roster_result_xml(n: usize) -> String {
     xml
 }
 
-fn apply_xml(state: &mut State, xml: &str, roster_query: Option<&str>) {
+/// One connection's incoming side, as rosterm has it: the sieve (with or without its fast
+/// lane), then xso.
+struct Wire {
+    sieve: Sieve,
+    lane: Option<FastLane>,
+    out: Vec<u8>,
+}
+
+impl Wire {
+    fn new(fast: bool) -> Self {
+        let lane = fast.then(FastLane::default);
+        let mut sieve = lane.clone().map_or_else(Sieve::default, Sieve::with_lane);
+        let mut out = Vec::new();
+        sieve.feed(
+            b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>",
+            &mut out,
+        );
+        Wire { sieve, lane, out }
+    }
+
+    /// One complete stanza (carrying `xmlns='jabber:client'`, which xso needs to see) to
+    /// what the session gets.
+    fn stanza(&mut self, xml: &str) -> Stanza {
+        self.out.clear();
+        self.sieve.feed(xml.as_bytes(), &mut self.out);
+        let body = std::str::from_utf8(&self.out).expect("utf-8");
+        // A stub carries no namespace of its own: in a stream it has the stream's.
+        let doc = match body.strip_prefix("<presence id='rosterm-") {
+            Some(rest) => format!("<presence xmlns='jabber:client' id='rosterm-{rest}"),
+            None => body.to_owned(),
+        };
+        let stanza = xso::from_bytes::<Stanza>(doc.as_bytes()).expect("a stanza");
+        match &self.lane {
+            Some(lane) => lane.resolve(stanza).expect("parked"),
+            None => stanza,
+        }
+    }
+}
+
+fn apply_wire(state: &mut State, wire: &mut Wire, xml: &str, roster_query: Option<&str>) {
     let own = BareJid::new("alice@localhost").expect("valid JID");
     let bound = FullJid::new("alice@localhost/rosterm").expect("valid JID");
-    let el: Element = xml.parse().expect("valid XML");
-    let stanza = Stanza::try_from(el).expect("a stanza");
+    let stanza = wire.stanza(xml);
     let ctx = Context {
         own: &own,
         bound: Some(&bound),
         roster_query,
         open_query: &|_| false,
-        lane: None,
+        lane: wire.lane.as_ref(),
         now: std::time::SystemTime::now(),
     };
     for ev in translate(stanza, &ctx).events {
@@ -246,20 +288,23 @@ fn presence_xml(i: usize, r: usize, show: &str) -> String {
 }
 
 /// `--login N [--flood M]`: see the module comment.
-fn login(n: usize, flood: usize) {
+fn login(n: usize, flood: usize, fast: bool) {
     let mut state = started();
+    let mut wire = Wire::new(fast);
     let xml = roster_result_xml(n);
-    apply_xml(&mut state, &xml, Some("roster1"));
+    apply_wire(&mut state, &mut wire, &xml, Some("roster1"));
     drop(xml);
     let shows = ["away", "dnd", "chat", "xa"];
     for i in 0..n {
         for r in 0..(1 + usize::from(i % 5 == 0)) {
-            apply_xml(&mut state, &presence_xml(i, r, shows[(i + r) % 4]), None);
+            let xml = presence_xml(i, r, shows[(i + r) % 4]);
+            apply_wire(&mut state, &mut wire, &xml, None);
         }
     }
     for k in 0..flood {
         let i = (k * 7919) % n;
-        apply_xml(&mut state, &presence_xml(i, k % 2, shows[k % 4]), None);
+        let xml = presence_xml(i, k % 2, shows[k % 4]);
+        apply_wire(&mut state, &mut wire, &xml, None);
     }
     let roster = state.rosters();
     println!(
@@ -279,7 +324,8 @@ fn main() {
         args.get(at + 1)?.parse::<usize>().ok()
     };
     if let Some(n) = arg("--login") {
-        return login(n, arg("--flood").unwrap_or(0));
+        let fast = !args.iter().any(|a| a == "--generic");
+        return login(n, arg("--flood").unwrap_or(0), fast);
     }
     benches();
     Criterion::default().configure_from_args().final_summary();
