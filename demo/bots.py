@@ -40,6 +40,7 @@ import logging
 import random
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
@@ -119,6 +120,7 @@ class Resource:
     show: str  # online, chat, away, xa, dnd
     status: str  # may be empty
     priority: int
+    idle_since: Optional[float] = None  # epoch seconds: sent as XEP-0319 <idle since=…/>
 
 
 @dataclass
@@ -148,6 +150,10 @@ def build_presence(xmpp: ComponentXMPP, frm: JID, to: JID, res: Optional[Resourc
     if res.status:
         pres["status"] = res.status
     pres["priority"] = res.priority
+    if res.idle_since is not None:
+        idle = ET.Element("{urn:xmpp:idle:1}idle")
+        idle.set("since", time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(res.idle_since)))
+        pres.append(idle)
     return pres
 
 
@@ -205,7 +211,11 @@ class Simulation:
 
     def random_resource(self, device: str) -> Resource:
         show = self.random_show()
-        return Resource(show, self.random_status(show), DEVICES[device])
+        res = Resource(show, self.random_status(show), DEVICES[device])
+        if show in ("away", "xa"):
+            # Away or extended away since a while: rosterm shows "idle 25m" on the row.
+            res.idle_since = time.time() - self.rng.randint(3, 180) * 60
+        return res
 
     def online_count(self) -> int:
         return sum(1 for c in self.contacts.values() if c.online)

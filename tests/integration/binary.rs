@@ -431,6 +431,11 @@ fn demo_script_shows_a_live_roster_and_exits_cleanly() {
             && tagged(s, "demo")
             && tagged(s, "work")
     });
+    // Bots away or extended away send XEP-0319 idle: shown on their rows.
+    tmux.wait_for("an idle contact", |s| {
+        s.lines()
+            .any(|l| l.contains("  idle ") && l.chars().any(|c| c.is_ascii_digit()))
+    });
     // Hiroshi is in both accounts' rosters: a row for each.
     tmux.keys(&["f"]);
     tmux.keys(&["-l", "Hiroshi"]);
