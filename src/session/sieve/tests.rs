@@ -262,6 +262,17 @@ fn a_forged_note_is_removed() {
     assert_eq!(notes.len(), 2);
 }
 
+/// Feeds `input` in chunks of `chunk` bytes to a sieve with a fast lane.
+fn lane_in_chunks(input: &[u8], chunk: usize) -> (Vec<u8>, FastLane) {
+    let lane = FastLane::default();
+    let mut sieve = Sieve::with_lane(lane.clone());
+    let mut out = Vec::new();
+    for piece in input.chunks(chunk) {
+        sieve.feed(piece, &mut out);
+    }
+    (out, lane)
+}
+
 /// The stanzas of a sieved stream as tokio-xmpp would see them, stubs resolved by `lane`.
 fn stanzas_through(out: &[u8], lane: &FastLane) -> Vec<String> {
     let body = std::str::from_utf8(out)
@@ -302,12 +313,7 @@ fn presences_take_the_fast_lane_in_order_and_arrive_as_the_generic_path_builds_t
     let expected = stanzas_through(&plain, &FastLane::default());
     assert_eq!(expected.len(), 6);
     for chunk in [1, 7, 64, usize::MAX] {
-        let lane = FastLane::default();
-        let mut sieve = Sieve::with_lane(lane.clone());
-        let mut out = Vec::new();
-        for piece in stream.as_bytes().chunks(chunk) {
-            sieve.feed(piece, &mut out);
-        }
+        let (out, lane) = lane_in_chunks(stream.as_bytes(), chunk);
         let text = String::from_utf8_lossy(&out).into_owned();
         assert_eq!(text.matches("<presence id='rosterm-").count(), 4, "{text}");
         assert!(
@@ -325,12 +331,7 @@ fn a_presence_too_long_to_hold_passes_as_it_is() {
         .map(|i| format!("<status xml:lang='l{i}'>{long}</status>"))
         .collect();
     let stream = format!("{HEADER}<presence from='bob@localhost/a'>{statuses}</presence>");
-    let lane = FastLane::default();
-    let mut sieve = Sieve::with_lane(lane.clone());
-    let mut out = Vec::new();
-    for piece in stream.as_bytes().chunks(1000) {
-        sieve.feed(piece, &mut out);
-    }
+    let (out, _) = lane_in_chunks(stream.as_bytes(), 1000);
     let text = String::from_utf8_lossy(&out);
     assert!(text.ends_with("</presence>"), "passed on whole");
     assert!(!text.contains("rosterm-"));
@@ -365,12 +366,7 @@ fn roster_items_take_the_fast_lane_and_read_as_the_generic_path_reads_them() {
     let (plain, _) = sieve_in_chunks(stream.as_bytes(), usize::MAX);
     let expected = roster_through(&plain, None);
     for chunk in [1, 13, 4096, usize::MAX] {
-        let lane = FastLane::default();
-        let mut sieve = Sieve::with_lane(lane.clone());
-        let mut out = Vec::new();
-        for piece in stream.as_bytes().chunks(chunk) {
-            sieve.feed(piece, &mut out);
-        }
+        let (out, lane) = lane_in_chunks(stream.as_bytes(), chunk);
         let text = String::from_utf8_lossy(&out).into_owned();
         assert_eq!(
             text.matches("<item").count(),
@@ -392,4 +388,24 @@ fn roster_items_take_the_fast_lane_and_read_as_the_generic_path_reads_them() {
 
 fn split_items(debug: &str) -> Vec<String> {
     debug.split("Ok(RosterItem").map(str::to_owned).collect()
+}
+
+#[test]
+fn a_roster_item_too_long_to_hold_passes_as_it_is_and_the_others_are_parked() {
+    let groups: String = (0..8)
+        .map(|i| format!("<group>{i}{}</group>", "g".repeat(3000)))
+        .collect();
+    let stream = format!(
+        "{HEADER}<iq type='result' id='r1'><query xmlns='jabber:iq:roster'>\
+         <item jid='a@localhost'/><item jid='big@localhost'>{groups}</item><item jid='b@localhost'/>\
+         </query></iq>"
+    );
+    let (out, lane) = lane_in_chunks(stream.as_bytes(), 1000);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    assert_eq!(text.matches("<item").count(), 1, "only the big one passes");
+    let read = roster_through(&out, Some(&lane));
+    for jid in ["a@localhost", "big@localhost", "b@localhost"] {
+        assert!(read.contains(jid), "{jid} in {read}");
+    }
+    assert!(read.ends_with(" 0"), "nothing unreadable: {read}");
 }
