@@ -85,6 +85,8 @@ pub enum SlashCommand {
     Bookmarks,
     /// Remove a bookmark (None: the room on screen's).
     Unbookmark(Option<BareJid>),
+    /// The XML console.
+    Console(ConsoleArg),
     Reconnect,
     /// Write the watched contacts to the config file.
     Save,
@@ -354,9 +356,33 @@ fn msg(rest: &str) -> Result<SlashCommand, String> {
 }
 
 /// A command that takes nothing after its name.
+fn console(rest: &str) -> Result<SlashCommand, String> {
+    let rest = rest.trim();
+    let (word, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+    let arg = match (word, tail.trim()) {
+        ("", _) => ConsoleArg::Open,
+        ("off", "") => ConsoleArg::Off,
+        ("filter", "" | "all") => ConsoleArg::Filter(None),
+        ("filter", what) => ConsoleArg::Filter(Some(what.to_owned())),
+        _ => return Err("use /console, /console filter WHAT or /console off".into()),
+    };
+    Ok(SlashCommand::Console(arg))
+}
+
 fn bare_word(rest: &str, cmd: SlashCommand) -> Result<SlashCommand, String> {
     let _ = rest;
     Ok(cmd)
+}
+
+/// What `/console` was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsoleArg {
+    /// Start recording (if it was not) and show it.
+    Open,
+    /// Show only these lines (`presence`, `message`, `iq`, `dropped`, or text; `None`: all).
+    Filter(Option<String>),
+    /// Stop recording and forget what was recorded.
+    Off,
 }
 
 /// Every command, in the order `/help` lists them.
@@ -689,6 +715,23 @@ pub const COMMANDS: &[Spec] = &[
             "remove a bookmark (the room on screen's)",
         )],
         parse: rooms::unbookmark,
+    },
+    Spec {
+        name: "console",
+        aliases: &["xmlconsole"],
+        args: &[Arg::Sub(&[("filter", NONE), ("off", NONE)])],
+        lines: &[
+            (
+                "/console",
+                "the XML console: every stanza sent and received, from now on",
+            ),
+            (
+                "/console filter WHAT",
+                "only presence, message, iq, dropped, or lines with that text (none: all)",
+            ),
+            ("/console off", "stop recording and forget"),
+        ],
+        parse: console,
     },
     Spec {
         name: "quit",

@@ -121,10 +121,28 @@ pub enum SessionEvent {
         discarded: u64,
         notice: Option<String>,
     },
+    /// One line of the XML console (only while it records: `Command::Console`): a stanza
+    /// as sent or received (unsanitized: the store sanitizes), or what the library dropped.
+    Console {
+        at: std::time::SystemTime,
+        dir: ConsoleDir,
+        xml: String,
+    },
+}
+
+/// Which way a console line went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleDir {
+    In,
+    Out,
+    /// Received, but the XMPP library could not read it and dropped it.
+    Dropped,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
+    /// Record every stanza sent and received for the XML console (or stop).
+    Console(bool),
     /// Broadcast this presence now, and again after every new session.
     SetPresence(OwnPresence),
     /// Auto-away's presence: like `SetPresence`, with XEP-0319 `<idle since=…/>` when

@@ -51,7 +51,7 @@ use xmpp_parsers::stanza::Stanza;
 use crate::config::{Account, Secret};
 use crate::domain::ConnState;
 use crate::domain::OwnPresence;
-use crate::event::{Command, SessionEvent};
+use crate::event::{Command, ConsoleDir, SessionEvent};
 use connect::{CertProbe, RostermConnector};
 pub use reconnect::backoff;
 use reconnect::Report;
@@ -127,6 +127,8 @@ struct Session {
     sieve_notes: SieveNotes,
     /// Presences the sieve read itself (see `sieve::lane`).
     fast_lane: FastLane,
+    /// The XML console is recording (`Command::Console`).
+    console: bool,
     history: Option<crate::history::Sink>,
     /// Shared with the reconnect task (see `reconnect::Reconnection`).
     negotiating: Arc<AtomicBool>,
@@ -184,6 +186,7 @@ impl Session {
             own,
             sieve_notes,
             fast_lane,
+            console: false,
             history: setup.history,
             negotiating: reconnection.negotiating,
             retry: reconnection.retry,
@@ -217,7 +220,26 @@ impl Session {
     }
 
     async fn send(&mut self, stanza: Stanza) {
+        self.record(ConsoleDir::Out, &stanza).await;
         let _token = self.stream.send(Box::new(stanza)).await;
+    }
+
+    /// A stanza for the XML console, if it is recording. Only stanzas reach it: SASL and
+    /// the stream's own negotiation happen below, in tokio-xmpp, and never get here.
+    async fn record(&mut self, dir: ConsoleDir, stanza: &Stanza) {
+        if !self.console {
+            return;
+        }
+        let xml = match xso::to_vec(stanza) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => format!("(could not be written out: {e})"),
+        };
+        self.console_line(dir, xml).await;
+    }
+
+    async fn console_line(&mut self, dir: ConsoleDir, xml: String) {
+        let at = std::time::SystemTime::now();
+        let _ = self.emit(SessionEvent::Console { at, dir, xml }).await;
     }
 
     /// A failed login attempt, shown as the connection state.

@@ -15,6 +15,7 @@
 pub mod account;
 pub mod auto_away;
 pub mod chat;
+pub mod console;
 pub mod presence;
 pub mod requests;
 pub mod room;
@@ -55,6 +56,8 @@ pub enum Mode {
     Who(view::Filter),
     /// The whole presence timeline (of the filtered contact, if any), newest first.
     Timeline,
+    /// The XML console (`/console`).
+    Console,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +123,10 @@ pub struct UiState {
     pub timeline: bool,
     /// Timeline limited to one contact.
     pub timeline_filter: Option<ContactId>,
+    /// The XML console records (`/console`; `/console off` stops).
+    pub console_on: bool,
+    /// The console shows only these lines (see `store::console::passes`).
+    pub console_filter: Option<String>,
     /// What the roster pane shows.
     pub filter: view::Filter,
     pub focus: Focus,
@@ -142,6 +149,8 @@ impl Default for UiState {
             help_scroll: 0,
             timeline: false,
             timeline_filter: None,
+            console_on: false,
+            console_filter: None,
             filter: view::Filter::default(),
             focus: Focus::Roster,
             sent: 0,
@@ -417,15 +426,8 @@ fn apply_to_account(
             account.connection = state;
         }
         SessionEvent::SessionStarted { bound } => account.session_started(bound),
-        SessionEvent::RosterReceived(items) => {
-            account.roster.replace(items);
-            account.roster_loaded = true;
-            account.cached_since = None;
-        }
-        SessionEvent::RosterUnchanged => {
-            account.roster_loaded = true;
-            account.cached_since = None;
-        }
+        SessionEvent::RosterReceived(items) => account.roster_answered(Some(items)),
+        SessionEvent::RosterUnchanged => account.roster_answered(None),
         SessionEvent::RosterVersion(_) => {}
         SessionEvent::RosterPush(item) => account.roster.upsert_item(item),
         SessionEvent::RosterRemove(jid) => account.roster.remove_item(&jid),
@@ -462,6 +464,7 @@ fn apply_to_account(
         // Handled by the State.
         SessionEvent::Notice(_) | SessionEvent::SubscriptionRequest { .. } => {}
         SessionEvent::Bookmarks(bookmarks) => account.bookmarks = bookmarks,
+        SessionEvent::Console { at, dir, xml } => account.console.push(at, dir, &xml),
         SessionEvent::Idle {
             from,
             resource,

@@ -3,6 +3,7 @@
 
 pub mod bottom;
 pub mod chat;
+pub mod console;
 pub mod detail;
 pub mod filter;
 pub mod header;
@@ -203,6 +204,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
         Mode::Detail(id) => detail::render_detail(frame, frame.area(), state, id),
         Mode::Who(filter) => who::render_who(frame, frame.area(), state, filter),
         Mode::Timeline => timeline::render_timeline_popup(frame, frame.area(), state),
+        Mode::Console => console::render_console(frame, state),
         Mode::ConfirmQuit(_) => {}
         _ => {}
     }

@@ -16,6 +16,7 @@ pub mod auto_away;
 pub mod chat;
 mod commands;
 mod complete;
+pub mod console;
 pub mod contacts;
 mod editor;
 mod keys;

@@ -59,6 +59,7 @@ impl Session {
             Command::SetBookmark(bookmark) => self.set_bookmark(bookmark).await,
             Command::RemoveBookmark(room) => self.remove_bookmark(room).await,
             Command::Reconnect => self.retry.notify_one(),
+            Command::Console(on) => self.console = on,
             Command::Disconnect => return false,
         }
         true

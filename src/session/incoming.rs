@@ -12,7 +12,7 @@ use xmpp_parsers::stanza::Stanza;
 use xmpp_parsers::stream_features::StreamFeatures;
 
 use crate::domain::ConnState;
-use crate::event::SessionEvent;
+use crate::event::{ConsoleDir, SessionEvent};
 use crate::sanitize::sanitize;
 
 use super::requests::RequestKind;
@@ -30,7 +30,10 @@ impl Session {
         match item {
             Some(StreamEvt::Stream(ev)) => self.on_stream_event(ev).await,
             Some(StreamEvt::Stanza(stanza)) => match self.fast_lane.resolve(stanza) {
-                Some(stanza) => self.on_stanza(stanza).await,
+                Some(stanza) => {
+                    self.record(ConsoleDir::In, &stanza).await;
+                    self.on_stanza(stanza).await
+                }
                 None => {
                     discarded::note("a presence read by the sieve went missing".into());
                     true
@@ -263,6 +266,11 @@ impl Session {
         }
         for note in &notes {
             tracing::warn!("sieve: {}", sanitize(&note.describe(), 600));
+        }
+        if self.console {
+            for reason in &reasons {
+                self.console_line(ConsoleDir::Dropped, reason.clone()).await;
+            }
         }
         for reason in &reasons {
             tracing::warn!("discarded by the XMPP library: {}", sanitize(reason, 600));

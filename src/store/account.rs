@@ -45,6 +45,8 @@ pub struct AccountState {
     pub input_discarded: u64,
     /// The account's room bookmarks (XEP-0402), as the server last sent them.
     pub bookmarks: Vec<crate::domain::room::Bookmark>,
+    /// The XML console's record (`/console`).
+    pub console: super::console::Console,
 }
 
 impl AccountState {
@@ -68,7 +70,18 @@ impl AccountState {
             input_repaired: 0,
             input_discarded: 0,
             bookmarks: Vec::new(),
+            console: super::console::Console::default(),
         }
+    }
+
+    /// The server answered the roster request: with the whole roster, or `None` (unchanged
+    /// since the version we had). Either way it is confirmed, no longer the cached copy.
+    pub fn roster_answered(&mut self, items: Option<Vec<crate::domain::RosterItem>>) {
+        if let Some(items) = items {
+            self.roster.replace(items);
+        }
+        self.roster_loaded = true;
+        self.cached_since = None;
     }
 
     /// A new session is bound: everything known about others' presence is stale.

@@ -44,6 +44,7 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Bookmark => rooms::bookmark(state),
         SlashCommand::Bookmarks => rooms::list_bookmarks(state),
         SlashCommand::Unbookmark(room) => rooms::unbookmark(state, scope, room),
+        SlashCommand::Console(arg) => crate::update::console::console(state, arg),
         SlashCommand::Directed { to, show, status } => directed(state, scope, &to, show, status),
         SlashCommand::Watch(Some(who)) => watch(state, scope, &who),
         SlashCommand::Watch(None) => list_watches(state),

@@ -118,7 +118,7 @@ fn on_key_in_mode(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effe
                 matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')),
             )
         }
-        Mode::Detail(_) | Mode::Who(_) | Mode::Help | Mode::Timeline => {
+        Mode::Detail(_) | Mode::Who(_) | Mode::Help | Mode::Timeline | Mode::Console => {
             on_popup_key(state, keymap, key, ctrl_c)
         }
         Mode::Normal => {
@@ -162,8 +162,10 @@ fn on_popup_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool)
         Some(Action::Bottom) => *scroll = usize::from(u16::MAX),
         Some(Action::Quit | Action::Help) => state.ui.mode = Mode::Normal,
         _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => state.ui.mode = Mode::Normal,
-        // The help stays until closed; the other popups close on any key.
-        _ if state.ui.mode != Mode::Help => state.ui.mode = Mode::Normal,
+        // The help and the console stay until closed; the other popups close on any key.
+        _ if !matches!(state.ui.mode, Mode::Help | Mode::Console) => {
+            state.ui.mode = Mode::Normal;
+        }
         _ => {}
     }
     Vec::new()

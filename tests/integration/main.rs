@@ -45,6 +45,7 @@ mod chat_away;
 mod chat_peer;
 mod chat_tmux;
 mod client;
+mod console;
 mod everyday;
 mod fuzz;
 mod harness;

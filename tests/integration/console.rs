@@ -1,0 +1,84 @@
+//! The XML console against a real Prosody: what a peer sends and what rosterm sends are
+//! recorded, direction-marked and sanitized; nothing of the login (the password, SASL) ever
+//! reaches it, even when it records from the very start.
+
+use rosterm::domain::{ConnState, OwnPresence, Show};
+use rosterm::event::{Command, ConsoleDir};
+use rosterm::store::State;
+
+use crate::client::Client;
+use crate::harness::Server;
+use crate::peer::{mutual, Peer};
+
+fn has(s: &State, dir: ConsoleDir, text: &[&str]) -> bool {
+    s.primary()
+        .console
+        .lines
+        .iter()
+        .any(|l| l.dir == dir && text.iter().all(|t| l.text.contains(t)))
+}
+
+#[tokio::test]
+async fn the_console_shows_both_directions_and_never_the_login() {
+    let server = Server::start();
+    server.register("alice", "alice-pw-7f3a");
+    server.register("bob", "bob-pw");
+    server.set_roster("alice", &[mutual("bob@localhost", "Bob")]);
+    server.set_roster("bob", &[mutual("alice@localhost", "Alice")]);
+    let account = crate::peer::account(&server, "alice", Some("rosterm"));
+    let mut alice = Client::start_account(account, "alice-pw-7f3a", OwnPresence::default());
+    // Recording from before the login.
+    alice.command(Command::Console(true));
+    alice
+        .until("online with roster", |s| {
+            s.primary().connection == ConnState::Online && s.primary().roster_loaded
+        })
+        .await;
+    let bob = Peer::connect(&server, "bob", "laptop").await;
+    bob.presence("away", "console \u{202e}check", 3).await;
+    alice
+        .until("bob's presence in the console", |s| {
+            has(
+                s,
+                ConsoleDir::In,
+                &["bob@localhost/laptop", "<show>away</show>", "console"],
+            )
+        })
+        .await;
+    alice.set_presence(Show::Dnd, "busy here", 0);
+    alice
+        .until("alice's presence in the console", |s| {
+            has(s, ConsoleDir::Out, &["<show>dnd</show>", "busy here"])
+        })
+        .await;
+    let lines = &alice.state.primary().console.lines;
+    assert!(
+        lines.iter().all(|l| !l.text.contains('\u{202e}')),
+        "sanitized: {lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.text.contains("alice-pw-7f3a") && !l.text.contains("sasl")),
+        "nothing of the login: {lines:?}"
+    );
+    // Stopping: nothing more is recorded.
+    alice.command(Command::Console(false));
+    let before = lines.len();
+    bob.presence("xa", "after the console", 3).await;
+    alice
+        .until("bob xa", |s| {
+            s.primary()
+                .roster
+                .get(&jid::BareJid::new("bob@localhost").unwrap())
+                .is_some_and(|c| {
+                    c.resources
+                        .get("laptop")
+                        .is_some_and(|r| r.status == "after the console")
+                })
+        })
+        .await;
+    assert_eq!(alice.state.primary().console.lines.len(), before);
+    alice.stop();
+    bob.close().await;
+}
