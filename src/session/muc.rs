@@ -18,6 +18,7 @@
 //! roster never sees an occupant). Private messages from occupants (`chat` from room/nick)
 //! and message errors do, and come out as 1:1 messages and delivery failures.
 
+mod archive;
 pub(in crate::session) mod build;
 mod commands;
 mod incoming;
@@ -25,6 +26,8 @@ mod read;
 mod self_ping;
 mod user;
 
+#[cfg(test)]
+mod archive_tests;
 #[cfg(test)]
 mod tests;
 
@@ -169,6 +172,8 @@ impl Room {
 #[derive(Debug, Default)]
 pub struct Rooms {
     rooms: BTreeMap<BareJid, Room>,
+    /// The room archive queries in flight (see `archive`).
+    queries: archive::Queries,
 }
 
 impl Rooms {

@@ -56,6 +56,7 @@ mod muc_peer;
 mod multi;
 mod peer;
 mod proxy;
+mod room_archive;
 mod rooms;
 mod rooms_tmux;
 mod session;
