@@ -57,6 +57,7 @@ mod multi;
 mod peer;
 mod proxy;
 mod room_archive;
+mod room_private;
 mod rooms;
 mod rooms_tmux;
 mod session;
