@@ -117,33 +117,44 @@ fn bench_history(c: &mut Criterion) {
     group.bench_function("open file + recent 200", |b| {
         b.iter(|| {
             let h = History::open(&path).expect("db");
-            black_box(h.recent(&me, &bob, 200).expect("recent"))
+            black_box(h.recent(&me, &bob, 200, false).expect("recent"))
         })
     });
     group.bench_function("recent 200", |b| {
-        b.iter(|| black_box(reader.recent(&me, &bob, 200).expect("recent")))
+        b.iter(|| black_box(reader.recent(&me, &bob, 200, false).expect("recent")))
     });
     group.finish();
 
     let mut group = c.benchmark_group("page");
     group.bench_function("10 pages of 200 back from the newest", |b| {
         b.iter(|| {
-            let mut page = reader.recent(&me, &bob, 200).expect("recent");
+            let mut page = reader.recent(&me, &bob, 200, false).expect("recent");
             for _ in 0..10 {
                 let first = page.first().expect("a page").key;
-                page = reader.before(&me, &bob, first, 200).expect("before");
+                page = reader.before(&me, &bob, first, 200, false).expect("before");
             }
             black_box(page)
         })
     });
     let middle = reader
-        .recent(&me, &bob, usize::try_from(sizes.big / 2).expect("size"))
+        .recent(
+            &me,
+            &bob,
+            usize::try_from(sizes.big / 2).expect("size"),
+            false,
+        )
         .expect("recent")
         .first()
         .expect("a message")
         .key;
     group.bench_function("1 page of 200 from the middle", |b| {
-        b.iter(|| black_box(reader.before(&me, &bob, middle, 200).expect("before")))
+        b.iter(|| {
+            black_box(
+                reader
+                    .before(&me, &bob, middle, 200, false)
+                    .expect("before"),
+            )
+        })
     });
     group.finish();
 

@@ -176,11 +176,35 @@ pub enum Notify {
 pub struct ContactId {
     pub account: AccountId,
     pub jid: BareJid,
+    /// A room occupant's nick: the conversation is a private message via the room
+    /// (XEP-0045 §7.5) with `jid/nick`, not the room itself.
+    pub nick: Option<String>,
 }
 
 impl ContactId {
     pub fn new(account: AccountId, jid: BareJid) -> ContactId {
-        ContactId { account, jid }
+        ContactId {
+            account,
+            jid,
+            nick: None,
+        }
+    }
+
+    /// The private conversation with occupant `nick` of `room`.
+    pub fn occupant(account: AccountId, room: BareJid, nick: String) -> ContactId {
+        ContactId {
+            account,
+            jid: room,
+            nick: Some(nick),
+        }
+    }
+
+    /// "room/nick" for an occupant, else the JID.
+    pub fn address(&self) -> String {
+        match &self.nick {
+            Some(nick) => format!("{}/{nick}", self.jid),
+            None => self.jid.to_string(),
+        }
     }
 }
 

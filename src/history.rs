@@ -257,27 +257,39 @@ impl History {
         applied.and_then(|()| tx.commit()).map_err(|e| self.err(e))
     }
 
-    /// The newest `limit` messages with `peer`, oldest first.
+    /// The newest `limit` messages with `peer`, oldest first; `room`: a room's messages, else
+    /// the 1:1 ones (with a room's JID: the private messages via it).
     pub fn recent(
         &self,
         account: &BareJid,
         peer: &BareJid,
         limit: usize,
+        room: bool,
     ) -> Result<Vec<StoredMessage>, HistoryError> {
-        read::recent(&self.conn, account.as_str(), peer.as_str(), limit).map_err(|e| self.err(e))
+        read::recent(&self.conn, account.as_str(), peer.as_str(), limit, room)
+            .map_err(|e| self.err(e))
     }
 
     /// The `limit` messages with `peer` just before the one with `key`, oldest first (empty
-    /// at the beginning, or for a key that is not in this conversation).
+    /// at the beginning, or for a key that is not in this conversation); `room` as for
+    /// [`History::recent`].
     pub fn before(
         &self,
         account: &BareJid,
         peer: &BareJid,
         key: i64,
         limit: usize,
+        room: bool,
     ) -> Result<Vec<StoredMessage>, HistoryError> {
-        read::before(&self.conn, account.as_str(), peer.as_str(), key, limit)
-            .map_err(|e| self.err(e))
+        read::before(
+            &self.conn,
+            account.as_str(),
+            peer.as_str(),
+            key,
+            limit,
+            room,
+        )
+        .map_err(|e| self.err(e))
     }
 
     /// The stanza-id of the newest message stored from the server's archive or with a

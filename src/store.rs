@@ -306,10 +306,26 @@ impl State {
         account: AccountId,
         message: crate::domain::Message,
     ) -> chat::Arrival {
-        let id = ContactId::new(account, message.peer.clone());
-        let stranger = self.is_stranger(&id);
+        let id = self.conversation_of(account, &message);
+        let stranger = id.nick.is_none() && self.is_stranger(&id);
         let on_screen = self.chat_focused(&id);
         self.chats.receive(&id, message, stranger, on_screen)
+    }
+
+    /// The conversation a 1:1 message belongs to: from (or to) an occupant of a room the
+    /// user has open, the private one with that occupant; else the peer's.
+    pub fn conversation_of(
+        &self,
+        account: AccountId,
+        message: &crate::domain::Message,
+    ) -> ContactId {
+        let bare = ContactId::new(account, message.peer.clone());
+        match &message.resource {
+            Some(nick) if self.chats.room(&bare).is_some() => {
+                ContactId::occupant(account, message.peer.clone(), nick.clone())
+            }
+            _ => bare,
+        }
     }
 
     /// A room message: shown in the room's conversation. Returns what it did and whether

@@ -112,15 +112,19 @@ fn read_chat(
         return (Vec::new(), false);
     };
     let own = account.jid.clone();
+    // A room's pane shows the room's messages; a private conversation via it, only the
+    // ones with that occupant.
+    let room = chat.nick.is_none() && state.chats.room(chat).is_some();
     let page = match before {
-        Some(key) => history.before(&own, &chat.jid, key, PAGE),
-        None => history.recent(&own, &chat.jid, PAGE),
+        Some(key) => history.before(&own, &chat.jid, key, PAGE, room),
+        None => history.recent(&own, &chat.jid, PAGE, room),
     };
     match page {
         Ok(rows) => {
             let more = rows.len() == PAGE;
             let lines = rows
                 .into_iter()
+                .filter(|row| chat.nick.is_none() || row.message.resource == chat.nick)
                 .map(|row| ChatLine {
                     key: Some(row.key),
                     message: row.message,

@@ -70,7 +70,7 @@ pub(super) fn deliver(h: &mut History, peer: &BareJid, id: &str, delivery: Deliv
 }
 
 pub(super) fn all(h: &History, peer: &BareJid) -> Vec<StoredMessage> {
-    h.recent(&me(), peer, 10_000).expect("recent")
+    h.recent(&me(), peer, 10_000, false).expect("recent")
 }
 
 pub(super) fn bodies(page: &[StoredMessage]) -> Vec<&str> {
@@ -237,7 +237,7 @@ fn the_same_id_in_another_peer_direction_account_text_or_stanza_id_is_another_me
     assert_eq!(bodies(&all(&h, &bob())), ["one", "one", "two", "one"]);
     assert_eq!(all(&h, &jid("carol@example.org")).len(), 1);
     let work = h
-        .recent(&jid("work@example.org"), &bob(), 10)
+        .recent(&jid("work@example.org"), &bob(), 10, false)
         .expect("recent");
     assert_eq!(work.len(), 1);
 }

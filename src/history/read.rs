@@ -20,19 +20,21 @@ macro_rules! columns {
     };
 }
 
-/// The newest `?3` messages of a conversation (newest first).
+/// The newest `?3` messages of a conversation (newest first); `?4`: a room's messages (1)
+/// or the 1:1 ones (0: with a room's JID, the private messages via it).
 pub const RECENT: &str = concat!(
     "SELECT ",
     columns!(),
-    " FROM messages WHERE account = ?1 AND peer = ?2
+    " FROM messages WHERE account = ?1 AND peer = ?2 AND room = ?4
       ORDER BY at DESC, key DESC LIMIT ?3"
 );
 
-/// The `?5` messages of a conversation just before `(at, key) = (?3, ?4)` (newest first).
+/// The `?5` messages of a conversation just before `(at, key) = (?3, ?4)` (newest first);
+/// `?6` as `?4` of [`RECENT`].
 pub const BEFORE: &str = concat!(
     "SELECT ",
     columns!(),
-    " FROM messages WHERE account = ?1 AND peer = ?2 AND (at, key) < (?3, ?4)
+    " FROM messages WHERE account = ?1 AND peer = ?2 AND room = ?6 AND (at, key) < (?3, ?4)
       ORDER BY at DESC, key DESC LIMIT ?5"
 );
 
@@ -167,8 +169,9 @@ pub fn recent(
     account: &str,
     peer: &str,
     n: usize,
+    room: bool,
 ) -> rusqlite::Result<Vec<StoredMessage>> {
-    let mut page = messages(conn, RECENT, params![account, peer, limit(n)])?;
+    let mut page = messages(conn, RECENT, params![account, peer, limit(n), room])?;
     page.reverse();
     Ok(page)
 }
@@ -179,6 +182,7 @@ pub fn before(
     peer: &str,
     key: i64,
     n: usize,
+    room: bool,
 ) -> rusqlite::Result<Vec<StoredMessage>> {
     let at: Option<i64> = conn
         .prepare_cached(CURSOR)?
@@ -187,7 +191,11 @@ pub fn before(
     let Some(at) = at else {
         return Ok(Vec::new());
     };
-    let mut page = messages(conn, BEFORE, params![account, peer, at, key, limit(n)])?;
+    let mut page = messages(
+        conn,
+        BEFORE,
+        params![account, peer, at, key, limit(n), room],
+    )?;
     page.reverse();
     Ok(page)
 }

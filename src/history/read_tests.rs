@@ -21,7 +21,7 @@ fn pages_are_in_time_order_and_the_cursor_walks_back_to_the_beginning() {
     let mut other = msg(Direction::In, "carol", 3);
     other.peer = jid("carol@example.org");
     put(&mut h, &other);
-    let recent = h.recent(&me(), &bob(), 10).expect("recent");
+    let recent = h.recent(&me(), &bob(), 10, false).expect("recent");
     assert_eq!(
         bodies(&recent),
         ["m15", "m16", "m17", "m18", "m19", "m20", "m21", "m22", "m23", "m24"]
@@ -29,7 +29,9 @@ fn pages_are_in_time_order_and_the_cursor_walks_back_to_the_beginning() {
     let mut seen: Vec<String> = Vec::new();
     let mut page = recent;
     while let Some(first) = page.first() {
-        let older = h.before(&me(), &bob(), first.key, 10).expect("before");
+        let older = h
+            .before(&me(), &bob(), first.key, 10, false)
+            .expect("before");
         seen.splice(0..0, page.iter().map(|s| s.message.body.clone()));
         page = older;
     }
@@ -37,10 +39,10 @@ fn pages_are_in_time_order_and_the_cursor_walks_back_to_the_beginning() {
     assert_eq!(seen, expected);
     // A key from another conversation is no cursor here.
     let carols = h
-        .recent(&me(), &jid("carol@example.org"), 1)
+        .recent(&me(), &jid("carol@example.org"), 1, false)
         .expect("recent");
     assert!(h
-        .before(&me(), &bob(), carols[0].key, 10)
+        .before(&me(), &bob(), carols[0].key, 10, false)
         .expect("before")
         .is_empty());
     assert_eq!(h.count(&me(), &bob()).expect("count"), 25);
@@ -169,7 +171,7 @@ fn the_app_reads_through_its_own_connection_while_the_writer_thread_writes() {
     writer.finish(Duration::from_secs(10));
     assert_eq!(reader.count(&me(), &bob()).expect("count"), 50);
     assert_eq!(
-        reader.recent(&me(), &bob(), 1).expect("recent")[0]
+        reader.recent(&me(), &bob(), 1, false).expect("recent")[0]
             .message
             .body,
         "m49"
@@ -196,4 +198,29 @@ fn two_accounts_writers_share_the_file_without_losing_a_write() {
     let h = open(&dir);
     assert_eq!(h.count(&me(), &bob()).expect("count"), 200);
     assert_eq!(h.count(&work, &bob()).expect("count"), 200);
+}
+
+/// A room's pane reads the room's messages; the private messages via it (1:1 rows with the
+/// room's JID) stay out of it, and come back as 1:1 rows.
+#[test]
+fn a_rooms_messages_and_the_private_ones_via_it_are_read_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = open(&dir);
+    let room = jid("dev@conf.example.org");
+    let mut said = msg(Direction::In, "in the room", 1);
+    said.peer = room.clone();
+    said.resource = Some("bob".into());
+    h.write(&me(), &Write::RoomMessage(said)).expect("write");
+    let mut private = msg(Direction::In, "psst", 2);
+    private.peer = room.clone();
+    private.resource = Some("bob".into());
+    put(&mut h, &private);
+    let in_room = h.recent(&me(), &room, 10, true).expect("recent");
+    assert_eq!(bodies(&in_room), ["in the room"]);
+    let private = h.recent(&me(), &room, 10, false).expect("recent");
+    assert_eq!(bodies(&private), ["psst"]);
+    let older = h
+        .before(&me(), &room, in_room[0].key, 10, true)
+        .expect("before");
+    assert!(older.is_empty());
 }

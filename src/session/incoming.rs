@@ -89,7 +89,7 @@ impl Session {
         // The archive before the presence: Prosody then skips its offline-storage copies.
         self.start_catch_up().await;
         self.send_presence().await;
-        if !self.rejoin_rooms().await {
+        if !(self.drop_room_queries().await && self.rejoin_rooms().await) {
             return false;
         }
         self.flush_outbox().await;
@@ -110,6 +110,9 @@ impl Session {
     }
 
     async fn on_stanza(&mut self, stanza: Stanza) -> bool {
+        if self.is_room_archive_result(&stanza) {
+            return self.on_room_archive_result(stanza).await;
+        }
         if let Some(room) = self.rooms.room_of(&stanza) {
             return self.on_room_stanza(room, stanza).await;
         }
@@ -126,6 +129,9 @@ impl Session {
             Some((id, RequestKind::Archive, error)) => {
                 return self.on_archive_answer(&id, &stanza, error).await
             }
+            Some((id, RequestKind::RoomArchive { .. }, error)) => {
+                return self.on_room_archive_answer(&id, &stanza, error).await
+            }
             Some((_, RequestKind::Bookmarks, error)) => {
                 return self.on_bookmarks_answer(&stanza, error).await
             }
@@ -134,6 +140,11 @@ impl Session {
             }
             None => None,
         };
+        self.translate_stanza(stanza, roster_query).await
+    }
+
+    /// A stanza for `translate` (`roster_query`: the id of the roster get it answers).
+    async fn translate_stanza(&mut self, stanza: Stanza, roster_query: Option<String>) -> bool {
         let archive = &self.archive;
         let ctx = translate::Context {
             own: &self.own,
@@ -204,6 +215,7 @@ impl Session {
             let keep = match kind {
                 RequestKind::RosterGet => self.on_roster_timeout(id).await,
                 RequestKind::Archive => self.on_archive_timeout(&id).await,
+                RequestKind::RoomArchive { .. } => self.on_room_archive_timeout(&id).await,
                 RequestKind::SelfPing { room } => {
                     self.on_self_ping_timeout(&room);
                     true

@@ -1,14 +1,16 @@
 //! Rooms (XEP-0045 multi-user chat) on the session's side. Here: the session's record of
 //! the rooms the user joined ([`Rooms`]); `session` carries out the room commands and hands
 //! room stanzas to `read` (pure translation; `user` reads muc#user payloads tolerantly);
-//! `build` makes the stanzas.
+//! `build` makes the stanzas; `archive` queries the room's own archive (MUC MAM: the gap
+//! after every join, scroll-back pages).
 //!
 //! The life of a room: `JoinRoom` records it `Joining` and sends the join presence (when a
 //! session is up; else at the next one). Occupant presences arrive (`RoomEvent::Occupant`),
 //! then the self-presence: `Occupant` (the user) and `Joined`. From then on the user's
 //! presence changes go to the room too. Every new session (not a resumed stream) joins
 //! every room again (`Rejoining`, history since the newest message seen, duplicates by
-//! stanza-id dropped). `/offline` leaves the rooms; the next `SetPresence` joins them again.
+//! stanza-id dropped). Once joined, the room's archive is asked for what came after the
+//! newest room stanza-id known (`archive`), through the same duplicate check. `/offline` leaves the rooms; the next `SetPresence` joins them again.
 //! Leaving, a kick, a ban or the room's destruction forget the room: no rejoin after it.
 //!
 //! A joined room quiet for minutes gets a XEP-0410 self-ping (`self_ping`); if the room no
@@ -16,8 +18,10 @@
 //!
 //! Presence and groupchat messages from a recorded room never reach `translate` (the
 //! roster never sees an occupant). Private messages from occupants (`chat` from room/nick)
-//! and message errors do, and come out as 1:1 messages and delivery failures.
+//! and message errors do, and come out as 1:1 messages and delivery failures (the app
+//! gives an occupant's messages their own conversation, `ContactId::occupant`).
 
+mod archive;
 pub(in crate::session) mod build;
 mod commands;
 mod incoming;
@@ -25,6 +29,8 @@ mod read;
 mod self_ping;
 mod user;
 
+#[cfg(test)]
+mod archive_tests;
 #[cfg(test)]
 mod tests;
 
@@ -169,6 +175,8 @@ impl Room {
 #[derive(Debug, Default)]
 pub struct Rooms {
     rooms: BTreeMap<BareJid, Room>,
+    /// The room archive queries in flight (see `archive`).
+    queries: archive::Queries,
 }
 
 impl Rooms {

@@ -32,6 +32,8 @@ pub enum RequestKind {
     Archive,
     /// A XEP-0410 self-ping to the user's own occupant JID in this room (see `muc`).
     SelfPing { room: BareJid },
+    /// A query of a room's own archive (XEP-0313 at the room; see `muc::archive`).
+    RoomArchive { room: BareJid },
     /// The own account's bookmarks (XEP-0402).
     Bookmarks,
     /// Publishing or retracting a bookmark; `what` as for a roster set.
@@ -47,6 +49,7 @@ impl RequestKind {
             RequestKind::Carbons => "carbons",
             RequestKind::Archive => "mam",
             RequestKind::SelfPing { .. } => "ping",
+            RequestKind::RoomArchive { .. } => "roommam",
             RequestKind::Bookmarks => "bookmarks",
             RequestKind::BookmarkSet { .. } => "bookmark",
         }
@@ -62,7 +65,9 @@ impl RequestKind {
             | RequestKind::Archive
             | RequestKind::Bookmarks
             | RequestKind::BookmarkSet { .. } => Answerer::Account,
-            RequestKind::SelfPing { room } => Answerer::Room(room.clone()),
+            RequestKind::SelfPing { room } | RequestKind::RoomArchive { room } => {
+                Answerer::Room(room.clone())
+            }
         }
     }
 }

@@ -126,7 +126,8 @@ impl Conversation {
     /// Where a reply goes: the locked resource, else the bare JID.
     pub fn reply_target(&self) -> jid::Jid {
         let bare = jid::Jid::from(self.id.jid.clone());
-        match &self.reply_to {
+        // A private message via a room: always the occupant.
+        match self.id.nick.as_ref().or(self.reply_to.as_ref()) {
             Some(res) => jid::Jid::new(&format!("{}/{res}", self.id.jid)).unwrap_or(bare),
             None => bare,
         }
@@ -285,15 +286,21 @@ impl Chats {
     }
 
     /// An outgoing message got further.
+    /// The session names the bare peer: a private message via a room is found in the
+    /// conversation with its occupant.
     pub fn delivery(&mut self, id: &ContactId, msg_id: &str, delivery: Delivery) {
-        let Some(chat) = self.by_id.get_mut(id) else {
-            return;
-        };
-        if let Some(line) = chat.lines.iter_mut().rev().find(|l| {
-            l.message.direction == Direction::Out && l.message.reference() == Some(msg_id)
-        }) {
-            let current = line.delivery.clone().unwrap_or(Delivery::Queued);
-            line.delivery = Some(current.advance(delivery));
+        let chats = self
+            .by_id
+            .values_mut()
+            .filter(|c| c.id.account == id.account && c.id.jid == id.jid);
+        for chat in chats {
+            if let Some(line) = chat.lines.iter_mut().rev().find(|l| {
+                l.message.direction == Direction::Out && l.message.reference() == Some(msg_id)
+            }) {
+                let current = line.delivery.clone().unwrap_or(Delivery::Queued);
+                line.delivery = Some(current.advance(delivery));
+                return;
+            }
         }
     }
 

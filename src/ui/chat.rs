@@ -61,6 +61,9 @@ pub fn render_chat(frame: &mut Frame, area: Rect, state: &State, id: &ContactId)
 
 /// Name, show and status of the peer, its typing state, and marks for a stranger.
 fn title_line<'a>(state: &'a State, chat: &'a Conversation) -> Line<'a> {
+    if let Some(nick) = &chat.id.nick {
+        return private_title(nick, chat);
+    }
     let contact = state.contact(&chat.id);
     let a = contact.map_or(Availability::Offline, |c| c.availability());
     let name = contact.map_or_else(|| chat.id.jid.to_string(), |c| c.label().to_owned());
@@ -90,6 +93,22 @@ fn title_line<'a>(state: &'a State, chat: &'a Conversation) -> Line<'a> {
         if let Some(account) = state.account(chat.id.account) {
             spans.push(Span::styled(format!("  ({})", account.name), theme::dim()));
         }
+    }
+    Line::from(spans)
+}
+
+/// A private message via a room: who, and that it goes through the room (the occupant's
+/// real JID is not known to the user).
+fn private_title<'a>(nick: &'a str, chat: &'a Conversation) -> Line<'a> {
+    let mut spans = vec![
+        Span::styled(nick, Style::default().add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!("  private message via the room {}", chat.id.jid),
+            theme::watch(),
+        ),
+    ];
+    if let Some(typing) = chat.peer_state.and_then(typing_text) {
+        spans.push(Span::styled(format!("  {typing}"), theme::watch()));
     }
     Line::from(spans)
 }
@@ -244,9 +263,11 @@ fn sender_name(state: &State, chat: &Conversation, m: &crate::domain::Message) -
             .account(chat.id.account)
             .and_then(|a| a.nick.clone())
             .unwrap_or_else(|| "me".into()),
-        Direction::In => state
-            .contact(&chat.id)
-            .map_or_else(|| chat.id.jid.to_string(), |c| c.label().to_owned()),
+        Direction::In => chat.id.nick.clone().unwrap_or_else(|| {
+            state
+                .contact(&chat.id)
+                .map_or_else(|| chat.id.jid.to_string(), |c| c.label().to_owned())
+        }),
     }
 }
 

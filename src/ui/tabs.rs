@@ -26,9 +26,11 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, state: &State) {
     let mut spans = vec![Span::styled(" 0 roster ", roster_style)];
     for (i, chat) in state.chats.iter().enumerate() {
         spans.push(Span::styled("│", theme::dim()));
-        let name = match &chat.room {
-            Some(_) => format!("#{}", chat.id.jid.node().map_or("", |n| n.as_str())),
-            None => state
+        let room_name = chat.id.jid.node().map_or("", |n| n.as_str());
+        let name = match (&chat.room, &chat.id.nick) {
+            (Some(_), _) => format!("#{room_name}"),
+            (None, Some(nick)) => format!("{room_name}/{nick}"),
+            (None, None) => state
                 .contact(&chat.id)
                 .map_or_else(|| chat.id.jid.to_string(), |c| c.label().to_owned()),
         };

@@ -381,26 +381,28 @@ pub fn loaded(
     archive_request(id, chat, before)
 }
 
-/// A page of the account's archive before `before`. A room's own archive is not asked
-/// yet: what the disk holds of a room is all there is.
+/// A page of the archive before `before`: the account's for a conversation, the room's
+/// own for a room (its stanza-ids are the room's).
 fn archive_request(
     id: &ContactId,
     chat: &mut crate::store::chat::Conversation,
     before: Option<String>,
 ) -> Vec<Effect> {
-    if chat.room.is_some() {
-        chat.older = Older::None;
-        return Vec::new();
-    }
     chat.older = Older::Loading;
-    vec![Effect::Send(
-        id.account,
+    let command = if chat.room.is_some() {
+        Command::FetchRoomArchive {
+            room: id.jid.clone(),
+            before,
+            max: PAGE as u32,
+        }
+    } else {
         Command::FetchArchive {
             with: id.jid.clone(),
             before,
             max: PAGE as u32,
-        },
-    )]
+        }
+    };
+    vec![Effect::Send(id.account, command)]
 }
 
 /// A message from outside the UI (`rosterm ctl msg`): its conversation is opened if need be

@@ -82,7 +82,7 @@ fn announce(state: &mut State, id: &ContactId, before: Option<Availability>) -> 
 /// A message: shown; a receipt when asked for (not to strangers, not for copies); the
 /// notifier when it is news the user does not see (silenced by the account's own DND).
 fn on_message(state: &mut State, account: AccountId, message: Message) -> Vec<Effect> {
-    let id = ContactId::new(account, message.peer.clone());
+    let id = state.conversation_of(account, &message);
     let receipt = (message.wants_receipt
         && message.direction == Direction::In
         && matches!(message.via, Via::Live | Via::Offline)
@@ -102,7 +102,7 @@ fn on_message(state: &mut State, account: AccountId, message: Message) -> Vec<Ef
     if arrival == (Arrival::New { unread: true }) {
         let who = state
             .contact(&id)
-            .map_or_else(|| id.jid.to_string(), |c| c.label().to_owned());
+            .map_or_else(|| id.address(), |c| c.label().to_owned());
         let text = format!("✉ {who}: {preview}");
         state.ui.message = Some((text.clone(), Severity::Info));
         let dnd = state

@@ -259,3 +259,7 @@ pub fn on_message(state: &mut State, account: AccountId, message: Message) -> Ve
 #[cfg(test)]
 #[path = "rooms_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "rooms_private_tests.rs"]
+mod private_tests;

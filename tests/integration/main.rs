@@ -57,6 +57,8 @@ mod muc_peer;
 mod multi;
 mod peer;
 mod proxy;
+mod room_archive;
+mod room_private;
 mod rooms;
 mod rooms_tmux;
 mod session;

@@ -17,7 +17,7 @@ use crate::muc_peer::{field, MucPeer};
 use crate::peer::WAIT;
 use crate::A0;
 
-fn server() -> Server {
+pub(crate) fn server() -> Server {
     let server = Server::start_with(Options {
         muc: true,
         ..Options::default()
@@ -28,11 +28,11 @@ fn server() -> Server {
     server
 }
 
-fn room(server: &Server, name: &str) -> BareJid {
+pub(crate) fn room(server: &Server, name: &str) -> BareJid {
     BareJid::new(&format!("{name}@{}", server.muc_domain())).unwrap()
 }
 
-async fn alice(server: &Server) -> Client {
+pub(crate) async fn alice(server: &Server) -> Client {
     let mut alice = Client::start(server, "alice", "alice-pw", OwnPresence::default());
     next(&mut alice, "a session", |e| {
         matches!(e, SessionEvent::SessionStarted { .. })
@@ -42,7 +42,7 @@ async fn alice(server: &Server) -> Client {
 }
 
 /// The next session event matching `pred` (every event is applied to the state on the way).
-async fn next(
+pub(crate) async fn next(
     client: &mut Client,
     what: &str,
     pred: impl Fn(&SessionEvent) -> bool,
@@ -68,7 +68,7 @@ async fn next(
 }
 
 /// The next event of `room` matching `pred`.
-async fn room_event(
+pub(crate) async fn room_event(
     client: &mut Client,
     room: &BareJid,
     what: &str,
@@ -86,7 +86,7 @@ async fn room_event(
     }
 }
 
-fn join(room: &BareJid, nick: &str, password: Option<&str>) -> Command {
+pub(crate) fn join(room: &BareJid, nick: &str, password: Option<&str>) -> Command {
     Command::JoinRoom {
         room: room.clone(),
         nick: nick.into(),
@@ -96,7 +96,7 @@ fn join(room: &BareJid, nick: &str, password: Option<&str>) -> Command {
 }
 
 /// alice joins `room` as `nick`; returns the occupants the room listed before the join.
-async fn join_ok(alice: &mut Client, room: &BareJid, nick: &str) -> Vec<Occupant> {
+pub(crate) async fn join_ok(alice: &mut Client, room: &BareJid, nick: &str) -> Vec<Occupant> {
     alice.command(join(room, nick, None));
     let mut listed = Vec::new();
     loop {

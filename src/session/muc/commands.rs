@@ -25,8 +25,11 @@ impl Session {
             Command::RoomNick { room, nick } => self.room_nick(room, nick).await,
             Command::SetSubject { room, text } => self.set_subject(room, text).await,
             Command::SendRoomMessage(out) => self.send_room_message(out).await,
+            Command::FetchRoomArchive { room, before, max } => {
+                self.fetch_room_archive(room, before, max).await
+            }
             other => {
-                tracing::debug!(?other, "rooms: not yet");
+                tracing::debug!(?other, "not a room command");
                 true
             }
         }

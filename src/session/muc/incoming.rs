@@ -117,6 +117,7 @@ impl Session {
                 }
                 if joined {
                     self.after_join(&room).await;
+                    self.fill_gap(&room).await;
                 }
                 true
             }
