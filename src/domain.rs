@@ -15,6 +15,7 @@
 pub mod away;
 pub mod message;
 pub mod room;
+pub mod seen;
 
 use jid::BareJid;
 pub use message::{ChatState, Delivery, Direction, Message, Outgoing, Via};

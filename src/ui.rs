@@ -226,3 +226,7 @@ mod fit_tests;
 #[cfg(test)]
 #[path = "ui_idle_tests.rs"]
 mod idle_tests;
+
+#[cfg(test)]
+#[path = "ui_seen_tests.rs"]
+mod seen_tests;

@@ -164,7 +164,9 @@ fn a_schema_3_file_gains_the_presence_log_and_keeps_its_messages() {
     }
     let me = jid("alice@example.org");
     let mut h = History::open(&path).expect("migrates");
-    let kept = h.recent(&me, &jid("bob@example.org"), 10).expect("messages");
+    let kept = h
+        .recent(&me, &jid("bob@example.org"), 10)
+        .expect("messages");
     assert_eq!(kept.len(), 1);
     h.write(&me, &seen("bob@example.org", 5, None))
         .expect("seen");

@@ -246,6 +246,21 @@ impl AccountState {
             });
         }
         self.cached_since = Some(saved_at);
+        self.seed_last_seen(cached.seen);
+    }
+
+    /// When roster contacts were last seen (the presence log, or a `/last` answer); a newer
+    /// time already known is kept, and strangers are not added.
+    pub fn seed_last_seen(&mut self, seen: Vec<(BareJid, SystemTime)>) {
+        for (jid, at) in seen {
+            if self.roster.get(&jid).is_some() {
+                self.roster.modify(&jid, |c| {
+                    if c.last_seen.is_none_or(|old| old < at) {
+                        c.last_seen = Some(at);
+                    }
+                });
+            }
+        }
     }
 
     /// Every roster contact's best resource, for the cache (saved on quit).
@@ -293,6 +308,7 @@ fn apply_to_contact(
             if c.resources.is_empty() {
                 c.last_status = status;
                 c.offline_since = Some(now);
+                c.last_seen = Some(now);
             }
         }
         PresenceChange::Error { reason } => {

@@ -101,6 +101,10 @@ fn offline_lines(state: &State, contact: &Contact) -> Vec<Line<'static>> {
     if !last.is_empty() {
         lines.push(Line::styled(format!("  {last}"), theme::status_text()));
     }
+    if let Some(seen) = contact.last_seen {
+        let when = crate::domain::seen::local_date_time(seen, state.settings.utc_offset);
+        lines.push(Line::styled(format!("  last seen {when}"), theme::dim()));
+    }
     lines
 }
 

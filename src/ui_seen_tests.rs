@@ -1,0 +1,67 @@
+//! Render tests for "last seen": an offline contact's row and its detail view.
+
+use std::time::Duration;
+
+use crate::domain::{ContactId, Show};
+use crate::event::{PresenceChange, SessionEvent};
+use crate::store::Mode;
+use crate::test_support::{jid, mixed_state, presence, render, text, A0};
+
+fn row<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(name))
+        .unwrap_or_else(|| panic!("{screen}"))
+}
+
+#[test]
+fn a_contact_that_goes_offline_is_seen_live_and_its_detail_says_when() {
+    let mut s = mixed_state();
+    presence(&mut s, "heidi@example.org", "pc", Show::Online, 0, "");
+    let left = s.settings.clock - Duration::from_secs(3 * 3600 + 5);
+    s.apply_at(
+        A0,
+        SessionEvent::Presence {
+            from: jid("heidi@example.org"),
+            resource: Some("pc".into()),
+            change: PresenceChange::Unavailable {
+                status: "gone fishing".into(),
+            },
+        },
+        left,
+    );
+    let screen = text(&render(&mut s, 120, 24));
+    let heidi = row(&screen, "Heidi");
+    assert!(heidi.contains("seen 3h ago"), "{heidi}");
+    assert!(heidi.contains("gone fishing"), "{heidi}");
+    s.ui.mode = Mode::Detail(ContactId::new(A0, jid("heidi@example.org")));
+    let screen = text(&render(&mut s, 120, 30));
+    let when = crate::domain::seen::local_date_time(left, 0);
+    assert!(screen.contains(&format!("last seen {when}")), "{screen}");
+}
+
+#[test]
+fn seen_more_than_a_week_ago_is_a_date_and_online_contacts_say_nothing() {
+    let mut s = mixed_state();
+    let long_ago = s.settings.clock - Duration::from_secs(10 * 86_400);
+    let account = s.account_mut(A0).expect("account");
+    account.seed_last_seen(vec![
+        (jid("heidi@example.org"), long_ago),
+        (jid("carol@example.org"), long_ago),
+        (jid("stranger@example.org"), long_ago),
+    ]);
+    assert!(account.roster.get(&jid("stranger@example.org")).is_none());
+    let date = crate::domain::civil_date(
+        (long_ago
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+            / 86_400) as i64,
+    );
+    let screen = text(&render(&mut s, 120, 24));
+    assert!(
+        row(&screen, "Heidi").contains(&format!("seen {date}")),
+        "{screen}"
+    );
+    assert!(!row(&screen, "Carol").contains("seen"), "{screen}");
+}
