@@ -65,3 +65,28 @@ fn seen_more_than_a_week_ago_is_a_date_and_online_contacts_say_nothing() {
     );
     assert!(!row(&screen, "Carol").contains("seen"), "{screen}");
 }
+
+#[test]
+fn history_lists_the_transitions_newest_first_in_the_detail_view() {
+    let mut s = mixed_state();
+    let id = ContactId::new(A0, jid("heidi@example.org"));
+    let t = |secs: u64, show, status: &str| crate::history::Transition {
+        jid: jid("heidi@example.org"),
+        at: s.settings.clock - Duration::from_secs(secs),
+        show,
+        status: status.into(),
+    };
+    let rows = vec![t(7200, Some(Show::Away), "lunch"), t(3600, None, "bye")];
+    let newest = crate::domain::seen::local_date_time(rows[1].at, 0);
+    s.ui.transitions = Some((id.clone(), rows));
+    s.ui.mode = Mode::Detail(id);
+    let screen = text(&render(&mut s, 120, 30));
+    let at = |needle: &str| {
+        screen
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {screen}"))
+    };
+    assert!(at("presence history") < at("offline  bye"), "{screen}");
+    assert!(at("offline  bye") < at("away     lunch"), "{screen}");
+    assert!(screen.contains(&format!("{newest}  ○ offline")), "{screen}");
+}

@@ -75,6 +75,18 @@ impl Sink {
                 }
             }
             E::SessionStarted { .. } => Write::SessionReset,
+            // A `/last` answer: when it went away, as the log would have said.
+            E::LastActivity {
+                jid,
+                result: Ok((secs, status)),
+            } => Write::Seen(super::Transition {
+                jid: jid.clone(),
+                at: std::time::SystemTime::now()
+                    .checked_sub(Duration::from_secs(*secs))
+                    .unwrap_or(std::time::UNIX_EPOCH),
+                show: None,
+                status: status.clone(),
+            }),
             _ => return,
         };
         let _ = self.0.send(change);

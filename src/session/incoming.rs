@@ -113,22 +113,7 @@ impl Session {
         // The roster get's answer is read by `translate`; a roster set's is read here.
         let roster_query = match self.answered(&stanza) {
             Some((id, RequestKind::RosterGet, _)) => Some(id),
-            Some((_, RequestKind::RosterSet { what }, error)) => {
-                return self.on_roster_set_answer(what, error).await
-            }
-            Some((_, RequestKind::Carbons, error)) => return self.on_carbons_answer(error).await,
-            Some((_, RequestKind::SelfPing { room }, error)) => {
-                return self.on_self_ping_answer(room, error).await
-            }
-            Some((id, RequestKind::Archive, error)) => {
-                return self.on_archive_answer(&id, &stanza, error).await
-            }
-            Some((_, RequestKind::Bookmarks, error)) => {
-                return self.on_bookmarks_answer(&stanza, error).await
-            }
-            Some((_, RequestKind::BookmarkSet { what }, error)) => {
-                return self.on_bookmark_set_answer(what, error).await
-            }
+            Some((id, kind, error)) => return self.on_answer(&id, kind, &stanza, error).await,
             None => None,
         };
         let archive = &self.archive;
@@ -163,6 +148,26 @@ impl Session {
                 self.emit(SessionEvent::RosterVersion(ver)).await
             }
             None => true,
+        }
+    }
+
+    /// The answer to a request other than the roster get; returns false when the app is gone.
+    async fn on_answer(
+        &mut self,
+        id: &str,
+        kind: RequestKind,
+        stanza: &Stanza,
+        error: Option<String>,
+    ) -> bool {
+        match kind {
+            RequestKind::RosterGet => true,
+            RequestKind::RosterSet { what } => self.on_roster_set_answer(what, error).await,
+            RequestKind::Carbons => self.on_carbons_answer(error).await,
+            RequestKind::SelfPing { room } => self.on_self_ping_answer(room, error).await,
+            RequestKind::Archive => self.on_archive_answer(id, stanza, error).await,
+            RequestKind::Bookmarks => self.on_bookmarks_answer(stanza, error).await,
+            RequestKind::BookmarkSet { what } => self.on_bookmark_set_answer(what, error).await,
+            RequestKind::LastActivity { of } => self.on_last_answer(of, stanza, error).await,
         }
     }
 
@@ -205,6 +210,7 @@ impl Session {
                     true
                 }
                 RequestKind::Bookmarks => true,
+                RequestKind::LastActivity { of } => self.on_last_timeout(of).await,
                 RequestKind::BookmarkSet { what } => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while {what}.",

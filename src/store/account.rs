@@ -249,6 +249,45 @@ impl AccountState {
         self.seed_last_seen(cached.seen);
     }
 
+    /// A `/last` answer: kept as the contact's last seen when it is offline; returns the
+    /// status line ("bob@example.org: seen 2h ago, gone fishing" or the error).
+    pub fn last_activity(
+        &mut self,
+        jid: &BareJid,
+        result: Result<(u64, String), String>,
+        (now, offset): (SystemTime, i64),
+    ) -> (String, crate::store::Severity) {
+        let (secs, status) = match result {
+            Ok(found) => found,
+            Err(error) => return (error, crate::store::Severity::Error),
+        };
+        let at = now
+            .checked_sub(std::time::Duration::from_secs(secs))
+            .unwrap_or(std::time::UNIX_EPOCH);
+        let online = self
+            .roster
+            .get(jid)
+            .is_some_and(|c| !c.resources.is_empty());
+        let shown = crate::sanitize::sanitize(jid.as_str(), crate::sanitize::MAX_NAME);
+        let mut text = if online {
+            let idle = crate::domain::seen::seen_label(at, now, offset);
+            format!(
+                "{shown} is online (last active {})",
+                idle.strip_prefix("seen ").unwrap_or(&idle)
+            )
+        } else {
+            self.seed_last_seen(vec![(jid.clone(), at)]);
+            format!(
+                "{shown}: {}",
+                crate::domain::seen::seen_label(at, now, offset)
+            )
+        };
+        if !status.is_empty() {
+            text.push_str(&format!(", \"{status}\""));
+        }
+        (text, crate::store::Severity::Info)
+    }
+
     /// When roster contacts were last seen (the presence log, or a `/last` answer); a newer
     /// time already known is kept, and strangers are not added.
     pub fn seed_last_seen(&mut self, seen: Vec<(BareJid, SystemTime)>) {
@@ -298,6 +337,9 @@ fn apply_to_contact(
             }
         }
         PresenceChange::Unavailable { status } => {
+            // Seen leaving only if it was here (a probe's answer for an offline contact is
+            // not a departure).
+            let was_here = !c.resources.is_empty();
             match resource {
                 // From the bare JID: the whole contact is offline.
                 None => c.resources.clear(),
@@ -308,7 +350,9 @@ fn apply_to_contact(
             if c.resources.is_empty() {
                 c.last_status = status;
                 c.offline_since = Some(now);
-                c.last_seen = Some(now);
+                if was_here {
+                    c.last_seen = Some(now);
+                }
             }
         }
         PresenceChange::Error { reason } => {
