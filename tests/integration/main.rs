@@ -58,6 +58,7 @@ mod peer;
 mod proxy;
 mod rooms;
 mod rooms_tmux;
+mod seen;
 mod session;
 mod sieve;
 mod srv;
