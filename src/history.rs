@@ -294,6 +294,16 @@ impl History {
             .map_err(|e| self.err(e))
     }
 
+    /// The presence transitions of `peer` from `since` on, with the one just before.
+    pub fn transitions_since(
+        &self,
+        account: &BareJid,
+        peer: &BareJid,
+        since: SystemTime,
+    ) -> Result<Vec<Transition>, HistoryError> {
+        seen::since(&self.conn, account.as_str(), peer.as_str(), since).map_err(|e| self.err(e))
+    }
+
     /// Drops old presence transitions ([`seen::prune`]); returns how many went.
     pub fn prune_seen(
         &mut self,

@@ -132,6 +132,10 @@ pub struct UiState {
     /// `/history CONTACT`: its presence transitions read from the local database (oldest
     /// first), drawn in its detail view.
     pub transitions: Option<(ContactId, Vec<crate::history::Transition>)>,
+    /// The same contact's transitions over the last 7 days (its availability strip).
+    pub week: Vec<(SystemTime, Option<crate::domain::Show>)>,
+    /// Show the transitions list (`/history`), not only the strip (the detail view).
+    pub show_transitions: bool,
 }
 
 impl Default for UiState {
@@ -151,6 +155,8 @@ impl Default for UiState {
             tab: None,
             undo: Vec::new(),
             transitions: None,
+            week: Vec::new(),
+            show_transitions: false,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod help;
 pub mod inbox;
 pub mod room;
 pub mod roster;
+pub mod strip;
 pub mod tabs;
 pub mod text;
 pub mod theme;

@@ -79,6 +79,7 @@ fn history_lists_the_transitions_newest_first_in_the_detail_view() {
     let rows = vec![t(7200, Some(Show::Away), "lunch"), t(3600, None, "bye")];
     let newest = crate::domain::seen::local_date_time(rows[1].at, 0);
     s.ui.transitions = Some((id.clone(), rows));
+    s.ui.show_transitions = true;
     s.ui.mode = Mode::Detail(id);
     let screen = text(&render(&mut s, 120, 30));
     let at = |needle: &str| {
@@ -89,4 +90,30 @@ fn history_lists_the_transitions_newest_first_in_the_detail_view() {
     assert!(at("presence history") < at("offline  bye"), "{screen}");
     assert!(at("offline  bye") < at("away     lunch"), "{screen}");
     assert!(screen.contains(&format!("{newest}  ○ offline")), "{screen}");
+}
+
+#[test]
+fn the_detail_view_draws_the_last_7_days_snapshot() {
+    use std::time::UNIX_EPOCH;
+    let mut s = mixed_state();
+    // Saturday 2026-11-28, 15:00 UTC.
+    let now = UNIX_EPOCH + Duration::from_secs(1_795_824_000 + 15 * 3600);
+    s.settings.clock = now;
+    let id = ContactId::new(A0, jid("heidi@example.org"));
+    let h = |hours: u64| now - Duration::from_secs(hours * 3600);
+    s.ui.week = vec![
+        (h(6 * 24 + 10), Some(Show::Online)),
+        (h(6 * 24 + 2), None),
+        (h(3 * 24), Some(Show::Away)),
+        (h(3 * 24 - 3), Some(Show::Dnd)),
+        (h(2 * 24), None),
+        (h(5), Some(Show::Chat)),
+        (h(2), None),
+    ];
+    s.ui.transitions = Some((id.clone(), Vec::new()));
+    s.ui.mode = Mode::Detail(id);
+    let screen = text(&render(&mut s, 80, 30));
+    assert!(screen.contains("last 7 days"), "{screen}");
+    assert!(!screen.contains("presence history"), "{screen}");
+    insta::assert_snapshot!(screen);
 }

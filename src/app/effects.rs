@@ -112,8 +112,15 @@ fn load_transitions(state: &mut State, history: Option<&History>, id: ContactId)
         return;
     };
     let own = account.jid.clone();
-    match history.transitions(&own, &id.jid, TRANSITIONS) {
-        Ok(rows) => state.ui.transitions = Some((id, rows)),
+    let since = crate::domain::strip::window_start(state.settings.clock, state.settings.utc_offset);
+    let read = history
+        .transitions(&own, &id.jid, TRANSITIONS)
+        .and_then(|last| Ok((last, history.transitions_since(&own, &id.jid, since)?)));
+    match read {
+        Ok((last, week)) => {
+            state.ui.transitions = Some((id, last));
+            state.ui.week = week.into_iter().map(|t| (t.at, t.show)).collect();
+        }
         Err(e) => {
             tracing::warn!("{e}");
             state.ui.message = Some((format!("{e}"), crate::store::Severity::Error));

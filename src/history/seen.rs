@@ -169,6 +169,29 @@ pub fn of_contact(
     Ok(out)
 }
 
+/// The transitions of one contact from `since` on, with the one just before (the state at
+/// `since`), oldest first.
+pub fn since(
+    conn: &Connection,
+    account: &str,
+    jid: &str,
+    since: SystemTime,
+) -> rusqlite::Result<Vec<Transition>> {
+    let mut stmt = conn.prepare(
+        "SELECT jid, at, show, status FROM presence_log WHERE account = ?1 AND jid = ?2
+         AND at >= COALESCE((SELECT at FROM presence_log WHERE account = ?1 AND jid = ?2
+             AND at < ?3 ORDER BY at DESC, key DESC LIMIT 1), ?3)
+         ORDER BY at, key",
+    )?;
+    let rows = stmt.query_map(params![account, jid, millis(since)], read_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (jid, at, show, status) = row?;
+        out.extend(transition(&jid, at, show, &status));
+    }
+    Ok(out)
+}
+
 /// Drops rows older than `now - KEEP` (but never a contact's newest) and all but the
 /// newest [`CAP`] of each contact. Returns how many went.
 pub fn prune(tx: &Transaction<'_>, account: &str, now: SystemTime) -> rusqlite::Result<usize> {

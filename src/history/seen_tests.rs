@@ -181,3 +181,26 @@ fn a_schema_3_file_gains_the_presence_log_and_keeps_its_messages() {
         .expect("schema");
     assert_eq!(version, 4);
 }
+
+#[test]
+fn the_week_starts_with_the_state_it_was_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = History::open(&dir.path().join("h.sqlite3")).expect("open");
+    let me = jid("alice@example.org");
+    let rows = [
+        seen("bob@example.org", 1, Some(Show::Away)),
+        seen("bob@example.org", 2, Some(Show::Online)),
+        seen("bob@example.org", 20, None),
+        seen("carol@example.org", 15, None),
+    ];
+    h.write_all(&me, &rows).expect("write");
+    let bob = jid("bob@example.org");
+    let week = h.transitions_since(&me, &bob, at(10)).expect("since");
+    assert_eq!(
+        week.iter().map(|t| t.at).collect::<Vec<_>>(),
+        [at(2), at(20)]
+    );
+    // Nothing before: from the start.
+    let all = h.transitions_since(&me, &bob, at(0)).expect("all");
+    assert_eq!(all.len(), 3);
+}

@@ -41,7 +41,11 @@ pub fn detail_lines(state: &State, id: &ContactId) -> Vec<Line<'static>> {
         }
     }
     if let Some((_, rows)) = state.ui.transitions.as_ref().filter(|(of, _)| of == id) {
-        lines.extend(transition_lines(rows, state.settings.utc_offset));
+        let (now, offset) = (state.settings.clock, state.settings.utc_offset);
+        lines.extend(crate::ui::strip::strip_lines(&state.ui.week, now, offset));
+        if state.ui.show_transitions {
+            lines.extend(transition_lines(rows, offset));
+        }
     }
     lines
 }

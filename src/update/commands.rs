@@ -98,8 +98,9 @@ fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect>
     };
     match cmd {
         SlashCommand::StatusGet(_) => {
-            crate::update::keys::open_popup(state, Mode::Detail(id));
-            Vec::new()
+            crate::update::keys::open_popup(state, Mode::Detail(id.clone()));
+            state.ui.show_transitions = false;
+            vec![Effect::LoadTransitions(id)]
         }
         SlashCommand::Add { name, .. } => contacts::add(state, id, name),
         SlashCommand::Remove(_) => contacts::ask_remove(state, id),
@@ -112,6 +113,7 @@ fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect>
         SlashCommand::Last(_) => last(state, id),
         SlashCommand::PresenceHistory(_) => {
             crate::update::keys::open_popup(state, Mode::Detail(id.clone()));
+            state.ui.show_transitions = true;
             vec![Effect::LoadTransitions(id)]
         }
         _ => Vec::new(),
