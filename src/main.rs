@@ -156,6 +156,10 @@ struct Saved {
 /// `who`: when each contact was last seen, from the presence log (a database that cannot be
 /// read leaves it unknown).
 fn seed_last_seen(state: &mut State, db: &std::path::Path) {
+    // Never creates the file: `who` only reads what an interactive run saved.
+    if !db.exists() {
+        return;
+    }
     let Ok(history) = history::History::open(db) else {
         return;
     };
