@@ -13,9 +13,13 @@
 //! disk: it sends [`Write`]s and forgets them. The app reads through a `History` of its
 //! own (WAL: readers do not wait for the writer).
 //!
+//! - The presence log behind "last seen" and the detail view's 7-day strip: each
+//!   contact's availability transitions, coalesced by the writer thread and pruned at
+//!   start (`seen`).
+//!
 //! Where things live: `schema` (tables, migrations: add a schema there), `roster` and
-//! `messages` (writes), `load` (roster reads), `read` (message reads), `columns` (how
-//! fields are stored), `writer` ([`Writer`], [`Sink`]).
+//! `messages` (writes), `load` (roster reads), `read` (message reads), `seen` (the
+//! presence log), `columns` (how fields are stored), `writer` ([`Writer`], [`Sink`]).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
