@@ -61,6 +61,10 @@ pub enum SlashCommand {
     /// Announce this contact's changes; `None`: list the watched contacts.
     Watch(Option<String>),
     Unwatch(String),
+    /// When the contact was last seen; asked of the server (XEP-0012) when nothing is known.
+    Last(String),
+    /// The contact's presence transitions from the local presence log.
+    PresenceHistory(String),
     /// Open a conversation (a JID, or a contact's roster name) and send `text` if given.
     Msg {
         to: String,
@@ -111,7 +115,9 @@ impl SlashCommand {
             | SlashCommand::Approve(who)
             | SlashCommand::Deny(who)
             | SlashCommand::Unsubscribe(who)
-            | SlashCommand::Cancel(who) => Some(who),
+            | SlashCommand::Cancel(who)
+            | SlashCommand::Last(who)
+            | SlashCommand::PresenceHistory(who) => Some(who),
             _ => None,
         }
     }
@@ -569,6 +575,26 @@ pub const COMMANDS: &[Spec] = &[
             }
             Ok(SlashCommand::Watch(Some(contact("watch", rest)?)))
         },
+    },
+    Spec {
+        name: "last",
+        aliases: &[],
+        args: CONTACT,
+        lines: &[(
+            "/last <contact>",
+            "when it was last seen (asks the server when nothing is known)",
+        )],
+        parse: |rest| Ok(SlashCommand::Last(contact("last", rest)?)),
+    },
+    Spec {
+        name: "history",
+        aliases: &[],
+        args: CONTACT,
+        lines: &[(
+            "/history <contact>",
+            "its last 20 presence changes, in the detail view",
+        )],
+        parse: |rest| Ok(SlashCommand::PresenceHistory(contact("history", rest)?)),
     },
     Spec {
         name: "unwatch",

@@ -15,6 +15,8 @@
 pub mod away;
 pub mod message;
 pub mod room;
+pub mod seen;
+pub mod strip;
 
 use jid::BareJid;
 pub use message::{ChatState, Delivery, Direction, Message, Outgoing, Via};

@@ -114,6 +114,12 @@ pub enum SessionEvent {
         from: Option<jid::Jid>,
         id: String,
     },
+    /// The answer to `Command::QueryLastActivity`: seconds since `jid` was last active (or
+    /// logged out) and its status text (sanitized), or what went wrong, in one sentence.
+    LastActivity {
+        jid: BareJid,
+        result: Result<(u64, String), String>,
+    },
     /// Incoming stanzas were repaired by the sieve or discarded by the XMPP library since the
     /// last such event; `notice` (sanitized) is worth the status line.
     InputCleaned {
@@ -158,6 +164,9 @@ pub enum Command {
         idle_secs: Option<u64>,
     },
     /// Send unavailable presence but stay connected (the roster stays live); the next
+    /// `/last`: ask `jid` (its bare JID: the server answers for an offline contact) for its
+    /// last activity (XEP-0012).
+    QueryLastActivity(BareJid),
     /// `SetPresence` makes the user available again.
     GoOffline,
     /// The nick sent with presence and subscription requests (XEP-0172).

@@ -13,9 +13,13 @@
 //! disk: it sends [`Write`]s and forgets them. The app reads through a `History` of its
 //! own (WAL: readers do not wait for the writer).
 //!
+//! - The presence log behind "last seen" and the detail view's 7-day strip: each
+//!   contact's availability transitions, coalesced by the writer thread and pruned at
+//!   start (`seen`).
+//!
 //! Where things live: `schema` (tables, migrations: add a schema there), `roster` and
-//! `messages` (writes), `load` (roster reads), `read` (message reads), `columns` (how
-//! fields are stored), `writer` ([`Writer`], [`Sink`]).
+//! `messages` (writes), `load` (roster reads), `read` (message reads), `seen` (the
+//! presence log), `columns` (how fields are stored), `writer` ([`Writer`], [`Sink`]).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -32,8 +36,10 @@ mod messages;
 mod read;
 mod roster;
 mod schema;
+pub mod seen;
 mod writer;
 
+pub use seen::Transition;
 pub use writer::{Sink, Writer};
 /// Separates group names in one column (a control character: sanitized names never hold one).
 const GROUP_SEP: char = '\u{1f}';
@@ -80,6 +86,9 @@ pub struct CachedRoster {
     pub presence: Vec<LastPresence>,
     /// When the roster was last written.
     pub saved_at: Option<SystemTime>,
+    /// When each contact was last seen going offline (the presence log's newest
+    /// unavailable transitions).
+    pub seen: Vec<(BareJid, SystemTime)>,
 }
 
 /// One change to write.
@@ -96,6 +105,20 @@ pub enum Write {
     Message(Message),
     /// A room message (`peer` = the room, `resource` = the sender's nick).
     RoomMessage(Message),
+    /// One resource's presence as the session saw it (`show` None: unavailable or error);
+    /// the writer thread coalesces these into [`Write::Seen`] (only real changes of the
+    /// contact's aggregate show are written).
+    ResourcePresence {
+        jid: BareJid,
+        resource: Option<String>,
+        show: Option<Show>,
+        status: String,
+        at: SystemTime,
+    },
+    /// A new session: every contact's resources are unknown again.
+    SessionReset,
+    /// A presence transition to store as it is (coalesced, or a `/last` answer).
+    Seen(Transition),
     /// An outgoing message got further (never backwards: `Delivery::advance`).
     Delivery {
         peer: BareJid,
@@ -252,9 +275,52 @@ impl History {
             Write::Delivery { peer, id, delivery } => {
                 messages::deliver(&tx, account, peer.as_str(), id, delivery)
             }
+            Write::Seen(t) => seen::insert(&tx, account, t),
+            Write::ResourcePresence { .. } | Write::SessionReset => Ok(()),
             roster => roster::apply(&tx, account, roster),
         });
         applied.and_then(|()| tx.commit()).map_err(|e| self.err(e))
+    }
+
+    /// Each contact's newest presence transition.
+    pub fn latest_seen(&self, account: &BareJid) -> Result<Vec<Transition>, HistoryError> {
+        seen::latest(&self.conn, account.as_str()).map_err(|e| self.err(e))
+    }
+
+    /// The newest `limit` presence transitions of `peer`, oldest first.
+    pub fn transitions(
+        &self,
+        account: &BareJid,
+        peer: &BareJid,
+        limit: usize,
+    ) -> Result<Vec<Transition>, HistoryError> {
+        seen::of_contact(&self.conn, account.as_str(), peer.as_str(), limit)
+            .map_err(|e| self.err(e))
+    }
+
+    /// The presence transitions of `peer` from `since` on, with the one just before.
+    pub fn transitions_since(
+        &self,
+        account: &BareJid,
+        peer: &BareJid,
+        since: SystemTime,
+    ) -> Result<Vec<Transition>, HistoryError> {
+        seen::since(&self.conn, account.as_str(), peer.as_str(), since).map_err(|e| self.err(e))
+    }
+
+    /// Drops old presence transitions ([`seen::prune`]); returns how many went.
+    pub fn prune_seen(
+        &mut self,
+        account: &BareJid,
+        now: SystemTime,
+    ) -> Result<usize, HistoryError> {
+        let tx = self.conn.transaction().map_err(|e| HistoryError::Db {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        let gone = seen::prune(&tx, account.as_str(), now);
+        gone.and_then(|n| tx.commit().map(|()| n))
+            .map_err(|e| self.err(e))
     }
 
     /// The newest `limit` messages with `peer`, oldest first; `room`: a room's messages, else
@@ -336,3 +402,6 @@ mod read_tests;
 
 #[cfg(test)]
 mod schema_tests;
+
+#[cfg(test)]
+mod seen_tests;

@@ -31,7 +31,7 @@ fn who(
     sessions: &mut Sessions,
     state: &mut State,
     jids: &[String],
-    json: bool,
+    (json, config): (bool, &config::Config),
 ) -> Result<(), (u8, String)> {
     let jids = jids
         .iter()
@@ -51,6 +51,9 @@ fn who(
     let result = runtime.block_on(rosterm::who::collect(sessions, state));
     sessions.send_all(rosterm::event::Command::Disconnect);
     result.map_err(|reason| (EXIT_FAILURE, reason))?;
+    if let Some(db) = &config.storage {
+        seed_last_seen(state, db);
+    }
     // Accounts with nothing to report are named on stderr; the others are reported.
     for problem in rosterm::who::settled(state).unwrap_or_default() {
         eprintln!("rosterm: {problem}");
@@ -148,6 +151,24 @@ struct Saved {
     /// Messages of an earlier run that never reached the server: sent again.
     queued: Vec<history::StoredMessage>,
     problem: Option<String>,
+}
+
+/// `who`: when each contact was last seen, from the presence log (a database that cannot be
+/// read leaves it unknown).
+fn seed_last_seen(state: &mut State, db: &std::path::Path) {
+    // Never creates the file: `who` only reads what an interactive run saved.
+    if !db.exists() {
+        return;
+    }
+    let Ok(history) = history::History::open(db) else {
+        return;
+    };
+    for account in state.accounts.values_mut() {
+        match history.load_roster(&account.jid) {
+            Ok(cached) => account.seed_last_seen(cached.seen),
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
 }
 
 /// Opens the local database and reads what it saved; a database that cannot be used is one
@@ -321,7 +342,7 @@ fn run(mut cli: Cli) -> Result<(), (u8, String)> {
         if let Some(room) = room {
             return who_room(&mut sessions, &mut state, &room, json);
         }
-        return who(&mut sessions, &mut state, &jids, json);
+        return who(&mut sessions, &mut state, &jids, (json, &config));
     }
     if !problems.is_empty() {
         problems.dedup();

@@ -29,6 +29,7 @@ mod commands;
 pub mod connect;
 pub mod discarded;
 mod incoming;
+mod last;
 mod muc;
 mod outbox;
 mod reconnect;

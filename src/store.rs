@@ -136,6 +136,13 @@ pub struct UiState {
     pub tab: Option<TabCycle>,
     /// Each account's presence before the last change (what the undo key restores).
     pub undo: Vec<(AccountId, OwnPresence)>,
+    /// `/history CONTACT`: its presence transitions read from the local database (oldest
+    /// first), drawn in its detail view.
+    pub transitions: Option<(ContactId, Vec<crate::history::Transition>)>,
+    /// The same contact's transitions over the last 7 days (its availability strip).
+    pub week: Vec<(SystemTime, Option<crate::domain::Show>)>,
+    /// Show the transitions list (`/history`), not only the strip (the detail view).
+    pub show_transitions: bool,
 }
 
 impl Default for UiState {
@@ -156,6 +163,9 @@ impl Default for UiState {
             sent: 0,
             tab: None,
             undo: Vec::new(),
+            transitions: None,
+            week: Vec::new(),
+            show_transitions: false,
         }
     }
 }
@@ -486,8 +496,8 @@ fn apply_to_account(
             resource,
             since,
         } => account.apply_idle(&from, resource.as_deref(), since),
-        // Answered by `update` (it decides who may know).
-        SessionEvent::LastActivityQuery { .. } => {}
+        // Answered by `update` (it decides who may know), and a `/last` answer applied there.
+        SessionEvent::LastActivityQuery { .. } | SessionEvent::LastActivity { .. } => {}
         // Rooms: applied by the State (`chats`).
         SessionEvent::Room { .. } | SessionEvent::RoomMessage(_) => {}
     }

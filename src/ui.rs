@@ -11,6 +11,7 @@ pub mod help;
 pub mod inbox;
 pub mod room;
 pub mod roster;
+pub mod strip;
 pub mod tabs;
 pub mod text;
 pub mod theme;
@@ -228,3 +229,7 @@ mod fit_tests;
 #[cfg(test)]
 #[path = "ui_idle_tests.rs"]
 mod idle_tests;
+
+#[cfg(test)]
+#[path = "ui_seen_tests.rs"]
+mod seen_tests;

@@ -14,7 +14,7 @@
 
 pub mod auto_away;
 pub mod chat;
-mod commands;
+pub(crate) mod commands;
 mod complete;
 pub mod console;
 pub mod contacts;
@@ -51,6 +51,9 @@ pub enum Effect {
         chat: crate::domain::ContactId,
         before: Option<i64>,
     },
+    /// `/history CONTACT`: read its presence transitions from the local database; the loop
+    /// hands them to `State::ui.transitions`.
+    LoadTransitions(crate::domain::ContactId),
     /// `/save`: write the watched contacts to the config file.
     SaveWatches(Vec<String>),
 }
@@ -80,3 +83,7 @@ pub fn layout(state: &mut State, viewport: usize) {
 #[cfg(test)]
 #[path = "update_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "update/last_tests.rs"]
+mod last_tests;

@@ -119,6 +119,8 @@ struct Entry {
     resource: Option<String>,
     status: String,
     priority: Option<i8>,
+    /// When it was last seen going offline (offline contacts only).
+    last_seen: Option<std::time::SystemTime>,
 }
 
 /// The entries of every account online at the end, in account order.
@@ -139,6 +141,9 @@ fn entries(state: &State, jids: &[BareJid]) -> Vec<Entry> {
                 resource: best.map(|(r, _)| r.to_owned()).filter(|r| !r.is_empty()),
                 status: best.map(|(_, p)| p.status.clone()).unwrap_or_default(),
                 priority: best.map(|(_, p)| p.priority),
+                last_seen: contact
+                    .filter(|c| c.resources.is_empty())
+                    .and_then(|c| c.last_seen),
             }
         };
         if !jids.is_empty() {
@@ -164,8 +169,8 @@ fn account_name(state: &State, id: AccountId) -> String {
         .unwrap_or_default()
 }
 
-/// Tab-separated lines: JID, state, resource, priority, status, and with several accounts
-/// the account's name.
+/// Tab-separated lines: JID, state, resource, priority, status, with several accounts the
+/// account's name, and for an offline contact last seen (RFC 3339, UTC) when known.
 pub fn text_report(state: &State, jids: &[BareJid]) -> String {
     let mut out = String::new();
     for e in entries(state, jids) {
@@ -180,6 +185,10 @@ pub fn text_report(state: &State, jids: &[BareJid]) -> String {
         if state.multi() {
             out.push('\t');
             out.push_str(&account_name(state, e.account));
+        }
+        if let Some(seen) = e.last_seen {
+            out.push('\t');
+            out.push_str(&crate::domain::seen::rfc3339_utc(seen));
         }
         out.push('\n');
     }
@@ -227,6 +236,9 @@ fn json_object(state: &State, entries: Vec<Entry>) -> String {
                 fields.push(format!("\"priority\":{p}"));
             }
             fields.push(format!("\"status\":{}", json_string(&e.status)));
+            let seen = e.last_seen.map(crate::domain::seen::rfc3339_utc);
+            let seen = seen.as_deref().map_or("null".into(), json_string);
+            fields.push(format!("\"last_seen\":{seen}"));
             let account = account_name(state, e.account);
             fields.push(format!("\"account\":{}", json_string(&account)));
             format!("{}:{{{}}}", json_string(&e.jid), fields.join(","))
@@ -324,16 +336,35 @@ mod tests {
     #[test]
     fn online_contacts_by_default_and_requested_ones_with_state() {
         let s = state();
-        assert_eq!(json_report(&s, &[]), "{\"bob@x\":{\"state\":\"dnd\",\"online\":true,\"name\":\"Bob \\\"B\\\"\",\"resource\":\"pc\",\"priority\":4,\"status\":\"busy\\\\now\",\"account\":\"me@x\"}}\n");
+        assert_eq!(json_report(&s, &[]), "{\"bob@x\":{\"state\":\"dnd\",\"online\":true,\"name\":\"Bob \\\"B\\\"\",\"resource\":\"pc\",\"priority\":4,\"status\":\"busy\\\\now\",\"last_seen\":null,\"account\":\"me@x\"}}\n");
         let jids = [
             BareJid::new("carol@x").unwrap(),
             BareJid::new("nobody@x").unwrap(),
         ];
         assert_eq!(
             json_report(&s, &jids),
-            "{\"carol@x\":{\"state\":\"offline\",\"online\":false,\"name\":\"Carol\",\"status\":\"\",\"account\":\"me@x\"},\"nobody@x\":{\"state\":\"offline\",\"online\":false,\"status\":\"\",\"account\":\"me@x\"}}\n"
+            "{\"carol@x\":{\"state\":\"offline\",\"online\":false,\"name\":\"Carol\",\"status\":\"\",\"last_seen\":null,\"account\":\"me@x\"},\"nobody@x\":{\"state\":\"offline\",\"online\":false,\"status\":\"\",\"last_seen\":null,\"account\":\"me@x\"}}\n"
         );
         assert_eq!(text_report(&s, &[]), "bob@x\tdnd\tpc\t4\tbusy\\now\n");
+    }
+
+    #[test]
+    fn an_offline_contact_says_when_it_was_last_seen() {
+        let mut s = state();
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_867_209);
+        let carol = BareJid::new("carol@x").unwrap();
+        s.account_mut(A0)
+            .unwrap()
+            .seed_last_seen(vec![(carol.clone(), at)]);
+        let json = json_report(&s, std::slice::from_ref(&carol));
+        assert!(
+            json.contains("\"last_seen\":\"2026-11-28T12:00:09Z\""),
+            "{json}"
+        );
+        assert_eq!(
+            text_report(&s, &[carol]),
+            "carol@x\toffline\t\t\t\t2026-11-28T12:00:09Z\n"
+        );
     }
 
     #[test]

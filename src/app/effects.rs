@@ -28,6 +28,7 @@ pub fn perform(
             Effect::Notify(text) => notify(mode, &text),
             Effect::NotifyMessage(text) => notify(state.settings.message_notify, &text),
             Effect::SaveWatches(watches) => save_watches(state, &watches),
+            Effect::LoadTransitions(id) => load_transitions(state, history, id),
             Effect::LoadHistory { chat, before } => {
                 let (lines, more) = read_chat(state, history, &chat, before);
                 let next = crate::update::chat::loaded(state, &chat, lines, more);
@@ -97,6 +98,34 @@ fn save_watches(state: &mut State, watches: &[String]) {
         },
     };
     state.ui.message = Some(message);
+}
+
+/// How many presence transitions `/history` shows.
+const TRANSITIONS: usize = 20;
+
+/// `/history`: the contact's newest transitions, for its detail view; without a database
+/// (or when it cannot be read) one sentence instead.
+fn load_transitions(state: &mut State, history: Option<&History>, id: ContactId) {
+    let (Some(history), Some(account)) = (history, state.account(id.account)) else {
+        let text = "No presence history: the local database is off (set storage in the config).";
+        state.ui.message = Some((text.into(), crate::store::Severity::Error));
+        return;
+    };
+    let own = account.jid.clone();
+    let since = crate::domain::strip::window_start(state.settings.clock, state.settings.utc_offset);
+    let read = history
+        .transitions(&own, &id.jid, TRANSITIONS)
+        .and_then(|last| Ok((last, history.transitions_since(&own, &id.jid, since)?)));
+    match read {
+        Ok((last, week)) => {
+            state.ui.transitions = Some((id, last));
+            state.ui.week = week.into_iter().map(|t| (t.at, t.show)).collect();
+        }
+        Err(e) => {
+            tracing::warn!("{e}");
+            state.ui.message = Some((format!("{e}"), crate::store::Severity::Error));
+        }
+    }
 }
 
 /// A page of a conversation from the local database (the newest, or the one before the

@@ -21,8 +21,16 @@ pub fn roster(conn: &Connection, account: &BareJid) -> rusqlite::Result<CachedRo
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
+    let seen = super::seen::latest(conn, account)?
+        .into_iter()
+        .filter(|t| t.show.is_none())
+        .map(|t| (t.jid, t.at))
+        .collect();
     let Some((ver, saved_at)) = state else {
-        return Ok(CachedRoster::default());
+        return Ok(CachedRoster {
+            seen,
+            ..CachedRoster::default()
+        });
     };
     Ok(CachedRoster {
         items: items(conn, account)?,
@@ -31,6 +39,7 @@ pub fn roster(conn: &Connection, account: &BareJid) -> rusqlite::Result<CachedRo
         saved_at: u64::try_from(saved_at)
             .ok()
             .map(|s| UNIX_EPOCH + Duration::from_secs(s)),
+        seen,
     })
 }
 

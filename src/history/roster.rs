@@ -88,7 +88,12 @@ pub fn apply(tx: &Transaction<'_>, account: &str, change: &Write) -> rusqlite::R
             )?;
         }
         Write::Presence(list) => presence(tx, account, list)?,
-        Write::Message(_) | Write::RoomMessage(_) | Write::Delivery { .. } => {}
+        Write::Message(_)
+        | Write::RoomMessage(_)
+        | Write::Delivery { .. }
+        | Write::ResourcePresence { .. }
+        | Write::SessionReset
+        | Write::Seen(_) => {}
     }
     Ok(())
 }

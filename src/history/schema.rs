@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The schema this build writes; an older file is migrated when it is opened.
-pub const CURRENT: i64 = 3;
+pub const CURRENT: i64 = 4;
 
 /// Schema 1: the roster cache (items, version, last known presence). Kept verbatim: a
 /// fresh file is made by running every schema's batch in order, as an old file was.
@@ -91,6 +91,19 @@ pub const SCHEMA_3: &str = "
     CREATE INDEX IF NOT EXISTS messages_archived ON messages (account, at, key)
         WHERE stanza_id IS NOT NULL AND room = 0;";
 
+/// Schema 4: the presence log behind "last seen" (`history::seen`): one row per change of
+/// a contact's aggregate availability, `at` in milliseconds, `show` NULL when it went
+/// unavailable. Pruned at start (30 days, a cap per contact).
+pub const SCHEMA_4: &str = "
+    CREATE TABLE IF NOT EXISTS presence_log (
+        key INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        jid TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        show TEXT,
+        status TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS presence_log_contact ON presence_log (account, jid, at, key);";
+
 /// The schema version the file says it has (`None`: a new, empty file).
 pub fn version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let has_meta: bool = conn.query_row(
@@ -125,6 +138,9 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Option<i64>> {
     }
     if from < 3 {
         tx.execute_batch(SCHEMA_3)?;
+    }
+    if from < 4 {
+        tx.execute_batch(SCHEMA_4)?;
     }
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('schema', ?1)

@@ -6,7 +6,33 @@ use std::time::Duration;
 
 use jid::BareJid;
 
+use super::seen::Coalescer;
 use super::{History, Write};
+
+/// The writes to make of `batch`: presence goes through the coalescer (most of it writes
+/// nothing), the rest as it is. The own account's resources are not a contact.
+fn coalesce(coalescer: &mut Coalescer, account: &BareJid, batch: Vec<Write>) -> Vec<Write> {
+    let mut out = Vec::with_capacity(batch.len());
+    for change in batch {
+        match change {
+            Write::ResourcePresence {
+                jid,
+                resource,
+                show,
+                status,
+                at,
+            } => {
+                if jid != *account {
+                    let t = coalescer.observe(&jid, resource.as_deref(), show, &status, at);
+                    out.extend(t.map(Write::Seen));
+                }
+            }
+            Write::SessionReset => coalescer.reset(),
+            other => out.push(other),
+        }
+    }
+    out
+}
 
 /// A handle that queues writes for a [`Writer`] (cheap to clone, never blocks).
 #[derive(Debug, Clone)]
@@ -29,6 +55,38 @@ impl Sink {
                 id: id.clone(),
                 delivery: delivery.clone(),
             },
+            E::Presence {
+                from,
+                resource,
+                change,
+            } => {
+                use crate::event::PresenceChange as P;
+                let (show, status) = match change {
+                    P::Available { show, status, .. } => (Some(*show), status.clone()),
+                    P::Unavailable { status } => (None, status.clone()),
+                    P::Error { .. } => (None, String::new()),
+                };
+                Write::ResourcePresence {
+                    jid: from.clone(),
+                    resource: resource.clone(),
+                    show,
+                    status,
+                    at: std::time::SystemTime::now(),
+                }
+            }
+            E::SessionStarted { .. } => Write::SessionReset,
+            // A `/last` answer: when it went away, as the log would have said.
+            E::LastActivity {
+                jid,
+                result: Ok((secs, status)),
+            } => Write::Seen(super::Transition {
+                jid: jid.clone(),
+                at: std::time::SystemTime::now()
+                    .checked_sub(Duration::from_secs(*secs))
+                    .unwrap_or(std::time::UNIX_EPOCH),
+                show: None,
+                status: status.clone(),
+            }),
             _ => return,
         };
         let _ = self.0.send(change);
@@ -67,8 +125,17 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer for `account`; failures are logged (the app goes on without).
+    /// Old presence transitions are pruned first.
     pub fn spawn(mut history: History, account: BareJid) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::channel::<Write>();
+        if let Err(e) = history.prune_seen(&account, std::time::SystemTime::now()) {
+            tracing::warn!("{e}");
+        }
+        let last = history.latest_seen(&account).unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            Vec::new()
+        });
+        let mut coalescer = Coalescer::seeded(last.into_iter().map(|t| (t.jid, t.show)));
         let thread = std::thread::Builder::new()
             .name("rosterm-history".into())
             .spawn(move || {
@@ -79,8 +146,10 @@ impl Writer {
                         let Ok(next) = rx.try_recv() else { break };
                         batch.push(next);
                     }
-                    write_batch(&mut history, &account, &batch);
-                    batch.clear();
+                    let writes = coalesce(&mut coalescer, &account, std::mem::take(&mut batch));
+                    if !writes.is_empty() {
+                        write_batch(&mut history, &account, &writes);
+                    }
                 }
             })?;
         Ok(Writer {

@@ -24,6 +24,7 @@ impl Session {
                 self.answer_last_activity(to, id, idle_secs).await
             }
             Command::GoOffline => self.go_offline().await,
+            Command::QueryLastActivity(jid) => return self.query_last(jid).await,
             Command::SetNick(nick) => self.set_nick(nick).await,
             Command::DirectedPresence { to, presence } => {
                 return self.directed_presence(to, presence).await

@@ -119,25 +119,7 @@ impl Session {
         // The roster get's answer is read by `translate`; a roster set's is read here.
         let roster_query = match self.answered(&stanza) {
             Some((id, RequestKind::RosterGet, _)) => Some(id),
-            Some((_, RequestKind::RosterSet { what }, error)) => {
-                return self.on_roster_set_answer(what, error).await
-            }
-            Some((_, RequestKind::Carbons, error)) => return self.on_carbons_answer(error).await,
-            Some((_, RequestKind::SelfPing { room }, error)) => {
-                return self.on_self_ping_answer(room, error).await
-            }
-            Some((id, RequestKind::Archive, error)) => {
-                return self.on_archive_answer(&id, &stanza, error).await
-            }
-            Some((id, RequestKind::RoomArchive { .. }, error)) => {
-                return self.on_room_archive_answer(&id, &stanza, error).await
-            }
-            Some((_, RequestKind::Bookmarks, error)) => {
-                return self.on_bookmarks_answer(&stanza, error).await
-            }
-            Some((_, RequestKind::BookmarkSet { what }, error)) => {
-                return self.on_bookmark_set_answer(what, error).await
-            }
+            Some((id, kind, error)) => return self.on_answer(&id, kind, &stanza, error).await,
             None => None,
         };
         self.translate_stanza(stanza, roster_query).await
@@ -181,6 +163,27 @@ impl Session {
         }
     }
 
+    /// The answer to a request other than the roster get; returns false when the app is gone.
+    async fn on_answer(
+        &mut self,
+        id: &str,
+        kind: RequestKind,
+        stanza: &Stanza,
+        error: Option<String>,
+    ) -> bool {
+        match kind {
+            RequestKind::RosterGet => true,
+            RequestKind::RosterSet { what } => self.on_roster_set_answer(what, error).await,
+            RequestKind::Carbons => self.on_carbons_answer(error).await,
+            RequestKind::SelfPing { room } => self.on_self_ping_answer(room, error).await,
+            RequestKind::Archive => self.on_archive_answer(id, stanza, error).await,
+            RequestKind::RoomArchive { .. } => self.on_room_archive_answer(id, stanza, error).await,
+            RequestKind::Bookmarks => self.on_bookmarks_answer(stanza, error).await,
+            RequestKind::BookmarkSet { what } => self.on_bookmark_set_answer(what, error).await,
+            RequestKind::LastActivity { of } => self.on_last_answer(of, stanza, error).await,
+        }
+    }
+
     /// The request this stanza answers, if it is an IQ result or error the tracker accepts:
     /// its id, its kind and, for an error, the error as one phrase.
     fn answered(&mut self, stanza: &Stanza) -> Option<(String, RequestKind, Option<String>)> {
@@ -221,6 +224,7 @@ impl Session {
                     true
                 }
                 RequestKind::Bookmarks => true,
+                RequestKind::LastActivity { of } => self.on_last_timeout(of).await,
                 RequestKind::BookmarkSet { what } => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while {what}.",

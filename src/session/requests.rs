@@ -38,6 +38,8 @@ pub enum RequestKind {
     Bookmarks,
     /// Publishing or retracting a bookmark; `what` as for a roster set.
     BookmarkSet { what: String },
+    /// XEP-0012 last activity of a contact (`/last`), asked of its bare JID.
+    LastActivity { of: BareJid },
 }
 
 impl RequestKind {
@@ -52,6 +54,7 @@ impl RequestKind {
             RequestKind::RoomArchive { .. } => "roommam",
             RequestKind::Bookmarks => "bookmarks",
             RequestKind::BookmarkSet { .. } => "bookmark",
+            RequestKind::LastActivity { .. } => "last",
         }
     }
 
@@ -68,6 +71,8 @@ impl RequestKind {
             RequestKind::SelfPing { room } | RequestKind::RoomArchive { room } => {
                 Answerer::Room(room.clone())
             }
+            // The contact, or its server speaking for its bare JID.
+            RequestKind::LastActivity { of } => Answerer::Room(of.clone()),
         }
     }
 }
@@ -78,7 +83,7 @@ pub enum Answerer {
     /// The user's server, speaking for the account: no `from`, or the own bare JID
     /// (RFC 6121 §2.1.6; a full JID, even the own one, is a client, not the server).
     Account,
-    /// A room (XEP-0045): its bare JID or one of its occupant JIDs.
+    /// A room (XEP-0045) or a contact: its bare JID or one of its full JIDs.
     Room(BareJid),
 }
 

@@ -11,6 +11,8 @@ use crate::store::presence::{self, ResourcePresence};
 use crate::store::roster::Roster;
 use crate::store::timeline::{self, TimelineEntry, TimelineKind};
 
+mod seen;
+
 /// What the store knows about one configured account.
 #[derive(Debug, Clone)]
 pub struct AccountState {
@@ -259,6 +261,7 @@ impl AccountState {
             });
         }
         self.cached_since = Some(saved_at);
+        self.seed_last_seen(cached.seen);
     }
 
     /// Every roster contact's best resource, for the cache (saved on quit).
@@ -296,6 +299,9 @@ fn apply_to_contact(
             }
         }
         PresenceChange::Unavailable { status } => {
+            // Seen leaving only if it was here (a probe's answer for an offline contact is
+            // not a departure).
+            let was_here = !c.resources.is_empty();
             match resource {
                 // From the bare JID: the whole contact is offline.
                 None => c.resources.clear(),
@@ -306,6 +312,9 @@ fn apply_to_contact(
             if c.resources.is_empty() {
                 c.last_status = status;
                 c.offline_since = Some(now);
+                if was_here {
+                    c.last_seen = Some(now);
+                }
             }
         }
         PresenceChange::Error { reason } => {

@@ -50,6 +50,9 @@ pub struct Contact {
     pub last_status: String,
     /// When the contact went offline (or errored), if it did while we watched.
     pub offline_since: Option<SystemTime>,
+    /// When it was last seen going offline: live, from the presence log on disk, or from a
+    /// `/last` answer (XEP-0012).
+    pub last_seen: Option<SystemTime>,
     sort_name: String,
 }
 
@@ -69,6 +72,7 @@ impl Contact {
             error: None,
             last_status: String::new(),
             offline_since: None,
+            last_seen: None,
         }
     }
 

@@ -40,6 +40,45 @@ pub fn detail_lines(state: &State, id: &ContactId) -> Vec<Line<'static>> {
             lines.extend(resource_lines(state, name, p));
         }
     }
+    if let Some((_, rows)) = state.ui.transitions.as_ref().filter(|(of, _)| of == id) {
+        let (now, offset) = (state.settings.clock, state.settings.utc_offset);
+        lines.extend(crate::ui::strip::strip_lines(&state.ui.week, now, offset));
+        if state.ui.show_transitions {
+            lines.extend(transition_lines(rows, offset));
+        }
+    }
+    lines
+}
+
+/// `/history`: "presence history" and one line per transition, newest first.
+pub fn transition_lines(rows: &[crate::history::Transition], offset: i64) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::raw(""),
+        Line::styled("presence history", theme::group_style()),
+    ];
+    if rows.is_empty() {
+        lines.push(Line::styled("  nothing recorded yet", theme::dim()));
+    }
+    for t in rows.iter().rev() {
+        let a = t
+            .show
+            .map_or(Availability::Offline, Availability::Available);
+        let when = crate::domain::seen::local_date_time(t.at, offset);
+        let mut spans = vec![
+            Span::styled(format!("  {when}  "), theme::dim()),
+            Span::styled(
+                format!("{} {:<7}", theme::glyph(a), a.label()),
+                theme::state_style(a),
+            ),
+        ];
+        if !t.status.is_empty() {
+            spans.push(Span::styled(
+                format!("  {}", t.status),
+                theme::status_text(),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
     lines
 }
 
@@ -100,6 +139,10 @@ fn offline_lines(state: &State, contact: &Contact) -> Vec<Line<'static>> {
         .unwrap_or_else(|| contact.last_status.clone());
     if !last.is_empty() {
         lines.push(Line::styled(format!("  {last}"), theme::status_text()));
+    }
+    if let Some(seen) = contact.last_seen {
+        let when = crate::domain::seen::local_date_time(seen, state.settings.utc_offset);
+        lines.push(Line::styled(format!("  last seen {when}"), theme::dim()));
     }
     lines
 }

@@ -138,8 +138,8 @@ pub fn row_line<'a>(
             let id = ContactId::new(*account, contact.jid.clone());
             let requested = state.subscription_requests.contains_key(&id);
             let tag = tags.and_then(|t| t.get(usize::from(account.0)));
-            let now = state.settings.clock;
-            let mut line = contact_line(contact, name_w, requested, tag, now);
+            let clock = (state.settings.clock, state.settings.utc_offset);
+            let mut line = contact_line(contact, name_w, requested, tag, clock);
             if state.chats.get(&id).is_some_and(|c| c.unread > 0) {
                 // Unread messages from this contact: the row's first cell says so.
                 line.spans[0] = Span::styled("✉ ", theme::watch());
@@ -206,7 +206,7 @@ fn contact_line<'a>(
     name_w: usize,
     requested: bool,
     tag: Option<&String>,
-    now: std::time::SystemTime,
+    (now, offset): (std::time::SystemTime, i64),
 ) -> Line<'a> {
     let a = contact.availability();
     let best = contact.best();
@@ -243,11 +243,16 @@ fn contact_line<'a>(
                 theme::state_style(Availability::Error),
             ));
         }
-        (None, None) if !contact.last_status.is_empty() => {
-            spans.push(Span::raw("  "));
-            spans.push(Span::styled(contact.last_status.as_str(), theme::dim()));
+        (None, None) => {
+            if let Some(seen) = contact.last_seen {
+                let label = crate::domain::seen::seen_label(seen, now, offset);
+                spans.push(Span::styled(format!("  {label}"), theme::dim()));
+            }
+            if !contact.last_status.is_empty() {
+                spans.push(Span::raw("  "));
+                spans.push(Span::styled(contact.last_status.as_str(), theme::dim()));
+            }
         }
-        (None, None) => {}
     }
     Line::from(spans)
 }

@@ -3,7 +3,7 @@
 //! contact commands through the contact's account.
 
 use crate::command::{self, SlashCommand};
-use crate::domain::OwnPresence;
+use crate::domain::{ContactId, OwnPresence};
 use crate::event::Command;
 use crate::store::{view, Mode, Severity, State};
 use crate::update::contacts::{self, resolve};
@@ -99,8 +99,9 @@ fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect>
     };
     match cmd {
         SlashCommand::StatusGet(_) => {
-            crate::update::keys::open_popup(state, Mode::Detail(id));
-            Vec::new()
+            crate::update::keys::open_popup(state, Mode::Detail(id.clone()));
+            state.ui.show_transitions = false;
+            vec![Effect::LoadTransitions(id)]
         }
         SlashCommand::Add { name, .. } => contacts::add(state, id, name),
         SlashCommand::Remove(_) => contacts::ask_remove(state, id),
@@ -110,8 +111,54 @@ fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect>
         SlashCommand::Approve(_) => contacts::approve(state, id, false),
         SlashCommand::Deny(_) | SlashCommand::Cancel(_) => contacts::deny(state, id),
         SlashCommand::Unsubscribe(_) => contacts::unsubscribe(state, id),
+        SlashCommand::Last(_) => last(state, id),
+        SlashCommand::PresenceHistory(_) => {
+            crate::update::keys::open_popup(state, Mode::Detail(id.clone()));
+            state.ui.show_transitions = true;
+            vec![Effect::LoadTransitions(id)]
+        }
         _ => Vec::new(),
     }
+}
+
+/// `/last CONTACT`: what is known (an offline contact's last seen), else asks its bare
+/// JID (XEP-0012; the server answers for an offline contact).
+fn last(state: &mut State, id: ContactId) -> Vec<Effect> {
+    let (now, offset) = (state.settings.clock, state.settings.utc_offset);
+    let known = state
+        .contact(&id)
+        .filter(|c| c.resources.is_empty())
+        .and_then(|c| c.last_seen);
+    if let Some(seen) = known {
+        let shown = crate::sanitize::sanitize(id.jid.as_str(), crate::sanitize::MAX_NAME);
+        let label = crate::domain::seen::seen_label(seen, now, offset);
+        return say(state, format!("{shown}: {label}"), Severity::Info);
+    }
+    let text = format!("Asking when {} was last seen…", id.jid);
+    state.ui.message = Some((text, Severity::Info));
+    vec![Effect::Send(id.account, Command::QueryLastActivity(id.jid))]
+}
+
+/// The answer to `/last`: the contact's last seen when offline, and the status line.
+pub fn last_answer(
+    state: &mut State,
+    account: crate::domain::AccountId,
+    jid: &jid::BareJid,
+    result: Result<(u64, String), String>,
+    now: std::time::SystemTime,
+) {
+    let offset = state.settings.utc_offset;
+    let multi = state.multi();
+    let Some(a) = state.account_mut(account) else {
+        return;
+    };
+    let (text, severity) = a.last_activity(jid, result, (now, offset));
+    let text = if multi {
+        format!("{}: {text}", a.name)
+    } else {
+        text
+    };
+    state.ui.message = Some((text, severity));
 }
 
 /// `/msg CONTACT [text]`: opens (and focuses) the conversation, sends the text if any.

@@ -369,7 +369,11 @@ fn on_contact(state: &mut State, action: Action) -> Vec<Effect> {
         Action::GroupContact => {
             open_editor(state, InputKind::Command, sub(&format!("group add {jid} ")))
         }
-        _ => open_popup(state, Mode::Detail(id)),
+        _ => {
+            open_popup(state, Mode::Detail(id.clone()));
+            state.ui.show_transitions = false;
+            return vec![Effect::LoadTransitions(id)];
+        }
     }
     Vec::new()
 }

@@ -18,6 +18,11 @@ pub fn on_session(state: &mut State, account: AccountId, event: SessionEvent) ->
             let now = std::time::SystemTime::now();
             return crate::update::auto_away::answer_last_activity(state, account, from, id, now);
         }
+        SessionEvent::LastActivity { jid, result } => {
+            let now = std::time::SystemTime::now();
+            crate::update::commands::last_answer(state, account, &jid, result, now);
+            return Vec::new();
+        }
         SessionEvent::Bookmarks(bookmarks) => {
             state.apply(account, SessionEvent::Bookmarks(bookmarks));
             return crate::update::rooms::autojoin(state, account);

@@ -646,10 +646,12 @@ async fn who_reports_online_contacts_and_requested_ones_as_json() {
         assert_eq!(all.0, Some(0), "{}", all.2);
         assert_eq!(
             all.1,
-            "{\"bob@localhost\":{\"state\":\"dnd\",\"online\":true,\"name\":\"Bob\",\"resource\":\"phone\",\"priority\":3,\"status\":\"in \\\"meetings\\\"\",\"account\":\"alice@localhost\"}}\n"
+            "{\"bob@localhost\":{\"state\":\"dnd\",\"online\":true,\"name\":\"Bob\",\"resource\":\"phone\",\"priority\":3,\"status\":\"in \\\"meetings\\\"\",\"last_seen\":null,\"account\":\"alice@localhost\"}}\n"
         );
         assert_eq!(some.0, Some(0), "{}", some.2);
         assert!(some.1.contains("\"carol@localhost\":{\"state\":\"offline\",\"online\":false"), "{}", some.1);
+        // Nothing is stored of carol (no database in this config): unknown, not absent.
+        assert!(some.1.contains("\"last_seen\":null"), "{}", some.1);
         assert!(some.1.contains("\"bob@localhost\":{\"state\":\"dnd\""), "{}", some.1);
         text
     })

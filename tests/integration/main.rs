@@ -61,6 +61,7 @@ mod room_archive;
 mod room_private;
 mod rooms;
 mod rooms_tmux;
+mod seen;
 mod session;
 mod sieve;
 mod srv;
