@@ -91,6 +91,8 @@ pub enum SlashCommand {
     Unbookmark(Option<BareJid>),
     /// The XML console.
     Console(ConsoleArg),
+    /// Send one stanza as typed.
+    Raw(String),
     Reconnect,
     /// Write the watched contacts to the config file.
     Save,
@@ -758,6 +760,16 @@ pub const COMMANDS: &[Spec] = &[
             ("/console off", "stop recording and forget"),
         ],
         parse: console,
+    },
+    Spec {
+        name: "raw",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/raw <stanza>",
+            "send one <message>, <presence> or <iq> as typed (checked first)",
+        )],
+        parse: |rest| Ok(SlashCommand::Raw(rest.trim().to_owned())),
     },
     Spec {
         name: "quit",

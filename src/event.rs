@@ -149,6 +149,8 @@ pub enum ConsoleDir {
 pub enum Command {
     /// Record every stanza sent and received for the XML console (or stop).
     Console(bool),
+    /// Send this stanza as typed (`/raw`; checked by `raw::parse` first).
+    SendRaw(String),
     /// Broadcast this presence now, and again after every new session.
     SetPresence(OwnPresence),
     /// Auto-away's presence: like `SetPresence`, with XEP-0319 `<idle since=…/>` when

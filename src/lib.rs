@@ -46,6 +46,7 @@ pub mod history;
 pub mod input;
 pub mod keymap;
 pub mod logging;
+pub mod raw;
 pub mod sanitize;
 pub mod session;
 pub mod sessions;

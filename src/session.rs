@@ -238,6 +238,16 @@ impl Session {
         self.console_line(dir, xml).await;
     }
 
+    /// `/raw`: the stanza as typed, checked again here (the app checked it first).
+    async fn send_raw(&mut self, text: &str) {
+        match crate::raw::parse(text) {
+            Ok(stanza) => self.send(stanza).await,
+            Err(why) => {
+                let _ = self.emit(SessionEvent::Notice(why)).await;
+            }
+        }
+    }
+
     async fn console_line(&mut self, dir: ConsoleDir, xml: String) {
         let at = std::time::SystemTime::now();
         let _ = self.emit(SessionEvent::Console { at, dir, xml }).await;

@@ -61,6 +61,7 @@ impl Session {
             Command::RemoveBookmark(room) => self.remove_bookmark(room).await,
             Command::Reconnect => self.retry.notify_one(),
             Command::Console(on) => self.console = on,
+            Command::SendRaw(text) => self.send_raw(&text).await,
             Command::Disconnect => return false,
         }
         true

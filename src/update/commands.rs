@@ -45,6 +45,7 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Bookmarks => rooms::list_bookmarks(state),
         SlashCommand::Unbookmark(room) => rooms::unbookmark(state, scope, room),
         SlashCommand::Console(arg) => crate::update::console::console(state, arg),
+        SlashCommand::Raw(text) => crate::update::console::raw(state, scope, &text),
         SlashCommand::Directed { to, show, status } => directed(state, scope, &to, show, status),
         SlashCommand::Watch(Some(who)) => watch(state, scope, &who),
         SlashCommand::Watch(None) => list_watches(state),

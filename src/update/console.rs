@@ -4,6 +4,7 @@ use crate::command::ConsoleArg;
 use crate::event::Command;
 use crate::store::{Mode, Severity, State};
 use crate::update::keys::open_popup;
+use crate::update::presence::Scope;
 use crate::update::Effect;
 
 pub fn console(state: &mut State, arg: ConsoleArg) -> Vec<Effect> {
@@ -19,6 +20,29 @@ pub fn console(state: &mut State, arg: ConsoleArg) -> Vec<Effect> {
         to_every_session(state, true)
     };
     open_popup(state, Mode::Console);
+    effects
+}
+
+/// `/raw`: one stanza as typed, on the account named (`/account NAME /raw …`) or the first.
+pub fn raw(state: &mut State, scope: Scope, text: &str) -> Vec<Effect> {
+    let id = match scope {
+        Scope::One(id) => Some(id),
+        Scope::All => state.accounts.keys().next().copied(),
+    };
+    let (Some(id), Some(name)) = (
+        id,
+        id.and_then(|id| state.account(id)).map(|a| a.name.clone()),
+    ) else {
+        return Vec::new();
+    };
+    let (message, effects) = match crate::raw::parse(text) {
+        Ok(_) => (
+            (format!("Sent on {name}."), Severity::Info),
+            vec![Effect::Send(id, Command::SendRaw(text.to_owned()))],
+        ),
+        Err(why) => ((why, Severity::Error), Vec::new()),
+    };
+    state.ui.message = Some(message);
     effects
 }
 
@@ -70,5 +94,16 @@ mod tests {
             .all(|e| matches!(e, Effect::Send(_, Command::Console(false)))));
         assert_eq!(off.len(), 2);
         assert!(!state.ui.console_on);
+    }
+
+    #[test]
+    fn raw_goes_to_one_account_once_checked() {
+        let mut state = two_accounts();
+        let sent = raw(&mut state, Scope::One(A1), "<presence/>");
+        assert!(matches!(&sent[..], [Effect::Send(id, Command::SendRaw(_))] if *id == A1));
+        let first = raw(&mut state, Scope::All, "<presence/>");
+        assert!(matches!(&first[..], [Effect::Send(id, _)] if *id == A0));
+        assert!(raw(&mut state, Scope::All, "<bogus/>").is_empty());
+        assert!(matches!(state.ui.message, Some((_, Severity::Error))));
     }
 }

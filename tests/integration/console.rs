@@ -5,6 +5,7 @@
 use rosterm::domain::{ConnState, OwnPresence, Show};
 use rosterm::event::{Command, ConsoleDir};
 use rosterm::store::State;
+use xmpp_parsers::stanza::Stanza;
 
 use crate::client::Client;
 use crate::harness::Server;
@@ -62,9 +63,25 @@ async fn the_console_shows_both_directions_and_never_the_login() {
             .all(|l| !l.text.contains("alice-pw-7f3a") && !l.text.contains("sasl")),
         "nothing of the login: {lines:?}"
     );
-    // Stopping: nothing more is recorded.
+    // `/raw`: one stanza as typed reaches bob, and the console shows it going out.
+    alice.command(Command::SendRaw(
+        "<message to='bob@localhost/laptop' type='chat'><body>typed by hand</body></message>"
+            .into(),
+    ));
+    let mut bob = bob;
+    bob.wait_for(
+        "the raw message",
+        |st| matches!(st, Stanza::Message(m) if m.bodies.values().any(|b| b == "typed by hand")),
+    )
+    .await;
+    alice
+        .until("the raw message in the console", |s| {
+            has(s, ConsoleDir::Out, &["typed by hand"])
+        })
+        .await;
+    // Stopping: nothing more is recorded (the session takes commands before the stream,
+    // so bob's next presence comes after it stopped).
     alice.command(Command::Console(false));
-    let before = lines.len();
     bob.presence("xa", "after the console", 3).await;
     alice
         .until("bob xa", |s| {
@@ -78,7 +95,11 @@ async fn the_console_shows_both_directions_and_never_the_login() {
                 })
         })
         .await;
-    assert_eq!(alice.state.primary().console.lines.len(), before);
+    let lines = &alice.state.primary().console.lines;
+    assert!(
+        lines.iter().all(|l| !l.text.contains("after the console")),
+        "{lines:?}"
+    );
     alice.stop();
     bob.close().await;
 }
