@@ -29,22 +29,12 @@ impl Session {
             Command::DirectedPresence { to, presence } => {
                 return self.directed_presence(to, presence).await
             }
-            Command::Subscribe { jid, name } => {
-                self.roster_set(format!("adding {jid}"), &jid, name, Vec::new(), false)
-                    .await;
-                self.subscription(PresenceType::Subscribe, &jid).await;
-            }
-            Command::Approve(jid) => self.subscription(PresenceType::Subscribed, &jid).await,
-            Command::Deny(jid) => self.subscription(PresenceType::Unsubscribed, &jid).await,
-            Command::Unsubscribe(jid) => self.subscription(PresenceType::Unsubscribe, &jid).await,
-            Command::RemoveContact(jid) => {
-                self.roster_set(format!("removing {jid}"), &jid, None, Vec::new(), true)
-                    .await
-            }
-            Command::UpdateContact { jid, name, groups } => {
-                self.roster_set(format!("updating {jid}"), &jid, name, groups, false)
-                    .await
-            }
+            contact @ (Command::Subscribe { .. }
+            | Command::Approve(_)
+            | Command::Deny(_)
+            | Command::Unsubscribe(_)
+            | Command::RemoveContact(_)
+            | Command::UpdateContact { .. }) => self.on_contact_command(contact).await,
             Command::SendMessage(out) => self.send_message(out).await,
             Command::SendChatState { to, state } => self.send_chat_state(to, state).await,
             Command::SendReceipt { to, id } => self.send_receipt(to, id).await,
@@ -65,6 +55,29 @@ impl Session {
             Command::Disconnect => return false,
         }
         true
+    }
+
+    /// Roster and subscription commands.
+    async fn on_contact_command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Subscribe { jid, name } => {
+                self.roster_set(format!("adding {jid}"), &jid, name, Vec::new(), false)
+                    .await;
+                self.subscription(PresenceType::Subscribe, &jid).await;
+            }
+            Command::Approve(jid) => self.subscription(PresenceType::Subscribed, &jid).await,
+            Command::Deny(jid) => self.subscription(PresenceType::Unsubscribed, &jid).await,
+            Command::Unsubscribe(jid) => self.subscription(PresenceType::Unsubscribe, &jid).await,
+            Command::RemoveContact(jid) => {
+                self.roster_set(format!("removing {jid}"), &jid, None, Vec::new(), true)
+                    .await
+            }
+            Command::UpdateContact { jid, name, groups } => {
+                self.roster_set(format!("updating {jid}"), &jid, name, groups, false)
+                    .await
+            }
+            _ => {}
+        }
     }
 
     /// Sends the presence the user wants, unless they went offline (`/offline`).
