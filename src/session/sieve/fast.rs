@@ -31,9 +31,33 @@ struct Reader<'a> {
     at: usize,
 }
 
+/// The last `to` read: every presence on a stream is addressed to the same JID, so it is
+/// parsed once.
+#[derive(Debug, Default)]
+pub struct LastTo(Option<(String, Jid)>);
+
+impl LastTo {
+    fn jid(&mut self, text: String) -> Option<Jid> {
+        if let Some((known, jid)) = &self.0 {
+            if *known == text {
+                return Some(jid.clone());
+            }
+        }
+        let jid = Jid::new(&text).ok()?;
+        self.0 = Some((text, jid.clone()));
+        Some(jid)
+    }
+}
+
 /// Reads one sieved `<presence>` (the whole stanza, nothing after it); `lang` is the
 /// `xml:lang` in force around it (the stream header's).
+#[cfg(test)]
 pub fn presence(bytes: &[u8], lang: &str) -> Option<Presence> {
+    presence_to(bytes, lang, &mut LastTo::default())
+}
+
+/// [`presence`], remembering the last `to` in `last_to`.
+pub fn presence_to(bytes: &[u8], lang: &str, last_to: &mut LastTo) -> Option<Presence> {
     let mut r = Reader::new(bytes)?;
     let start = r.start_tag()?;
     if start.name != b"presence" {
@@ -44,7 +68,7 @@ pub fn presence(bytes: &[u8], lang: &str) -> Option<Presence> {
     for (name, value) in start.attrs {
         match name {
             b"from" => p.from = Some(Jid::new(&value).ok()?),
-            b"to" => p.to = Some(Jid::new(&value).ok()?),
+            b"to" => p.to = Some(last_to.jid(value)?),
             b"id" => p.id = Some(value),
             b"type" => p.type_ = presence_type(&value)?,
             b"xmlns" if value == CLIENT_NS => {}

@@ -142,3 +142,20 @@ proptest! {
         prop_assert_eq!(comparable(fast), comparable(by_xso(&xml)), "{}", xml);
     }
 }
+
+#[test]
+fn the_remembered_to_is_used_only_for_the_same_text() {
+    let mut last = LastTo::default();
+    let to = |xml: &str, last: &mut LastTo| {
+        presence_to(xml.as_bytes(), "", last)
+            .and_then(|p| p.to)
+            .map(|j| j.to_string())
+    };
+    let a = "<presence to='alice@localhost/rosterm'/>";
+    let b = "<presence to='alice@localhost/other'/>";
+    assert_eq!(to(a, &mut last).as_deref(), Some("alice@localhost/rosterm"));
+    assert_eq!(to(a, &mut last).as_deref(), Some("alice@localhost/rosterm"));
+    assert_eq!(to(b, &mut last).as_deref(), Some("alice@localhost/other"));
+    assert!(to("<presence to='@bad'/>", &mut last).is_none());
+    assert_eq!(to(b, &mut last).as_deref(), Some("alice@localhost/other"));
+}

@@ -27,6 +27,7 @@ pub(super) struct Held {
     roster: Option<Vec<Item>>,
     /// The stream header's `xml:lang`, which a `<status>` without its own inherits.
     stream_lang: String,
+    last_to: fast::LastTo,
 }
 
 impl Held {
@@ -125,7 +126,8 @@ impl Held {
         }
         self.hold = None;
         if depth == 2 {
-            let Some(p) = fast::presence(&out[start..], &self.stream_lang) else {
+            let Some(p) = fast::presence_to(&out[start..], &self.stream_lang, &mut self.last_to)
+            else {
                 return;
             };
             if let Some(stub) = lane.park(p) {
