@@ -113,6 +113,18 @@ pub fn insert(tx: &Transaction<'_>, account: &str, t: &Transition) -> rusqlite::
     Ok(())
 }
 
+/// The rows that read back as transitions (see [`transition`]), in query order.
+fn readable(
+    rows: impl Iterator<Item = rusqlite::Result<(String, i64, Option<String>, String)>>,
+) -> rusqlite::Result<Vec<Transition>> {
+    let mut out = Vec::new();
+    for row in rows {
+        let (jid, at, show, status) = row?;
+        out.extend(transition(&jid, at, show, &status));
+    }
+    Ok(out)
+}
+
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, i64, Option<String>, String)> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
 }
@@ -139,12 +151,7 @@ pub fn latest(conn: &Connection, account: &str) -> rusqlite::Result<Vec<Transiti
               ORDER BY at DESC, key DESC LIMIT 1)",
     )?;
     let rows = stmt.query_map(params![account], read_row)?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (jid, at, show, status) = row?;
-        out.extend(transition(&jid, at, show, &status));
-    }
-    Ok(out)
+    readable(rows)
 }
 
 /// The newest `limit` transitions of one contact, oldest first.
@@ -160,11 +167,7 @@ pub fn of_contact(
     )?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(params![account, jid, limit], read_row)?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (jid, at, show, status) = row?;
-        out.extend(transition(&jid, at, show, &status));
-    }
+    let mut out = readable(rows)?;
     out.reverse();
     Ok(out)
 }
@@ -184,12 +187,7 @@ pub fn since(
          ORDER BY at, key",
     )?;
     let rows = stmt.query_map(params![account, jid, millis(since)], read_row)?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (jid, at, show, status) = row?;
-        out.extend(transition(&jid, at, show, &status));
-    }
-    Ok(out)
+    readable(rows)
 }
 
 /// Drops rows older than `now - KEEP` (but never a contact's newest) and all but the
