@@ -6,19 +6,24 @@ use xmpp_parsers::stanza::Stanza;
 
 const CLIENT_NS: &str = "jabber:client";
 
+/// The stanza kind XML text starts with: `presence`, `message` or `iq`.
+pub fn stanza_name(xml: &str) -> Option<&'static str> {
+    let name = xml
+        .trim_start()
+        .strip_prefix('<')?
+        .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .next()?;
+    ["presence", "message", "iq"]
+        .into_iter()
+        .find(|n| *n == name)
+}
+
 /// The stanza in `text`, or one sentence saying why it is not one.
 pub fn parse(text: &str) -> Result<Stanza, String> {
     let text = text.trim();
-    let name = text
-        .strip_prefix('<')
-        .and_then(|rest| {
-            rest.split(|c: char| c.is_whitespace() || c == '>' || c == '/')
-                .next()
-        })
-        .unwrap_or_default();
-    if !matches!(name, "message" | "presence" | "iq") {
+    let Some(name) = stanza_name(text) else {
         return Err("/raw sends one <message>, <presence> or <iq>.".into());
-    }
+    };
     let head_end = text.find('>').unwrap_or(text.len());
     let with_ns = if text[..head_end].contains("xmlns=") {
         text.to_owned()

@@ -39,30 +39,12 @@ impl Console {
             at,
             dir,
             text: sanitize(xml, MAX_CHARS),
-            kind: kind_of(xml),
+            kind: crate::raw::stanza_name(xml).unwrap_or("other"),
         });
     }
 
     pub fn clear(&mut self) {
         *self = Console::default();
-    }
-}
-
-/// The stanza kind a line's XML starts with.
-pub fn kind_of(xml: &str) -> &'static str {
-    let name = xml
-        .trim_start()
-        .strip_prefix('<')
-        .map(|rest| {
-            rest.split(|c: char| c.is_whitespace() || c == '>' || c == '/')
-                .next()
-        })
-        .unwrap_or_default();
-    match name {
-        Some("presence") => "presence",
-        Some("message") => "message",
-        Some("iq") => "iq",
-        _ => "other",
     }
 }
 
