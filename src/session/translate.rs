@@ -457,6 +457,29 @@ fn disco_info() -> Element {
     .into()
 }
 
+/// The translate tests' rig: `xml` as juliet@example.com/balcony receives it.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+pub(crate) fn translate_as_juliet(
+    xml: &str,
+    roster_query: Option<&str>,
+    open_query: &dyn Fn(&str) -> bool,
+    now: std::time::SystemTime,
+) -> Translated {
+    let own = BareJid::new("juliet@example.com").unwrap();
+    let bound = FullJid::new("juliet@example.com/balcony").unwrap();
+    let ctx = Context {
+        own: &own,
+        bound: Some(&bound),
+        roster_query,
+        open_query,
+        lane: None,
+        now,
+    };
+    let el: Element = xml.parse().expect("valid XML");
+    translate(Stanza::try_from(el).expect("valid stanza"), &ctx)
+}
+
 #[cfg(test)]
 #[path = "translate_tests.rs"]
 mod tests;

@@ -8,27 +8,13 @@ fn own() -> BareJid {
     BareJid::new("juliet@example.com").unwrap()
 }
 
-fn bound() -> FullJid {
-    FullJid::new("juliet@example.com/balcony").unwrap()
-}
-
-fn parse(xml: &str) -> Stanza {
-    let el: Element = xml.parse().expect("valid XML");
-    Stanza::try_from(el).expect("valid stanza")
-}
-
 fn run(xml: &str) -> Translated {
-    let own = own();
-    let bound = bound();
-    let ctx = Context {
-        own: &own,
-        bound: Some(&bound),
-        roster_query: Some("roster-1"),
-        open_query: &|_| false,
-        lane: None,
-        now: std::time::SystemTime::UNIX_EPOCH,
-    };
-    translate(parse(xml), &ctx)
+    super::translate_as_juliet(
+        xml,
+        Some("roster-1"),
+        &|_| false,
+        std::time::SystemTime::UNIX_EPOCH,
+    )
 }
 
 fn one(xml: &str) -> SessionEvent {

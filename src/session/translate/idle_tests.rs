@@ -3,11 +3,6 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::*;
-use xmpp_parsers::minidom::Element;
-
-fn own() -> BareJid {
-    BareJid::new("juliet@example.com").unwrap()
-}
 
 /// 2026-12-03T10:00:00Z, when the stanzas arrive.
 fn now() -> SystemTime {
@@ -15,18 +10,7 @@ fn now() -> SystemTime {
 }
 
 fn run(xml: &str) -> Translated {
-    let own = own();
-    let bound = FullJid::new("juliet@example.com/balcony").unwrap();
-    let ctx = Context {
-        own: &own,
-        bound: Some(&bound),
-        roster_query: None,
-        open_query: &|_| false,
-        lane: None,
-        now: now(),
-    };
-    let el: Element = xml.parse().expect("valid XML");
-    translate(Stanza::try_from(el).expect("valid stanza"), &ctx)
+    super::translate_as_juliet(xml, None, &|_| false, now())
 }
 
 const FROM: &str = "from='romeo@example.net/orchard' to='juliet@example.com/balcony'";

@@ -3,33 +3,21 @@
 
 use std::time::{Duration, SystemTime};
 
-use jid::{BareJid, FullJid};
-use xmpp_parsers::minidom::Element;
-use xmpp_parsers::stanza::Stanza;
+use jid::BareJid;
 
-use super::super::{translate, Context, Translated};
+use super::super::Translated;
 use crate::domain::{ChatState, Delivery, Direction, Message, Via};
 use crate::event::SessionEvent;
 
 const NOW: Duration = Duration::from_secs(1_700_000_000);
 
-fn own() -> BareJid {
-    BareJid::new("juliet@example.com").unwrap()
-}
-
 fn run(xml: &str) -> Translated {
-    let own = own();
-    let bound = FullJid::new("juliet@example.com/balcony").unwrap();
-    let ctx = Context {
-        own: &own,
-        bound: Some(&bound),
-        roster_query: None,
-        open_query: &|q| q == "q1",
-        lane: None,
-        now: SystemTime::UNIX_EPOCH + NOW,
-    };
-    let el: Element = xml.parse().expect("valid XML");
-    translate(Stanza::try_from(el).expect("valid stanza"), &ctx)
+    crate::session::translate::translate_as_juliet(
+        xml,
+        None,
+        &|q| q == "q1",
+        SystemTime::UNIX_EPOCH + NOW,
+    )
 }
 
 fn messages(out: &Translated) -> Vec<&Message> {
