@@ -105,6 +105,8 @@ pub struct Config {
     pub storage: Option<PathBuf>,
     /// How the roster shows the contacts of several accounts (`[roster] accounts`).
     pub account_display: AccountDisplay,
+    /// Which resource a contact's row shows (`[roster] aggregate`).
+    pub aggregate: crate::domain::Aggregate,
     /// Every glyph and colour (`[ui] theme` over the default theme).
     pub theme: Arc<Theme>,
     /// `[rooms]`: the nick to join with and the rooms joined at start.
@@ -208,7 +210,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let (presence, nick) = presence::validate_global(raw.presence).map_err(in_file)?;
     let (watch, notify) = settings::watch(raw.watch).map_err(in_file)?;
     let keymap = settings::keymap(raw.keys.unwrap_or_default()).map_err(in_file)?;
-    let account_display = settings::roster(raw.roster).map_err(in_file)?;
+    let (account_display, aggregate) = settings::roster(raw.roster).map_err(in_file)?;
     let message_notify = settings::notify(raw.notify).map_err(in_file)?;
     let theme = ui::theme(raw.ui, path)?;
     let rooms = settings::rooms(raw.rooms).map_err(in_file)?;
@@ -227,6 +229,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         keymap,
         warnings: Vec::new(),
         account_display,
+        aggregate,
         theme,
     })
 }

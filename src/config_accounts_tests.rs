@@ -364,6 +364,28 @@ fn names_are_short_printable_and_not_empty() {
 }
 
 #[test]
+fn roster_aggregate_names_one_of_three_rules() {
+    use crate::domain::Aggregate;
+    assert_eq!(ok(TWO).aggregate, Aggregate::Priority);
+    for rule in Aggregate::ALL {
+        let c = ok(&format!(
+            "{TWO}[roster]\naggregate = \"{}\"\n",
+            rule.as_str()
+        ));
+        assert_eq!(c.aggregate, rule);
+    }
+    let m = err(&format!("{TWO}[roster]\naggregate = \"loudest\"\n"));
+    assert_has(
+        &m,
+        &[
+            "roster.aggregate: \"loudest\"",
+            "\"most-available\"",
+            "\"dnd-wins\"",
+        ],
+    );
+}
+
+#[test]
 fn roster_accounts_is_tag_or_group() {
     let c = ok(&format!("{TWO}[roster]\naccounts = \"group\"\n"));
     assert_eq!(c.account_display, AccountDisplay::Group);

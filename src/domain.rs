@@ -71,6 +71,50 @@ impl Show {
     }
 }
 
+/// Which of a contact's resources its row shows (`[roster] aggregate`). Clients differ and
+/// rarely say which they use; rosterm names its rule in the help and the detail view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Aggregate {
+    /// The highest priority, then the more available show (RFC 6121's routing order; what
+    /// profanity and poezio show).
+    #[default]
+    Priority,
+    /// The most available show, then the highest priority.
+    MostAvailable,
+    /// A resource in dnd wins (the user asked not to be disturbed anywhere), else priority.
+    DndWins,
+}
+
+impl Aggregate {
+    pub const ALL: [Aggregate; 3] = [
+        Aggregate::Priority,
+        Aggregate::MostAvailable,
+        Aggregate::DndWins,
+    ];
+
+    /// The config value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aggregate::Priority => "priority",
+            Aggregate::MostAvailable => "most-available",
+            Aggregate::DndWins => "dnd-wins",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Aggregate> {
+        Aggregate::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The rule in words, for the help and the detail view.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Aggregate::Priority => "highest priority, then most available",
+            Aggregate::MostAvailable => "most available, then highest priority",
+            Aggregate::DndWins => "dnd on any resource wins, else highest priority",
+        }
+    }
+}
+
 /// What a roster row shows: an available show, offline, or unreachable (error presence).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Availability {

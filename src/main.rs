@@ -315,6 +315,8 @@ fn run(mut cli: Cli) -> Result<(), (u8, String)> {
         return rosterm::tap::client::run_cli(&path, cmd);
     }
     let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;
+    // Before any contact exists: the store sorts by it from the first event on.
+    rosterm::store::presence::set_rule(config.aggregate);
     let (log_health, log_problem) = start_logging(cli.log_file, level);
     tracing::info!(config = %path.display(), accounts = config.accounts.len(), "starting");
     let interactive = cli.command.is_none();

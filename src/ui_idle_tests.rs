@@ -78,3 +78,22 @@ fn the_header_says_auto_away_and_shows_what_is_sent() {
     assert!(!header.contains("auto"), "{header}");
     assert!(header.contains("online"), "{header}");
 }
+
+/// With two resources the detail view names the one the row shows and the rule (the
+/// default, priority, as no test sets another).
+#[test]
+fn the_detail_view_names_the_shown_resource_and_the_rule() {
+    let mut s = mixed_state();
+    idle_bob(&mut s);
+    s.ui.mode = Mode::Detail(ContactId::new(A0, jid("bob@example.org")));
+    let screen = text(&render(&mut s, 120, 30));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("the row shows"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains("the row shows laptop"), "{line}");
+    assert!(
+        screen.contains("roster.aggregate = \"priority\": highest priority, then most available"),
+        "{screen}"
+    );
+}

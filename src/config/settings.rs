@@ -8,7 +8,7 @@ use jid::BareJid;
 use serde::Deserialize;
 
 use super::{bad, resolve_relative, Bad};
-use crate::domain::{AccountDisplay, Notify};
+use crate::domain::{AccountDisplay, Aggregate, Notify};
 use crate::keymap::{Keymap, KeymapError};
 
 #[derive(Deserialize, Default)]
@@ -42,6 +42,7 @@ pub(super) struct RawNotify {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRoster {
     accounts: Option<String>,
+    aggregate: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -156,16 +157,28 @@ pub(super) fn storage(raw: Option<RawStorage>, config_path: &Path) -> Option<Pat
     }
 }
 
-/// `[roster]`: how the contacts of several accounts are shown.
-pub(super) fn roster(raw: Option<RawRoster>) -> Result<AccountDisplay, Bad> {
-    match raw.unwrap_or_default().accounts.as_deref() {
-        None | Some("tag") => Ok(AccountDisplay::Tag),
-        Some("group") => Ok(AccountDisplay::Group),
-        Some(other) => Err(bad(
+/// `[roster]`: how the contacts of several accounts are shown, and which resource a
+/// contact's row shows.
+pub(super) fn roster(raw: Option<RawRoster>) -> Result<(AccountDisplay, Aggregate), Bad> {
+    let raw = raw.unwrap_or_default();
+    let display = match raw.accounts.as_deref() {
+        None | Some("tag") => AccountDisplay::Tag,
+        Some("group") => AccountDisplay::Group,
+        Some(other) => return Err(bad(
             "roster.accounts",
             format!("{other:?} is not a way to show accounts; expected \"tag\" (a tag on each contact) or \"group\" (one section per account)"),
         )),
-    }
+    };
+    let aggregate = match raw.aggregate.as_deref() {
+        None => Aggregate::default(),
+        Some(s) => Aggregate::parse(s).ok_or_else(|| {
+            bad(
+                "roster.aggregate",
+                format!("{s:?} is not a rule; expected \"priority\", \"most-available\" or \"dnd-wins\""),
+            )
+        })?,
+    };
+    Ok((display, aggregate))
 }
 
 /// `rosterm.sqlite3` in the per-user data directory (`~/.local/share/rosterm/` on Linux).

@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use crate::domain::Show;
+use crate::domain::{Aggregate, Show};
 
 /// The presence of one resource of a contact (or of the user's own account).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,22 +95,50 @@ impl<'a> IntoIterator for &'a Resources {
     }
 }
 
-/// Orders two resources for "which one represents the contact": higher priority first, then
-/// the more available show. Returns true when `a` beats `b`.
-pub fn outranks(a: &ResourcePresence, b: &ResourcePresence) -> bool {
-    (a.priority, std::cmp::Reverse(a.show.rank())) > (b.priority, std::cmp::Reverse(b.show.rank()))
+/// The rule of this process (`[roster] aggregate`), set once at start before any contact
+/// exists; [`Aggregate::Priority`] until then. A process-wide setting because the store sorts
+/// contacts by it while applying events, and the UI draws with it: both must agree.
+static RULE: std::sync::OnceLock<Aggregate> = std::sync::OnceLock::new();
+
+/// Sets the rule for the rest of the process; false (and no change) when it was already set.
+pub fn set_rule(rule: Aggregate) -> bool {
+    RULE.set(rule).is_ok()
 }
 
-/// Picks the winning resource from `(name, presence)` pairs; ties on both priority and show
-/// go to the first in iteration order (resource name order, so the choice is stable).
-pub fn best_resource<'a, I>(resources: I) -> Option<(&'a str, &'a ResourcePresence)>
+pub fn rule() -> Aggregate {
+    RULE.get().copied().unwrap_or_default()
+}
+
+/// Orders two resources for "which one represents the contact" under `rule`. Returns true
+/// when `a` beats `b`.
+pub fn outranks(rule: Aggregate, a: &ResourcePresence, b: &ResourcePresence) -> bool {
+    let priority = |p: &ResourcePresence| (p.priority, std::cmp::Reverse(p.show.rank()));
+    match rule {
+        Aggregate::Priority => priority(a) > priority(b),
+        Aggregate::MostAvailable => {
+            (std::cmp::Reverse(a.show.rank()), a.priority)
+                > (std::cmp::Reverse(b.show.rank()), b.priority)
+        }
+        Aggregate::DndWins => {
+            let dnd = |p: &ResourcePresence| p.show == Show::Dnd;
+            (dnd(a), priority(a)) > (dnd(b), priority(b))
+        }
+    }
+}
+
+/// Picks the winning resource from `(name, presence)` pairs under `rule`; ties go to the
+/// first in iteration order (resource name order, so the choice is stable).
+pub fn best_resource<'a, I>(
+    rule: Aggregate,
+    resources: I,
+) -> Option<(&'a str, &'a ResourcePresence)>
 where
     I: IntoIterator<Item = (&'a str, &'a ResourcePresence)>,
 {
     let mut best: Option<(&str, &ResourcePresence)> = None;
     for (name, presence) in resources {
         match best {
-            Some((_, current)) if !outranks(presence, current) => {}
+            Some((_, current)) if !outranks(rule, presence, current) => {}
             _ => best = Some((name, presence)),
         }
     }
@@ -156,8 +184,59 @@ mod tests {
     fn highest_priority_wins_even_when_less_available() {
         let phone = res(Show::Dnd, 10);
         let laptop = res(Show::Chat, 5);
-        let best = best_resource([("laptop", &laptop), ("phone", &phone)]);
+        let best = best_resource(
+            Aggregate::Priority,
+            [("laptop", &laptop), ("phone", &phone)],
+        );
         assert_eq!(best.map(|(n, _)| n), Some("phone"));
+    }
+
+    /// The three rules on the same two resources: a dnd phone at priority 10 and a chatty
+    /// laptop at 5, then an away desktop at 20 beside the dnd phone.
+    #[test]
+    fn each_aggregation_rule_picks_its_own_winner() {
+        let phone = res(Show::Dnd, 10);
+        let laptop = res(Show::Chat, 5);
+        fn pick(rule: Aggregate, a: &ResourcePresence, b: &ResourcePresence) -> Option<String> {
+            best_resource(rule, [("a", a), ("b", b)]).map(|(n, _)| n.to_owned())
+        }
+        assert_eq!(
+            pick(Aggregate::Priority, &laptop, &phone).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            pick(Aggregate::MostAvailable, &laptop, &phone).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            pick(Aggregate::DndWins, &laptop, &phone).as_deref(),
+            Some("b")
+        );
+        let desktop = res(Show::Away, 20);
+        assert_eq!(
+            pick(Aggregate::Priority, &desktop, &phone).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            pick(Aggregate::MostAvailable, &desktop, &phone).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            pick(Aggregate::DndWins, &desktop, &phone).as_deref(),
+            Some("b")
+        );
+        // Most available: priority breaks a tie of shows.
+        let (low, high) = (res(Show::Online, -1), res(Show::Online, 3));
+        assert_eq!(
+            pick(Aggregate::MostAvailable, &low, &high).as_deref(),
+            Some("b")
+        );
+        // Dnd wins: two dnd resources fall back to priority.
+        let (dnd_low, dnd_high) = (res(Show::Dnd, 1), res(Show::Dnd, 2));
+        assert_eq!(
+            pick(Aggregate::DndWins, &dnd_high, &dnd_low).as_deref(),
+            Some("a")
+        );
     }
 
     #[test]
@@ -166,14 +245,14 @@ mod tests {
         for (i, winner) in order.iter().enumerate().skip(1) {
             let loser = res(order[i - 1], 0);
             let win = res(*winner, 0);
-            let best = best_resource([("a", &loser), ("b", &win)]);
+            let best = best_resource(Aggregate::Priority, [("a", &loser), ("b", &win)]);
             assert_eq!(
                 best.map(|(n, _)| n),
                 Some("b"),
                 "{winner:?} must beat {:?}",
                 order[i - 1]
             );
-            let best = best_resource([("a", &win), ("b", &loser)]);
+            let best = best_resource(Aggregate::Priority, [("a", &win), ("b", &loser)]);
             assert_eq!(best.map(|(n, _)| n), Some("a"));
         }
     }
@@ -181,9 +260,9 @@ mod tests {
     #[test]
     fn negative_priority_resources_still_count() {
         let only = res(Show::Away, -5);
-        let best = best_resource([("bot", &only)]);
+        let best = best_resource(Aggregate::Priority, [("bot", &only)]);
         assert_eq!(best.map(|(n, p)| (n, p.priority)), Some(("bot", -5)));
-        assert!(best_resource(std::iter::empty()).is_none());
+        assert!(best_resource(Aggregate::Priority, std::iter::empty()).is_none());
     }
 
     #[test]
@@ -191,7 +270,7 @@ mod tests {
         let a = res(Show::Online, 1);
         let b = res(Show::Online, 1);
         assert_eq!(
-            best_resource([("a", &a), ("b", &b)]).map(|(n, _)| n),
+            best_resource(Aggregate::Priority, [("a", &a), ("b", &b)]).map(|(n, _)| n),
             Some("a")
         );
     }

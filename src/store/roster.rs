@@ -92,7 +92,7 @@ impl Contact {
 
     /// The resource whose state the contact row shows, and its presence.
     pub fn best(&self) -> Option<(&str, &ResourcePresence)> {
-        best_resource(self.resources.iter())
+        best_resource(crate::store::presence::rule(), self.resources.iter())
     }
 
     pub fn availability(&self) -> Availability {

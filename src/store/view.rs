@@ -102,8 +102,17 @@ impl Row<'_> {
 /// Resources in display order: the winning one first, then by priority and availability.
 pub fn sorted_resources(contact: &Contact) -> Vec<(&str, &ResourcePresence)> {
     let mut list: Vec<(&str, &ResourcePresence)> = contact.resources.iter().collect();
+    let rule = crate::store::presence::rule();
+    // The shown resource first, then the others in the rule's order, then by name.
     list.sort_by(|a, b| {
-        (b.1.priority, a.1.show.rank(), a.0).cmp(&(a.1.priority, b.1.show.rank(), b.0))
+        use crate::store::presence::outranks;
+        if outranks(rule, a.1, b.1) {
+            std::cmp::Ordering::Less
+        } else if outranks(rule, b.1, a.1) {
+            std::cmp::Ordering::Greater
+        } else {
+            a.0.cmp(b.0)
+        }
     });
     list
 }

@@ -39,6 +39,7 @@ pub fn detail_lines(state: &State, id: &ContactId) -> Vec<Line<'static>> {
         for (name, p) in sorted_resources(contact) {
             lines.extend(resource_lines(state, name, p));
         }
+        lines.extend(rule_lines(contact));
     }
     if let Some((_, rows)) = state.ui.transitions.as_ref().filter(|(of, _)| of == id) {
         let (now, offset) = (state.settings.clock, state.settings.utc_offset);
@@ -145,6 +146,25 @@ fn offline_lines(state: &State, contact: &Contact) -> Vec<Line<'static>> {
         lines.push(Line::styled(format!("  last seen {when}"), theme::dim()));
     }
     lines
+}
+
+/// With several resources: which one the row shows, and by which rule.
+fn rule_lines(contact: &Contact) -> Vec<Line<'static>> {
+    let Some((name, _)) = contact.best().filter(|_| contact.resources.len() >= 2) else {
+        return Vec::new();
+    };
+    let rule = crate::store::presence::rule();
+    vec![
+        Line::styled(format!("the row shows {name}"), theme::dim()),
+        Line::styled(
+            format!(
+                "  roster.aggregate = \"{}\": {}",
+                rule.as_str(),
+                rule.describe()
+            ),
+            theme::dim(),
+        ),
+    ]
 }
 
 /// One resource: show, priority, since when, nick, an odd show value, the status text.

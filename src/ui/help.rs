@@ -150,7 +150,17 @@ fn states_legend() -> Vec<Line<'static>> {
             theme::state_style(a),
         ));
     }
-    vec![Line::from(legend)]
+    vec![
+        Line::from(legend),
+        Line::from(vec![
+            Span::styled(format!("  {:<19}", "a contact's row"), theme::group_style()),
+            Span::raw(format!(
+                "shows the resource with: {} ({})",
+                crate::store::presence::rule().describe(),
+                crate::store::presence::rule().as_str()
+            )),
+        ]),
+    ]
 }
 
 /// The help over the whole screen, laid out to its width, scrolled to `scroll`.

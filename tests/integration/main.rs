@@ -35,6 +35,7 @@ macro_rules! on_each_server {
     };
 }
 
+mod aggregate;
 mod auto_away;
 mod auto_away_tmux;
 mod binary;
