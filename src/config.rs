@@ -39,7 +39,7 @@ pub use save::save_watches;
 
 pub use account::{Account, PasswordSource};
 pub use connection::{parse_fingerprint, TlsMode, DEFAULT_KEEPALIVE};
-pub use presence::PresenceOverride;
+pub use presence::{PresenceOverride, StartStatus};
 pub use settings::{default_storage_path, Rooms};
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +91,10 @@ pub struct Config {
     pub accounts: Vec<Account>,
     /// The global `[presence]`; each account's overrides apply on top ([`Config::presence_for`]).
     pub presence: OwnPresence,
+    /// `[presence] status_on_start`: the config's presence, or the one rosterm quit with.
+    pub status_on_start: StartStatus,
+    /// `[presence.messages]`: status texts per show.
+    pub presets: crate::domain::presets::Presets,
     /// XEP-0172 nick sent with presence and subscription requests ([`Config::nick_for`]).
     pub nick: Option<String>,
     /// Contacts whose changes are announced.
@@ -207,7 +211,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| locate::error(path, text, e))?;
     let in_file = |bad: Bad| bad.in_file(path);
     let accounts = account::validate_all(raw.account, path).map_err(in_file)?;
-    let (presence, nick) = presence::validate_global(raw.presence).map_err(in_file)?;
+    let presence::Global {
+        presence,
+        nick,
+        start,
+        presets,
+    } = presence::validate_global(raw.presence).map_err(in_file)?;
     let (watch, notify) = settings::watch(raw.watch).map_err(in_file)?;
     let keymap = settings::keymap(raw.keys.unwrap_or_default()).map_err(in_file)?;
     let (account_display, aggregate) = settings::roster(raw.roster).map_err(in_file)?;
@@ -222,6 +231,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         path: path.to_owned(),
         accounts,
         presence,
+        status_on_start: start,
+        presets,
         nick,
         watch,
         notify,

@@ -430,3 +430,52 @@ fn rooms_nick_and_join_are_read_and_checked() {
     let e = err(&format!("{GOOD}\n[rooms]\nnik = \"x\"\n"));
     assert!(e.contains("nik"), "{e}");
 }
+
+#[test]
+fn presence_presets_and_the_start_rule_are_read_and_checked() {
+    let c = parse(
+        Path::new("/tmp/c.toml"),
+        &format!(
+            "{GOOD}[presence]\nstatus_on_start = \"last\"\n[presence.messages]\naway = \"lunch\"\ndnd = [\"on a call\", \"focus\"]\nonline = \"\"\n"
+        ),
+    )
+    .expect("valid");
+    assert_eq!(c.status_on_start, StartStatus::Last);
+    assert_eq!(c.presets.of(Show::Dnd), ["on a call", "focus"]);
+    assert_eq!(c.presets.first(Show::Away), Some("lunch"));
+    assert_eq!(c.presets.first(Show::Online), Some(""));
+    assert_eq!(c.presets.first(Show::Xa), None);
+    let c = parse(Path::new("/tmp/c.toml"), GOOD).expect("valid");
+    assert_eq!(c.status_on_start, StartStatus::Config);
+    for (text, parts) in [
+        (
+            format!("{GOOD}[presence]\nstatus_on_start = \"previous\"\n"),
+            &[
+                "presence.status_on_start",
+                "\"previous\"",
+                "\"config\" or \"last\"",
+            ][..],
+        ),
+        (
+            format!("{GOOD}[presence.messages]\nbusy = \"x\"\n"),
+            &["presence.messages.busy", "online, chat, away, xa or dnd"],
+        ),
+        (
+            format!("{GOOD}[presence.messages]\naway = \"a\\u001b[2Jb\"\n"),
+            &["presence.messages.away", "control character"],
+        ),
+        (
+            format!("{GOOD}[presence.messages]\naway = 3\n"),
+            &["presence.messages", "a status text or a list"],
+        ),
+        (
+            format!("{GOOD}[account.presence]\nstatus_on_start = \"last\"\n"),
+            &["account.presence.status_on_start", "global [presence]"],
+        ),
+    ] {
+        let m = err(&text);
+        for part in parts {
+            assert!(m.contains(part), "{m:?} lacks {part:?}");
+        }
+    }
+}

@@ -14,6 +14,7 @@
 
 pub mod away;
 pub mod message;
+pub mod presets;
 pub mod room;
 pub mod seen;
 pub mod strip;

@@ -89,6 +89,8 @@ pub struct CachedRoster {
     /// When each contact was last seen going offline (the presence log's newest
     /// unavailable transitions).
     pub seen: Vec<(BareJid, SystemTime)>,
+    /// The user's own presence when rosterm last quit.
+    pub own: Option<crate::domain::OwnPresence>,
 }
 
 /// One change to write.
@@ -101,6 +103,8 @@ pub enum Write {
     Version(String),
     /// The last known presence of every contact (written on quit).
     Presence(Vec<LastPresence>),
+    /// The user's own presence on this account (written on quit).
+    Own(crate::domain::OwnPresence),
     /// A 1:1 message, in or out (de-duplicated; a correction updates what it replaces).
     Message(Message),
     /// A room message (`peer` = the room, `resource` = the sender's nick).

@@ -246,7 +246,10 @@ fn start_account(
         _ => Saved::default(),
     };
     let (history, cached, problem) = (saved.writer, saved.roster, saved.problem);
-    let own = config.presence_for(account);
+    let own = match (config.status_on_start, cached.own.clone()) {
+        (config::StartStatus::Last, Some(last)) => last,
+        _ => config.presence_for(account),
+    };
     let nick = config.nick_for(account);
     let handle = session::spawn(session::SessionSetup {
         account: account.clone(),
@@ -412,6 +415,7 @@ fn initial_state(config: &config::Config, accounts: Vec<AccountState>) -> State 
     state.settings.account_display = config.account_display;
     state.settings.theme = config.theme.clone();
     state.settings.room_nick.clone_from(&config.rooms.nick);
+    state.settings.presets = config.presets.clone();
     state.settings.config_path = Some(config.path.clone());
     state.settings.utc_offset = local_utc_offset();
     state.settings.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -496,7 +500,7 @@ fn run_ui(
 }
 
 /// Saves each account's last presence (only what the server confirmed is worth showing next
-/// time) and lets the database writers finish.
+/// time) and the user's own, and lets the database writers finish.
 fn save_presence(state: &State, writers: Vec<(AccountId, Option<history::Writer>)>) {
     for (id, writer) in writers {
         let Some(writer) = writer else { continue };
@@ -504,6 +508,8 @@ fn save_presence(state: &State, writers: Vec<(AccountId, Option<history::Writer>
             if account.cached_since.is_none() && account.roster_loaded {
                 writer.send(history::Write::Presence(account.last_presence()));
             }
+            // As the user set it: auto-away never touches `own`.
+            writer.send(history::Write::Own(account.own.clone()));
         }
         writer.finish(std::time::Duration::from_secs(3));
     }

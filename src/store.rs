@@ -194,6 +194,8 @@ pub struct Settings {
     pub theme: Arc<Theme>,
     /// `[rooms] nick`: the nick rooms are joined with (None: the account's nick).
     pub room_nick: Option<String>,
+    /// `[presence.messages]`: status texts per show.
+    pub presets: crate::domain::presets::Presets,
 }
 
 impl Default for Settings {
@@ -209,6 +211,7 @@ impl Default for Settings {
             theme: Theme::shipped(),
             config_path: None,
             room_nick: None,
+            presets: crate::domain::presets::Presets::default(),
         }
     }
 }

@@ -8,8 +8,8 @@ use jid::BareJid;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{subscription_of, CachedRoster, LastPresence, GROUP_SEP};
-use crate::domain::RosterItem;
 use crate::domain::Show;
+use crate::domain::{OwnPresence, RosterItem};
 use crate::sanitize::{sanitize, MAX_NAME, MAX_STATUS};
 
 pub fn roster(conn: &Connection, account: &BareJid) -> rusqlite::Result<CachedRoster> {
@@ -26,9 +26,11 @@ pub fn roster(conn: &Connection, account: &BareJid) -> rusqlite::Result<CachedRo
         .filter(|t| t.show.is_none())
         .map(|t| (t.jid, t.at))
         .collect();
+    let own = own(conn, account)?;
     let Some((ver, saved_at)) = state else {
         return Ok(CachedRoster {
             seen,
+            own,
             ..CachedRoster::default()
         });
     };
@@ -40,7 +42,26 @@ pub fn roster(conn: &Connection, account: &BareJid) -> rusqlite::Result<CachedRo
             .ok()
             .map(|s| UNIX_EPOCH + Duration::from_secs(s)),
         seen,
+        own,
     })
+}
+
+/// The own presence saved at quit; a row that does not make sense is none.
+fn own(conn: &Connection, account: &str) -> rusqlite::Result<Option<OwnPresence>> {
+    let row: Option<(String, String, i64)> = conn
+        .query_row(
+            "SELECT show, status, priority FROM own_presence WHERE account = ?1",
+            params![account],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(show, status, priority)| {
+        Some(OwnPresence {
+            show: Show::parse(&show)?,
+            status: sanitize(&status, MAX_STATUS),
+            priority: i8::try_from(priority).ok()?,
+        })
+    }))
 }
 
 fn items(conn: &Connection, account: &str) -> rusqlite::Result<Vec<RosterItem>> {

@@ -88,6 +88,19 @@ pub fn apply(tx: &Transaction<'_>, account: &str, change: &Write) -> rusqlite::R
             )?;
         }
         Write::Presence(list) => presence(tx, account, list)?,
+        Write::Own(own) => {
+            tx.execute(
+                "INSERT OR REPLACE INTO own_presence (account, show, status, priority, saved_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    account,
+                    own.show.as_str(),
+                    own.status,
+                    own.priority,
+                    now_secs()
+                ],
+            )?;
+        }
         Write::Message(_)
         | Write::RoomMessage(_)
         | Write::Delivery { .. }

@@ -136,3 +136,34 @@ fn the_writer_writes_in_order_and_finishes() {
     let cached = open(&dir).load_roster(&me).expect("load");
     assert_eq!((cached.items.len(), cached.ver.as_deref()), (1, Some("9")));
 }
+
+/// `status_on_start = "last"` reads what was written at quit, per account; a row that makes
+/// no sense (edited by hand) is none rather than an error.
+#[test]
+fn the_own_presence_comes_back_per_account_and_a_bad_row_is_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (me, work) = (jid("alice@example.org"), jid("work@example.org"));
+    let mut h = open(&dir);
+    assert_eq!(h.load_roster(&me).expect("load").own, None);
+    let own = crate::domain::OwnPresence {
+        show: Show::Dnd,
+        status: "deep in a \u{1b}[31mbug".into(),
+        priority: -2,
+    };
+    h.write(&me, &Write::Own(own.clone())).expect("own");
+    h.write(&work, &Write::Own(crate::domain::OwnPresence::default()))
+        .expect("own");
+    drop(h);
+    let h = open(&dir);
+    let back = h.load_roster(&me).expect("load").own.expect("saved");
+    assert_eq!((back.show, back.priority), (Show::Dnd, -2));
+    assert!(!back.status.contains('\u{1b}'), "{:?}", back.status);
+    assert_eq!(
+        h.load_roster(&work).expect("load").own,
+        Some(crate::domain::OwnPresence::default())
+    );
+    h.conn
+        .execute("UPDATE own_presence SET show = 'sleeping'", [])
+        .expect("edit");
+    assert_eq!(h.load_roster(&me).expect("load").own, None);
+}

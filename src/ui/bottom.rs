@@ -24,7 +24,15 @@ fn clean(text: &str) -> String {
 pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
     let line = match &state.ui.mode {
         Mode::Input(input) => {
-            let prompt = prompt(input.kind);
+            let presets = state
+                .accounts
+                .values()
+                .next()
+                .is_some_and(|a| !state.settings.presets.of(a.own.show).is_empty());
+            let prompt = match input.kind {
+                InputKind::Status if presets => "status (Up/Down: presets): ",
+                kind => prompt(kind),
+            };
             let shown = crate::sanitize::sanitize(&input.text, usize::MAX);
             let cursor_cells: usize = shown
                 .chars()

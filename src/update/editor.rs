@@ -55,8 +55,25 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 return Vec::new();
             }
         }
+        KeyCode::Up | KeyCode::Down if input.kind == InputKind::Status => {
+            let show = state.accounts.values().next().map(|a| a.own.show);
+            if let Some(show) = show {
+                next_preset(
+                    input,
+                    &state.settings.presets,
+                    show,
+                    key.code == KeyCode::Down,
+                );
+            }
+        }
         _ => edit_line(input, key),
     }
+    follow_search(state);
+    Vec::new()
+}
+
+/// While the search line is open: the filter follows its text.
+fn follow_search(state: &mut State) {
     if let Mode::Input(InputLine {
         kind: InputKind::Search,
         text,
@@ -70,7 +87,20 @@ pub fn edit(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             select_first_match(state);
         }
     }
-    Vec::new()
+}
+
+/// Up / Down in the status editor: the next (previous) preset of the current show.
+fn next_preset(
+    input: &mut InputLine,
+    presets: &crate::domain::presets::Presets,
+    show: crate::domain::Show,
+    forward: bool,
+) {
+    if let Some(text) = presets.cycle(show, input.text.trim(), forward) {
+        input.text = text.to_owned();
+        input.cursor = input.text.chars().count();
+        input.error = None;
+    }
 }
 
 /// While searching: the selection on the first contact that matches (Enter then opens it).

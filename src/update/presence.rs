@@ -82,6 +82,8 @@ pub fn set_show(
     show: Show,
     status: Option<String>,
 ) -> Vec<Effect> {
+    // No text given: the show's first preset, if it has one; else the text stays.
+    let status = status.or_else(|| state.settings.presets.first(show).map(str::to_owned));
     change(state, scope, |own| {
         own.show = show;
         if let Some(status) = &status {

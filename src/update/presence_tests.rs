@@ -94,3 +94,64 @@ fn quit_asks_when_a_draft_or_a_queued_message_would_be_lost() {
     press(&mut s, 'q');
     assert_eq!(press(&mut s, 'y'), vec![Effect::Quit]);
 }
+
+fn with_presets(s: &mut State) {
+    s.settings.presets = crate::domain::presets::Presets::new([
+        (Show::Dnd, vec!["on a call".into(), "focus time".into()]),
+        (Show::Online, vec![String::new()]),
+    ]);
+}
+
+/// `[presence.messages]`: a show key sets the show's first preset; a show without presets
+/// keeps the text; an empty preset clears it.
+#[test]
+fn a_show_key_sets_its_first_preset_and_keeps_the_text_without_one() {
+    let mut s = mixed_state();
+    with_presets(&mut s);
+    assert_eq!(s.primary().own.status, "lunch");
+    press(&mut s, 'x');
+    assert_eq!(
+        (s.primary().own.show, s.primary().own.status.as_str()),
+        (Show::Xa, "lunch")
+    );
+    let effects = press(&mut s, 'd');
+    assert_eq!(s.primary().own.status, "on a call");
+    assert!(
+        effects.iter().any(|e| matches!(e,
+            Effect::Send(A0, Command::SetPresence(p)) if p.status == "on a call")),
+        "{effects:?}"
+    );
+    press(&mut s, 'o');
+    assert_eq!(
+        (s.primary().own.show, s.primary().own.status.as_str()),
+        (Show::Online, "")
+    );
+}
+
+/// In the status editor Up / Down cycle the current show's presets; Enter sends the text.
+#[test]
+fn the_status_editor_cycles_the_presets_of_the_current_show() {
+    let mut s = mixed_state();
+    with_presets(&mut s);
+    let keymap = Keymap::default();
+    press(&mut s, 'd');
+    press(&mut s, 's');
+    let text = |s: &State| match &s.ui.mode {
+        Mode::Input(input) => input.text.clone(),
+        other => panic!("not editing: {other:?}"),
+    };
+    assert_eq!(text(&s), "on a call");
+    on_key(&mut s, &keymap, code(KeyCode::Down));
+    assert_eq!(text(&s), "focus time");
+    on_key(&mut s, &keymap, code(KeyCode::Down));
+    assert_eq!(text(&s), "on a call");
+    on_key(&mut s, &keymap, code(KeyCode::Up));
+    assert_eq!(text(&s), "focus time");
+    let screen = crate::test_support::text(&crate::test_support::render(&mut s, 100, 20));
+    assert!(
+        screen.contains("status (Up/Down: presets): focus time"),
+        "{screen}"
+    );
+    on_key(&mut s, &keymap, code(KeyCode::Enter));
+    assert_eq!(s.primary().own.status, "focus time");
+}

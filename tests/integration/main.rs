@@ -66,6 +66,7 @@ mod seen;
 mod session;
 mod sieve;
 mod srv;
+mod start_status;
 mod stream_errors;
 mod subscriptions;
 mod tap;
