@@ -57,6 +57,7 @@ mod muc_peer;
 mod multi;
 mod peer;
 mod proxy;
+mod register;
 mod room_archive;
 mod room_private;
 mod rooms;

@@ -1,0 +1,173 @@
+//! XEP-0077 against a real Prosody: `rosterm register` (the real binary, stdin piped) creates
+//! an account whose printed `[[account]]` table then logs in; a server without registration,
+//! an existing user, a missing field, an untrusted certificate and an unreachable server
+//! each end with their one sentence and exit 1. `/password` and `/unregister` (through the
+//! session, as the UI sends them) change and delete the account on the server.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::binary::BIN;
+use crate::harness::{Options, Server};
+
+fn registering() -> Server {
+    Server::start_with(Options {
+        registration: true,
+        ..Options::default()
+    })
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// `rosterm register USER@localhost --server 127.0.0.1 --port P [--ca-file F]`, `stdin` piped in.
+fn register(server: &Server, user: &str, port: u16, ca: bool, stdin: &str) -> Run {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.env("HOME", home.path())
+        .args(["register", &server.jid(user), "--server", "127.0.0.1"])
+        .args(["--port", &port.to_string()]);
+    if ca {
+        cmd.arg("--ca-file").arg(&server.ca_file);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `rosterm who` with `table` (a printed `[[account]]` table) and this password appended:
+/// exit code and stderr.
+pub(crate) fn login(table: &str, password: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, format!("{table}password = \"{password}\"\n")).unwrap();
+    let out = Command::new(BIN)
+        .env("HOME", dir.path())
+        .arg("--config")
+        .arg(&path)
+        .arg("--log-file")
+        .arg(dir.path().join("log"))
+        .arg("who")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The one sentence on stderr after the prompts: its last line.
+fn sentence(run: &Run) -> &str {
+    run.stderr.trim_end().lines().last().unwrap_or_default()
+}
+
+#[test]
+fn register_creates_an_account_that_then_logs_in_with_the_printed_table() {
+    let server = registering();
+    let run = register(&server, "carol", server.port, true, "carol-new-pw-41\n");
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Choose a username and password"),
+        "the server's instructions are shown: {}",
+        run.stderr
+    );
+    assert!(
+        !run.stdout.contains("carol-new-pw-41") && !run.stderr.contains("carol-new-pw-41"),
+        "the password is never printed:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("[[account]]\njid = \"carol@localhost\"\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("password_command"), "{}", run.stdout);
+    assert!(server
+        .log()
+        .contains("User account created: carol@localhost"));
+    // The table as printed, plus the password, is a config that logs in.
+    let (code, stderr) = login(&run.stdout, "carol-new-pw-41");
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = login(&run.stdout, "not-the-password");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("rejected the password"), "{stderr}");
+
+    // The same name again: taken.
+    let again = register(&server, "carol", server.port, true, "other-pw\n");
+    assert_eq!(again.code, Some(1), "{}", again.stderr);
+    assert_eq!(
+        sentence(&again),
+        "rosterm: The account carol@localhost already exists on localhost (the server says: The requested username already exists.); choose another name, or log in with it."
+    );
+    assert!(again.stdout.is_empty(), "{}", again.stdout);
+    // Nothing on stdin: the password is missing.
+    let empty = register(&server, "dave", server.port, true, "");
+    assert_eq!(empty.code, Some(1), "{}", empty.stderr);
+    assert_eq!(
+        sentence(&empty),
+        "rosterm: Standard input ended before Password was given (one line per field, in the order asked)."
+    );
+    assert!(!server
+        .log()
+        .contains("User account created: dave@localhost"));
+}
+
+#[test]
+fn a_server_without_registration_and_a_bad_connection_each_get_their_sentence() {
+    let server = Server::start();
+    let run = register(&server, "erin", server.port, true, "pw\n");
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "rosterm: localhost does not allow creating accounts from a client (in-band registration is off); register on its web site or ask its admin.\n"
+    );
+    // The test server's certificate without --ca-file: not trusted, and how to fix it.
+    let untrusted = register(&server, "erin", server.port, false, "pw\n");
+    assert_eq!(untrusted.code, Some(1), "{}", untrusted.stderr);
+    let text = sentence(&untrusted);
+    assert!(
+        text.contains("is not trusted for localhost") && text.contains("--ca-file"),
+        "{text}"
+    );
+    // Nothing listening.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let unreachable = register(&server, "erin", port, true, "pw\n");
+    assert_eq!(unreachable.code, Some(1), "{}", unreachable.stderr);
+    assert!(
+        sentence(&unreachable).starts_with("rosterm: Cannot connect to 127.0.0.1"),
+        "{}",
+        unreachable.stderr
+    );
+    // A JID without a user: a usage error (exit 2), nothing dialled.
+    let out = Command::new(BIN)
+        .args(["register", "localhost"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not an account address"));
+    for run in [&run, &untrusted, &unreachable] {
+        assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
+    }
+}
