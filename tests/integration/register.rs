@@ -171,3 +171,136 @@ fn a_server_without_registration_and_a_bad_connection_each_get_their_sentence() 
         assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
     }
 }
+
+/// alice's `[[account]]` table on `server` (for [`login`]).
+fn table(server: &Server, user: &str) -> String {
+    format!(
+        "[[account]]\njid = \"{}\"\nserver = \"127.0.0.1\"\nport = {}\nca_file = {:?}\n",
+        server.jid(user),
+        server.port,
+        server.ca_file.display().to_string()
+    )
+}
+
+fn type_keys(client: &mut crate::client::Client, text: &str) {
+    for c in text.chars() {
+        client.press(crossterm::event::KeyCode::Char(c));
+    }
+    client.press(crossterm::event::KeyCode::Enter);
+}
+
+async fn online(server: &Server, user: &str, password: &str) -> crate::client::Client {
+    let mut client = crate::client::Client::start(server, user, password, Default::default());
+    client.command(rosterm::event::Command::Console(true));
+    client
+        .until("online", |s| {
+            s.primary().connection == rosterm::domain::ConnState::Online
+        })
+        .await;
+    client
+}
+
+fn message(s: &rosterm::store::State) -> String {
+    s.ui.message.clone().map(|m| m.0).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn slash_password_changes_it_on_the_server_and_the_console_never_shows_it() {
+    let server = registering();
+    server.register("alice", "alice-old-pw");
+    let mut alice = online(&server, "alice", "alice-old-pw").await;
+    alice.type_command("/password");
+    type_keys(&mut alice, "alice-n3w-pw");
+    type_keys(&mut alice, "alice-n3w-pw");
+    alice
+        .until("the password changed", |s| {
+            message(s).contains("Password of alice@localhost changed on the server")
+        })
+        .await;
+    let lines = &alice.state.primary().console.lines;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.text.contains("<password>(redacted)</password>")),
+        "the request is in the console, redacted: {lines:?}"
+    );
+    assert!(
+        lines.iter().all(|l| !l.text.contains("alice-n3w-pw")),
+        "{lines:?}"
+    );
+    let screen = alice.screen(100, 20);
+    assert!(!screen.contains("alice-n3w-pw"), "{screen}");
+    let table = table(&server, "alice");
+    let (code, stderr) = tokio::task::spawn_blocking({
+        let table = table.clone();
+        move || login(&table, "alice-n3w-pw")
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "the new password logs in: {stderr}");
+    let (code, stderr) = tokio::task::spawn_blocking(move || login(&table, "alice-old-pw"))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(1), "the old one no longer does: {stderr}");
+    assert!(stderr.contains("rejected the password"), "{stderr}");
+    // A server without XEP-0077 for its users: the refusal in one sentence.
+    alice.stop();
+    let plain = Server::start();
+    plain.register("bob", "bob-pw");
+    let mut bob = online(&plain, "bob", "bob-pw").await;
+    bob.type_command("/password");
+    type_keys(&mut bob, "x");
+    type_keys(&mut bob, "x");
+    bob.until("the refusal", |s| message(s).starts_with("localhost "))
+        .await;
+    let text = message(&bob.state);
+    assert!(
+        text.starts_with("localhost does not let clients change passwords (service-unavailable)")
+            || text.starts_with("localhost did not change the password"),
+        "{text}"
+    );
+    bob.stop();
+}
+
+#[tokio::test]
+async fn slash_unregister_deletes_the_account_only_once_its_jid_is_typed() {
+    let server = registering();
+    server.register("alice", "alice-pw");
+    let mut alice = online(&server, "alice", "alice-pw").await;
+    let table = table(&server, "alice");
+    // A cancelled confirmation deletes nothing.
+    alice.type_command("/unregister");
+    type_keys(&mut alice, "y");
+    assert_eq!(
+        message(&alice.state),
+        "Cancelled: that was not alice@localhost; the account was not deleted."
+    );
+    let (code, stderr) = tokio::task::spawn_blocking({
+        let table = table.clone();
+        move || login(&table, "alice-pw")
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "still there: {stderr}");
+    // Typed out: deleted, and the session ends instead of trying to log in again.
+    alice.type_command("/unregister");
+    type_keys(&mut alice, "alice@localhost");
+    alice
+        .until("the account deleted", |s| {
+            matches!(&s.primary().connection,
+                rosterm::domain::ConnState::Failed { reason } if reason.contains("was deleted on the server"))
+        })
+        .await;
+    let ended = tokio::time::timeout(crate::peer::WAIT, async {
+        while alice.handle.events.recv().await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the session ended");
+    assert!(server
+        .log()
+        .contains("User removed their account: alice@localhost"));
+    let (code, stderr) = tokio::task::spawn_blocking(move || login(&table, "alice-pw"))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(1), "{stderr}");
+}
