@@ -58,6 +58,7 @@ mod multi;
 mod peer;
 mod proxy;
 mod register;
+mod register_tmux;
 mod room_archive;
 mod room_private;
 mod rooms;
