@@ -197,6 +197,7 @@ pub fn account_removed(state: &mut State, account: AccountId) {
     a.connection = ConnState::Failed {
         reason: reason.clone(),
     };
+    a.removed = true;
     state.ui.message = Some((reason, Severity::Info));
 }
 

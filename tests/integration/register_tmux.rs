@@ -31,9 +31,7 @@ fn register_on_a_terminal_never_echoes_the_password() {
     tmux.wait_for("the mismatch", |s| s.contains("did not match"));
     tmux.keys(&["-l", "tty-s3cret-9"]);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("asked again", |s| {
-        s.matches("Password again:").count() == 2
-    });
+    tmux.wait_for("asked again", |s| s.matches("Password again:").count() == 2);
     tmux.keys(&["-l", "tty-s3cret-9"]);
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("the end", |s| s.contains("EXIT="));
