@@ -282,7 +282,10 @@ fn a_session_that_ends_after_unregister_keeps_its_status() {
     crate::update::account_admin::account_removed(&mut state, A0);
     let said = state.ui.message.clone();
     super::stopped(&mut state, A0);
-    assert_eq!(state.ui.message, said, "the deletion is what the user reads");
+    assert_eq!(
+        state.ui.message, said,
+        "the deletion is what the user reads"
+    );
     assert!(said.is_some_and(|(m, _)| m.contains("was deleted on the server")));
     // Any other end of a network task is an error.
     let mut state = State::new(jid("me@home"), OwnPresence::default());

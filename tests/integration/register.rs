@@ -206,7 +206,7 @@ fn message(s: &rosterm::store::State) -> String {
 
 #[tokio::test]
 async fn slash_password_changes_it_on_the_server_and_the_console_never_shows_it() {
-    let server = registering();
+    let mut server = registering();
     server.register("alice", "alice-old-pw");
     let mut alice = online(&server, "alice", "alice-old-pw").await;
     alice.type_command("/password");
@@ -243,6 +243,19 @@ async fn slash_password_changes_it_on_the_server_and_the_console_never_shows_it(
         .unwrap();
     assert_eq!(code, Some(1), "the old one no longer does: {stderr}");
     assert!(stderr.contains("rejected the password"), "{stderr}");
+    // After a restart of the server, the session logs in again: with the new password.
+    server.restart();
+    alice
+        .until("the connection lost", |s| {
+            s.primary().connection != rosterm::domain::ConnState::Online
+        })
+        .await;
+    alice
+        .until("online again", |s| {
+            s.primary().connection == rosterm::domain::ConnState::Online
+        })
+        .await;
+    assert_eq!(alice.sessions_started(), 2);
     // A server without XEP-0077 for its users: the refusal in one sentence.
     alice.stop();
     let plain = Server::start();
