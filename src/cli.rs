@@ -29,10 +29,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
-    /// Create an account on its server (XEP-0077 in-band registration), then print the
-    /// [[account]] table to paste into the config. Asks for each field the server wants (the
-    /// password without echo; when stdin is not a terminal, one line of it per field, in the
-    /// order asked: usually just the password). No config is read.
+    /// Create an account on its server (XEP-0077) and print its [[account]] table.
+    ///
+    /// In-band registration before any login, over TLS (required and verified). Shows the
+    /// server's instructions and asks for each field it wants: the password without echo,
+    /// twice; when stdin is not a terminal, one line of it per field, in the order asked
+    /// (usually just the password). Then prints the [[account]] table to paste into the
+    /// config, without the password. No config is read. Exit 1 with one sentence when the
+    /// server refuses (no registration, user exists, CAPTCHA or web-only, missing field).
     Register {
         /// The account to create, like alice@example.org.
         jid: String,
