@@ -317,3 +317,26 @@ async fn slash_unregister_deletes_the_account_only_once_its_jid_is_typed() {
         .unwrap();
     assert_eq!(code, Some(1), "{stderr}");
 }
+
+#[test]
+fn help_lists_register_and_its_options() {
+    let top = Command::new(BIN).arg("--help").output().unwrap();
+    let top = String::from_utf8_lossy(&top.stdout);
+    assert!(
+        top.contains("register  Create an account on its server (XEP-0077)"),
+        "{top}"
+    );
+    let sub = Command::new(BIN)
+        .args(["register", "--help"])
+        .output()
+        .unwrap();
+    let sub = String::from_utf8_lossy(&sub.stdout);
+    for option in [
+        "--server <HOST>",
+        "--port <N>",
+        "--ca-file <FILE>",
+        "without echo",
+    ] {
+        assert!(sub.contains(option), "{option}: {sub}");
+    }
+}
