@@ -6,10 +6,11 @@
 //! server's form is asked for (`iq get`), shown (instructions, fields), filled from the user
 //! (`ask`), submitted (`iq set`). Every way it can fail is one sentence (`sentence`).
 //!
-//! - `form`: the server's form -> prompts -> the `<query/>` submitted (pure).
+//! - `form`: the server's form -> prompts; `answer`: -> the `<query/>` submitted (pure).
 //! - `sentence`: an IQ error -> one sentence, also for `/password` and `/unregister`.
 //! - `ask`: prompts on the terminal (the password without echo) or lines of stdin.
 
+pub mod answer;
 pub mod ask;
 pub mod form;
 pub mod sentence;
