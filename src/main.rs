@@ -328,14 +328,33 @@ fn register(cmd: rosterm::cli::CliCommand) -> Result<(), (u8, String)> {
         Failure::Refused(m) => (EXIT_FAILURE, m),
     };
     let request = register::Request::new(&jid, server, port, ca_file).map_err(fail)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| (EXIT_FAILURE, format!("cannot start the runtime: {e}")))?;
-    let mut asker = register::ask::stdin();
-    runtime
-        .block_on(register::register(&request, asker.as_mut()))
-        .map_err(fail)?;
+    // On a thread with the network stack: a hostile server's deeply nested XML is parsed
+    // and dropped there (see `session::NETWORK_STACK`).
+    let asked = request.clone();
+    let network = std::thread::Builder::new()
+        .name("rosterm-register".into())
+        .stack_size(session::NETWORK_STACK)
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Failure::Refused(format!("cannot start the runtime: {e}")))?;
+            let mut asker = register::ask::stdin();
+            runtime.block_on(register::register(&asked, asker.as_mut()))
+        })
+        .map_err(|e| {
+            (
+                EXIT_FAILURE,
+                format!("cannot start the network thread: {e}"),
+            )
+        })?;
+    let result = network.join().map_err(|_| {
+        (
+            EXIT_FAILURE,
+            "the network thread failed; see above.".to_owned(),
+        )
+    })?;
+    result.map_err(fail)?;
     print!("{}", request.account_table());
     Ok(())
 }
