@@ -373,12 +373,7 @@ fn on_network(state: &mut State, net: &mut Net<'_>, first: Received) -> Option<O
                 perform(effects, state, net.sessions, net.history)
             }
             Received::Stopped(account) => {
-                let name = state
-                    .account(account)
-                    .map(|a| a.name.clone())
-                    .unwrap_or_default();
-                let text = format!("The network task of {name} stopped; see the log.");
-                state.ui.message = Some((text, Severity::Error));
+                stopped(state, account);
                 None
             }
         };
@@ -388,6 +383,16 @@ fn on_network(state: &mut State, net: &mut Net<'_>, first: Received) -> Option<O
         received = net.sessions.try_recv()?;
     }
     None
+}
+
+/// An account's network task ended: on purpose after `/unregister` (its status says so
+/// already), else unexpectedly.
+fn stopped(state: &mut State, account: crate::domain::AccountId) {
+    let Some(a) = state.account(account).filter(|a| !a.removed) else {
+        return;
+    };
+    let text = format!("The network task of {} stopped; see the log.", a.name);
+    state.ui.message = Some((text, Severity::Error));
 }
 
 #[cfg(test)]

@@ -275,3 +275,22 @@ async fn a_conversation_through_the_whole_loop() {
     let text = screen_text(&screen);
     assert!(text.contains("1 Bob"), "{text}");
 }
+
+#[test]
+fn a_session_that_ends_after_unregister_keeps_its_status() {
+    let mut state = State::new(jid("me@home"), OwnPresence::default());
+    crate::update::account_admin::account_removed(&mut state, A0);
+    let said = state.ui.message.clone();
+    super::stopped(&mut state, A0);
+    assert_eq!(
+        state.ui.message, said,
+        "the deletion is what the user reads"
+    );
+    assert!(said.is_some_and(|(m, _)| m.contains("was deleted on the server")));
+    // Any other end of a network task is an error.
+    let mut state = State::new(jid("me@home"), OwnPresence::default());
+    super::stopped(&mut state, A0);
+    let (text, severity) = state.ui.message.clone().unwrap();
+    assert_eq!(text, "The network task of me@home stopped; see the log.");
+    assert_eq!(severity, crate::store::Severity::Error);
+}

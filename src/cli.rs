@@ -29,6 +29,27 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
+    /// Create an account on its server (XEP-0077) and print its [[account]] table.
+    ///
+    /// In-band registration before any login, over TLS (required and verified). Shows the
+    /// server's instructions and asks for each field it wants: the password without echo,
+    /// twice; when stdin is not a terminal, one line of it per field, in the order asked
+    /// (usually just the password). Then prints the [[account]] table to paste into the
+    /// config, without the password. No config is read. Exit 1 with one sentence when the
+    /// server refuses (no registration, user exists, CAPTCHA or web-only, missing field).
+    Register {
+        /// The account to create, like alice@example.org.
+        jid: String,
+        /// Connect to this host instead of the JID's domain (its SRV records).
+        #[arg(long, value_name = "HOST")]
+        server: Option<String>,
+        /// Connect to this port (default 5222).
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+        /// Also trust this CA certificate (PEM), e.g. your own server's.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+    },
     /// Act through the running rosterm started with the same config (its control socket).
     Ctl {
         #[command(subcommand)]

@@ -93,6 +93,10 @@ pub enum SlashCommand {
     Console(ConsoleArg),
     /// Send one stanza as typed.
     Raw(String),
+    /// Change the account's password on the server (asked twice, masked).
+    Password,
+    /// Delete the account on the server (after its JID is typed out).
+    Unregister,
     Reconnect,
     /// Write the watched contacts to the config file.
     Save,
@@ -641,6 +645,26 @@ pub const COMMANDS: &[Spec] = &[
         args: NONE,
         lines: &[("/reconnect", "reconnect now")],
         parse: |rest| bare_word(rest, SlashCommand::Reconnect),
+    },
+    Spec {
+        name: "password",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/password",
+            "change your password on the server (asked twice)",
+        )],
+        parse: |rest| bare_word(rest, SlashCommand::Password),
+    },
+    Spec {
+        name: "unregister",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/unregister",
+            "delete the account on the server (type its JID)",
+        )],
+        parse: |rest| bare_word(rest, SlashCommand::Unregister),
     },
     Spec {
         name: "account",

@@ -76,6 +76,23 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+    /// Typing into a masked editor (`/password`).
+    pub fn push(&mut self, c: char) {
+        self.0.push(c);
+    }
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// How many characters: what a masked editor draws (as `*`).
+    pub fn chars(&self) -> usize {
+        self.0.chars().count()
+    }
 }
 
 impl fmt::Debug for Secret {

@@ -64,6 +64,10 @@ pub enum SessionEvent {
     },
     /// Something the user should read in the status line (sanitized).
     Notice(String),
+    /// The server changed the account's password (`Command::ChangePassword`).
+    PasswordChanged,
+    /// The server deleted the account (`Command::Unregister`); the session has ended.
+    AccountRemoved,
     /// A 1:1 message: incoming, a carbon of another client's, from the archive or from
     /// offline storage. Corrections (`replaces`) arrive this way too.
     Message(Message),
@@ -254,6 +258,12 @@ pub enum Command {
     /// Add or replace a bookmark (XEP-0402).
     SetBookmark(Bookmark),
     RemoveBookmark(BareJid),
+    /// Change the account's password on the server (XEP-0077 §3.3); the session then logs
+    /// in with it when it reconnects. Answered by `SessionEvent::PasswordChanged` or a notice.
+    ChangePassword(crate::config::Secret),
+    /// Delete the account on the server (XEP-0077 §3.2, `<remove/>`); on success the
+    /// session ends (`SessionEvent::AccountRemoved`).
+    Unregister,
     /// Retry connecting immediately (after a failure or during backoff).
     Reconnect,
     /// Send unavailable presence and close the stream.

@@ -29,7 +29,8 @@
 //!    terminal's bytes -> keys and pastes.
 //! 5. `app`: the loop (generic over its `Screen`); `terminal`: raw mode and its restoration;
 //!    `folds`: the folded roster groups, kept in a file of their own beside the database;
-//!    `logging`: the log file; `who`: the non-interactive `rosterm who` report; `cli`.
+//!    `logging`: the log file; `who`: the non-interactive `rosterm who` report; `register`:
+//!    `rosterm register` (XEP-0077 before login); `cli`.
 
 // Tests may be long and branchy; production code may not (see clippy.toml). The plain
 // library build, which clippy also checks, holds production code to the limits.
@@ -47,6 +48,7 @@ pub mod input;
 pub mod keymap;
 pub mod logging;
 pub mod raw;
+pub mod register;
 pub mod sanitize;
 pub mod session;
 pub mod sessions;

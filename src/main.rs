@@ -301,20 +301,76 @@ fn claim_socket(
     }
 }
 
-/// `ctl`, `events` and `status` act through a running instance.
+/// `ctl`, `events` and `status` act through a running instance: no config is read, no
+/// account started.
 fn is_control(cmd: &rosterm::cli::CliCommand) -> bool {
-    !matches!(cmd, rosterm::cli::CliCommand::Who { .. })
+    !matches!(
+        cmd,
+        rosterm::cli::CliCommand::Who { .. } | rosterm::cli::CliCommand::Register { .. }
+    )
+}
+
+fn is_register(cmd: &rosterm::cli::CliCommand) -> bool {
+    matches!(cmd, rosterm::cli::CliCommand::Register { .. })
+}
+
+/// `rosterm register`: no config, no log file; the table on stdout, the rest on stderr.
+fn register(cmd: rosterm::cli::CliCommand) -> Result<(), (u8, String)> {
+    use rosterm::register::{self, Failure};
+    let rosterm::cli::CliCommand::Register {
+        jid,
+        server,
+        port,
+        ca_file,
+    } = cmd
+    else {
+        return Err((EXIT_CONFIG, "not the register command".into()));
+    };
+    let fail = |f: Failure| match f {
+        Failure::Usage(m) => (EXIT_CONFIG, m),
+        Failure::Refused(m) => (EXIT_FAILURE, m),
+    };
+    let request = register::Request::new(&jid, server, port, ca_file).map_err(fail)?;
+    // On a thread with the network stack: a hostile server's deeply nested XML is parsed
+    // and dropped there (see `session::NETWORK_STACK`).
+    let asked = request.clone();
+    let network = std::thread::Builder::new()
+        .name("rosterm-register".into())
+        .stack_size(session::NETWORK_STACK)
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Failure::Refused(format!("cannot start the runtime: {e}")))?;
+            let mut asker = register::ask::stdin();
+            runtime.block_on(register::register(&asked, asker.as_mut()))
+        })
+        .map_err(|e| {
+            (
+                EXIT_FAILURE,
+                format!("cannot start the network thread: {e}"),
+            )
+        })?;
+    let result = network.join().map_err(|_| {
+        (
+            EXIT_FAILURE,
+            "the network thread failed; see above.".to_owned(),
+        )
+    })?;
+    result.map_err(fail)?;
+    print!("{}", request.account_table());
+    Ok(())
 }
 
 fn run(mut cli: Cli) -> Result<(), (u8, String)> {
     let level = logging::parse_level(&cli.log_level)
         .map_err(|m| (EXIT_CONFIG, format!("--log-level: {m}")))?;
-    let path = match cli.config {
-        Some(p) => p,
-        None => config::default_path().map_err(|e| (EXIT_CONFIG, e.to_string()))?,
-    };
+    if let Some(cmd) = cli.command.take_if(|cmd| is_register(cmd)) {
+        return register(cmd); // No config, no log file.
+    }
+    let path = (cli.config.take().map_or_else(config::default_path, Ok))
+        .map_err(|e| (EXIT_CONFIG, e.to_string()))?;
     if let Some(cmd) = cli.command.take_if(|cmd| is_control(cmd)) {
-        // Talks to the running instance: no config is read, no account started.
         return rosterm::tap::client::run_cli(&path, cmd);
     }
     let config = config::load(&path).map_err(|e| (EXIT_CONFIG, e.to_string()))?;

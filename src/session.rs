@@ -7,6 +7,7 @@
 //! - `muc`: rooms (XEP-0045): joining, occupants, room messages, rejoining.
 //! - `chat`, `outbox`: sending messages (nothing lost, nothing twice), chat states, receipts,
 //!   carbons. `archive`: XEP-0313 queries, the catch-up after every new session.
+//! - `account_admin`: `/password`, `/unregister` (XEP-0077), the console's redaction.
 //! - `incoming`: stream events, stanzas and answers, request deadlines, input repair reports.
 //! - `requests`: the IQ tracker: every request sent, matched with its answer, timed out.
 //! - `reconnect`: login cycles, jittered backoff, fatal errors, redirects, failure reports.
@@ -22,6 +23,7 @@
 //! The session runs on its own thread with a large stack and its own runtime: parsing and
 //! dropping hostile, deeply nested XML happens there, never on the UI thread.
 
+mod account_admin;
 mod archive;
 mod bookmarks;
 mod chat;
@@ -135,6 +137,8 @@ struct Session {
     negotiating: Arc<AtomicBool>,
     /// Wakes the reconnect task (`/reconnect`).
     retry: Arc<Notify>,
+    /// The password the reconnect task logs in with (`/password` replaces it).
+    password: Arc<std::sync::Mutex<Secret>>,
     stream: StanzaStream,
     events: mpsc::Sender<SessionEvent>,
     bound: Option<FullJid>,
@@ -191,6 +195,7 @@ impl Session {
             history: setup.history,
             negotiating: reconnection.negotiating,
             retry: reconnection.retry,
+            password: reconnection.password,
             stream: reconnection.stream,
             events,
             bound: None,
@@ -226,12 +231,14 @@ impl Session {
     }
 
     /// A stanza for the XML console, if it is recording. Only stanzas reach it: SASL and
-    /// the stream's own negotiation happen below, in tokio-xmpp, and never get here.
+    /// the stream's own negotiation happen below, in tokio-xmpp, and never get here; a
+    /// password in a stanza (`/password`) is redacted.
     async fn record(&mut self, dir: ConsoleDir, stanza: &Stanza) {
         if !self.console {
             return;
         }
-        let xml = match xso::to_vec(stanza) {
+        let redacted = account_admin::redacted(stanza);
+        let xml = match xso::to_vec(redacted.as_ref().unwrap_or(stanza)) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) => format!("(could not be written out: {e})"),
         };

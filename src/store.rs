@@ -10,9 +10,11 @@
 //! - `view`: the rows of the roster pane (group headers, contacts, resources) and selection.
 //! - `chat`: the open conversations, their messages, unread counts and drafts.
 //! - `room`: a room's occupants, own nick, topic and join state (part of its conversation).
+//! - `ask`: the masked or typed-out answer `/password` and `/unregister` wait for.
 //! - `auto_away`: the auto-away state machine (`[auto_away]`), over every account.
 
 pub mod account;
+pub mod ask;
 pub mod auto_away;
 pub mod chat;
 pub mod console;
@@ -58,6 +60,8 @@ pub enum Mode {
     Timeline,
     /// The XML console (`/console`).
     Console,
+    /// A line typed in answer to a question (`/password` masked, `/unregister`).
+    Ask(ask::Ask),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -491,7 +495,11 @@ fn apply_to_account(
         | SessionEvent::Delivery { .. }
         | SessionEvent::ArchivePage { .. } => {}
         // Handled by the State.
-        SessionEvent::Notice(_) | SessionEvent::SubscriptionRequest { .. } => {}
+        // `update::account_admin` says what these mean.
+        SessionEvent::Notice(_)
+        | SessionEvent::SubscriptionRequest { .. }
+        | SessionEvent::PasswordChanged
+        | SessionEvent::AccountRemoved => {}
         SessionEvent::Bookmarks(bookmarks) => account.bookmarks = bookmarks,
         SessionEvent::Console { at, dir, xml } => account.console.push(at, dir, &xml),
         SessionEvent::Idle {

@@ -8,10 +8,12 @@
 //! - `commands`: slash commands; `resolve`: the contact a typed name, nick or JID means.
 //! - `complete`: Tab in the command line (cycling through the candidates).
 //! - `presence`: the user's own presence, on every account or one.
+//! - `account_admin`: `/password` and `/unregister` (the masked question, the answers).
 //! - `auto_away`: away and back by themselves (`[auto_away]`), XEP-0012 answers.
 //! - `contacts`: roster editing and subscriptions, through the contact's account.
 //! - `chat`: conversations (open, switch, type, send, correct, scroll back).
 
+pub mod account_admin;
 pub mod auto_away;
 pub mod chat;
 pub(crate) mod commands;

@@ -199,6 +199,9 @@ fn notify(mode: Notify, text: &str) {
 /// the focused conversation's input (every line); anywhere else it is ignored: a paste never
 /// acts as keys.
 pub fn on_paste(state: &mut State, text: &str) {
+    if let Mode::Ask(_) = &state.ui.mode {
+        return crate::update::account_admin::paste(state, text);
+    }
     if let (Mode::Normal, crate::store::Focus::Chat(id)) = (&state.ui.mode, &state.ui.focus) {
         let id = id.clone();
         if let Some(chat) = state.chats.get_mut(&id) {

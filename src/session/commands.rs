@@ -49,6 +49,8 @@ impl Session {
             | Command::FetchRoomArchive { .. }) => return self.on_room_command(room).await,
             Command::SetBookmark(bookmark) => self.set_bookmark(bookmark).await,
             Command::RemoveBookmark(room) => self.remove_bookmark(room).await,
+            Command::ChangePassword(new) => return self.change_password(new).await,
+            Command::Unregister => return self.unregister().await,
             Command::Reconnect => self.retry.notify_one(),
             Command::Console(on) => self.console = on,
             Command::SendRaw(text) => self.send_raw(&text).await,

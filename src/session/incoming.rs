@@ -181,6 +181,8 @@ impl Session {
             RequestKind::Bookmarks => self.on_bookmarks_answer(stanza, error).await,
             RequestKind::BookmarkSet { what } => self.on_bookmark_set_answer(what, error).await,
             RequestKind::LastActivity { of } => self.on_last_answer(of, stanza, error).await,
+            RequestKind::Password { new } => self.on_password_answer(new, stanza).await,
+            RequestKind::Unregister => self.on_unregister_answer(stanza).await,
         }
     }
 
@@ -225,6 +227,9 @@ impl Session {
                 }
                 RequestKind::Bookmarks => true,
                 RequestKind::LastActivity { of } => self.on_last_timeout(of).await,
+                kind @ (RequestKind::Password { .. } | RequestKind::Unregister) => {
+                    self.on_account_admin_timeout(&kind).await
+                }
                 RequestKind::BookmarkSet { what } => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while {what}.",

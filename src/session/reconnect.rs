@@ -5,7 +5,7 @@
 //! report each failure to the session loop ([`Report`]), which shows it as a [`ConnState`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -67,6 +67,8 @@ pub(super) struct Reconnection {
     pub retry: Arc<Notify>,
     /// A connection was handed to the stream and it has not yet reported Reset or Resumed.
     pub negotiating: Arc<AtomicBool>,
+    /// The password the next login uses (`/password` replaces it).
+    pub password: Arc<Mutex<Secret>>,
 }
 
 /// Starts the stream; it asks for its first connection at once.
@@ -79,10 +81,11 @@ pub(super) fn start(
     let (reports, report_rx) = mpsc::unbounded_channel();
     let retry = Arc::new(Notify::new());
     let negotiating = Arc::new(AtomicBool::new(false));
+    let password = Arc::new(Mutex::new(password));
     let reconnector = Arc::new(Reconnector {
         connector,
         account,
-        password,
+        password: password.clone(),
         probe,
         reports,
         retry: retry.clone(),
@@ -98,13 +101,14 @@ pub(super) fn start(
         reports: report_rx,
         retry,
         negotiating,
+        password,
     }
 }
 
 struct Reconnector {
     connector: RostermConnector,
     account: Account,
-    password: Secret,
+    password: Arc<Mutex<Secret>>,
     probe: CertProbe,
     reports: mpsc::UnboundedSender<Report>,
     retry: Arc<Notify>,
@@ -181,13 +185,17 @@ impl Reconnector {
 
     /// One login attempt, bounded in time; a redirect is returned as such only if `may_follow`.
     async fn attempt(&self, connector: &RostermConnector, may_follow: bool) -> Attempt {
+        let password = match self.password.lock() {
+            Ok(p) => p.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
         let result = tokio::time::timeout(
             connect::ATTEMPT_TIMEOUT,
             connect::login(
                 connector,
                 &self.account.jid,
                 self.account.resource.as_deref(),
-                &self.password,
+                &password,
                 connect::timeouts(self.account.keepalive),
             ),
         )

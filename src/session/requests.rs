@@ -40,6 +40,10 @@ pub enum RequestKind {
     BookmarkSet { what: String },
     /// XEP-0012 last activity of a contact (`/last`), asked of its bare JID.
     LastActivity { of: BareJid },
+    /// XEP-0077 password change (`/password`): the new password, used from its answer on.
+    Password { new: crate::config::Secret },
+    /// XEP-0077 account removal (`/unregister`).
+    Unregister,
 }
 
 impl RequestKind {
@@ -55,6 +59,8 @@ impl RequestKind {
             RequestKind::Bookmarks => "bookmarks",
             RequestKind::BookmarkSet { .. } => "bookmark",
             RequestKind::LastActivity { .. } => "last",
+            RequestKind::Password { .. } => "password",
+            RequestKind::Unregister => "unregister",
         }
     }
 
@@ -73,6 +79,8 @@ impl RequestKind {
             }
             // The contact, or its server speaking for its bare JID.
             RequestKind::LastActivity { of } => Answerer::Room(of.clone()),
+            // Asked of the server's domain (XEP-0077), which answers as itself.
+            RequestKind::Password { .. } | RequestKind::Unregister => Answerer::Server,
         }
     }
 }
@@ -85,6 +93,8 @@ pub enum Answerer {
     Account,
     /// A room (XEP-0045) or a contact: its bare JID or one of its full JIDs.
     Room(BareJid),
+    /// The user's server as itself (its domain), or speaking for the account.
+    Server,
 }
 
 impl Answerer {
@@ -92,6 +102,12 @@ impl Answerer {
         match self {
             Answerer::Account => push_allowed(from, own),
             Answerer::Room(room) => from.is_some_and(|f| f.to_bare() == *room),
+            Answerer::Server => {
+                push_allowed(from, own)
+                    || from.is_some_and(|f| {
+                        f.node().is_none() && f.resource().is_none() && f.domain() == own.domain()
+                    })
+            }
         }
     }
 }

@@ -49,6 +49,8 @@ pub struct AccountState {
     pub bookmarks: Vec<crate::domain::room::Bookmark>,
     /// The XML console's record (`/console`).
     pub console: super::console::Console,
+    /// The server deleted the account (`/unregister`): its session ended on purpose.
+    pub removed: bool,
 }
 
 impl AccountState {
@@ -73,6 +75,7 @@ impl AccountState {
             input_discarded: 0,
             bookmarks: Vec::new(),
             console: super::console::Console::default(),
+            removed: false,
         }
     }
 

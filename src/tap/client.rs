@@ -118,7 +118,9 @@ pub fn run_cli(config: &Path, command: crate::cli::CliCommand) -> Result<(), (u8
             CtlAction::Join { room } => Request::Join { room },
             CtlAction::Who { json } => Request::Who { json },
         },
-        CliCommand::Who { .. } => return Err((2, "who is not a control command".into())),
+        CliCommand::Who { .. } | CliCommand::Register { .. } => {
+            return Err((2, "not a control command".into()))
+        }
     };
     let reply = request(config, &req).map_err(fail)?;
     if !reply.ok {

@@ -47,6 +47,18 @@ pub fn render_bottom(frame: &mut Frame, area: Rect, state: &State) {
             }
             Line::from(spans)
         }
+        Mode::Ask(ask) => {
+            // Never the password itself: `shown` is `*`s for it.
+            let (question, shown) = (ask.question(), ask.shown());
+            let cells = unicode_width::UnicodeWidthStr::width(format!("{question}{shown}").as_str());
+            let x = area.x.saturating_add(cells.min(usize::from(area.width.saturating_sub(1))) as u16);
+            frame.set_cursor_position(Position::new(x, area.y));
+            let mut spans = vec![Span::styled(question, theme::inbox_title()), Span::raw(shown)];
+            if let Some(error) = &ask.error {
+                spans.push(Span::styled(format!("  ← {}", clean(error)), theme::error()));
+            }
+            Line::from(spans)
+        }
         Mode::Confirm { question, .. } | Mode::ConfirmQuit(question) => {
             Line::styled(question.as_str(), theme::inbox_title())
         }

@@ -30,6 +30,8 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         }
         SlashCommand::Priority(p) => presence::change(state, scope, |own| own.priority = p),
         SlashCommand::Reconnect => presence::reconnect(state, scope),
+        SlashCommand::Password => crate::update::account_admin::password(state, scope),
+        SlashCommand::Unregister => crate::update::account_admin::unregister(state, scope),
         SlashCommand::Help => {
             crate::update::keys::open_popup(state, Mode::Help);
             Vec::new()

@@ -109,6 +109,7 @@ fn on_key_in_mode(state: &mut State, keymap: &Keymap, key: KeyEvent) -> Vec<Effe
             }
             editor::edit(state, key)
         }
+        Mode::Ask(_) => crate::update::account_admin::on_key(state, key),
         Mode::Confirm { .. } => {
             if ctrl_c {
                 return vec![Effect::Quit];

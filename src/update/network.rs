@@ -23,6 +23,14 @@ pub fn on_session(state: &mut State, account: AccountId, event: SessionEvent) ->
             crate::update::commands::last_answer(state, account, &jid, result, now);
             return Vec::new();
         }
+        SessionEvent::PasswordChanged => {
+            crate::update::account_admin::password_changed(state, account);
+            return Vec::new();
+        }
+        SessionEvent::AccountRemoved => {
+            crate::update::account_admin::account_removed(state, account);
+            return Vec::new();
+        }
         SessionEvent::Bookmarks(bookmarks) => {
             state.apply(account, SessionEvent::Bookmarks(bookmarks));
             return crate::update::rooms::autojoin(state, account);

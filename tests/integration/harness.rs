@@ -68,6 +68,10 @@ pub struct Options {
     /// A XEP-0045 room service at [`Server::muc_domain`] (`conference.<domain>`), with room
     /// archives (muc_mam) and no room locking (Prosody only).
     pub muc: bool,
+    /// XEP-0077 (Prosody's `register` module with `allow_registration = true`): accounts can
+    /// be created before login, and changed or deleted by their user (Prosody only). Off: no
+    /// `register` module at all, so the server refuses all three.
+    pub registration: bool,
 }
 
 impl Default for Options {
@@ -81,6 +85,7 @@ impl Default for Options {
             mam: true,
             carbons: true,
             muc: false,
+            registration: false,
         }
     }
 }
@@ -458,6 +463,10 @@ impl Server {
         } else {
             ""
         };
+        let (register, allow_registration) = match self.opts.registration {
+            true => (", \"register\"", "true"),
+            false => ("", "false"),
+        };
         let muc = if self.opts.muc {
             format!(
                 "\nComponent {} \"muc\"\n    modules_enabled = {{ \"muc_mam\" }}\n    muc_room_locking = false\n",
@@ -478,13 +487,13 @@ c2s_direct_tls_ports = {{ }}
 legacy_ssl_ports = {{ }}
 component_ports = {{ {cport} }}
 component_interfaces = {{ "127.0.0.1" }}
-modules_enabled = {{ "roster", "saslauth", "tls", "disco", "ping", "pep", "lastactivity"{carbons}{mam}{smacks}, "posix" }}
+modules_enabled = {{ "roster", "saslauth", "tls", "disco", "ping", "pep", "lastactivity"{carbons}{mam}{smacks}{register}, "posix" }}
 modules_disabled = {{ "s2s", "s2s_auth_certs" }}
 log = {{ {{ levels = {{ min = {level} }}, to = "console" }} }}
 authentication = "internal_hashed"
 storage = "internal"
 c2s_require_encryption = true
-allow_registration = false
+allow_registration = {allow_registration}
 smacks_hibernation_time = {hibernation}
 -- The internal store keeps at most 10,000 messages per archive by default; the catch-up
 -- benchmark needs more.

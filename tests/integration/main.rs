@@ -58,6 +58,8 @@ mod muc_peer;
 mod multi;
 mod peer;
 mod proxy;
+mod register;
+mod register_tmux;
 mod room_archive;
 mod room_private;
 mod rooms;
