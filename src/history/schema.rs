@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The schema this build writes; an older file is migrated when it is opened.
-pub const CURRENT: i64 = 4;
+pub const CURRENT: i64 = 5;
 
 /// Schema 1: the roster cache (items, version, last known presence). Kept verbatim: a
 /// fresh file is made by running every schema's batch in order, as an old file was.
@@ -104,6 +104,16 @@ pub const SCHEMA_4: &str = "
         status TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS presence_log_contact ON presence_log (account, jid, at, key);";
 
+/// Schema 5: contacts' XEP-0115 capabilities, by verification string (the same for every
+/// account: a `ver` is only written once its hash was checked). `identities` are
+/// `category/type/name` lines and `features` one per line (names sanitized, no newline).
+pub const SCHEMA_5: &str = "
+    CREATE TABLE IF NOT EXISTS caps (
+        ver TEXT PRIMARY KEY,
+        identities TEXT NOT NULL,
+        features TEXT NOT NULL,
+        saved_at INTEGER NOT NULL) WITHOUT ROWID;";
+
 /// The schema version the file says it has (`None`: a new, empty file).
 pub fn version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let has_meta: bool = conn.query_row(
@@ -141,6 +151,9 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Option<i64>> {
     }
     if from < 4 {
         tx.execute_batch(SCHEMA_4)?;
+    }
+    if from < 5 {
+        tx.execute_batch(SCHEMA_5)?;
     }
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('schema', ?1)

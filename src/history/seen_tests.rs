@@ -179,7 +179,7 @@ fn a_schema_3_file_gains_the_presence_log_and_keeps_its_messages() {
             r.get(0)
         })
         .expect("schema");
-    assert_eq!(version, 4);
+    assert_eq!(version, crate::history::schema::CURRENT);
 }
 
 #[test]

@@ -140,6 +140,7 @@ impl Session {
         if let Some(reply) = out.reply {
             self.send(reply).await;
         }
+        let caps = out.caps;
         if let Some(query) = &out.archived {
             let n = out
                 .events
@@ -151,6 +152,11 @@ impl Session {
         for ev in out.events {
             self.note(&ev);
             if !self.emit(ev).await {
+                return false;
+            }
+        }
+        if let Some(offer) = caps {
+            if !self.on_caps_offer(offer).await {
                 return false;
             }
         }
@@ -181,6 +187,11 @@ impl Session {
             RequestKind::Bookmarks => self.on_bookmarks_answer(stanza, error).await,
             RequestKind::BookmarkSet { what } => self.on_bookmark_set_answer(what, error).await,
             RequestKind::LastActivity { of } => self.on_last_answer(of, stanza, error).await,
+            RequestKind::Caps { ver, hash, of } => {
+                self.on_caps_answer((ver, hash, of), Some(stanza), error)
+                    .await
+            }
+            RequestKind::Time { of } => self.on_time_answer(of, Some(stanza), error).await,
         }
     }
 
@@ -225,6 +236,10 @@ impl Session {
                 }
                 RequestKind::Bookmarks => true,
                 RequestKind::LastActivity { of } => self.on_last_timeout(of).await,
+                RequestKind::Caps { ver, hash, of } => {
+                    self.on_caps_answer((ver, hash, of), None, None).await
+                }
+                RequestKind::Time { of } => self.on_time_answer(of, None, None).await,
                 RequestKind::BookmarkSet { what } => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while {what}.",

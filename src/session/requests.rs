@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use jid::{BareJid, Jid};
+use jid::{BareJid, FullJid, Jid};
 use tokio::time::Instant;
 
 use super::translate::push_allowed;
@@ -40,6 +40,15 @@ pub enum RequestKind {
     BookmarkSet { what: String },
     /// XEP-0012 last activity of a contact (`/last`), asked of its bare JID.
     LastActivity { of: BareJid },
+    /// XEP-0115: the disco#info behind `ver` (checked with `hash`), asked of the resource
+    /// that advertised it.
+    Caps {
+        ver: String,
+        hash: String,
+        of: FullJid,
+    },
+    /// XEP-0202 entity time of one resource.
+    Time { of: FullJid },
 }
 
 impl RequestKind {
@@ -55,6 +64,8 @@ impl RequestKind {
             RequestKind::Bookmarks => "bookmarks",
             RequestKind::BookmarkSet { .. } => "bookmark",
             RequestKind::LastActivity { .. } => "last",
+            RequestKind::Caps { .. } => "caps",
+            RequestKind::Time { .. } => "time",
         }
     }
 
@@ -73,6 +84,10 @@ impl RequestKind {
             }
             // The contact, or its server speaking for its bare JID.
             RequestKind::LastActivity { of } => Answerer::Room(of.clone()),
+            // Exactly the resource asked: another one could lie about it.
+            RequestKind::Caps { of, .. } | RequestKind::Time { of } => {
+                Answerer::Resource(of.clone())
+            }
         }
     }
 }
@@ -85,6 +100,8 @@ pub enum Answerer {
     Account,
     /// A room (XEP-0045) or a contact: its bare JID or one of its full JIDs.
     Room(BareJid),
+    /// One full JID and nobody else.
+    Resource(FullJid),
 }
 
 impl Answerer {
@@ -92,6 +109,7 @@ impl Answerer {
         match self {
             Answerer::Account => push_allowed(from, own),
             Answerer::Room(room) => from.is_some_and(|f| f.to_bare() == *room),
+            Answerer::Resource(full) => from.is_some_and(|f| f.try_as_full().ok() == Some(full)),
         }
     }
 }
@@ -229,6 +247,33 @@ mod tests {
             r.answer(&id, Some(&jid("coven@chat.shakespeare.lit/juliet"))),
             Some(RequestKind::SelfPing { room })
         );
+    }
+
+    #[test]
+    fn a_caps_or_time_query_is_answered_by_the_resource_asked_only() {
+        let of = FullJid::new("romeo@example.net/orchard").unwrap();
+        let kinds = [
+            RequestKind::Caps {
+                ver: "v".into(),
+                hash: "sha-1".into(),
+                of: of.clone(),
+            },
+            RequestKind::Time { of },
+        ];
+        for kind in kinds {
+            let mut r = Requests::new(own());
+            let id = r.track(kind.clone(), Instant::now());
+            for from in [
+                "romeo@example.net",
+                "romeo@example.net/other",
+                "example.net",
+            ] {
+                assert_eq!(r.answer(&id, Some(&jid(from))), None, "{from}");
+            }
+            assert_eq!(r.answer(&id, None), None, "not the server either");
+            let from = jid("romeo@example.net/orchard");
+            assert_eq!(r.answer(&id, Some(&from)), Some(kind));
+        }
     }
 
     #[test]

@@ -48,14 +48,38 @@ pub struct Translated {
     pub roster_ver: Option<String>,
     /// An archive result for the open query with this id (counted even without a body).
     pub archived: Option<String>,
+    /// The XEP-0115 capabilities an available presence from a full JID advertised.
+    pub caps: Option<crate::session::caps::Offer>,
 }
 
 pub fn translate(stanza: Stanza, ctx: &Context<'_>) -> Translated {
     match stanza {
-        Stanza::Presence(p) => Translated {
-            events: with_idle(p, ctx),
-            ..Translated::default()
-        },
+        Stanza::Presence(p) => {
+            let offer = p
+                .from
+                .as_ref()
+                .and_then(|f| f.try_as_full().ok())
+                .filter(|f| Some(*f) != ctx.bound)
+                .filter(|_| p.type_ == PresenceType::None)
+                .and_then(|f| crate::session::caps::read_offer(&p.payloads, f));
+            let mut events = with_idle(p, ctx);
+            if let (Some(offer), Some(SessionEvent::Presence { from, resource, .. })) =
+                (&offer, events.first())
+            {
+                let (from, resource) = (from.clone(), resource.clone());
+                let ver = offer.ver.clone();
+                events.push(SessionEvent::Caps {
+                    from,
+                    resource,
+                    ver,
+                });
+            }
+            Translated {
+                events,
+                caps: offer,
+                ..Translated::default()
+            }
+        }
         Stanza::Iq(iq) => translate_iq(iq, ctx),
         Stanza::Message(m) => message::translate_message(m, ctx),
     }
@@ -325,7 +349,10 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
         } if payload.is("ping", ns::PING) => reply(result(from, id, None)),
         Iq::Get {
             from, id, payload, ..
-        } if payload.is("query", ns::DISCO_INFO) => reply(result(from, id, Some(disco_info()))),
+        } if payload.is("query", ns::DISCO_INFO) => reply(disco_answer(from, id, &payload)),
+        Iq::Get {
+            from, id, payload, ..
+        } if payload.is("time", ns::TIME) => reply(time_answer(from, id, ctx.now)),
         // XEP-0012: who may know is the app's to decide (it has the roster).
         Iq::Get {
             from, id, payload, ..
@@ -435,7 +462,8 @@ fn error_reply(
     })
 }
 
-fn disco_info() -> Element {
+/// rosterm's own disco#info (XEP-0030): what its caps `ver` is computed from.
+pub fn own_disco() -> DiscoInfoResult {
     DiscoInfoResult {
         node: None,
         identities: vec![Identity {
@@ -445,8 +473,10 @@ fn disco_info() -> Element {
             name: Some("rosterm".into()),
         }],
         features: [
+            ns::CAPS,
             ns::DISCO_INFO,
             ns::PING,
+            ns::TIME,
             crate::session::stanza::LAST_ACTIVITY,
         ]
         .into_iter()
@@ -454,7 +484,36 @@ fn disco_info() -> Element {
         .collect(),
         extensions: Vec::new(),
     }
-    .into()
+}
+
+/// The answer to a disco#info query: for no node, or for the node rosterm's caps name
+/// (`NODE#ver`, XEP-0115 §6.2: the answer carries that node); anything else is not found.
+fn disco_answer(from: Option<Jid>, id: String, payload: &Element) -> Stanza {
+    let node = payload.attr("node");
+    let ours = format!(
+        "{}#{}",
+        crate::session::caps::NODE,
+        crate::session::caps::own_ver()
+    );
+    match node {
+        None => result(from, id, Some(own_disco().into())),
+        Some(node) if node == ours => {
+            let mut disco = own_disco();
+            disco.node = Some(ours);
+            result(from, id, Some(disco.into()))
+        }
+        Some(_) => error_reply(from, id, ErrorType::Cancel, DefinedCondition::ItemNotFound),
+    }
+}
+
+/// XEP-0202: the time, always as UTC with the offset written `+00:00` (never `Z`, which
+/// some readers refuse in `<tzo>`).
+fn time_answer(from: Option<Jid>, id: String, now: std::time::SystemTime) -> Stanza {
+    let time = Element::builder("time", ns::TIME)
+        .append(Element::builder("tzo", ns::TIME).append("+00:00"))
+        .append(Element::builder("utc", ns::TIME).append(crate::session::muc::build::xep0082(now)))
+        .build();
+    result(from, id, Some(time))
 }
 
 /// The translate tests' rig: `xml` as juliet@example.com/balcony receives it.

@@ -49,6 +49,8 @@ pub struct AccountState {
     pub bookmarks: Vec<crate::domain::room::Bookmark>,
     /// The XML console's record (`/console`).
     pub console: super::console::Console,
+    /// Contacts' devices (XEP-0115) and clocks (XEP-0202).
+    pub devices: super::devices::Devices,
 }
 
 impl AccountState {
@@ -73,6 +75,7 @@ impl AccountState {
             input_discarded: 0,
             bookmarks: Vec::new(),
             console: super::console::Console::default(),
+            devices: super::devices::Devices::default(),
         }
     }
 
@@ -183,6 +186,29 @@ impl AccountState {
         }
     }
 
+    /// XEP-0115 caps from the presence just applied: that resource's handle to its device
+    /// (a presence without them has already cleared it).
+    pub fn apply_caps(&mut self, from: &BareJid, resource: Option<&str>, ver: &str) {
+        let key = resource.unwrap_or("");
+        let device = self.devices.intern(ver);
+        let set = |resources: &mut presence::Resources| {
+            if let Some(mut p) = resources.get(key).cloned() {
+                p.device = device;
+                resources.insert(key.to_owned(), p);
+            }
+        };
+        if *from == self.jid {
+            set(&mut self.own_resources);
+        } else {
+            self.roster.modify(from, |c| set(&mut c.resources));
+        }
+    }
+
+    /// The client a resource runs, if its capabilities are known.
+    pub fn client_of(&self, p: &ResourcePresence) -> Option<&crate::domain::device::Client> {
+        self.devices.client(p.device?)
+    }
+
     /// The timeline entries a contact's presence change means (before it is applied).
     fn timeline_entries(
         &self,
@@ -255,6 +281,7 @@ impl AccountState {
                 odd_show: None,
                 since: saved_at,
                 idle: None,
+                device: None,
             };
             self.roster.modify(&p.jid, |c| {
                 upsert_resource(&mut c.resources, p.resource.clone(), presence);
@@ -342,6 +369,7 @@ fn resource_presence(change: PresenceChange, now: SystemTime) -> Option<Resource
             odd_show,
             since: now,
             idle: None,
+            device: None,
         }),
         PresenceChange::Unavailable { .. } | PresenceChange::Error { .. } => None,
     }
