@@ -546,3 +546,7 @@ mod tests;
 #[cfg(test)]
 #[path = "translate/idle_tests.rs"]
 mod idle_tests;
+
+#[cfg(test)]
+#[path = "translate/devices_tests.rs"]
+mod devices_tests;
