@@ -46,6 +46,7 @@ mod chat_peer;
 mod chat_tmux;
 mod client;
 mod console;
+mod devices;
 mod everyday;
 mod fuzz;
 mod harness;
