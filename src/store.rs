@@ -497,20 +497,9 @@ fn apply_to_account(
             resource,
             since,
         } => account.apply_idle(&from, resource.as_deref(), since),
-        SessionEvent::Caps {
-            from,
-            resource,
-            ver,
-        } => account.apply_caps(&from, resource.as_deref(), &ver),
-        SessionEvent::Client { ver, client } => account.devices.learn(&ver, client),
-        SessionEvent::EntityTime {
-            from,
-            resource,
-            result,
-        } => match result {
-            Ok(offset) => account.devices.set_clock(from, resource, offset),
-            Err(why) => tracing::info!("time of {from}/{resource}: {why}"),
-        },
+        event @ (SessionEvent::Caps { .. }
+        | SessionEvent::Client { .. }
+        | SessionEvent::EntityTime { .. }) => account.apply_device_event(event),
         // Answered by `update` (it decides who may know), and a `/last` answer applied there.
         SessionEvent::LastActivityQuery { .. } | SessionEvent::LastActivity { .. } => {}
         // Rooms: applied by the State (`chats`).

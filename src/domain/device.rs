@@ -156,7 +156,7 @@ pub fn their_clock(now: SystemTime, offset: i32) -> (u8, u8) {
 
 /// Night for a person: 23:00 to 06:00.
 pub fn is_night(hour: u8) -> bool {
-    hour >= 23 || hour < 6
+    !(6..23).contains(&hour)
 }
 
 /// "their time 23:40 (UTC+01:00)".

@@ -11,6 +11,7 @@ use crate::store::presence::{self, ResourcePresence};
 use crate::store::roster::Roster;
 use crate::store::timeline::{self, TimelineEntry, TimelineKind};
 
+mod devices;
 mod seen;
 
 /// What the store knows about one configured account.
@@ -184,29 +185,6 @@ impl AccountState {
         } else {
             self.roster.modify(from, |c| set(&mut c.resources));
         }
-    }
-
-    /// XEP-0115 caps from the presence just applied: that resource's handle to its device
-    /// (a presence without them has already cleared it).
-    pub fn apply_caps(&mut self, from: &BareJid, resource: Option<&str>, ver: &str) {
-        let key = resource.unwrap_or("");
-        let device = self.devices.intern(ver);
-        let set = |resources: &mut presence::Resources| {
-            if let Some(mut p) = resources.get(key).cloned() {
-                p.device = device;
-                resources.insert(key.to_owned(), p);
-            }
-        };
-        if *from == self.jid {
-            set(&mut self.own_resources);
-        } else {
-            self.roster.modify(from, |c| set(&mut c.resources));
-        }
-    }
-
-    /// The client a resource runs, if its capabilities are known.
-    pub fn client_of(&self, p: &ResourcePresence) -> Option<&crate::domain::device::Client> {
-        self.devices.client(p.device?)
     }
 
     /// The timeline entries a contact's presence change means (before it is applied).
