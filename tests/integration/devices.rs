@@ -284,3 +284,59 @@ async fn time_is_answered_with_plus_zero_and_a_peers_z_is_read() {
     alice.stop();
     bob.close().await;
 }
+
+#[tokio::test]
+async fn rosterms_own_presence_carries_caps_that_verify_against_its_answer() {
+    use xmpp_parsers::caps::{compute_disco, hash_caps, Caps};
+    use xmpp_parsers::disco::DiscoInfoResult;
+    use xmpp_parsers::iq::Iq;
+    use xmpp_parsers::stanza::Stanza;
+
+    let server = Server::start();
+    friends(&server, &["bob"]);
+    let mut bob = crate::peer::Peer::connect(&server, "bob", "peer").await;
+    bob.presence("", "", 0).await;
+    let alice = Client::start(&server, "alice", "alice-pw", OwnPresence::default());
+    let presence = bob
+        .wait_for("rosterm's presence", |s| {
+            crate::peer::presence_from(s, "alice@localhost/rosterm").is_some()
+        })
+        .await;
+    let Stanza::Presence(p) = presence else {
+        unreachable!()
+    };
+    let caps = p
+        .payloads
+        .iter()
+        .find_map(|e| Caps::try_from(e.clone()).ok())
+        .expect("a <c/> in rosterm's presence");
+    let ver = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(&caps.ver)
+    };
+    let node = format!("{}#{ver}", caps.node);
+    bob.send_xml(&format!(
+        "<iq xmlns='jabber:client' type='get' id='caps1' to='alice@localhost/rosterm'>\
+         <query xmlns='http://jabber.org/protocol/disco#info' node='{node}'/></iq>"
+    ))
+    .await;
+    let answer = bob
+        .wait_for("the disco#info answer", |s| {
+            matches!(s, Stanza::Iq(Iq::Result { id, .. }) if id == "caps1")
+        })
+        .await;
+    let Stanza::Iq(Iq::Result {
+        payload: Some(query),
+        ..
+    }) = answer
+    else {
+        panic!("no payload: {answer:?}")
+    };
+    let disco = DiscoInfoResult::try_from(query).expect("a disco#info result");
+    assert_eq!(disco.node.as_deref(), Some(node.as_str()));
+    assert!(disco.features.contains("urn:xmpp:time"));
+    let hash = hash_caps(&compute_disco(&disco), caps.hash).unwrap();
+    assert_eq!(hash.hash, caps.ver, "rosterm's ver is the hash of its own answer");
+    alice.stop();
+    bob.close().await;
+}
