@@ -174,6 +174,8 @@ struct Session {
     room_ping: tokio::time::Interval,
     /// Contacts' capabilities known and asked for (XEP-0115, see `caps`).
     caps: caps::Book,
+    /// The resources asked for their time on their own (XEP-0202, see `devices`).
+    timed: std::collections::HashSet<FullJid>,
 }
 
 /// How long the server gets to answer a request before the user is told.
@@ -218,6 +220,7 @@ impl Session {
             subject_seq: 0,
             room_ping: room_ping_interval(),
             caps: caps::Book::new(setup.caps),
+            timed: std::collections::HashSet::new(),
         };
         (session, reconnection.reports)
     }

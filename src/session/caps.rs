@@ -187,7 +187,6 @@ impl Book {
         }
     }
 
-    #[cfg(test)]
     pub fn get(&self, ver: &str) -> Option<&Capabilities> {
         self.known.get(ver)
     }

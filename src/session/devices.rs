@@ -1,7 +1,8 @@
 //! Devices and clocks of contacts' resources, the session's part: XEP-0115 capabilities
 //! asked for (disco#info to `node#ver`, one query per `ver`, see `caps`), verified, cached
 //! on disk and told to the app; XEP-0202 entity time asked of one resource (`/status get`,
-//! the detail view). Both answers count only from the full JID asked (the tracker checks).
+//! the detail view), and once per run of each resource whose caps list `urn:xmpp:time`
+//! (bounded). Both answers count only from the full JID asked (the tracker checks).
 
 use jid::{BareJid, FullJid, Jid};
 use xmpp_parsers::iq::Iq;
@@ -25,17 +26,37 @@ pub fn read_time(payload: &Element) -> Option<i32> {
     crate::domain::device::parse_offset(&tzo)
 }
 
+/// Resources asked for their time on their own (their caps say they answer), per run: the
+/// first this many; others are asked when their detail view opens.
+pub const MAX_TIMED: usize = 256;
+
 impl Session {
     /// A presence advertised `offer`: tell the app what it is, or ask.
     pub(super) async fn on_caps_offer(&mut self, offer: Offer) -> bool {
-        match self.caps.offer(offer) {
+        let (from, ver) = (offer.from.clone(), offer.ver.clone());
+        let keep = match self.caps.offer(offer) {
             Step::Announce(ver, client) => self.emit(SessionEvent::Client { ver, client }).await,
             Step::Ask(offer) => {
                 self.ask_caps(offer).await;
                 true
             }
             Step::Nothing => true,
+        };
+        self.time_once(from, &ver).await && keep
+    }
+
+    /// Asks `of` for its time once per run, if its verified caps (`ver`) say it answers
+    /// (bounded by [`MAX_TIMED`]): the roster can then say when it is night for it.
+    async fn time_once(&mut self, of: FullJid, ver: &str) -> bool {
+        let answers = self.caps.get(ver).is_some_and(|c| c.has(ns::TIME));
+        if !answers || of.to_bare() == self.own || self.timed.len() >= MAX_TIMED {
+            return true;
         }
+        if !self.timed.insert(of.clone()) {
+            return true;
+        }
+        let resource = of.resource().as_str().to_owned();
+        self.query_time(of.to_bare(), resource).await
     }
 
     async fn ask_caps(&mut self, offer: Offer) {
@@ -83,10 +104,14 @@ impl Session {
                         caps: caps.clone(),
                     });
                 }
-                match caps.client() {
-                    Some(client) => self.emit(SessionEvent::Client { ver, client }).await,
+                let keep = match caps.client() {
+                    Some(client) => {
+                        let ver = ver.clone();
+                        self.emit(SessionEvent::Client { ver, client }).await
+                    }
                     None => true,
-                }
+                };
+                self.time_once(of, &ver).await && keep
             }
             Outcome::Refused { reason, next } => {
                 tracing::warn!(

@@ -2,7 +2,8 @@
 //! a peer's XEP-0115 caps give its row a device glyph; a peer that answers disco#info
 //! with something its `ver` does not hash to poisons nothing, and a storm of its presences
 //! costs one query; a restart of rosterm asks nobody again (the cache on disk); rosterm
-//! answers XEP-0202 time queries with `+00:00` and reads a peer's `Z`.
+//! answers XEP-0202 time queries with `+00:00`, asks a peer whose caps say it answers
+//! them, and reads its `Z`.
 
 use std::time::{Duration, SystemTime};
 
@@ -255,12 +256,10 @@ async fn time_is_answered_with_plus_zero_and_a_peers_z_is_read() {
     assert_eq!(answer["tzo"], "+00:00");
     assert!(answer["utc"].ends_with('Z'), "{answer:?}");
 
-    // The detail view asks bob's resource; its "Z" reads as UTC+00:00.
-    alice.type_command("/status get bob@localhost");
-    bob.wait_for("a time query", |m| {
-        m.get("kind").map(String::as_str) == Some("time-query")
-    })
-    .await;
+    // bob's caps say it answers time queries: rosterm asks once on its own; its "Z" reads
+    // as UTC+00:00.
+    let is_time_query = |m: &Received| m.get("kind").map(String::as_str) == Some("time-query");
+    bob.wait_for("a time query", is_time_query).await;
     alice
         .until("bob's clock", |s| {
             s.primary()
@@ -277,6 +276,10 @@ async fn time_is_answered_with_plus_zero_and_a_peers_z_is_read() {
             .clock(&jid("bob@localhost"), "phone"),
         Some(0)
     );
+    // The detail view asks again (the contact may have travelled).
+    alice.type_command("/status get bob@localhost");
+    bob.wait_for("a time query from the detail view", is_time_query)
+        .await;
     alice.state.settings.clock = SystemTime::now();
     let screen = alice.screen(120, 30);
     assert!(screen.contains("(UTC+00:00)"), "{screen}");
@@ -321,9 +324,10 @@ async fn rosterms_own_presence_carries_caps_that_verify_against_its_answer() {
     ))
     .await;
     let answer = bob
-        .wait_for("the disco#info answer", |s| {
-            matches!(s, Stanza::Iq(Iq::Result { id, .. }) if id == "caps1")
-        })
+        .wait_for(
+            "the disco#info answer",
+            |s| matches!(s, Stanza::Iq(Iq::Result { id, .. }) if id == "caps1"),
+        )
         .await;
     let Stanza::Iq(Iq::Result {
         payload: Some(query),
@@ -336,7 +340,10 @@ async fn rosterms_own_presence_carries_caps_that_verify_against_its_answer() {
     assert_eq!(disco.node.as_deref(), Some(node.as_str()));
     assert!(disco.features.contains("urn:xmpp:time"));
     let hash = hash_caps(&compute_disco(&disco), caps.hash).unwrap();
-    assert_eq!(hash.hash, caps.ver, "rosterm's ver is the hash of its own answer");
+    assert_eq!(
+        hash.hash, caps.ver,
+        "rosterm's ver is the hash of its own answer"
+    );
     alice.stop();
     bob.close().await;
 }
