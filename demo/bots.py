@@ -80,13 +80,17 @@ CLIENTS: Dict[str, Tuple[str, str]] = {
     "work": ("web", "Converse.js 11"),
     "phone": ("phone", "Conversations 2.17"),
     "tablet": ("tablet", "Monal 6.4"),
-    "daemon": ("bot", "Sirius Cybernetics GPP"),
+    "daemon": ("bot", "Sirius Cybernetics GPP 42"),
 }
 CAPS_NODE = "https://rosterm.invalid/demo-bots"
 DISCO_INFO = "http://jabber.org/protocol/disco#info"
 CAPS_NS = "http://jabber.org/protocol/caps"
 TIME_NS = "urn:xmpp:time"
-FEATURES = sorted([CAPS_NS, DISCO_INFO, TIME_NS, "urn:xmpp:idle:1"])
+VERSION_NS = "jabber:iq:version"
+FEATURES = sorted([CAPS_NS, DISCO_INFO, TIME_NS, VERSION_NS, "urn:xmpp:idle:1"])
+# The operating system each device type says it runs (XEP-0092).
+SYSTEMS = {"pc": "Debian 12", "web": "Firefox 128", "phone": "Android 14", "tablet": "iPadOS 17",
+           "bot": "Sirius OS"}
 
 # Where the contacts live: UTC offsets in minutes (XEP-0202), one per contact by its name,
 # so that some of them are in their night whenever the demo runs.
@@ -441,14 +445,16 @@ class Bots(ComponentXMPP):
         self.send_state(contact, JID(pres["to"].bare), pres["from"])
 
     def on_iq(self, iq) -> None:
-        """disco#info (the caps behind a device's ver, XEP-0115) and entity time
-        (XEP-0202, each contact at its own offset); any other get or set is refused."""
+        """disco#info (the caps behind a device's ver, XEP-0115), entity time (XEP-0202,
+        each contact at its own offset) and software version (XEP-0092); any other get or
+        set is refused."""
         if iq["type"] not in ("get", "set"):
             return
         to = iq["to"]
         contact = self.sim.contacts.get(to.user)
         query = iq.xml.find("{%s}query" % DISCO_INFO)
         asked_time = iq.xml.find("{%s}time" % TIME_NS)
+        asked_version = iq.xml.find("{%s}query" % VERSION_NS)
         reply = iq.reply(clear=True)
         if iq["type"] == "get" and contact and query is not None and to.resource in CLIENTS:
             type_, name = CLIENTS[to.resource]
@@ -467,6 +473,13 @@ class Bots(ComponentXMPP):
             ET.SubElement(answer, "{%s}utc" % TIME_NS).text = time.strftime(
                 "%Y-%m-%dT%H:%M:%SZ", time.gmtime()
             )
+        elif iq["type"] == "get" and contact and asked_version is not None and to.resource in CLIENTS:
+            type_, client = CLIENTS[to.resource]
+            name, _, version = client.rpartition(" ")
+            answer = ET.SubElement(reply.xml, "{%s}query" % VERSION_NS)
+            ET.SubElement(answer, "{%s}name" % VERSION_NS).text = name
+            ET.SubElement(answer, "{%s}version" % VERSION_NS).text = version
+            ET.SubElement(answer, "{%s}os" % VERSION_NS).text = SYSTEMS.get(type_, "Linux")
         else:
             reply["type"] = "error"
             reply["error"]["type"] = "cancel"

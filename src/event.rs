@@ -127,6 +127,13 @@ pub enum SessionEvent {
         resource: String,
         result: Result<i32, String>,
     },
+    /// The answer to `Command::QueryVersion`: the resource's software (XEP-0092) as one
+    /// phrase, "Conversations 2.17 (Android 14)" (sanitized), or what went wrong.
+    SoftwareVersion {
+        from: BareJid,
+        resource: String,
+        result: Result<String, String>,
+    },
     /// Someone asks how long the user has been idle (XEP-0012, `jabber:iq:last`): `from`
     /// (None: the server, for the own account) is checked by the app, which answers with
     /// `Command::AnswerLastActivity` carrying the same `id`.
@@ -192,6 +199,12 @@ pub enum Command {
     /// Ask a contact's resource for its time (XEP-0202); the answer is
     /// `SessionEvent::EntityTime`.
     QueryTime {
+        jid: BareJid,
+        resource: String,
+    },
+    /// Ask a contact's resource which software it runs (XEP-0092); the answer is
+    /// `SessionEvent::SoftwareVersion`.
+    QueryVersion {
         jid: BareJid,
         resource: String,
     },

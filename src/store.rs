@@ -499,7 +499,8 @@ fn apply_to_account(
         } => account.apply_idle(&from, resource.as_deref(), since),
         event @ (SessionEvent::Caps { .. }
         | SessionEvent::Client { .. }
-        | SessionEvent::EntityTime { .. }) => account.apply_device_event(event),
+        | SessionEvent::EntityTime { .. }
+        | SessionEvent::SoftwareVersion { .. }) => account.apply_device_event(event),
         // Answered by `update` (it decides who may know), and a `/last` answer applied there.
         SessionEvent::LastActivityQuery { .. } | SessionEvent::LastActivity { .. } => {}
         // Rooms: applied by the State (`chats`).

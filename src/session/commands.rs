@@ -27,6 +27,9 @@ impl Session {
             Command::GoOffline => self.go_offline().await,
             Command::QueryLastActivity(jid) => return self.query_last(jid).await,
             Command::QueryTime { jid, resource } => return self.query_time(jid, resource).await,
+            Command::QueryVersion { jid, resource } => {
+                return self.query_version(jid, resource).await
+            }
             Command::SetNick(nick) => self.set_nick(nick).await,
             Command::DirectedPresence { to, presence } => {
                 return self.directed_presence(to, presence).await

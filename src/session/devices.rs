@@ -179,12 +179,90 @@ impl Session {
     }
 }
 
+/// A XEP-0092 answer as one phrase: "name version (os)", sanitized.
+pub fn read_version(payload: &Element) -> Option<String> {
+    let v = xmpp_parsers::version::VersionResult::try_from(payload.clone()).ok()?;
+    let mut text = format!("{} {}", v.name.trim(), v.version.trim());
+    if let Some(os) = v.os.as_deref().map(str::trim).filter(|os| !os.is_empty()) {
+        text.push_str(&format!(" ({os})"));
+    }
+    let text = sanitize(text.trim(), MAX_NAME);
+    (!text.is_empty()).then_some(text)
+}
+
+impl Session {
+    /// `Command::QueryVersion`.
+    pub(super) async fn query_version(&mut self, jid: BareJid, resource: String) -> bool {
+        let Ok(of) = jid::FullJid::new(&format!("{jid}/{resource}")) else {
+            return true;
+        };
+        if !self.online {
+            return true;
+        }
+        let kind = RequestKind::Version { of: of.clone() };
+        let id = self.requests.track(kind, tokio::time::Instant::now());
+        let iq = Iq::Get {
+            from: None,
+            to: Some(Jid::from(of)),
+            id,
+            payload: Element::builder("query", ns::VERSION).build(),
+        };
+        self.send(Stanza::Iq(iq)).await;
+        true
+    }
+
+    /// The answer to a version query (`stanza` None: none in time).
+    pub(super) async fn on_version_answer(
+        &mut self,
+        of: FullJid,
+        stanza: Option<&Stanza>,
+        error: Option<String>,
+    ) -> bool {
+        let result = match (stanza, error) {
+            (_, Some(error)) => Err(format!("did not say its software: {error}")),
+            (
+                Some(Stanza::Iq(Iq::Result {
+                    payload: Some(p), ..
+                })),
+                None,
+            ) => read_version(p).ok_or_else(|| "sent a version rosterm cannot read".to_owned()),
+            (Some(_), None) => Err("sent an empty answer".into()),
+            (None, None) => Err("did not say its software in time".into()),
+        };
+        let from = of.to_bare();
+        let resource = sanitize(of.resource().as_str(), MAX_NAME);
+        self.emit(SessionEvent::SoftwareVersion {
+            from,
+            resource,
+            result,
+        })
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn el(xml: &str) -> Element {
         xml.parse().expect("test XML")
+    }
+
+    #[test]
+    fn a_version_answer_is_one_sanitized_phrase() {
+        let v = |inner: &str| el(&format!("<query xmlns='jabber:iq:version'>{inner}</query>"));
+        assert_eq!(
+            read_version(&v(
+                "<name>Conversations</name><version>2.17</version><os>Android 14</os>"
+            )),
+            Some("Conversations 2.17 (Android 14)".into())
+        );
+        assert_eq!(
+            read_version(&v("<name>Gajim\u{202e}</name><version>1.9</version>")),
+            Some("Gajim 1.9".into())
+        );
+        assert_eq!(read_version(&v("<name>x</name>")), None, "no version");
+        assert_eq!(read_version(&el("<time xmlns='urn:xmpp:time'/>")), None);
     }
 
     #[test]

@@ -192,6 +192,7 @@ impl Session {
                     .await
             }
             RequestKind::Time { of } => self.on_time_answer(of, Some(stanza), error).await,
+            RequestKind::Version { of } => self.on_version_answer(of, Some(stanza), error).await,
         }
     }
 
@@ -240,6 +241,7 @@ impl Session {
                     self.on_caps_answer((ver, hash, of), None, None).await
                 }
                 RequestKind::Time { of } => self.on_time_answer(of, None, None).await,
+                RequestKind::Version { of } => self.on_version_answer(of, None, None).await,
                 RequestKind::BookmarkSet { what } => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while {what}.",

@@ -49,6 +49,8 @@ pub enum RequestKind {
     },
     /// XEP-0202 entity time of one resource.
     Time { of: FullJid },
+    /// XEP-0092 software version of one resource.
+    Version { of: FullJid },
 }
 
 impl RequestKind {
@@ -66,6 +68,7 @@ impl RequestKind {
             RequestKind::LastActivity { .. } => "last",
             RequestKind::Caps { .. } => "caps",
             RequestKind::Time { .. } => "time",
+            RequestKind::Version { .. } => "version",
         }
     }
 
@@ -85,9 +88,9 @@ impl RequestKind {
             // The contact, or its server speaking for its bare JID.
             RequestKind::LastActivity { of } => Answerer::Room(of.clone()),
             // Exactly the resource asked: another one could lie about it.
-            RequestKind::Caps { of, .. } | RequestKind::Time { of } => {
-                Answerer::Resource(of.clone())
-            }
+            RequestKind::Caps { of, .. }
+            | RequestKind::Time { of }
+            | RequestKind::Version { of } => Answerer::Resource(of.clone()),
         }
     }
 }

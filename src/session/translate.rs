@@ -353,6 +353,9 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
         Iq::Get {
             from, id, payload, ..
         } if payload.is("time", ns::TIME) => reply(time_answer(from, id, ctx.now)),
+        Iq::Get {
+            from, id, payload, ..
+        } if payload.is("query", ns::VERSION) => reply(version_answer(from, id)),
         // XEP-0012: who may know is the app's to decide (it has the roster).
         Iq::Get {
             from, id, payload, ..
@@ -477,6 +480,7 @@ pub fn own_disco() -> DiscoInfoResult {
             ns::DISCO_INFO,
             ns::PING,
             ns::TIME,
+            ns::VERSION,
             crate::session::stanza::LAST_ACTIVITY,
         ]
         .into_iter()
@@ -504,6 +508,16 @@ fn disco_answer(from: Option<Jid>, id: String, payload: &Element) -> Stanza {
         }
         Some(_) => error_reply(from, id, ErrorType::Cancel, DefinedCondition::ItemNotFound),
     }
+}
+
+/// XEP-0092: rosterm and its version; never the operating system.
+fn version_answer(from: Option<Jid>, id: String) -> Stanza {
+    let version = xmpp_parsers::version::VersionResult {
+        name: "rosterm".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        os: None,
+    };
+    result(from, id, Some(version.into()))
 }
 
 /// XEP-0202: the time, always as UTC with the offset written `+00:00` (never `Z`, which

@@ -34,6 +34,8 @@ pub struct Devices {
     by_ver: HashMap<Box<str>, DeviceId>,
     /// UTC offsets (seconds) by contact and resource, as their answers said.
     clocks: HashMap<(BareJid, String), i32>,
+    /// XEP-0092 answers ("Conversations 2.17 (Android 14)") by contact and resource.
+    versions: HashMap<(BareJid, String), String>,
 }
 
 impl Devices {
@@ -76,6 +78,19 @@ impl Devices {
         {
             self.clocks.insert((jid, resource), offset);
         }
+    }
+
+    pub fn set_version(&mut self, jid: BareJid, resource: String, version: String) {
+        if self.versions.len() < MAX_CLOCKS {
+            self.versions.insert((jid, resource), version);
+        }
+    }
+
+    /// The software a contact's resource said it runs (XEP-0092), if asked.
+    pub fn version(&self, jid: &BareJid, resource: &str) -> Option<&str> {
+        self.versions
+            .get(&(jid.clone(), resource.to_owned()))
+            .map(String::as_str)
     }
 
     /// The UTC offset of a contact's resource, if it said.

@@ -203,8 +203,8 @@ fn resource_lines(state: &State, name: &str, p: &ResourcePresence) -> Vec<Line<'
     lines
 }
 
-/// A resource's client (XEP-0115: its kind, the identity's name) and its time (XEP-0202),
-/// when known.
+/// A resource's client (XEP-0115: its kind, the identity's name), its software (XEP-0092)
+/// and its time (XEP-0202), when known.
 fn device_lines(
     account: &crate::store::AccountState,
     jid: &jid::BareJid,
@@ -224,6 +224,12 @@ fn device_lines(
             spans.push(Span::raw(format!("  client \"{name}\"")));
         }
         lines.push(Line::from(spans));
+    }
+    if let Some(version) = account.devices.version(jid, resource) {
+        lines.push(Line::styled(
+            format!("    software \"{version}\""),
+            theme::dim(),
+        ));
     }
     if let Some(offset) = account.devices.clock(jid, resource) {
         let (h, _) = crate::domain::device::their_clock(now, offset);

@@ -173,7 +173,7 @@ fn on_popup_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool)
 
 /// Opens a popup at its first line.
 /// Opens a contact's detail view: its presence history is loaded, and each of its
-/// resources (a few at most) is asked for its time (XEP-0202).
+/// resources (a few at most) is asked for its time (XEP-0202) and software (XEP-0092).
 pub fn open_detail(
     state: &mut State,
     id: crate::domain::ContactId,
@@ -196,12 +196,14 @@ pub fn open_detail(
     let mut effects: Vec<Effect> = resources
         .into_iter()
         .filter(|r| !r.is_empty())
-        .map(|resource| {
-            let jid = id.jid.clone();
-            Effect::Send(
-                id.account,
-                crate::event::Command::QueryTime { jid, resource },
-            )
+        .flat_map(|resource| {
+            let (jid, account) = (id.jid.clone(), id.account);
+            let time = crate::event::Command::QueryTime {
+                jid: jid.clone(),
+                resource: resource.clone(),
+            };
+            let version = crate::event::Command::QueryVersion { jid, resource };
+            [Effect::Send(account, time), Effect::Send(account, version)]
         })
         .collect();
     effects.insert(0, Effect::LoadTransitions(id));

@@ -280,8 +280,20 @@ async fn time_is_answered_with_plus_zero_and_a_peers_z_is_read() {
     alice.type_command("/status get bob@localhost");
     bob.wait_for("a time query from the detail view", is_time_query)
         .await;
+    alice
+        .until("bob's software (XEP-0092)", |s| {
+            s.primary()
+                .devices
+                .version(&jid("bob@localhost"), "phone")
+                .is_some()
+        })
+        .await;
     alice.state.settings.clock = SystemTime::now();
     let screen = alice.screen(120, 30);
+    assert!(
+        screen.contains("software \"Phone 1.0 (TestOS)\""),
+        "{screen}"
+    );
     assert!(screen.contains("(UTC+00:00)"), "{screen}");
     assert!(screen.contains("client \"Phone\""), "{screen}");
     alice.stop();

@@ -11,6 +11,7 @@ a poisoner: its answer does not match its ver). Time queries are answered with T
 stdout, one line each: "ready" once the presence is out, then tab-separated key=value:
   kind=disco: from, node (a disco#info query received)
   kind=time-query: from (a time query received)
+  kind=version-query: from (a XEP-0092 query received: answered NAME 1.0 (TestOS))
   kind=time: from, tzo, utc (the answer to a time query this peer sent)
 stdin, one line each: raw XML to send, or "ask-time JID" (sends a time query). EOF:
 disconnect and exit 0. Uses Debian's python3-slixmpp, without its caps plugins (what it
@@ -46,6 +47,10 @@ def report(fields):
     )
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
+
+
+def escape_text(value):
+    return value.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def ver_of(type_, name):
@@ -96,6 +101,7 @@ class Device(slixmpp.ClientXMPP):
         kind, sender, id_ = xml.get("type"), xml.get("from"), xml.get("id")
         disco = xml.find("{%s}query" % DISCO)
         time = xml.find("{%s}time" % TIME)
+        version = xml.find("{jabber:iq:version}query")
         if kind == "get" and disco is not None:
             node = disco.get("node")
             report({"kind": "disco", "from": sender, "node": node})
@@ -113,6 +119,13 @@ class Device(slixmpp.ClientXMPP):
                 "<iq type='result' to=%s id=%s><time xmlns='%s'><tzo>%s</tzo>"
                 "<utc>2026-12-03T22:40:00Z</utc></time></iq>"
                 % (quoteattr(sender), quoteattr(id_), TIME, self.tzo)
+            )
+        elif kind == "get" and version is not None:
+            report({"kind": "version-query", "from": sender})
+            self.send_raw(
+                "<iq type='result' to=%s id=%s><query xmlns='jabber:iq:version'>"
+                "<name>%s</name><version>1.0</version><os>TestOS</os></query></iq>"
+                % (quoteattr(sender), quoteattr(id_), escape_text(self.name))
             )
         elif kind == "result" and time is not None:
             tzo = time.find("{%s}tzo" % TIME)

@@ -95,6 +95,18 @@ fn disco_info_is_answered_for_no_node_and_for_the_own_caps_node_only() {
 }
 
 #[test]
+fn a_version_query_is_answered_without_the_operating_system() {
+    let out = run(
+        "<iq xmlns='jabber:client' type='get' id='v1' from='romeo@example.net/orchard'>\
+         <query xmlns='jabber:iq:version'/></iq>",
+    );
+    let xml = xml_of(&out.reply.expect("an answer"));
+    assert!(xml.contains("<name>rosterm</name>"), "{xml}");
+    assert!(xml.contains(env!("CARGO_PKG_VERSION")), "{xml}");
+    assert!(!xml.contains("<os"), "{xml}");
+}
+
+#[test]
 fn a_time_query_is_answered_in_utc_with_plus_zero_offset() {
     let out = run(
         "<iq xmlns='jabber:client' type='get' id='t1' from='romeo@example.net/orchard'>\

@@ -26,6 +26,14 @@ impl AccountState {
                 Ok(offset) => self.devices.set_clock(from, resource, offset),
                 Err(why) => tracing::info!("time of {from}/{resource}: {why}"),
             },
+            SessionEvent::SoftwareVersion {
+                from,
+                resource,
+                result,
+            } => match result {
+                Ok(version) => self.devices.set_version(from, resource, version),
+                Err(why) => tracing::info!("version of {from}/{resource}: {why}"),
+            },
             _ => {}
         }
     }
