@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use jid::{BareJid, FullJid, Jid};
-use xmpp_parsers::disco::{DiscoInfoResult, Identity};
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::message::Lang;
 use xmpp_parsers::minidom::Element;
@@ -21,6 +20,9 @@ use crate::domain::{RosterItem, Subscription};
 use crate::sanitize::{sanitize, MAX_NAME, MAX_STATUS};
 
 mod message;
+mod own;
+pub use own::own_disco;
+use own::{disco_answer, time_answer, version_answer};
 
 /// What the translator needs to know about the session.
 pub struct Context<'a> {
@@ -463,71 +465,6 @@ fn error_reply(
         error: StanzaError::new(type_, condition, "en", ""),
         payload: None,
     })
-}
-
-/// rosterm's own disco#info (XEP-0030): what its caps `ver` is computed from.
-pub fn own_disco() -> DiscoInfoResult {
-    DiscoInfoResult {
-        node: None,
-        identities: vec![Identity {
-            category: "client".into(),
-            type_: "console".into(),
-            lang: None,
-            name: Some("rosterm".into()),
-        }],
-        features: [
-            ns::CAPS,
-            ns::DISCO_INFO,
-            ns::PING,
-            ns::TIME,
-            ns::VERSION,
-            crate::session::stanza::LAST_ACTIVITY,
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect(),
-        extensions: Vec::new(),
-    }
-}
-
-/// The answer to a disco#info query: for no node, or for the node rosterm's caps name
-/// (`NODE#ver`, XEP-0115 §6.2: the answer carries that node); anything else is not found.
-fn disco_answer(from: Option<Jid>, id: String, payload: &Element) -> Stanza {
-    let node = payload.attr("node");
-    let ours = format!(
-        "{}#{}",
-        crate::session::caps::NODE,
-        crate::session::caps::own_ver()
-    );
-    match node {
-        None => result(from, id, Some(own_disco().into())),
-        Some(node) if node == ours => {
-            let mut disco = own_disco();
-            disco.node = Some(ours);
-            result(from, id, Some(disco.into()))
-        }
-        Some(_) => error_reply(from, id, ErrorType::Cancel, DefinedCondition::ItemNotFound),
-    }
-}
-
-/// XEP-0092: rosterm and its version; never the operating system.
-fn version_answer(from: Option<Jid>, id: String) -> Stanza {
-    let version = xmpp_parsers::version::VersionResult {
-        name: "rosterm".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        os: None,
-    };
-    result(from, id, Some(version.into()))
-}
-
-/// XEP-0202: the time, always as UTC with the offset written `+00:00` (never `Z`, which
-/// some readers refuse in `<tzo>`).
-fn time_answer(from: Option<Jid>, id: String, now: std::time::SystemTime) -> Stanza {
-    let time = Element::builder("time", ns::TIME)
-        .append(Element::builder("tzo", ns::TIME).append("+00:00"))
-        .append(Element::builder("utc", ns::TIME).append(crate::session::muc::build::xep0082(now)))
-        .build();
-    result(from, id, Some(time))
 }
 
 /// The translate tests' rig: `xml` as juliet@example.com/balcony receives it.

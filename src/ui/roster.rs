@@ -208,7 +208,7 @@ pub fn subscription_mark(contact: &Contact, requested: bool) -> String {
 /// What a resource's device and clock add to a row: its device glyph (XEP-0115), and
 /// "☾ 23:40" when it is night where it is (XEP-0202).
 #[derive(Debug, Default)]
-pub struct Extra {
+struct Extra {
     device: Option<Span<'static>>,
     night: Option<Span<'static>>,
 }
