@@ -164,6 +164,7 @@ async fn run(n: usize) {
         roster_ver: None,
         history: None,
         archive_after: Some(cursor),
+        caps: Vec::new(),
     })
     .expect("session");
     let mut started = None;

@@ -249,6 +249,7 @@ async fn run(p: Params) {
         roster_ver: None,
         history: None,
         archive_after: None,
+        caps: Vec::new(),
     })
     .expect("session");
     let keymap = Keymap::default();

@@ -8,7 +8,9 @@ work). A contact's `"accounts"` list (default `["demo"]`) names the accounts tha
 their roster; those accounts are its audience (the accounts its presence goes to), and so
 is any of them that subscribes to it later (`/add` from the other account).
 
-* each contact has 1-3 devices (resources such as laptop, phone, work) with their own
+* each contact has 1-3 devices (resources such as laptop, phone, work; Marvin is a bot) with
+  their own client, advertised as XEP-0115 caps (phone, pc, web, tablet, bot identities) and
+  answered over disco#info, a clock (XEP-0202 time, each contact in its own time zone), a
   priority (one kind negative), show (online/chat/away/xa/dnd) and status text (some
   non-ASCII, one long); about a quarter of the contacts are offline at any time;
 * it answers `probe` presences from a demo account (Prosody probes every roster contact when
@@ -33,6 +35,8 @@ A later benchmark "flood" mode can reuse `build_presence` and `Simulation`.
 """
 
 import argparse
+import base64
+import hashlib
 import xml.etree.ElementTree as ET
 import asyncio
 import json
@@ -48,6 +52,8 @@ from typing import Dict, List, Optional, Set, Tuple
 from slixmpp import JID, InvalidJID
 from slixmpp.componentxmpp import ComponentXMPP
 from slixmpp.stanza import Presence
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 log = logging.getLogger("bots")
 
@@ -60,6 +66,52 @@ DEVICES: Dict[str, int] = {
     "phone": 1,
     "tablet": -1,
 }
+
+# Devices only a contact's own "devices" list in contacts.json gives it (never drawn at
+# random): a bot's resource.
+BOT_DEVICES: Dict[str, int] = {"daemon": 0}
+
+# The client each device runs: its XEP-0030 identity (category client, type, name), which
+# every presence advertises as XEP-0115 caps and disco#info answers; rosterm draws a glyph
+# per type (phone, pc, web, tablet, bot) and names the client in its detail view.
+CLIENTS: Dict[str, Tuple[str, str]] = {
+    "desktop": ("pc", "Gajim 1.9"),
+    "laptop": ("pc", "Dino 0.4"),
+    "work": ("web", "Converse.js 11"),
+    "phone": ("phone", "Conversations 2.17"),
+    "tablet": ("tablet", "Monal 6.4"),
+    "daemon": ("bot", "Sirius Cybernetics GPP 42"),
+}
+CAPS_NODE = "https://rosterm.invalid/demo-bots"
+DISCO_INFO = "http://jabber.org/protocol/disco#info"
+CAPS_NS = "http://jabber.org/protocol/caps"
+TIME_NS = "urn:xmpp:time"
+VERSION_NS = "jabber:iq:version"
+FEATURES = sorted([CAPS_NS, DISCO_INFO, TIME_NS, VERSION_NS, "urn:xmpp:idle:1"])
+# The operating system each device type says it runs (XEP-0092).
+SYSTEMS = {"pc": "Debian 12", "web": "Firefox 128", "phone": "Android 14", "tablet": "iPadOS 17",
+           "bot": "Sirius OS"}
+
+# Where the contacts live: UTC offsets in minutes (XEP-0202), one per contact by its name,
+# so that some of them are in their night whenever the demo runs.
+TZ_OFFSETS = [0, 60, -300, 540, 330, -480, 120, 780, -180, 600]
+
+
+def caps_ver(device: str) -> str:
+    """The XEP-0115 verification string of a device's client (section 5.1, SHA-1)."""
+    type_, name = CLIENTS[device]
+    text = "client/%s//%s<" % (type_, name) + "".join(f + "<" for f in FEATURES)
+    return base64.b64encode(hashlib.sha1(text.encode()).digest()).decode()
+
+
+def tz_offset(user: str) -> int:
+    return TZ_OFFSETS[sum(map(ord, user)) % len(TZ_OFFSETS)]
+
+
+def tzo(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    return "%s%02d:%02d" % (sign, abs(minutes) // 60, abs(minutes) % 60)
+
 
 # XMPP <show/> values; "online" means no <show/> element.
 SHOW_WEIGHTS: Dict[str, int] = {"online": 45, "chat": 10, "away": 20, "xa": 10, "dnd": 15}
@@ -154,6 +206,13 @@ def build_presence(xmpp: ComponentXMPP, frm: JID, to: JID, res: Optional[Resourc
         idle = ET.Element("{urn:xmpp:idle:1}idle")
         idle.set("since", time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(res.idle_since)))
         pres.append(idle)
+    device = frm.resource
+    if device in CLIENTS:
+        c = ET.Element("{%s}c" % CAPS_NS)
+        c.set("hash", "sha-1")
+        c.set("node", CAPS_NODE)
+        c.set("ver", caps_ver(device))
+        pres.append(c)
     return pres
 
 
@@ -186,11 +245,13 @@ class Simulation:
         self.contacts: Dict[str, Contact] = {}
         for c in contacts:
             n = rng.choices([1, 2, 3], weights=[3, 4, 3])[0]
-            devices = rng.sample(list(DEVICES), n)
+            devices = c.get("devices") or rng.sample(list(DEVICES), n)
             self.contacts[c["user"]] = Contact(c["user"], c["name"], devices, contact_accounts(c))
         # Everyone online except a quarter, with a random subset (>= 1) of their devices.
         everyone = list(self.contacts.values())
-        offline = set(id(c) for c in rng.sample(everyone, round(len(everyone) * OFFLINE_FRACTION)))
+        # A bot (Marvin) starts online: its device glyph is part of the show.
+        people = [c for c in everyone if not set(c.devices) & set(BOT_DEVICES)]
+        offline = set(id(c) for c in rng.sample(people, round(len(everyone) * OFFLINE_FRACTION)))
         for c in everyone:
             if id(c) not in offline:
                 for d in rng.sample(c.devices, rng.randint(1, len(c.devices))):
@@ -211,7 +272,7 @@ class Simulation:
 
     def random_resource(self, device: str) -> Resource:
         show = self.random_show()
-        res = Resource(show, self.random_status(show), DEVICES[device])
+        res = Resource(show, self.random_status(show), DEVICES.get(device, BOT_DEVICES.get(device, 0)))
         if show in ("away", "xa"):
             # Away or extended away since a while: rosterm shows "idle 25m" on the row.
             res.idle_since = time.time() - self.rng.randint(3, 180) * 60
@@ -250,7 +311,9 @@ class Simulation:
                     c.online[d] = self.random_resource(d)
                     out.append((c, d, c.online[d]))
                 return out
-            c = rng.choice(online)
+            # A bot never goes away (it is there to be seen).
+            people = [c for c in online if not set(c.devices) & set(BOT_DEVICES)] or online
+            c = rng.choice(people)
             out = [(c, d, None) for d in c.online]
             c.online.clear()
             return out
@@ -326,6 +389,9 @@ class Bots(ComponentXMPP):
         ]:
             self.del_event_handler(event, handler)
 
+        self.register_handler(
+            Callback("queries", MatchXPath("{%s}iq" % self.default_ns), self.on_iq)
+        )
         self.add_event_handler("session_start", self.on_session_start)
         self.add_event_handler("presence_probe", self.on_probe)
         self.add_event_handler("presence_subscribe", self.on_subscribe)
@@ -377,6 +443,48 @@ class Bots(ComponentXMPP):
         contact = self.sim.contacts.get(pres["to"].user)
         log.debug("probe %s -> %s", pres["from"], pres["to"])
         self.send_state(contact, JID(pres["to"].bare), pres["from"])
+
+    def on_iq(self, iq) -> None:
+        """disco#info (the caps behind a device's ver, XEP-0115), entity time (XEP-0202,
+        each contact at its own offset) and software version (XEP-0092); any other get or
+        set is refused."""
+        if iq["type"] not in ("get", "set"):
+            return
+        to = iq["to"]
+        contact = self.sim.contacts.get(to.user)
+        query = iq.xml.find("{%s}query" % DISCO_INFO)
+        asked_time = iq.xml.find("{%s}time" % TIME_NS)
+        asked_version = iq.xml.find("{%s}query" % VERSION_NS)
+        reply = iq.reply(clear=True)
+        if iq["type"] == "get" and contact and query is not None and to.resource in CLIENTS:
+            type_, name = CLIENTS[to.resource]
+            answer = ET.SubElement(reply.xml, "{%s}query" % DISCO_INFO)
+            if query.get("node"):
+                answer.set("node", query.get("node"))
+            identity = ET.SubElement(answer, "{%s}identity" % DISCO_INFO)
+            identity.set("category", "client")
+            identity.set("type", type_)
+            identity.set("name", name)
+            for feature in FEATURES:
+                ET.SubElement(answer, "{%s}feature" % DISCO_INFO).set("var", feature)
+        elif iq["type"] == "get" and contact and asked_time is not None:
+            answer = ET.SubElement(reply.xml, "{%s}time" % TIME_NS)
+            ET.SubElement(answer, "{%s}tzo" % TIME_NS).text = tzo(tz_offset(contact.user))
+            ET.SubElement(answer, "{%s}utc" % TIME_NS).text = time.strftime(
+                "%Y-%m-%dT%H:%M:%SZ", time.gmtime()
+            )
+        elif iq["type"] == "get" and contact and asked_version is not None and to.resource in CLIENTS:
+            type_, client = CLIENTS[to.resource]
+            name, _, version = client.rpartition(" ")
+            answer = ET.SubElement(reply.xml, "{%s}query" % VERSION_NS)
+            ET.SubElement(answer, "{%s}name" % VERSION_NS).text = name
+            ET.SubElement(answer, "{%s}version" % VERSION_NS).text = version
+            ET.SubElement(answer, "{%s}os" % VERSION_NS).text = SYSTEMS.get(type_, "Linux")
+        else:
+            reply["type"] = "error"
+            reply["error"]["type"] = "cancel"
+            reply["error"]["condition"] = "service-unavailable"
+        reply.send()
 
     def on_subscribe(self, pres: Presence) -> None:
         log.info("subscribe %s -> %s: subscribed", pres["from"], pres["to"])

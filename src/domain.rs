@@ -10,9 +10,11 @@
 //! - [`civil_date`]: days since 1970 as a calendar date (screen, event stream, errors).
 //! - `message`: 1:1 messages ([`Message`], [`Outgoing`], [`Delivery`], [`ChatState`]).
 //! - `room`: rooms (XEP-0045): occupants, room events, bookmarks.
+//! - `device`: a resource's device and client (XEP-0115 / XEP-0030), its clock (XEP-0202).
 //! - `away`: auto-away's rules (`[auto_away]`) and durations ("10m").
 
 pub mod away;
+pub mod device;
 pub mod message;
 pub mod presets;
 pub mod room;
@@ -149,6 +151,16 @@ pub struct OwnPresence {
     pub show: Show,
     pub status: String,
     pub priority: i8,
+}
+
+impl OwnPresence {
+    pub fn new(show: Show, status: String, priority: i8) -> OwnPresence {
+        OwnPresence {
+            show,
+            status,
+            priority,
+        }
+    }
 }
 
 impl Default for OwnPresence {

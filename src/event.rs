@@ -111,6 +111,33 @@ pub enum SessionEvent {
         resource: Option<String>,
         since: std::time::SystemTime,
     },
+    /// The presence just before this (`Presence` from `from`/`resource`) advertised XEP-0115
+    /// capabilities with this verification string (a key: never shown).
+    Caps {
+        from: BareJid,
+        resource: Option<String>,
+        ver: String,
+    },
+    /// The client behind a verification string, now that its hash is checked (or it was
+    /// cached on disk): every resource that advertises `ver` runs it.
+    Client {
+        ver: String,
+        client: crate::domain::device::Client,
+    },
+    /// The answer to `Command::QueryTime`: the resource's UTC offset in seconds (XEP-0202),
+    /// or what went wrong, in one sentence.
+    EntityTime {
+        from: BareJid,
+        resource: String,
+        result: Result<i32, String>,
+    },
+    /// The answer to `Command::QueryVersion`: the resource's software (XEP-0092) as one
+    /// phrase, "Conversations 2.17 (Android 14)" (sanitized), or what went wrong.
+    SoftwareVersion {
+        from: BareJid,
+        resource: String,
+        result: Result<String, String>,
+    },
     /// Someone asks how long the user has been idle (XEP-0012, `jabber:iq:last`): `from`
     /// (None: the server, for the own account) is checked by the app, which answers with
     /// `Command::AnswerLastActivity` carrying the same `id`.
@@ -173,6 +200,18 @@ pub enum Command {
     /// `/last`: ask `jid` (its bare JID: the server answers for an offline contact) for its
     /// last activity (XEP-0012).
     QueryLastActivity(BareJid),
+    /// Ask a contact's resource for its time (XEP-0202); the answer is
+    /// `SessionEvent::EntityTime`.
+    QueryTime {
+        jid: BareJid,
+        resource: String,
+    },
+    /// Ask a contact's resource which software it runs (XEP-0092); the answer is
+    /// `SessionEvent::SoftwareVersion`.
+    QueryVersion {
+        jid: BareJid,
+        resource: String,
+    },
     /// `SetPresence` makes the user available again.
     GoOffline,
     /// The nick sent with presence and subscription requests (XEP-0172).

@@ -17,6 +17,9 @@
 //!   contact's availability transitions, coalesced by the writer thread and pruned at
 //!   start (`seen`).
 //!
+//! - Contacts' capabilities (XEP-0115), verified, by verification string (`caps`): a
+//!   restart asks nobody again.
+//!
 //! Where things live: `schema` (tables, migrations: add a schema there), `roster` and
 //! `messages` (writes), `load` (roster reads), `read` (message reads), `seen` (the
 //! presence log), `columns` (how fields are stored), `writer` ([`Writer`], [`Sink`]).
@@ -30,6 +33,7 @@ use rusqlite::Connection;
 use crate::domain::Show;
 use crate::domain::{Delivery, Message, RosterItem, Subscription};
 
+mod caps;
 mod columns;
 mod load;
 mod messages;
@@ -123,6 +127,11 @@ pub enum Write {
     SessionReset,
     /// A presence transition to store as it is (coalesced, or a `/last` answer).
     Seen(Transition),
+    /// Capabilities whose hash matched their verification string (XEP-0115).
+    Caps {
+        ver: String,
+        caps: crate::domain::device::Capabilities,
+    },
     /// An outgoing message got further (never backwards: `Delivery::advance`).
     Delivery {
         peer: BareJid,
@@ -280,10 +289,18 @@ impl History {
                 messages::deliver(&tx, account, peer.as_str(), id, delivery)
             }
             Write::Seen(t) => seen::insert(&tx, account, t),
+            Write::Caps { ver, caps } => caps::save(&tx, ver, caps),
             Write::ResourcePresence { .. } | Write::SessionReset => Ok(()),
             roster => roster::apply(&tx, account, roster),
         });
         applied.and_then(|()| tx.commit()).map_err(|e| self.err(e))
+    }
+
+    /// Every verified set of capabilities saved, by verification string.
+    pub fn load_caps(
+        &self,
+    ) -> Result<Vec<(String, crate::domain::device::Capabilities)>, HistoryError> {
+        caps::load(&self.conn).map_err(|e| self.err(e))
     }
 
     /// Each contact's newest presence transition.

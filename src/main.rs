@@ -150,6 +150,8 @@ struct Saved {
     archive_after: Option<String>,
     /// Messages of an earlier run that never reached the server: sent again.
     queued: Vec<history::StoredMessage>,
+    /// Contacts' verified capabilities (XEP-0115): no resource is asked for them again.
+    caps: Vec<(String, rosterm::domain::device::Capabilities)>,
     problem: Option<String>,
 }
 
@@ -178,9 +180,10 @@ fn open_history(path: &std::path::Path, account: &jid::BareJid) -> Saved {
         let roster = h.load_roster(account)?;
         let archive_after = h.last_stanza_id(account)?;
         let queued = h.queued(account)?;
-        Ok((h, roster, archive_after, queued))
+        let caps = h.load_caps()?;
+        Ok((h, roster, archive_after, queued, caps))
     });
-    let (db, roster, archive_after, queued) = match opened {
+    let (db, roster, archive_after, queued, caps) = match opened {
         Ok(found) => found,
         Err(e) => {
             tracing::warn!("{e}");
@@ -199,6 +202,7 @@ fn open_history(path: &std::path::Path, account: &jid::BareJid) -> Saved {
         roster,
         archive_after,
         queued,
+        caps,
         problem,
     }
 }
@@ -261,6 +265,7 @@ fn start_account(
         roster_ver: cached.ver.clone(),
         history: history.as_ref().and_then(history::Writer::sink),
         archive_after: saved.archive_after,
+        caps: saved.caps,
     })
     .map_err(|e| {
         (

@@ -13,6 +13,8 @@
 //! - `reconnect`: login cycles, jittered backoff, fatal errors, redirects, failure reports.
 //! - `connect`: TLS, login, and fatal-vs-transient classification of failures.
 //! - `translate`: stanza -> event (pure, tested against XML literals).
+//! - `caps`, `devices`: contacts' devices (XEP-0115 capabilities, checked before they are
+//!   cached) and clocks (XEP-0202 entity time).
 //! - `stanza`: command -> stanza builders.
 //! - `sieve`, `watch`, `discarded`: what the bytes from the server pass through (repair of
 //!   hostile input, stream errors, stanzas the library drops).
@@ -26,9 +28,11 @@
 mod account_admin;
 mod archive;
 mod bookmarks;
+mod caps;
 mod chat;
 mod commands;
 pub mod connect;
+mod devices;
 pub mod discarded;
 mod incoming;
 mod last;
@@ -85,6 +89,9 @@ pub struct SessionSetup {
     /// The newest archive id (XEP-0359 stanza-id) the history knows: the first catch-up
     /// fetches what the server's archive has after it (None: only the newest page).
     pub archive_after: Option<String>,
+    /// XEP-0115 capabilities verified in earlier runs, by verification string (from the
+    /// local database): a resource that advertises one is not asked again.
+    pub caps: Vec<(String, crate::domain::device::Capabilities)>,
 }
 
 /// Handles for the app side.
@@ -169,6 +176,10 @@ struct Session {
     subject_seq: u64,
     /// Looks for quiet rooms to self-ping (XEP-0410, see `muc`).
     room_ping: tokio::time::Interval,
+    /// Contacts' capabilities known and asked for (XEP-0115, see `caps`).
+    caps: caps::Book,
+    /// The resources asked for their time on their own (XEP-0202, see `devices`).
+    timed: std::collections::HashSet<FullJid>,
 }
 
 /// How long the server gets to answer a request before the user is told.
@@ -213,6 +224,8 @@ impl Session {
             rooms: muc::Rooms::default(),
             subject_seq: 0,
             room_ping: room_ping_interval(),
+            caps: caps::Book::new(setup.caps),
+            timed: std::collections::HashSet::new(),
         };
         (session, reconnection.reports)
     }

@@ -18,6 +18,7 @@ pub mod ask;
 pub mod auto_away;
 pub mod chat;
 pub mod console;
+pub mod devices;
 pub mod presence;
 pub mod requests;
 pub mod room;
@@ -473,13 +474,7 @@ fn apply_to_account(
             show,
             status,
             priority,
-        } => {
-            account.own_echo = Some(OwnPresence {
-                show,
-                status,
-                priority,
-            })
-        }
+        } => account.own_echo = Some(OwnPresence::new(show, status, priority)),
         SessionEvent::InputCleaned {
             repaired,
             discarded,
@@ -494,8 +489,7 @@ fn apply_to_account(
         | SessionEvent::ChatState { .. }
         | SessionEvent::Delivery { .. }
         | SessionEvent::ArchivePage { .. } => {}
-        // Handled by the State.
-        // `update::account_admin` says what these mean.
+        // Handled by the State; `update::account_admin` says what the last two mean.
         SessionEvent::Notice(_)
         | SessionEvent::SubscriptionRequest { .. }
         | SessionEvent::PasswordChanged
@@ -507,6 +501,10 @@ fn apply_to_account(
             resource,
             since,
         } => account.apply_idle(&from, resource.as_deref(), since),
+        event @ (SessionEvent::Caps { .. }
+        | SessionEvent::Client { .. }
+        | SessionEvent::EntityTime { .. }
+        | SessionEvent::SoftwareVersion { .. }) => account.apply_device_event(event),
         // Answered by `update` (it decides who may know), and a `/last` answer applied there.
         SessionEvent::LastActivityQuery { .. } | SessionEvent::LastActivity { .. } => {}
         // Rooms: applied by the State (`chats`).

@@ -42,9 +42,18 @@ pub enum Entry {
     InboxTitle,
     Header,
     Error,
+    Night,
+    Phone,
+    Pc,
+    Web,
+    Bot,
+    Console,
+    Handheld,
+    Tablet,
+    OtherDevice,
 }
 
-const ENTRIES: usize = 20;
+const ENTRIES: usize = 29;
 
 impl Entry {
     pub const ALL: [Entry; ENTRIES] = [
@@ -68,6 +77,15 @@ impl Entry {
         Entry::InboxTitle,
         Entry::Header,
         Entry::Error,
+        Entry::Night,
+        Entry::Phone,
+        Entry::Pc,
+        Entry::Web,
+        Entry::Bot,
+        Entry::Console,
+        Entry::Handheld,
+        Entry::Tablet,
+        Entry::OtherDevice,
     ];
 
     /// Its table and key in a theme file.
@@ -93,12 +111,38 @@ impl Entry {
             Entry::InboxTitle => ("parts", "inbox_title"),
             Entry::Header => ("parts", "header"),
             Entry::Error => ("parts", "error"),
+            Entry::Night => ("parts", "night"),
+            Entry::Phone => ("devices", "phone"),
+            Entry::Pc => ("devices", "pc"),
+            Entry::Web => ("devices", "web"),
+            Entry::Bot => ("devices", "bot"),
+            Entry::Console => ("devices", "console"),
+            Entry::Handheld => ("devices", "handheld"),
+            Entry::Tablet => ("devices", "tablet"),
+            Entry::OtherDevice => ("devices", "other"),
         }
     }
 
-    /// Whether the entry has a glyph (the presence states, and the selection's mark).
+    /// Whether the entry has a glyph (the presence states, the devices, the selection's
+    /// mark and the night's).
     fn has_glyph(self) -> bool {
-        self.key().0 == "states" || self == Entry::Selected
+        matches!(self.key().0, "states" | "devices")
+            || matches!(self, Entry::Selected | Entry::Night)
+    }
+
+    /// The glyph of a device kind (XEP-0115 identity), `other` for the rest.
+    pub fn of_device(kind: crate::domain::device::DeviceKind) -> Entry {
+        use crate::domain::device::DeviceKind as K;
+        match kind {
+            K::Phone => Entry::Phone,
+            K::Pc => Entry::Pc,
+            K::Web => Entry::Web,
+            K::Bot => Entry::Bot,
+            K::Console => Entry::Console,
+            K::Handheld => Entry::Handheld,
+            K::Tablet => Entry::Tablet,
+            K::Other => Entry::OtherDevice,
+        }
     }
 
     pub fn of_state(a: Availability) -> Entry {
@@ -235,7 +279,7 @@ fn known(table: &str, name: &str) -> Result<Entry, ThemeError> {
     };
     let valid = names(table);
     if valid.is_empty() {
-        let message = "not a theme table; expected states, connection or parts";
+        let message = "not a theme table; expected states, connection, parts or devices";
         return Err(bad(table.to_owned(), message.into()));
     }
     let message = format!("not an entry of [{table}]; expected {}", valid.join(", "));

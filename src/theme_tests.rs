@@ -34,7 +34,49 @@ fn as_it_was_in_code(entry: Entry) -> (&'static str, Style) {
         Entry::Watch => ("", bold(fg(Color::Black).bg(Color::Yellow))),
         Entry::InboxTitle => ("", bold(fg(Color::Yellow))),
         Entry::Header => ("", fg(Color::White).bg(Color::Black)),
+        Entry::Night => ("☾", fg(Color::DarkGray)),
+        Entry::Phone => ("☏", fg(Color::Gray)),
+        Entry::Pc => ("▭", fg(Color::Gray)),
+        Entry::Web => ("◎", fg(Color::Gray)),
+        Entry::Bot => ("⚙", fg(Color::Gray)),
+        Entry::Console => ("›", fg(Color::Gray)),
+        Entry::Handheld => ("▯", fg(Color::Gray)),
+        Entry::Tablet => ("▢", fg(Color::Gray)),
+        Entry::OtherDevice => ("·", fg(Color::Gray)),
     }
+}
+
+#[test]
+fn every_device_has_its_own_one_cell_glyph_and_a_theme_can_change_one() {
+    use crate::domain::device::DeviceKind;
+    let theme = Theme::shipped();
+    let mut seen = std::collections::HashSet::new();
+    for kind in DeviceKind::ALL {
+        let glyph = &theme.look(Entry::of_device(kind)).glyph;
+        assert_eq!(
+            unicode_width::UnicodeWidthStr::width(glyph.as_str()),
+            1,
+            "{kind:?}"
+        );
+        assert!(seen.insert(glyph.clone()), "{kind:?} shares {glyph}");
+    }
+    let night = &theme.look(Entry::Night).glyph;
+    assert_eq!(unicode_width::UnicodeWidthStr::width(night.as_str()), 1);
+    let mine = Theme::build(&[
+        raw(DEFAULT_THEME),
+        raw("[devices]\nphone = { glyph = \"p\" }"),
+    ])
+    .expect("builds");
+    assert_eq!(mine.look(Entry::Phone).glyph, "p");
+    assert_eq!(
+        mine.look(Entry::Phone).style,
+        theme.look(Entry::Phone).style
+    );
+    let err = Theme::build(&[
+        raw(DEFAULT_THEME),
+        raw("[devices]\nfridge = { glyph = \"f\" }"),
+    ]);
+    assert!(err.is_err_and(|e| e.key == "devices.fridge" && e.message.contains("phone")));
 }
 
 #[test]

@@ -233,3 +233,7 @@ mod idle_tests;
 #[cfg(test)]
 #[path = "ui_seen_tests.rs"]
 mod seen_tests;
+
+#[cfg(test)]
+#[path = "ui_devices_tests.rs"]
+mod devices_tests;

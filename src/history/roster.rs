@@ -106,7 +106,8 @@ pub fn apply(tx: &Transaction<'_>, account: &str, change: &Write) -> rusqlite::R
         | Write::Delivery { .. }
         | Write::ResourcePresence { .. }
         | Write::SessionReset
-        | Write::Seen(_) => {}
+        | Write::Seen(_)
+        | Write::Caps { .. } => {}
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The schema this build writes; an older file is migrated when it is opened.
-pub const CURRENT: i64 = 5;
+pub const CURRENT: i64 = 6;
 
 /// Schema 1: the roster cache (items, version, last known presence). Kept verbatim: a
 /// fresh file is made by running every schema's batch in order, as an old file was.
@@ -114,6 +114,16 @@ pub const SCHEMA_5: &str = "
         priority INTEGER NOT NULL,
         saved_at INTEGER NOT NULL) WITHOUT ROWID;";
 
+/// Schema 6: contacts' XEP-0115 capabilities, by verification string (the same for every
+/// account: a `ver` is only written once its hash was checked). `identities` are
+/// `category/type/name` lines and `features` one per line (names sanitized, no newline).
+pub const SCHEMA_6: &str = "
+    CREATE TABLE IF NOT EXISTS caps (
+        ver TEXT PRIMARY KEY,
+        identities TEXT NOT NULL,
+        features TEXT NOT NULL,
+        saved_at INTEGER NOT NULL) WITHOUT ROWID;";
+
 /// The schema version the file says it has (`None`: a new, empty file).
 pub fn version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let has_meta: bool = conn.query_row(
@@ -154,6 +164,9 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Option<i64>> {
     }
     if from < 5 {
         tx.execute_batch(SCHEMA_5)?;
+    }
+    if from < 6 {
+        tx.execute_batch(SCHEMA_6)?;
     }
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('schema', ?1)

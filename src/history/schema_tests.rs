@@ -147,3 +147,44 @@ fn room_messages_keep_their_own_cursor_and_never_move_the_accounts() {
     assert_eq!(h.count(&me, &room).expect("count"), 1);
     assert_eq!(h.count(&me, &jid("ops@conf.example")).expect("count"), 1);
 }
+
+#[test]
+fn a_schema_4_file_keeps_its_presence_log_and_gains_the_caps_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rosterm.sqlite3");
+    {
+        let old = Connection::open(&path).expect("old file");
+        for batch in [
+            schema::SCHEMA_1,
+            schema::SCHEMA_2,
+            schema::SCHEMA_3,
+            schema::SCHEMA_4,
+        ] {
+            old.execute_batch(batch).expect("old schema");
+        }
+        old.execute_batch(
+            "INSERT INTO meta (key, value) VALUES ('schema', 4);
+             INSERT INTO presence_log (account, jid, at, show, status)
+                 VALUES ('alice@example.org', 'bob@example.org', 1000, NULL, 'bye');",
+        )
+        .expect("old data");
+    }
+    let me = jid("alice@example.org");
+    let mut h = History::open(&path).expect("migrates");
+    assert_eq!(schema_of(&path), schema::CURRENT);
+    assert_eq!(h.latest_seen(&me).expect("log").len(), 1);
+    assert!(h.load_caps().expect("caps table").is_empty());
+    let caps = crate::domain::device::Capabilities {
+        identities: vec![("client".into(), "bot".into(), None)],
+        features: vec![],
+    };
+    h.write(
+        &me,
+        &Write::Caps {
+            ver: "v=".into(),
+            caps,
+        },
+    )
+    .expect("caps");
+    assert_eq!(h.load_caps().expect("caps").len(), 1);
+}

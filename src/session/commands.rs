@@ -2,6 +2,7 @@
 //! every IQ request gets its id from the tracker (`requests`), which then awaits its answer.
 
 use jid::{BareJid, Jid};
+use xmpp_parsers::minidom::Element;
 use xmpp_parsers::presence::Type as PresenceType;
 use xmpp_parsers::stanza::Stanza;
 
@@ -25,6 +26,10 @@ impl Session {
             }
             Command::GoOffline => self.go_offline().await,
             Command::QueryLastActivity(jid) => return self.query_last(jid).await,
+            Command::QueryTime { jid, resource } => return self.query_time(jid, resource).await,
+            Command::QueryVersion { jid, resource } => {
+                return self.query_version(jid, resource).await
+            }
             Command::SetNick(nick) => self.set_nick(nick).await,
             Command::DirectedPresence { to, presence } => {
                 return self.directed_presence(to, presence).await
@@ -89,6 +94,8 @@ impl Session {
         }
         let mut p = stanza::build_presence(&self.presence, None, self.nick.as_deref());
         stanza::add_idle(&mut p, self.idle);
+        p.payloads
+            .extend(super::caps::own_caps().map(Element::from));
         self.send(Stanza::Presence(p)).await;
         self.sent = Some(self.presence.clone());
     }

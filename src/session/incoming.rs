@@ -140,6 +140,7 @@ impl Session {
         if let Some(reply) = out.reply {
             self.send(reply).await;
         }
+        let caps = out.caps;
         if let Some(query) = &out.archived {
             let n = out
                 .events
@@ -151,6 +152,11 @@ impl Session {
         for ev in out.events {
             self.note(&ev);
             if !self.emit(ev).await {
+                return false;
+            }
+        }
+        if let Some(offer) = caps {
+            if !self.on_caps_offer(offer).await {
                 return false;
             }
         }
@@ -183,6 +189,12 @@ impl Session {
             RequestKind::LastActivity { of } => self.on_last_answer(of, stanza, error).await,
             RequestKind::Password { new } => self.on_password_answer(new, stanza).await,
             RequestKind::Unregister => self.on_unregister_answer(stanza).await,
+            RequestKind::Caps { ver, hash, of } => {
+                self.on_caps_answer((ver, hash, of), Some(stanza), error)
+                    .await
+            }
+            RequestKind::Time { of } => self.on_time_answer(of, Some(stanza), error).await,
+            RequestKind::Version { of } => self.on_version_answer(of, Some(stanza), error).await,
         }
     }
 
@@ -230,6 +242,11 @@ impl Session {
                 kind @ (RequestKind::Password { .. } | RequestKind::Unregister) => {
                     self.on_account_admin_timeout(&kind).await
                 }
+                RequestKind::Caps { ver, hash, of } => {
+                    self.on_caps_answer((ver, hash, of), None, None).await
+                }
+                RequestKind::Time { of } => self.on_time_answer(of, None, None).await,
+                RequestKind::Version { of } => self.on_version_answer(of, None, None).await,
                 RequestKind::BookmarkSet { what } => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while {what}.",

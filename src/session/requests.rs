@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use jid::{BareJid, Jid};
+use jid::{BareJid, FullJid, Jid};
 use tokio::time::Instant;
 
 use super::translate::push_allowed;
@@ -44,6 +44,17 @@ pub enum RequestKind {
     Password { new: crate::config::Secret },
     /// XEP-0077 account removal (`/unregister`).
     Unregister,
+    /// XEP-0115: the disco#info behind `ver` (checked with `hash`), asked of the resource
+    /// that advertised it.
+    Caps {
+        ver: String,
+        hash: String,
+        of: FullJid,
+    },
+    /// XEP-0202 entity time of one resource.
+    Time { of: FullJid },
+    /// XEP-0092 software version of one resource.
+    Version { of: FullJid },
 }
 
 impl RequestKind {
@@ -61,6 +72,9 @@ impl RequestKind {
             RequestKind::LastActivity { .. } => "last",
             RequestKind::Password { .. } => "password",
             RequestKind::Unregister => "unregister",
+            RequestKind::Caps { .. } => "caps",
+            RequestKind::Time { .. } => "time",
+            RequestKind::Version { .. } => "version",
         }
     }
 
@@ -81,6 +95,10 @@ impl RequestKind {
             RequestKind::LastActivity { of } => Answerer::Room(of.clone()),
             // Asked of the server's domain (XEP-0077), which answers as itself.
             RequestKind::Password { .. } | RequestKind::Unregister => Answerer::Server,
+            // Exactly the resource asked: another one could lie about it.
+            RequestKind::Caps { of, .. }
+            | RequestKind::Time { of }
+            | RequestKind::Version { of } => Answerer::Resource(of.clone()),
         }
     }
 }
@@ -95,6 +113,8 @@ pub enum Answerer {
     Room(BareJid),
     /// The user's server as itself (its domain), or speaking for the account.
     Server,
+    /// One full JID and nobody else.
+    Resource(FullJid),
 }
 
 impl Answerer {
@@ -108,6 +128,7 @@ impl Answerer {
                         f.node().is_none() && f.resource().is_none() && f.domain() == own.domain()
                     })
             }
+            Answerer::Resource(full) => from.is_some_and(|f| f.try_as_full().ok() == Some(full)),
         }
     }
 }
@@ -245,6 +266,33 @@ mod tests {
             r.answer(&id, Some(&jid("coven@chat.shakespeare.lit/juliet"))),
             Some(RequestKind::SelfPing { room })
         );
+    }
+
+    #[test]
+    fn a_caps_or_time_query_is_answered_by_the_resource_asked_only() {
+        let of = FullJid::new("romeo@example.net/orchard").unwrap();
+        let kinds = [
+            RequestKind::Caps {
+                ver: "v".into(),
+                hash: "sha-1".into(),
+                of: of.clone(),
+            },
+            RequestKind::Time { of },
+        ];
+        for kind in kinds {
+            let mut r = Requests::new(own());
+            let id = r.track(kind.clone(), Instant::now());
+            for from in [
+                "romeo@example.net",
+                "romeo@example.net/other",
+                "example.net",
+            ] {
+                assert_eq!(r.answer(&id, Some(&jid(from))), None, "{from}");
+            }
+            assert_eq!(r.answer(&id, None), None, "not the server either");
+            let from = jid("romeo@example.net/orchard");
+            assert_eq!(r.answer(&id, Some(&from)), Some(kind));
+        }
     }
 
     #[test]

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use jid::{BareJid, FullJid, Jid};
-use xmpp_parsers::disco::{DiscoInfoResult, Identity};
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::message::Lang;
 use xmpp_parsers::minidom::Element;
@@ -21,6 +20,9 @@ use crate::domain::{RosterItem, Subscription};
 use crate::sanitize::{sanitize, MAX_NAME, MAX_STATUS};
 
 mod message;
+mod own;
+pub use own::own_disco;
+use own::{disco_answer, time_answer, version_answer};
 
 /// What the translator needs to know about the session.
 pub struct Context<'a> {
@@ -48,14 +50,38 @@ pub struct Translated {
     pub roster_ver: Option<String>,
     /// An archive result for the open query with this id (counted even without a body).
     pub archived: Option<String>,
+    /// The XEP-0115 capabilities an available presence from a full JID advertised.
+    pub caps: Option<crate::session::caps::Offer>,
 }
 
 pub fn translate(stanza: Stanza, ctx: &Context<'_>) -> Translated {
     match stanza {
-        Stanza::Presence(p) => Translated {
-            events: with_idle(p, ctx),
-            ..Translated::default()
-        },
+        Stanza::Presence(p) => {
+            let offer = p
+                .from
+                .as_ref()
+                .and_then(|f| f.try_as_full().ok())
+                .filter(|f| Some(*f) != ctx.bound)
+                .filter(|_| p.type_ == PresenceType::None)
+                .and_then(|f| crate::session::caps::read_offer(&p.payloads, f));
+            let mut events = with_idle(p, ctx);
+            if let (Some(offer), Some(SessionEvent::Presence { from, resource, .. })) =
+                (&offer, events.first())
+            {
+                let (from, resource) = (from.clone(), resource.clone());
+                let ver = offer.ver.clone();
+                events.push(SessionEvent::Caps {
+                    from,
+                    resource,
+                    ver,
+                });
+            }
+            Translated {
+                events,
+                caps: offer,
+                ..Translated::default()
+            }
+        }
         Stanza::Iq(iq) => translate_iq(iq, ctx),
         Stanza::Message(m) => message::translate_message(m, ctx),
     }
@@ -325,7 +351,13 @@ fn translate_iq(iq: Iq, ctx: &Context<'_>) -> Translated {
         } if payload.is("ping", ns::PING) => reply(result(from, id, None)),
         Iq::Get {
             from, id, payload, ..
-        } if payload.is("query", ns::DISCO_INFO) => reply(result(from, id, Some(disco_info()))),
+        } if payload.is("query", ns::DISCO_INFO) => reply(disco_answer(from, id, &payload)),
+        Iq::Get {
+            from, id, payload, ..
+        } if payload.is("time", ns::TIME) => reply(time_answer(from, id, ctx.now)),
+        Iq::Get {
+            from, id, payload, ..
+        } if payload.is("query", ns::VERSION) => reply(version_answer(from, id)),
         // XEP-0012: who may know is the app's to decide (it has the roster).
         Iq::Get {
             from, id, payload, ..
@@ -435,28 +467,6 @@ fn error_reply(
     })
 }
 
-fn disco_info() -> Element {
-    DiscoInfoResult {
-        node: None,
-        identities: vec![Identity {
-            category: "client".into(),
-            type_: "console".into(),
-            lang: None,
-            name: Some("rosterm".into()),
-        }],
-        features: [
-            ns::DISCO_INFO,
-            ns::PING,
-            crate::session::stanza::LAST_ACTIVITY,
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect(),
-        extensions: Vec::new(),
-    }
-    .into()
-}
-
 /// The translate tests' rig: `xml` as juliet@example.com/balcony receives it.
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
@@ -487,3 +497,7 @@ mod tests;
 #[cfg(test)]
 #[path = "translate/idle_tests.rs"]
 mod idle_tests;
+
+#[cfg(test)]
+#[path = "translate/devices_tests.rs"]
+mod devices_tests;

@@ -290,7 +290,7 @@ fn spoofed_roster_push_is_ignored() {
 
 #[test]
 fn unknown_iq_gets_service_unavailable_and_ping_a_result() {
-    let out = run("<iq xmlns='jabber:client' type='get' id='v1' from='romeo@example.net/orchard'><query xmlns='jabber:iq:version'/></iq>");
+    let out = run("<iq xmlns='jabber:client' type='get' id='v1' from='romeo@example.net/orchard'><query xmlns='urn:example:unknown'/></iq>");
     let xml = String::from(&Element::from(out.reply.expect("answered")));
     assert!(
         xml.contains("type='error'")

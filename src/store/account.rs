@@ -11,6 +11,7 @@ use crate::store::presence::{self, ResourcePresence};
 use crate::store::roster::Roster;
 use crate::store::timeline::{self, TimelineEntry, TimelineKind};
 
+mod devices;
 mod seen;
 
 /// What the store knows about one configured account.
@@ -51,6 +52,8 @@ pub struct AccountState {
     pub console: super::console::Console,
     /// The server deleted the account (`/unregister`): its session ended on purpose.
     pub removed: bool,
+    /// Contacts' devices (XEP-0115) and clocks (XEP-0202).
+    pub devices: super::devices::Devices,
 }
 
 impl AccountState {
@@ -76,6 +79,7 @@ impl AccountState {
             bookmarks: Vec::new(),
             console: super::console::Console::default(),
             removed: false,
+            devices: super::devices::Devices::default(),
         }
     }
 
@@ -258,6 +262,7 @@ impl AccountState {
                 odd_show: None,
                 since: saved_at,
                 idle: None,
+                device: None,
             };
             self.roster.modify(&p.jid, |c| {
                 upsert_resource(&mut c.resources, p.resource.clone(), presence);
@@ -345,6 +350,7 @@ fn resource_presence(change: PresenceChange, now: SystemTime) -> Option<Resource
             odd_show,
             since: now,
             idle: None,
+            device: None,
         }),
         PresenceChange::Unavailable { .. } | PresenceChange::Error { .. } => None,
     }

@@ -1,5 +1,6 @@
 //! The contact detail overlay (`/status get <jid>`, `i`): every resource with its show,
-//! priority, status, nick and how long it has been in that state.
+//! priority, status, nick and how long it has been in that state, its device and client
+//! (XEP-0115) and its time (XEP-0202).
 
 use std::time::SystemTime;
 
@@ -38,6 +39,15 @@ pub fn detail_lines(state: &State, id: &ContactId) -> Vec<Line<'static>> {
     } else {
         for (name, p) in sorted_resources(contact) {
             lines.extend(resource_lines(state, name, p));
+            if let Some(account) = state.account(id.account) {
+                lines.extend(device_lines(
+                    account,
+                    &contact.jid,
+                    name,
+                    p,
+                    state.settings.clock,
+                ));
+            }
         }
         lines.extend(rule_lines(contact));
     }
@@ -209,6 +219,52 @@ fn resource_lines(state: &State, name: &str, p: &ResourcePresence) -> Vec<Line<'
             format!("    {}", p.status),
             theme::status_text(),
         ));
+    }
+    lines
+}
+
+/// A resource's client (XEP-0115: its kind, the identity's name), its software (XEP-0092)
+/// and its time (XEP-0202), when known.
+fn device_lines(
+    account: &crate::store::AccountState,
+    jid: &jid::BareJid,
+    resource: &str,
+    p: &ResourcePresence,
+    now: SystemTime,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(client) = account.client_of(p) {
+        let (glyph, style) = theme::device(client.kind);
+        let mut spans = vec![
+            Span::raw("    "),
+            Span::styled(glyph, style),
+            Span::styled(format!(" {}", client.kind.as_str()), theme::dim()),
+        ];
+        if let Some(name) = &client.name {
+            spans.push(Span::raw(format!("  client \"{name}\"")));
+        }
+        lines.push(Line::from(spans));
+    }
+    if let Some(version) = account.devices.version(jid, resource) {
+        lines.push(Line::styled(
+            format!("    software \"{version}\""),
+            theme::dim(),
+        ));
+    }
+    if let Some(offset) = account.devices.clock(jid, resource) {
+        let (h, _) = crate::domain::device::their_clock(now, offset);
+        let mut spans = vec![Span::styled(
+            format!(
+                "    {}",
+                crate::domain::device::their_time_label(now, offset)
+            ),
+            theme::dim(),
+        )];
+        if crate::domain::device::is_night(h) {
+            let (glyph, style) = theme::night();
+            spans.push(Span::styled(format!("  {glyph} night there"), style));
+        }
+        lines.push(Line::from(spans));
     }
     lines
 }

@@ -139,7 +139,11 @@ pub fn row_line<'a>(
             let requested = state.subscription_requests.contains_key(&id);
             let tag = tags.and_then(|t| t.get(usize::from(account.0)));
             let clock = (state.settings.clock, state.settings.utc_offset);
-            let mut line = contact_line(contact, name_w, requested, tag, clock);
+            let extra = state
+                .account(*account)
+                .map(|a| contact_extra(a, contact, state.settings.clock))
+                .unwrap_or_default();
+            let mut line = contact_line(contact, name_w, requested, tag, clock, extra);
             if state.chats.get(&id).is_some_and(|c| c.unread > 0) {
                 // Unread messages from this contact: the row's first cell says so.
                 line.spans[0] = Span::styled("✉ ", theme::watch());
@@ -151,6 +155,7 @@ pub fn row_line<'a>(
         }
         Row::Resource {
             account,
+            contact,
             name,
             presence,
             last,
@@ -159,13 +164,12 @@ pub fn row_line<'a>(
             // Under a tagged contact row, as far right as that row's glyph.
             let tag = tags.and_then(|t| t.get(usize::from(account.0)));
             let indent = tag.map_or(0, |t| t.width() + 1);
-            resource_line(
-                name,
-                presence,
-                *last,
-                (name_w, indent),
-                state.settings.clock,
-            )
+            let now = state.settings.clock;
+            let extra = state
+                .account(*account)
+                .map(|a| resource_extra(a, &contact.jid, name, presence, now))
+                .unwrap_or_default();
+            resource_line(name, presence, *last, (name_w, indent), now, extra)
         }
     }
 }
@@ -201,12 +205,58 @@ pub fn subscription_mark(contact: &Contact, requested: bool) -> String {
     format!("{base}{extra}")
 }
 
+/// What a resource's device and clock add to a row: its device glyph (XEP-0115), and
+/// "☾ 23:40" when it is night where it is (XEP-0202).
+#[derive(Debug, Default)]
+struct Extra {
+    device: Option<Span<'static>>,
+    night: Option<Span<'static>>,
+}
+
+fn resource_extra(
+    account: &crate::store::AccountState,
+    jid: &jid::BareJid,
+    resource: &str,
+    p: &ResourcePresence,
+    now: std::time::SystemTime,
+) -> Extra {
+    let device = account.client_of(p).map(|client| {
+        let (glyph, style) = theme::device(client.kind);
+        Span::styled(glyph, style)
+    });
+    let night = account.devices.clock(jid, resource).and_then(|offset| {
+        let (h, m) = crate::domain::device::their_clock(now, offset);
+        crate::domain::device::is_night(h).then(|| {
+            let (glyph, style) = theme::night();
+            Span::styled(format!("  {glyph} {h:02}:{m:02}"), style)
+        })
+    });
+    Extra { device, night }
+}
+
+/// A contact row's extra: its best resource's clock, and its device if it has only one.
+fn contact_extra(
+    account: &crate::store::AccountState,
+    contact: &Contact,
+    now: std::time::SystemTime,
+) -> Extra {
+    let Some((resource, p)) = contact.best() else {
+        return Extra::default();
+    };
+    let mut extra = resource_extra(account, &contact.jid, resource, p, now);
+    if contact.resources.len() > 1 {
+        extra.device = None;
+    }
+    extra
+}
+
 fn contact_line<'a>(
     contact: &'a Contact,
     name_w: usize,
     requested: bool,
     tag: Option<&String>,
     (now, offset): (std::time::SystemTime, i64),
+    extra: Extra,
 ) -> Line<'a> {
     let a = contact.availability();
     let best = contact.best();
@@ -229,8 +279,13 @@ fn contact_line<'a>(
             if !resource.is_empty() {
                 spans.push(Span::styled(format!("  @{resource}"), theme::dim()));
             }
+            if let Some(device) = extra.device {
+                spans.push(Span::raw(if resource.is_empty() { "  " } else { " " }));
+                spans.push(device);
+            }
             spans.extend(odd_show(presence));
             spans.extend(idle(presence, now));
+            spans.extend(extra.night);
             if !presence.status.is_empty() {
                 spans.push(Span::raw("  "));
                 spans.push(Span::styled(presence.status.as_str(), theme::status_text()));
@@ -293,6 +348,7 @@ fn resource_line<'a>(
     last: bool,
     (name_w, indent): (usize, usize),
     now: std::time::SystemTime,
+    extra: Extra,
 ) -> Line<'a> {
     let a = Availability::Available(p.show);
     let branch = if last { "└ " } else { "├ " };
@@ -301,11 +357,16 @@ fn resource_line<'a>(
         Span::styled(theme::glyph(a), theme::state_style(a)),
         Span::raw(" "),
         Span::raw(fit(name, name_w.saturating_sub(4))),
-        Span::raw("   "),
     ];
+    // The device glyph in the middle of the gap, so the columns stay where they are.
+    match extra.device {
+        Some(device) => spans.extend([Span::raw(" "), device, Span::raw(" ")]),
+        None => spans.push(Span::raw("   ")),
+    }
     spans.extend(state_cells(a, Some(p.priority)));
     spans.extend(odd_show(p));
     spans.extend(idle(p, now));
+    spans.extend(extra.night);
     if !p.status.is_empty() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(p.status.as_str(), theme::status_text()));

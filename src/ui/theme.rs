@@ -106,3 +106,19 @@ pub fn error() -> Style {
 pub fn conn_style(c: &ConnState) -> Style {
     style(Entry::of_connection(c))
 }
+
+/// The glyph and style of a device kind (`[devices]`).
+pub fn device(kind: crate::domain::device::DeviceKind) -> (String, Style) {
+    with(|t| {
+        let look = t.look(Entry::of_device(kind));
+        (look.glyph.clone(), look.style)
+    })
+}
+
+/// The night mark (`parts.night`): it is 23:00-06:00 for the contact.
+pub fn night() -> (String, Style) {
+    with(|t| {
+        let look = t.look(Entry::Night);
+        (look.glyph.clone(), look.style)
+    })
+}

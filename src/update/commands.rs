@@ -101,11 +101,7 @@ fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect>
         Err(text) => return say(state, text, Severity::Error),
     };
     match cmd {
-        SlashCommand::StatusGet(_) => {
-            crate::update::keys::open_popup(state, Mode::Detail(id.clone()));
-            state.ui.show_transitions = false;
-            vec![Effect::LoadTransitions(id)]
-        }
+        SlashCommand::StatusGet(_) => crate::update::keys::open_detail(state, id, false),
         SlashCommand::Add { name, .. } => contacts::add(state, id, name),
         SlashCommand::Remove(_) => contacts::ask_remove(state, id),
         SlashCommand::Rename { name, .. } => contacts::rename(state, id, name),
@@ -115,11 +111,7 @@ fn on_contact(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect>
         SlashCommand::Deny(_) | SlashCommand::Cancel(_) => contacts::deny(state, id),
         SlashCommand::Unsubscribe(_) => contacts::unsubscribe(state, id),
         SlashCommand::Last(_) => last(state, id),
-        SlashCommand::PresenceHistory(_) => {
-            crate::update::keys::open_popup(state, Mode::Detail(id.clone()));
-            state.ui.show_transitions = true;
-            vec![Effect::LoadTransitions(id)]
-        }
+        SlashCommand::PresenceHistory(_) => crate::update::keys::open_detail(state, id, true),
         _ => Vec::new(),
     }
 }

@@ -173,6 +173,44 @@ fn on_popup_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool)
 }
 
 /// Opens a popup at its first line.
+/// Opens a contact's detail view: its presence history is loaded, and each of its
+/// resources (a few at most) is asked for its time (XEP-0202) and software (XEP-0092).
+pub fn open_detail(
+    state: &mut State,
+    id: crate::domain::ContactId,
+    show_transitions: bool,
+) -> Vec<Effect> {
+    const MAX_ASKED: usize = 8;
+    open_popup(state, Mode::Detail(id.clone()));
+    state.ui.show_transitions = show_transitions;
+    let resources: Vec<String> = state
+        .contact(&id)
+        .filter(|c| c.in_roster)
+        .map(|c| {
+            c.resources
+                .keys()
+                .take(MAX_ASKED)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut effects: Vec<Effect> = resources
+        .into_iter()
+        .filter(|r| !r.is_empty())
+        .flat_map(|resource| {
+            let (jid, account) = (id.jid.clone(), id.account);
+            let time = crate::event::Command::QueryTime {
+                jid: jid.clone(),
+                resource: resource.clone(),
+            };
+            let version = crate::event::Command::QueryVersion { jid, resource };
+            [Effect::Send(account, time), Effect::Send(account, version)]
+        })
+        .collect();
+    effects.insert(0, Effect::LoadTransitions(id));
+    effects
+}
+
 pub fn open_popup(state: &mut State, mode: Mode) {
     state.ui.help_scroll = 0;
     state.ui.mode = mode;
@@ -370,11 +408,7 @@ fn on_contact(state: &mut State, action: Action) -> Vec<Effect> {
         Action::GroupContact => {
             open_editor(state, InputKind::Command, sub(&format!("group add {jid} ")))
         }
-        _ => {
-            open_popup(state, Mode::Detail(id.clone()));
-            state.ui.show_transitions = false;
-            return vec![Effect::LoadTransitions(id)];
-        }
+        _ => return open_detail(state, id, false),
     }
     Vec::new()
 }

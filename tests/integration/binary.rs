@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use xmpp_parsers::presence::{Show as XShow, Type as PType};
 
+use rosterm::domain::device::DeviceKind;
+
 use crate::harness::{RosterEntry, Server};
 use crate::peer::{presence_from, Peer, WAIT};
 
@@ -436,6 +438,14 @@ fn demo_script_shows_a_live_roster_and_exits_cleanly() {
         s.lines()
             .any(|l| l.contains("  idle ") && l.chars().any(|c| c.is_ascii_digit()))
     });
+    // The bots advertise XEP-0115 caps: their rows show their devices (verified, so a
+    // phone, a pc, and Marvin the bot).
+    tmux.wait_for("device glyphs", |s| {
+        let glyph = |k| rosterm::ui::theme::device(k).0;
+        [DeviceKind::Phone, DeviceKind::Pc]
+            .into_iter()
+            .all(|k| s.lines().any(|l| l.contains(&glyph(k))))
+    });
     // Hiroshi is in both accounts' rosters: a row for each.
     tmux.keys(&["f"]);
     tmux.keys(&["-l", "Hiroshi"]);
@@ -445,6 +455,15 @@ fn demo_script_shows_a_live_roster_and_exits_cleanly() {
             s.lines()
                 .any(|l| l.starts_with(&format!("  {a} ")) && l.contains("Hiroshi Tanaka"))
         })
+    });
+    // Marvin is a bot (his caps say so).
+    tmux.keys(&["f"]);
+    tmux.keys(&["BSpace"; 7]);
+    tmux.keys(&["-l", "Marvin"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Marvin the bot", |s| {
+        let bot = rosterm::ui::theme::device(DeviceKind::Bot).0;
+        s.lines().any(|l| l.contains("Marvin") && l.contains(&bot))
     });
     tmux.keys(&["d"]);
     tmux.wait_for("both accounts dnd", |s| {

@@ -54,6 +54,27 @@ impl Client {
         history: Option<rosterm::history::Sink>,
         archive_after: Option<String>,
     ) -> Client {
+        Client::start_with(
+            account,
+            password,
+            initial,
+            cached,
+            history,
+            archive_after,
+            Vec::new(),
+        )
+    }
+
+    /// Like [`Client::start_after`], with the capabilities the database verified before.
+    pub fn start_with(
+        account: Account,
+        password: &str,
+        initial: OwnPresence,
+        cached: rosterm::history::CachedRoster,
+        history: Option<rosterm::history::Sink>,
+        archive_after: Option<String>,
+        caps: Vec<(String, rosterm::domain::device::Capabilities)>,
+    ) -> Client {
         let (connector, probe) = RostermConnector::for_account(&account).expect("CA loads");
         let mut state = State::new(account.jid.clone(), initial.clone());
         let roster_ver = cached.ver.clone();
@@ -71,6 +92,7 @@ impl Client {
             roster_ver,
             history,
             archive_after,
+            caps,
         })
         .expect("session thread");
         Client {

@@ -106,6 +106,7 @@ impl Multi {
                 roster_ver: None,
                 history: None,
                 archive_after: None,
+                caps: Vec::new(),
             })
             .expect("session thread");
             handles.push((id, handle));

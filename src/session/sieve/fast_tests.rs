@@ -159,3 +159,15 @@ fn the_remembered_to_is_used_only_for_the_same_text() {
     assert!(to("<presence to='@bad'/>", &mut last).is_none());
     assert_eq!(to(b, &mut last).as_deref(), Some("alice@localhost/other"));
 }
+
+#[test]
+fn caps_survive_the_fast_lane() {
+    let p = same(
+        "<presence from='bob@localhost/phone' to='alice@localhost'>\
+         <c xmlns='http://jabber.org/protocol/caps' hash='sha-1' \
+         node='https://conversations.im' ver='ABC+/='/></presence>",
+    );
+    let from = jid::FullJid::new("bob@localhost/phone").expect("jid");
+    let offer = crate::session::caps::read_offer(&p.payloads, &from).expect("an offer");
+    assert_eq!(offer.query_node(), "https://conversations.im#ABC+/=");
+}
