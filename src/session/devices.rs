@@ -130,24 +130,9 @@ impl Session {
 
     /// `Command::QueryTime`.
     pub(super) async fn query_time(&mut self, jid: BareJid, resource: String) -> bool {
-        let Ok(of) = jid::FullJid::new(&format!("{jid}/{resource}")) else {
-            return true;
-        };
-        if !self.online {
-            return true;
-        }
-        let id = self.requests.track(
-            RequestKind::Time { of: of.clone() },
-            tokio::time::Instant::now(),
-        );
-        let iq = Iq::Get {
-            from: None,
-            to: Some(Jid::from(of)),
-            id,
-            payload: Element::builder("time", ns::TIME).build(),
-        };
-        self.send(Stanza::Iq(iq)).await;
-        true
+        let payload = Element::builder("time", ns::TIME).build();
+        self.ask_resource(&jid, &resource, |of| RequestKind::Time { of }, payload)
+            .await
     }
 
     /// The answer to a time query (`stanza` None: none in time).
@@ -157,25 +142,88 @@ impl Session {
         stanza: Option<&Stanza>,
         error: Option<String>,
     ) -> bool {
-        let result = match (stanza, error) {
-            (_, Some(error)) => Err(format!("did not say its time: {error}")),
-            (
-                Some(Stanza::Iq(Iq::Result {
-                    payload: Some(p), ..
-                })),
-                None,
-            ) => read_time(p).ok_or_else(|| "sent a time rosterm cannot read".to_owned()),
-            (Some(_), None) => Err("sent an empty answer".into()),
-            (None, None) => Err("did not say its time in time".into()),
-        };
-        let from = of.to_bare();
-        let resource = sanitize(of.resource().as_str(), MAX_NAME);
+        let result = answer(stanza, error, ("its time", "a time"), read_time);
+        let (from, resource) = (of.to_bare(), sanitize(of.resource().as_str(), MAX_NAME));
         self.emit(SessionEvent::EntityTime {
             from,
             resource,
             result,
         })
         .await
+    }
+
+    /// `Command::QueryVersion`.
+    pub(super) async fn query_version(&mut self, jid: BareJid, resource: String) -> bool {
+        let payload = Element::builder("query", ns::VERSION).build();
+        self.ask_resource(&jid, &resource, |of| RequestKind::Version { of }, payload)
+            .await
+    }
+
+    /// The answer to a version query (`stanza` None: none in time).
+    pub(super) async fn on_version_answer(
+        &mut self,
+        of: FullJid,
+        stanza: Option<&Stanza>,
+        error: Option<String>,
+    ) -> bool {
+        let result = answer(stanza, error, ("its software", "a version"), read_version);
+        let (from, resource) = (of.to_bare(), sanitize(of.resource().as_str(), MAX_NAME));
+        self.emit(SessionEvent::SoftwareVersion {
+            from,
+            resource,
+            result,
+        })
+        .await
+    }
+
+    /// An IQ get with `payload` to exactly `jid/resource` (only it may answer: `kind`
+    /// names it), when online.
+    async fn ask_resource(
+        &mut self,
+        jid: &BareJid,
+        resource: &str,
+        kind: impl FnOnce(FullJid) -> RequestKind,
+        payload: Element,
+    ) -> bool {
+        let Ok(of) = jid::FullJid::new(&format!("{jid}/{resource}")) else {
+            return true;
+        };
+        if !self.online {
+            return true;
+        }
+        let id = self
+            .requests
+            .track(kind(of.clone()), tokio::time::Instant::now());
+        let iq = Iq::Get {
+            from: None,
+            to: Some(Jid::from(of)),
+            id,
+            payload,
+        };
+        self.send(Stanza::Iq(iq)).await;
+        true
+    }
+}
+
+/// What an answer to a query about `what.0` ("its time") says, read by `read`, or why
+/// there is nothing (`what.1`, "a time", names what could not be read).
+fn answer<T>(
+    stanza: Option<&Stanza>,
+    error: Option<String>,
+    what: (&str, &str),
+    read: impl Fn(&Element) -> Option<T>,
+) -> Result<T, String> {
+    let (said, thing) = what;
+    match (stanza, error) {
+        (_, Some(error)) => Err(format!("did not say {said}: {error}")),
+        (
+            Some(Stanza::Iq(Iq::Result {
+                payload: Some(p), ..
+            })),
+            None,
+        ) => read(p).ok_or_else(|| format!("sent {thing} rosterm cannot read")),
+        (Some(_), None) => Err("sent an empty answer".into()),
+        (None, None) => Err(format!("did not say {said} in time")),
     }
 }
 
@@ -188,56 +236,6 @@ pub fn read_version(payload: &Element) -> Option<String> {
     }
     let text = sanitize(text.trim(), MAX_NAME);
     (!text.is_empty()).then_some(text)
-}
-
-impl Session {
-    /// `Command::QueryVersion`.
-    pub(super) async fn query_version(&mut self, jid: BareJid, resource: String) -> bool {
-        let Ok(of) = jid::FullJid::new(&format!("{jid}/{resource}")) else {
-            return true;
-        };
-        if !self.online {
-            return true;
-        }
-        let kind = RequestKind::Version { of: of.clone() };
-        let id = self.requests.track(kind, tokio::time::Instant::now());
-        let iq = Iq::Get {
-            from: None,
-            to: Some(Jid::from(of)),
-            id,
-            payload: Element::builder("query", ns::VERSION).build(),
-        };
-        self.send(Stanza::Iq(iq)).await;
-        true
-    }
-
-    /// The answer to a version query (`stanza` None: none in time).
-    pub(super) async fn on_version_answer(
-        &mut self,
-        of: FullJid,
-        stanza: Option<&Stanza>,
-        error: Option<String>,
-    ) -> bool {
-        let result = match (stanza, error) {
-            (_, Some(error)) => Err(format!("did not say its software: {error}")),
-            (
-                Some(Stanza::Iq(Iq::Result {
-                    payload: Some(p), ..
-                })),
-                None,
-            ) => read_version(p).ok_or_else(|| "sent a version rosterm cannot read".to_owned()),
-            (Some(_), None) => Err("sent an empty answer".into()),
-            (None, None) => Err("did not say its software in time".into()),
-        };
-        let from = of.to_bare();
-        let resource = sanitize(of.resource().as_str(), MAX_NAME);
-        self.emit(SessionEvent::SoftwareVersion {
-            from,
-            resource,
-            result,
-        })
-        .await
-    }
 }
 
 #[cfg(test)]
