@@ -571,6 +571,26 @@ async fn hostile_text_is_shown_inert_in_the_terminal() {
     bob.close().await;
 }
 
+/// Sends `signal` ("TERM") to the rosterm started with `config`.
+pub(crate) fn signal_rosterm(config: &Path, signal: &str) {
+    let pid = Command::new("pgrep")
+        .args(["-f", &format!("^{BIN} --config {}", config.display())])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&pid.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    assert!(!pid.is_empty(), "rosterm's pid");
+    assert!(Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status()
+        .unwrap()
+        .success());
+}
+
 /// SIGTERM and SIGHUP end rosterm cleanly: exit 0, terminal restored.
 #[test]
 fn sigterm_and_sighup_restore_the_terminal() {
@@ -584,22 +604,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
         tmux.wait_for("online", |s| {
             s.lines().next().is_some_and(|h| h.contains("│ online"))
         });
-        let pid = Command::new("pgrep")
-            .args(["-f", &format!("^{BIN} --config {}", config.display())])
-            .output()
-            .unwrap();
-        let pid = String::from_utf8_lossy(&pid.stdout)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_owned();
-        assert!(!pid.is_empty(), "rosterm's pid");
-        assert!(Command::new("kill")
-            .args([&format!("-{signal}"), &pid])
-            .status()
-            .unwrap()
-            .success());
+        signal_rosterm(&config, signal);
         let after = tmux.wait_for("exit", exited);
         assert!(after.contains("EXIT=0"), "SIG{signal}: {after}");
         assert!(cooked(&after), "SIG{signal} left the terminal raw: {after}");

@@ -3,31 +3,10 @@
 //! would end auto-away first) saves the user's presence, not the auto-away one: the bug
 //! profanity users know (#2073: back from a drop, still away for hours).
 
-use std::process::Command;
-
 use xmpp_parsers::presence::{Show as XShow, Type as XType};
 
-use crate::binary::{alice_and_bob, exited, shell_command, write_config, Tmux, BIN};
+use crate::binary::{alice_and_bob, exited, shell_command, signal_rosterm, write_config, Tmux};
 use crate::peer::presence_from;
-
-fn signal_rosterm(config: &std::path::Path) {
-    let pid = Command::new("pgrep")
-        .args(["-f", &format!("^{BIN} --config {}", config.display())])
-        .output()
-        .unwrap();
-    let pid = String::from_utf8_lossy(&pid.stdout)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_owned();
-    assert!(!pid.is_empty(), "rosterm's pid");
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_presence_at_quit_is_the_next_start_and_never_an_auto_away() {
@@ -71,7 +50,7 @@ async fn the_presence_at_quit_is_the_next_start_and_never_an_auto_away() {
     .await;
     bob.wait_for("alice auto-away", shows(Some(XShow::Away), "ready to talk"))
         .await;
-    signal_rosterm(&config);
+    signal_rosterm(&config, "TERM");
     tmux.wait_for("rosterm exited", exited);
     bob.wait_for("alice gone", |s| {
         presence_from(s, me).is_some_and(|p| p.type_ == XType::Unavailable)
