@@ -19,6 +19,9 @@ use crate::domain::{Availability, ConnState, Show};
 /// The default theme's text, as shipped in `assets/themes/default.toml`.
 pub const DEFAULT_THEME: &str = include_str!("../assets/themes/default.toml");
 
+mod preset;
+pub use preset::Preset;
+
 /// One thing drawn in its own way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entry {
@@ -178,6 +181,8 @@ pub struct Look {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Theme {
     looks: [Look; ENTRIES],
+    /// Draw nothing but ASCII (the `ascii` preset): see `ui::theme::to_ascii`.
+    pub ascii: bool,
 }
 
 /// A theme file as written: tables of entries.
@@ -253,9 +258,7 @@ impl Theme {
         static SHIPPED: OnceLock<Arc<Theme>> = OnceLock::new();
         SHIPPED
             .get_or_init(|| {
-                let theme = toml::from_str::<RawTheme>(DEFAULT_THEME)
-                    .map_err(|e| bad(String::new(), e.to_string()))
-                    .and_then(|raw| Theme::build(&[raw]));
+                let theme = Preset::Dark.layers().and_then(|raw| Theme::build(&raw));
                 Arc::new(theme.unwrap_or_else(|e| {
                     tracing::error!("the built-in theme is broken: {}: {}", e.key, e.message);
                     Theme::default()

@@ -211,3 +211,69 @@ fn a_good_user_theme_loads_through_the_config_and_a_missing_one_names_its_path()
     );
     assert!(Arc::ptr_eq(&none.unwrap().theme, &Theme::shipped()));
 }
+
+fn config_with_ui(ui: &str) -> Result<crate::config::Config, String> {
+    let text = format!("[account]\njid = \"alice@example.org\"\npassword = \"pw\"\n[ui]\n{ui}\n");
+    crate::config::parse(Path::new("c.toml"), &text).map_err(|e| e.to_string())
+}
+
+#[test]
+fn every_preset_parses_and_keeps_each_state_s_glyph_its_own() {
+    for preset in Preset::ALL {
+        let theme = Theme::build(&preset.layers().unwrap()).unwrap();
+        let glyphs: std::collections::HashSet<_> = Entry::ALL
+            .into_iter()
+            .filter(|e| e.key().0 == "states")
+            .map(|e| theme.look(e).glyph.clone())
+            .collect();
+        assert_eq!(glyphs.len(), 7, "{preset:?}");
+        let c = config_with_ui(&format!("preset = \"{}\"", preset.name())).unwrap();
+        assert_eq!(c.theme.ascii, preset == Preset::Ascii);
+        assert_eq!(c.theme.look(Entry::Dnd).glyph, theme.look(Entry::Dnd).glyph);
+    }
+}
+
+#[test]
+fn the_ascii_preset_has_only_ascii_glyphs_and_the_light_one_no_light_text() {
+    let ascii = Theme::build(&Preset::Ascii.layers().unwrap()).unwrap();
+    let light = Theme::build(&Preset::Light.layers().unwrap()).unwrap();
+    for entry in Entry::ALL {
+        assert!(ascii.look(entry).glyph.is_ascii(), "{entry:?}");
+        let fg = light.look(entry).style.fg;
+        let unreadable = [Color::Yellow, Color::White, Color::LightYellow, Color::Gray];
+        assert!(
+            !fg.is_some_and(|c| unreadable.contains(&c)),
+            "{entry:?}: {fg:?}"
+        );
+    }
+}
+
+#[test]
+fn a_frame_drawn_with_the_ascii_preset_is_ascii_and_a_theme_file_goes_over_a_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.toml"),
+        "[states]\ndnd = { glyph = \"D\" }\n",
+    )
+    .unwrap();
+    let text = "[account]\njid = \"a@b.c\"\npassword = \"p\"\n[ui]\npreset = \"ascii\"\ntheme = \"t.toml\"\n";
+    let c = crate::config::parse(&dir.path().join("c.toml"), text).unwrap();
+    assert_eq!(c.theme.look(Entry::Dnd).glyph, "D");
+    assert_eq!(c.theme.look(Entry::Away).glyph, "a");
+    let mut state = mixed_state();
+    state.settings.theme = c.theme.clone();
+    let buf = render(&mut state, 80, 24);
+    let screen: String = buf.content.iter().map(|c| c.symbol()).collect();
+    assert!(screen.is_ascii(), "{screen}");
+    let (x, y) = cell_on_row(&buf, "Erin", "D");
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+    // dave's status "Café ☕" is still readable.
+    assert!(screen.contains("Cafe ?"), "{screen}");
+}
+
+#[test]
+fn an_unknown_preset_is_one_sentence_naming_the_key() {
+    let e = config_with_ui("preset = \"solarized\"").unwrap_err();
+    assert!(e.contains("ui.preset"), "{e}");
+    assert!(e.contains("expected dark, light or ascii"), "{e}");
+}

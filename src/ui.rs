@@ -1,6 +1,7 @@
 //! Drawing: a pure function of `&State` (and the keymap, for the help overlay).
 //! One widget per pane: `header`, `roster`, `bottom` (editor / messages), `help` overlay.
 
+pub mod ascii;
 pub mod bottom;
 pub mod chat;
 pub mod console;
@@ -211,6 +212,9 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap) {
     }
     if state.settings.no_color {
         theme::strip_colors(frame.buffer_mut());
+    }
+    if state.settings.theme.ascii {
+        ascii::to_ascii(frame.buffer_mut());
     }
 }
 

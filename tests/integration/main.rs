@@ -74,6 +74,7 @@ mod stream_errors;
 mod subscriptions;
 mod tap;
 mod terminal;
+mod themes;
 mod tls_faults;
 
 /// The first (or only) account.
