@@ -374,9 +374,14 @@ fn console(rest: &str) -> Result<SlashCommand, String> {
     let arg = match (word, tail.trim()) {
         ("", _) => ConsoleArg::Open,
         ("off", "") => ConsoleArg::Off,
+        ("pretty", "") => ConsoleArg::Pretty,
         ("filter", "" | "all") => ConsoleArg::Filter(None),
         ("filter", what) => ConsoleArg::Filter(Some(what.to_owned())),
-        _ => return Err("use /console, /console filter WHAT or /console off".into()),
+        _ => {
+            return Err(
+                "use /console, /console filter WHAT, /console pretty or /console off".into(),
+            )
+        }
     };
     Ok(SlashCommand::Console(arg))
 }
@@ -395,6 +400,8 @@ pub enum ConsoleArg {
     Filter(Option<String>),
     /// Stop recording and forget what was recorded.
     Off,
+    /// Lay stanzas out one element per row, or back to one row each (a switch).
+    Pretty,
 }
 
 /// Every command, in the order `/help` lists them.
@@ -771,7 +778,11 @@ pub const COMMANDS: &[Spec] = &[
     Spec {
         name: "console",
         aliases: &["xmlconsole"],
-        args: &[Arg::Sub(&[("filter", NONE), ("off", NONE)])],
+        args: &[Arg::Sub(&[
+            ("filter", NONE),
+            ("pretty", NONE),
+            ("off", NONE),
+        ])],
         lines: &[
             (
                 "/console",
@@ -780,6 +791,10 @@ pub const COMMANDS: &[Spec] = &[
             (
                 "/console filter WHAT",
                 "only presence, message, iq, dropped, or lines with that text (none: all)",
+            ),
+            (
+                "/console pretty",
+                "one element per row, indented, or back to one row per stanza (p in it)",
             ),
             ("/console off", "stop recording and forget"),
         ],

@@ -7,7 +7,8 @@
 //! - `muc`: rooms (XEP-0045): joining, occupants, room messages, rejoining.
 //! - `chat`, `outbox`: sending messages (nothing lost, nothing twice), chat states, receipts,
 //!   carbons. `archive`: XEP-0313 queries, the catch-up after every new session.
-//! - `account_admin`: `/password`, `/unregister` (XEP-0077), the console's redaction.
+//! - `account_admin`: `/password`, `/unregister` (XEP-0077), the console's redaction;
+//!   `console`: what the XML console shows of a stanza.
 //! - `incoming`: stream events, stanzas and answers, request deadlines, input repair reports.
 //! - `requests`: the IQ tracker: every request sent, matched with its answer, timed out.
 //! - `reconnect`: login cycles, jittered backoff, fatal errors, redirects, failure reports.
@@ -32,6 +33,7 @@ mod caps;
 mod chat;
 mod commands;
 pub mod connect;
+mod console;
 mod devices;
 pub mod discarded;
 mod incoming;
@@ -250,11 +252,7 @@ impl Session {
         if !self.console {
             return;
         }
-        let redacted = account_admin::redacted(stanza);
-        let xml = match xso::to_vec(redacted.as_ref().unwrap_or(stanza)) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) => format!("(could not be written out: {e})"),
-        };
+        let xml = console::text(stanza, &self.fast_lane);
         self.console_line(dir, xml).await;
     }
 

@@ -132,6 +132,8 @@ pub struct UiState {
     pub console_on: bool,
     /// The console shows only these lines (see `store::console::passes`).
     pub console_filter: Option<String>,
+    /// The console lays stanzas out one element per row (`/console pretty`, `p`).
+    pub console_pretty: bool,
     /// What the roster pane shows.
     pub filter: view::Filter,
     pub focus: Focus,
@@ -163,6 +165,7 @@ impl Default for UiState {
             timeline_filter: None,
             console_on: false,
             console_filter: None,
+            console_pretty: false,
             filter: view::Filter::default(),
             focus: Focus::Roster,
             sent: 0,

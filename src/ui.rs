@@ -18,6 +18,7 @@ pub mod text;
 pub mod theme;
 pub mod timeline;
 pub mod who;
+pub mod xml;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;

@@ -61,19 +61,11 @@ pub fn redacted(stanza: &Stanza) -> Option<Stanza> {
     let Stanza::Iq(iq) = stanza else {
         return None;
     };
-    let payload = match iq {
-        Iq::Get { payload, .. } | Iq::Set { payload, .. } => Some(payload),
-        Iq::Result { payload, .. } | Iq::Error { payload, .. } => payload.as_ref(),
-    };
-    if !payload.is_some_and(|p| p.is("query", ns::REGISTER)) {
+    if !super::console::payload(iq).is_some_and(|p| p.is("query", ns::REGISTER)) {
         return None;
     }
     let mut iq = iq.clone();
-    let payload = match &mut iq {
-        Iq::Get { payload, .. } | Iq::Set { payload, .. } => Some(payload),
-        Iq::Result { payload, .. } | Iq::Error { payload, .. } => payload.as_mut(),
-    };
-    if let Some(query) = payload {
+    if let Some(query) = super::console::payload_mut(&mut iq) {
         redact_query(query);
     }
     Some(Stanza::Iq(iq))

@@ -12,6 +12,7 @@ pub fn console(state: &mut State, arg: ConsoleArg) -> Vec<Effect> {
         ConsoleArg::Open => {}
         ConsoleArg::Filter(filter) => state.ui.console_filter = filter,
         ConsoleArg::Off => return off(state),
+        ConsoleArg::Pretty => state.ui.console_pretty = !state.ui.console_pretty,
     }
     let effects = if state.ui.console_on {
         Vec::new()

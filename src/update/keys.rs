@@ -163,6 +163,9 @@ fn on_popup_key(state: &mut State, keymap: &Keymap, key: KeyEvent, ctrl_c: bool)
         Some(Action::Bottom) => *scroll = usize::from(u16::MAX),
         Some(Action::Quit | Action::Help) => state.ui.mode = Mode::Normal,
         _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => state.ui.mode = Mode::Normal,
+        _ if state.ui.mode == Mode::Console && key.code == KeyCode::Char('p') => {
+            state.ui.console_pretty = !state.ui.console_pretty;
+        }
         // The help and the console stay until closed; the other popups close on any key.
         _ if !matches!(state.ui.mode, Mode::Help | Mode::Console) => {
             state.ui.mode = Mode::Normal;

@@ -1,6 +1,6 @@
 //! The XML console against a real Prosody: what a peer sends and what rosterm sends are
 //! recorded, direction-marked and sanitized; nothing of the login (the password, SASL) ever
-//! reaches it, even when it records from the very start.
+//! reaches it, even when it records from the very start; the roster shows its items.
 
 use rosterm::domain::{ConnState, OwnPresence, Show};
 use rosterm::event::{Command, ConsoleDir};
@@ -35,6 +35,23 @@ async fn the_console_shows_both_directions_and_never_the_login() {
             s.primary().connection == ConnState::Online && s.primary().roster_loaded
         })
         .await;
+    // The roster as the server sent it: its items, not the sieve's marker for them.
+    alice
+        .until("the roster result in the console", |s| {
+            has(
+                s,
+                ConsoleDir::In,
+                &["jabber:iq:roster", "bob@localhost", "Bob"],
+            )
+        })
+        .await;
+    let lines = &alice.state.primary().console.lines;
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.text.contains("urn:x-rosterm:sieve")),
+        "{lines:?}"
+    );
     let bob = Peer::connect(&server, "bob", "laptop").await;
     bob.presence("away", "console \u{202e}check", 3).await;
     alice

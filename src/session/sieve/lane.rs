@@ -103,6 +103,15 @@ impl FastLane {
         parked.batches.pop_front().map(|(_, items)| items)
     }
 
+    /// A copy of the first `most` items a marker stands for, leaving them parked (the XML
+    /// console shows them before the session takes them).
+    pub fn peek_items(&self, n: &str, most: usize) -> Option<Vec<Item>> {
+        let n = self.number(n)?;
+        let parked = self.0.parked.lock().ok()?;
+        let (_, items) = parked.batches.iter().find(|(m, _)| *m == n)?;
+        Some(items.iter().take(most).cloned().collect())
+    }
+
     fn stub_number(&self, stanza: &Stanza) -> Option<u64> {
         let Stanza::Presence(p) = stanza else {
             return None;
