@@ -7,10 +7,15 @@
 //! contact that answers with something else cannot make rosterm believe anything about
 //! the others that advertise the same `ver`. Such an answer is logged and not used at all;
 //! the next resource that advertised the `ver` is asked instead. One query per `ver` is in
-//! flight however many presences carry it.
+//! flight however many presences carry it. A resource that does not answer in time is not
+//! refused: it may be asked again by a later presence, after [`RETRY_AFTER`] times the
+//! number of its silences, and is given up on after [`MAX_SILENCES`].
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::str::FromStr;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use base64::Engine;
 use jid::FullJid;
@@ -35,6 +40,11 @@ const MAX_WAITING: usize = 8;
 const MAX_FEATURES: usize = 256;
 /// Remembered refusals (ver, resource) before the memory is cleared.
 const MAX_REFUSED: usize = 4096;
+/// A resource that did not answer is asked again no sooner than this after its first
+/// silence, twice this after its second.
+pub const RETRY_AFTER: Duration = Duration::from_secs(300);
+/// Silences after which a resource is no longer asked for that `ver` in this run.
+pub const MAX_SILENCES: u32 = 3;
 
 /// A `<c/>` as a presence from `from` carried it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +186,8 @@ pub struct Book {
     announced: HashSet<String>,
     asking: HashMap<String, Asking>,
     refused: HashSet<(String, FullJid)>,
+    /// Resources that did not answer: when last, how often.
+    silent: HashMap<(String, FullJid), (Instant, u32)>,
 }
 
 impl Book {
@@ -193,6 +205,11 @@ impl Book {
 
     /// A presence carried `offer`.
     pub fn offer(&mut self, offer: Offer) -> Step {
+        self.offer_at(offer, Instant::now())
+    }
+
+    /// The same, at `now`.
+    pub fn offer_at(&mut self, offer: Offer, now: Instant) -> Step {
         if let Some(caps) = self.known.get(&offer.ver) {
             if self.announced.contains(&offer.ver) {
                 return Step::Nothing;
@@ -203,10 +220,8 @@ impl Book {
             self.announced.insert(offer.ver.clone());
             return Step::Announce(offer.ver, client);
         }
-        if self
-            .refused
-            .contains(&(offer.ver.clone(), offer.from.clone()))
-        {
+        let key = (offer.ver.clone(), offer.from.clone());
+        if self.refused.contains(&key) || self.still_silent(&key, now) {
             return Step::Nothing;
         }
         if let Some(asking) = self.asking.get_mut(&offer.ver) {
@@ -253,6 +268,26 @@ impl Book {
                 Outcome::Refused { reason, next }
             }
         }
+    }
+
+    /// `from` did not answer the query for `ver` in time (at `now`): it is not refused, but
+    /// not asked again for a while (see the module comment); the next resource waiting is
+    /// asked instead, if one waits.
+    pub fn silence(&mut self, ver: &str, from: &FullJid, now: Instant) -> Option<Offer> {
+        if self.silent.len() >= MAX_REFUSED {
+            self.silent.clear();
+        }
+        let entry = self.silent.entry((ver.to_owned(), from.clone()));
+        let (at, n) = entry.or_insert((now, 0));
+        *at = now;
+        *n += 1;
+        self.next_to_ask(ver)
+    }
+
+    fn still_silent(&self, key: &(String, FullJid), now: Instant) -> bool {
+        self.silent
+            .get(key)
+            .is_some_and(|(at, n)| *n >= MAX_SILENCES || now < *at + RETRY_AFTER * *n)
     }
 
     /// The next resource waiting for `ver`, now the one asked (or none: `ver` is no longer

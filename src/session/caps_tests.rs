@@ -112,19 +112,63 @@ fn a_poisoner_is_refused_and_the_next_resource_with_that_ver_is_asked() {
 }
 
 #[test]
-fn an_error_or_silence_asks_the_next_or_gives_up() {
+fn an_error_asks_the_next_or_gives_up() {
     let mut book = Book::default();
     assert!(matches!(book.offer(offer("a@x/1")), Step::Ask(_)));
-    let outcome = book.answer(EXODUS_VER, "sha-1", &full("a@x/1"), Err("timeout".into()));
+    let outcome = book.answer(EXODUS_VER, "sha-1", &full("a@x/1"), Err("an error".into()));
     assert_eq!(
         outcome,
         Outcome::Refused {
-            reason: "timeout".into(),
+            reason: "an error".into(),
             next: None
         }
     );
     assert_eq!(book.offer(offer("a@x/1")), Step::Nothing, "not asked again");
     assert_eq!(book.offer(offer("b@x/1")), Step::Ask(offer("b@x/1")));
+}
+
+#[test]
+fn a_silent_resource_is_asked_again_later_less_and_less_then_never() {
+    let mut book = Book::default();
+    let t0 = tokio::time::Instant::now();
+    assert!(matches!(book.offer_at(offer("a@x/1"), t0), Step::Ask(_)));
+    // Another resource with the same ver waits; the silence hands the query to it.
+    assert_eq!(book.offer_at(offer("b@x/1"), t0), Step::Nothing);
+    assert_eq!(
+        book.silence(EXODUS_VER, &full("a@x/1"), t0),
+        Some(offer("b@x/1"))
+    );
+    assert_eq!(book.silence(EXODUS_VER, &full("b@x/1"), t0), None);
+    let soon = t0 + RETRY_AFTER / 2;
+    assert_eq!(
+        book.offer_at(offer("a@x/1"), soon),
+        Step::Nothing,
+        "too soon"
+    );
+    let later = t0 + RETRY_AFTER;
+    assert_eq!(
+        book.offer_at(offer("a@x/1"), later),
+        Step::Ask(offer("a@x/1"))
+    );
+    // The second silence waits twice as long; after MAX_SILENCES, never again.
+    assert_eq!(book.silence(EXODUS_VER, &full("a@x/1"), later), None);
+    assert_eq!(
+        book.offer_at(offer("a@x/1"), later + RETRY_AFTER),
+        Step::Nothing
+    );
+    let third = later + RETRY_AFTER * 2;
+    assert_eq!(
+        book.offer_at(offer("a@x/1"), third),
+        Step::Ask(offer("a@x/1"))
+    );
+    assert_eq!(book.silence(EXODUS_VER, &full("a@x/1"), third), None);
+    assert_eq!(MAX_SILENCES, 3);
+    let much_later = third + RETRY_AFTER * 100;
+    assert_eq!(
+        book.offer_at(offer("a@x/1"), much_later),
+        Step::Nothing,
+        "given up"
+    );
 }
 
 #[test]

@@ -94,7 +94,7 @@ impl Session {
                 None,
             ) => Ok(p),
             (Some(_), None) => Err("it sent an empty answer".into()),
-            (None, None) => Err("it did not answer in time".into()),
+            (None, None) => return self.on_caps_silence(&ver, &of).await,
         };
         match self.caps.answer(&ver, &hash, &of, query) {
             Outcome::Verified(caps) => {
@@ -126,6 +126,20 @@ impl Session {
                 true
             }
         }
+    }
+
+    /// `of` did not answer the query for `ver` in time: asked again by a later presence
+    /// (`caps::RETRY_AFTER`); the next resource waiting for `ver` is asked now.
+    async fn on_caps_silence(&mut self, ver: &str, of: &FullJid) -> bool {
+        tracing::info!(
+            from = %sanitize(of.as_str(), MAX_NAME),
+            "no answer in time to the capabilities query for {}",
+            sanitize(ver, 128)
+        );
+        if let Some(next) = self.caps.silence(ver, of, tokio::time::Instant::now()) {
+            self.ask_caps(next).await;
+        }
+        true
     }
 
     /// `Command::QueryTime`.
