@@ -6,7 +6,8 @@
 //! root: [`Server::ca_file`]),
 //! picks free loopback ports, runs `prosody -F` in the foreground and returns (~70 ms) once the
 //! c2s (STARTTLS required) and XEP-0114 component ports are listened on by *this* prosody process
-//! (polled every 10 ms, up to 10 s; a port taken by someone else means new ports and a retry).
+//! and a stream to the domain gets features (polled every 10 ms, up to 10 s; a port taken by
+//! someone else means new ports and a retry).
 //! Accounts are made with `prosodyctl register` (works while running); rosters are written
 //! straight into Prosody's internal storage (only while the user has no session, live or
 //! hibernating). Dropping the [`Server`] kills prosody and removes the temp dir. Setup failures
@@ -19,6 +20,8 @@
 
 #[path = "harness/ejabberd.rs"]
 mod ejabberd;
+#[path = "harness/probe.rs"]
+mod probe;
 
 use std::borrow::Borrow;
 use std::fmt::Write as _;
@@ -540,6 +543,7 @@ Component {cdomain}
             Kind::Ejabberd => vec![self.port, self.component_port, self.admin.port],
         };
         let deadline = Instant::now() + timeout;
+        let mut last_answer = String::from("its ports are not all listened on");
         loop {
             // ejabberd exits when a port is taken: look at the log before the exit status.
             if self.log_since(log_start).contains(in_use) {
@@ -553,16 +557,33 @@ Component {cdomain}
                 self.fail(&format!("{:?} exited during startup ({status})", self.kind));
             }
             let listening = ports.iter().all(|&p| listens(pid, p));
-            if listening
-                && (self.kind == Kind::Prosody
-                    || ejabberd::ready(&self.log_since(log_start), &ports))
-            {
+            let ready = listening
+                && match self.kind {
+                    Kind::Prosody => self.serves(&mut last_answer),
+                    Kind::Ejabberd => ejabberd::ready(&self.log_since(log_start), &ports),
+                };
+            if ready {
                 return true;
             }
             if Instant::now() > deadline {
-                self.fail(&format!("{:?} not ready after {timeout:?}", self.kind));
+                let kind = self.kind;
+                self.fail(&format!(
+                    "{kind:?} not ready after {timeout:?}; {last_answer}"
+                ));
             }
             sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether a client's stream to the domain gets features now (see `harness/probe.rs`);
+    /// else `last` says what came instead.
+    fn serves(&self, last: &mut String) -> bool {
+        match probe::probe(self.port, &self.domain) {
+            probe::Answer::Serving => true,
+            probe::Answer::NotYet(text) => {
+                *last = format!("a stream to {} got: {text}", self.domain);
+                false
+            }
         }
     }
 
@@ -622,9 +643,8 @@ fn free_port() -> u16 {
 }
 
 /// Whether process `pid` holds a socket listening on 127.0.0.1:`port` (/proc/net/tcp). Stronger
-/// than a TCP connect probe (a stranger on the port is never mistaken for our prosody) and it
-/// leaves no "Client connected" noise in the log. Prosody enters its event loop only after
-/// all hosts are loaded, so a connection made once this holds is served by a ready server.
+/// than a TCP connect probe alone: a stranger on the port is never mistaken for our prosody
+/// (the stream probe that follows, `harness/probe.rs`, then checks that it serves the domain).
 fn listens(pid: u32, port: u16) -> bool {
     let local = format!("0100007F:{port:04X}");
     let table = fs::read_to_string("/proc/net/tcp").unwrap_or_default();

@@ -81,7 +81,8 @@ async fn certificate_for_another_name_names_the_names_and_is_not_retried() {
     let reason = fatal_reason(&server).await;
     assert!(
         reason.contains("is issued for other.example, www.other.example, not for localhost"),
-        "{reason}"
+        "{reason}\n--- prosody log ---\n{}",
+        server.log()
     );
 }
 
