@@ -2,9 +2,11 @@
 //! every new session, published and retracted on the user's command, each change followed
 //! by a fetch so the app always gets the whole list (`SessionEvent::Bookmarks`).
 //!
-//! Only the own account answers (the tracker accepts answers from it only), and bookmark
-//! *events* are not read at all: a bookmark pushed by anyone else can never make rosterm
-//! join anything (CVE-2023-28686 class).
+//! Only the own account answers (the tracker accepts answers from it only). rosterm asks
+//! for bookmark events (`+notify` in its caps), and an event from the own bare JID makes it
+//! fetch the list again (`translate::message`): what is joined always comes from the own
+//! account's answer, never from an event, so a bookmark pushed by anyone else can never
+//! make rosterm join anything (CVE-2023-28686 class).
 
 use jid::BareJid;
 use xmpp_parsers::iq::Iq;

@@ -141,6 +141,9 @@ impl Session {
             self.send(reply).await;
         }
         let caps = out.caps;
+        if out.bookmarks_changed {
+            self.fetch_bookmarks().await;
+        }
         if let Some(query) = &out.archived {
             let n = out
                 .events

@@ -52,6 +52,8 @@ pub struct Translated {
     pub archived: Option<String>,
     /// The XEP-0115 capabilities an available presence from a full JID advertised.
     pub caps: Option<crate::session::caps::Offer>,
+    /// The own account's bookmarks changed (a PEP event from the own bare JID).
+    pub bookmarks_changed: bool,
 }
 
 pub fn translate(stanza: Stanza, ctx: &Context<'_>) -> Translated {

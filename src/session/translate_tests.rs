@@ -397,3 +397,29 @@ fn one_unreadable_roster_item_costs_only_itself() {
     assert_eq!(names, vec![Some("Romeo"), Some("Fox")]);
     assert!(notice.starts_with("2 roster item(s)"), "{notice}");
 }
+
+#[test]
+fn a_bookmarks_event_counts_from_the_own_bare_jid_only() {
+    let event = |from: &str| {
+        format!(
+            "<message xmlns='jabber:client' from='{from}' to='juliet@example.com/rosterm' type='headline'>\
+             <event xmlns='http://jabber.org/protocol/pubsub#event'><items node='urn:xmpp:bookmarks:1'>\
+             <item id='dev@conf.example'><conference xmlns='urn:xmpp:bookmarks:1' autojoin='true'/></item>\
+             </items></event></message>"
+        )
+    };
+    let own = run(&event(&own().to_string()));
+    assert!(own.bookmarks_changed && own.events.is_empty(), "{own:?}");
+    for other in ["bob@example.org", "juliet@example.com/phone", "example.org"] {
+        let out = run(&event(other));
+        assert!(!out.bookmarks_changed, "{other}");
+        assert!(out.events.is_empty(), "{other}: {:?}", out.events);
+    }
+    // Another PEP node is not a bookmarks event.
+    let mood = "<message xmlns='jabber:client' from='juliet@example.com'><event xmlns='http://jabber.org/protocol/pubsub#event'><items node='http://jabber.org/protocol/mood'/></event></message>";
+    assert!(!run(mood).bookmarks_changed);
+    assert!(own_disco()
+        .features
+        .iter()
+        .any(|f| f == "urn:xmpp:bookmarks:1+notify"));
+}

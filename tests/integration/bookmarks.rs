@@ -103,3 +103,39 @@ async fn bookmarks_autojoin_at_login_and_a_forged_event_joins_nothing() {
     assert!(alice.state.primary().bookmarks.is_empty());
     drop(bob);
 }
+
+/// XEP-0402 `+notify`: a bookmark added by another client of the same account reaches the
+/// running rosterm at once (no new login), which joins it when it says autojoin; one it
+/// removes is gone from the list.
+#[tokio::test]
+async fn a_bookmark_added_by_another_client_is_joined_live() {
+    let server = Server::start_with(Options {
+        muc: true,
+        ..Options::default()
+    });
+    server.register("alice", "alice-pw");
+    let room = BareJid::new(&format!("live@{}", server.muc_domain())).unwrap();
+    let mut alice = Client::start(&server, "alice", "alice-pw", OwnPresence::default());
+    let (first, _) = bookmarks(&mut alice, "after login").await;
+    assert!(first.is_empty(), "{first:?}");
+
+    let phone = crate::peer::account(&server, "alice", Some("phone"));
+    let mut other = Client::start_account(phone, "alice-pw", OwnPresence::default());
+    let _ = bookmarks(&mut other, "the other client's login").await;
+    other.command(Command::SetBookmark(Bookmark {
+        room: room.clone(),
+        name: Some("Live".into()),
+        nick: Some("ally".into()),
+        password: None,
+        autojoin: true,
+    }));
+    let (live, effects) = bookmarks(&mut alice, "the event from the other client").await;
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(live[0].room, room);
+    assert_eq!(joins(&effects), [format!("{room}/ally")]);
+
+    other.command(Command::RemoveBookmark(room.clone()));
+    let (gone, effects) = bookmarks(&mut alice, "the retraction").await;
+    assert!(gone.is_empty(), "{gone:?}");
+    assert!(joins(&effects).is_empty());
+}

@@ -8,7 +8,10 @@
 //! - an archive result counts only for a query rosterm has open, from the own bare JID or
 //!   with no `from`; anything else is dropped whole;
 //! - a `<stanza-id/>` counts only when `by` is the own bare JID (anyone can add one);
-//! - `groupchat` waits for rooms: logged, not shown.
+//! - `groupchat` waits for rooms: logged, not shown;
+//! - a bookmarks event (XEP-0402 `+notify`) counts only from the own **bare** JID, and
+//!   all it does is have the list fetched again (CVE-2023-28686 class: a bookmark pushed by
+//!   anyone else never makes rosterm join anything).
 //!
 //! Receipts are never answered here: `wants_receipt` tells the app, which knows who is a
 //! stranger (no receipts to strangers).
@@ -29,6 +32,32 @@ use crate::sanitize::{sanitize, sanitize_body, MAX_BODY, MAX_NAME};
 
 use super::{stanza_error_text, Context, Translated};
 
+/// A PEP event about the bookmarks node: `Some(true)` from the own bare JID, `Some(false)`
+/// (dropped whole) from anyone else; `None` for every other message.
+fn bookmarks_event(m: &XMessage, ctx: &Context<'_>) -> Option<bool> {
+    let node = crate::session::bookmarks::NODE;
+    let event = m
+        .payloads
+        .iter()
+        .find(|e| e.is("event", ns::PUBSUB_EVENT))?;
+    let about = event.children().any(|c| c.attr("node") == Some(node));
+    if !about {
+        return None;
+    }
+    let own = m
+        .from
+        .as_ref()
+        .is_some_and(|f| f.resource().is_none() && f.to_bare() == *ctx.own);
+    if !own {
+        let from = m.from.as_ref().map(|f| f.to_string()).unwrap_or_default();
+        tracing::warn!(
+            "a bookmarks event not from the own account ignored (from {})",
+            sanitize(&from, MAX_NAME)
+        );
+    }
+    Some(own)
+}
+
 pub fn translate_message(m: XMessage, ctx: &Context<'_>) -> Translated {
     match m.type_ {
         MessageType::Error => return events(failed(&m).into_iter().collect()),
@@ -47,6 +76,12 @@ pub fn translate_message(m: XMessage, ctx: &Context<'_>) -> Translated {
     }
     if let Some(result) = m.payloads.iter().find(|e| e.is("result", ns::MAM)) {
         return archive_result(&m, result, ctx);
+    }
+    if let Some(changed) = bookmarks_event(&m, ctx) {
+        return Translated {
+            bookmarks_changed: changed,
+            ..Translated::default()
+        };
     }
     let Some(from) = m.from.clone() else {
         tracing::debug!("message without 'from' ignored");

@@ -10,6 +10,10 @@ use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType};
 
 use super::{error_reply, result};
 
+/// XEP-0163 §4.4: the server sends the own account's bookmark changes (made by another
+/// client) as events; the session fetches the list again on each.
+const BOOKMARKS_NOTIFY: &str = "urn:xmpp:bookmarks:1+notify";
+
 /// rosterm's own disco#info (XEP-0030): what its caps `ver` is computed from.
 pub fn own_disco() -> DiscoInfoResult {
     DiscoInfoResult {
@@ -27,6 +31,7 @@ pub fn own_disco() -> DiscoInfoResult {
             ns::TIME,
             ns::VERSION,
             crate::session::stanza::LAST_ACTIVITY,
+            BOOKMARKS_NOTIFY,
         ]
         .into_iter()
         .map(String::from)
