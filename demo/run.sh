@@ -12,7 +12,9 @@
 #      default ["demo"]: 44 contacts for demo, 17 for work, 6 Work colleagues in both), and
 #      the component bots.localhost, played by demo/bots.py: those contacts, online on 1-3
 #      devices each, changing presence every few seconds, seen by each account that has
-#      them;
+#      them; and irc.localhost, a XEP-0100 gateway (demo/gateway.py: slixmpp's gateway
+#      plugin, bridging to nothing) that /gateways lists and /register fills the form of,
+#      with "Ada (IRC)" behind it in demo's roster (tagged [irc]);
 #   4. runs rosterm in this terminal with both accounts (named "demo" and "work") in one
 #      roster: a contact of both accounts is two rows, each tagged with its account, and
 #      the header has a line per account.
@@ -36,6 +38,7 @@ PY=/usr/bin/python3 # Debian's python, the one python3-slixmpp is installed for
 CONTACTS_JSON="$REPO/assets/demo/contacts.json"
 DOMAIN=localhost
 BOTS_DOMAIN=bots.localhost
+GATEWAY_DOMAIN=irc.localhost
 # The demo's accounts: each one's name (in rosterm and in contacts.json's "accounts" lists)
 # is also its user name and its password.
 ACCOUNTS=(demo work)
@@ -43,6 +46,7 @@ ACCOUNTS=(demo work)
 TMP=""
 PROSODY_PID=""
 BOTS_PID=""
+GATEWAY_PID=""
 
 say() { printf 'demo: %s\n' "$*" >&2; }
 
@@ -74,6 +78,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
   stop_pid "$BOTS_PID"
+  stop_pid "$GATEWAY_PID"
   stop_pid "$PROSODY_PID"
   if [ -n "$TMP" ] && [ -d "$TMP" ]; then
     if [ "${DEMO_KEEP:-}" = 1 ]; then
@@ -201,6 +206,9 @@ VirtualHost "$DOMAIN"
 Component "$BOTS_DOMAIN"
     component_secret = "$SECRET"
 
+Component "$GATEWAY_DOMAIN"
+    component_secret = "$SECRET"
+
 -- The demo's busy room lives here (unlocked at creation: the bots do not configure it).
 Component "conference.$DOMAIN" "muc"
     modules_enabled = { "muc_mam" }
@@ -236,7 +244,7 @@ for user in "${ACCOUNTS[@]}"; do
   prosodyctl --config "$CFG" register "$user" "$DOMAIN" "$user" >"$TMP/prosodyctl.log" 2>&1 ||
     die "prosodyctl could not register $user@$DOMAIN" "$TMP/prosodyctl.log"
   roster="$TMP/data/$DOMAIN/roster/$user.dat"
-  "$PY" - "$CONTACTS_JSON" "$BOTS_DOMAIN" "$user" >"$roster" <<'EOF' ||
+  "$PY" - "$CONTACTS_JSON" "$BOTS_DOMAIN" "$user" "$GATEWAY_DOMAIN" >"$roster" <<'EOF' ||
 import json, sys
 
 def lua(s):
@@ -252,9 +260,13 @@ def lua(s):
     return "".join(out) + '"'
 
 contacts = json.load(open(sys.argv[1], encoding="utf-8"))["contacts"]
-domain, account = sys.argv[2], sys.argv[3]
+domain, account, gateway = sys.argv[2], sys.argv[3], sys.argv[4]
 print("return {")
 print("\t[false] = { version = 1; pending = {} };")
+if account == "demo":
+    # Behind the IRC gateway (XEP-0100 JID escaping: nick%network@gateway).
+    print("\t[%s] = { subscription = \"both\"; name = \"Ada (IRC)\"; groups = { [\"IRC\"] = true } };"
+          % lua("ada%%irc.libera.chat@%s" % gateway))
 for c in contacts:
     if account not in c.get("accounts", ["demo"]):
         continue
@@ -282,6 +294,18 @@ for ((i = 0; ; i++)); do
   [ -e "$TMP/bots.ready" ] && break
   kill -0 "$BOTS_PID" 2>/dev/null || die "the bots (demo/bots.py) exited at startup" "$BOTS_LOG"
   ((i < 200)) || die "the bots did not connect to prosody within 10 s" "$BOTS_LOG"
+  sleep 0.05
+done
+
+# The IRC gateway (it bridges to no network; its registration form is real).
+GATEWAY_LOG="$TMP/gateway.log"
+"$PY" "$DEMO_DIR/gateway.py" "$GATEWAY_DOMAIN" "$SECRET" "$COMPONENT_PORT" irc "Demo IRC" serve \
+  </dev/null >"$GATEWAY_LOG" 2>&1 &
+GATEWAY_PID=$!
+for ((i = 0; ; i++)); do
+  grep -q '^ready$' "$GATEWAY_LOG" 2>/dev/null && break
+  kill -0 "$GATEWAY_PID" 2>/dev/null || die "the gateway (demo/gateway.py) exited at startup" "$GATEWAY_LOG"
+  ((i < 200)) || die "the gateway did not connect to prosody within 10 s" "$GATEWAY_LOG"
   sleep 0.05
 done
 

@@ -97,6 +97,10 @@ pub enum SlashCommand {
     Password,
     /// Delete the account on the server (after its JID is typed out).
     Unregister,
+    /// List the server's gateways (XEP-0100).
+    Gateways,
+    /// Fill a gateway's registration form.
+    Register(BareJid),
     Reconnect,
     /// Write the watched contacts to the config file.
     Save,
@@ -674,6 +678,26 @@ pub const COMMANDS: &[Spec] = &[
         parse: |rest| bare_word(rest, SlashCommand::Unregister),
     },
     Spec {
+        name: "gateways",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/gateways",
+            "list the server's gateways to other networks (IRC, …)",
+        )],
+        parse: |rest| bare_word(rest, SlashCommand::Gateways),
+    },
+    Spec {
+        name: "register",
+        aliases: &[],
+        args: NONE,
+        lines: &[(
+            "/register <gateway>",
+            "register with a gateway: its form is asked field by field",
+        )],
+        parse: gateways::register,
+    },
+    Spec {
         name: "account",
         aliases: &[],
         args: &[Arg::Account, Arg::Command],
@@ -887,6 +911,7 @@ pub(crate) fn split_word(s: &str) -> (&str, &str) {
 pub use complete::{candidates, complete, Context};
 
 pub mod complete;
+mod gateways;
 mod rooms;
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 
 pub mod away;
 pub mod device;
+pub mod gateway;
 pub mod message;
 pub mod presets;
 pub mod room;

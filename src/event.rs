@@ -104,6 +104,16 @@ pub enum SessionEvent {
     /// The account's bookmarks (XEP-0402), whole, after login and after every change; only
     /// ever from the own account.
     Bookmarks(Vec<Bookmark>),
+    /// The gateways (XEP-0100) on the account's server, whole, once every item of the
+    /// server has said what it is (after every new session).
+    Gateways(Vec<crate::domain::gateway::Gateway>),
+    /// A gateway's registration form (`Command::GatewayForm`), for the user to fill.
+    GatewayForm {
+        gateway: BareJid,
+        form: crate::register::form::Form,
+    },
+    /// The gateway accepted the registration (`Command::GatewayRegister`).
+    GatewayRegistered(BareJid),
     /// The presence just before this (`Presence` from `from`/`resource`) carried XEP-0319
     /// idle: its user has been idle since `since` (never in the future).
     Idle {
@@ -303,6 +313,16 @@ pub enum Command {
     /// Delete the account on the server (XEP-0077 §3.2, `<remove/>`); on success the
     /// session ends (`SessionEvent::AccountRemoved`).
     Unregister,
+    /// Ask a gateway for its registration form (XEP-0077 at a XEP-0100 gateway); answered
+    /// by `SessionEvent::GatewayForm` or a notice.
+    GatewayForm(BareJid),
+    /// Send the filled form to the gateway (`answers`: field var -> what the user typed,
+    /// held as secrets); answered by `SessionEvent::GatewayRegistered` or a notice.
+    GatewayRegister {
+        gateway: BareJid,
+        form: crate::register::form::Form,
+        answers: Vec<(String, crate::config::Secret)>,
+    },
     /// Retry connecting immediately (after a failure or during backoff).
     Reconnect,
     /// Send unavailable presence and close the stream.

@@ -36,6 +36,7 @@ pub mod connect;
 mod console;
 mod devices;
 pub mod discarded;
+mod gateways;
 mod incoming;
 mod last;
 mod muc;
@@ -182,6 +183,8 @@ struct Session {
     caps: caps::Book,
     /// The resources asked for their time on their own (XEP-0202, see `devices`).
     timed: std::collections::HashSet<FullJid>,
+    /// The server's gateways (XEP-0100, see `gateways`).
+    gateways: gateways::Discovery,
 }
 
 /// How long the server gets to answer a request before the user is told.
@@ -228,6 +231,7 @@ impl Session {
             room_ping: room_ping_interval(),
             caps: caps::Book::new(setup.caps),
             timed: std::collections::HashSet::new(),
+            gateways: gateways::Discovery::default(),
         };
         (session, reconnection.reports)
     }

@@ -498,6 +498,9 @@ fn apply_to_account(
         | SessionEvent::PasswordChanged
         | SessionEvent::AccountRemoved => {}
         SessionEvent::Bookmarks(bookmarks) => account.bookmarks = bookmarks,
+        SessionEvent::Gateways(found) => account.gateways = Some(found),
+        // What they mean for the user: `update::gateways`.
+        SessionEvent::GatewayForm { .. } | SessionEvent::GatewayRegistered(_) => {}
         SessionEvent::Console { at, dir, xml } => account.console.push(at, dir, &xml),
         SessionEvent::Idle {
             from,

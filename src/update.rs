@@ -21,6 +21,7 @@ mod complete;
 pub mod console;
 pub mod contacts;
 mod editor;
+pub mod gateways;
 mod keys;
 mod network;
 pub mod presence;

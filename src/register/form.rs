@@ -305,9 +305,20 @@ impl Form {
     /// The questions to ask, in the form's order: every field but the hidden and fixed ones
     /// and the username, which comes from the JID.
     pub fn prompts(&self) -> Vec<Prompt> {
+        self.prompts_where(false)
+    }
+
+    /// The questions for a gateway's form (XEP-0100): as [`Form::prompts`], with the
+    /// username asked too (the account on the other network, not the JID's).
+    pub fn gateway_prompts(&self) -> Vec<Prompt> {
+        self.prompts_where(true)
+    }
+
+    fn prompts_where(&self, username: bool) -> Vec<Prompt> {
         self.fields
             .iter()
-            .filter(|f| !matches!(f.kind, Kind::Hidden | Kind::Fixed) && f.var != "username")
+            .filter(|f| !matches!(f.kind, Kind::Hidden | Kind::Fixed))
+            .filter(|f| username || f.var != "username")
             .filter(|f| !f.var.is_empty())
             .map(|f| Prompt {
                 var: f.var.clone(),

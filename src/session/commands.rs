@@ -56,6 +56,12 @@ impl Session {
             Command::RemoveBookmark(room) => self.remove_bookmark(room).await,
             Command::ChangePassword(new) => return self.change_password(new).await,
             Command::Unregister => return self.unregister().await,
+            Command::GatewayForm(gateway) => return self.ask_gateway_form(gateway).await,
+            Command::GatewayRegister {
+                gateway,
+                form,
+                answers,
+            } => return self.register_with_gateway(gateway, form, answers).await,
             Command::Reconnect => self.retry.notify_one(),
             Command::Console(on) => self.console = on,
             Command::SendRaw(text) => self.send_raw(&text).await,
@@ -154,7 +160,7 @@ impl Session {
         true
     }
 
-    async fn subscription(&mut self, type_: PresenceType, jid: &BareJid) {
+    pub(super) async fn subscription(&mut self, type_: PresenceType, jid: &BareJid) {
         let p = stanza::build_subscription(type_, jid, self.nick.as_deref());
         self.send(Stanza::Presence(p)).await;
     }

@@ -86,6 +86,7 @@ impl Session {
         self.request_roster().await;
         self.enable_carbons().await;
         self.fetch_bookmarks().await;
+        self.discover_gateways().await;
         // The archive before the presence: Prosody then skips its offline-storage copies.
         self.start_catch_up().await;
         self.send_presence().await;
@@ -153,6 +154,9 @@ impl Session {
             self.archive.counted(query, n);
         }
         for ev in out.events {
+            if self.approve_gateway(&ev).await {
+                continue;
+            }
             self.note(&ev);
             if !self.emit(ev).await {
                 return false;
@@ -198,6 +202,10 @@ impl Session {
             }
             RequestKind::Time { of } => self.on_time_answer(of, Some(stanza), error).await,
             RequestKind::Version { of } => self.on_version_answer(of, Some(stanza), error).await,
+            RequestKind::GatewayItems => self.on_gateway_items(Some(stanza)).await,
+            RequestKind::GatewayInfo { of } => self.on_gateway_info(of, Some(stanza)).await,
+            RequestKind::GatewayForm { of } => self.on_gateway_form(of, stanza, error).await,
+            RequestKind::GatewaySubmit { of } => self.on_gateway_registered(of, error).await,
         }
     }
 
@@ -250,6 +258,10 @@ impl Session {
                 }
                 RequestKind::Time { of } => self.on_time_answer(of, None, None).await,
                 RequestKind::Version { of } => self.on_version_answer(of, None, None).await,
+                RequestKind::GatewayItems => self.on_gateway_items(None).await,
+                RequestKind::GatewayInfo { of } => self.on_gateway_info(of, None).await,
+                RequestKind::GatewayForm { of } => self.on_gateway_timeout(of, false).await,
+                RequestKind::GatewaySubmit { of } => self.on_gateway_timeout(of, true).await,
                 RequestKind::BookmarkSet { what } => {
                     self.emit(SessionEvent::Notice(format!(
                         "The server did not answer within {} s while {what}.",

@@ -55,6 +55,14 @@ pub enum RequestKind {
     Time { of: FullJid },
     /// XEP-0092 software version of one resource.
     Version { of: FullJid },
+    /// The server's items (disco#items), to find its gateways (XEP-0100).
+    GatewayItems,
+    /// One item's identity (disco#info): is it a gateway?
+    GatewayInfo { of: BareJid },
+    /// A gateway's registration form (XEP-0077 get).
+    GatewayForm { of: BareJid },
+    /// The filled form sent to a gateway (XEP-0077 set).
+    GatewaySubmit { of: BareJid },
 }
 
 impl RequestKind {
@@ -75,6 +83,10 @@ impl RequestKind {
             RequestKind::Caps { .. } => "caps",
             RequestKind::Time { .. } => "time",
             RequestKind::Version { .. } => "version",
+            RequestKind::GatewayItems => "items",
+            RequestKind::GatewayInfo { .. } => "info",
+            RequestKind::GatewayForm { .. } => "gwform",
+            RequestKind::GatewaySubmit { .. } => "gwregister",
         }
     }
 
@@ -94,7 +106,13 @@ impl RequestKind {
             // The contact, or its server speaking for its bare JID.
             RequestKind::LastActivity { of } => Answerer::Room(of.clone()),
             // Asked of the server's domain (XEP-0077), which answers as itself.
-            RequestKind::Password { .. } | RequestKind::Unregister => Answerer::Server,
+            RequestKind::Password { .. } | RequestKind::Unregister | RequestKind::GatewayItems => {
+                Answerer::Server
+            }
+            // The item or gateway asked (a domain: its bare JID is itself).
+            RequestKind::GatewayInfo { of }
+            | RequestKind::GatewayForm { of }
+            | RequestKind::GatewaySubmit { of } => Answerer::Room(of.clone()),
             // Exactly the resource asked: another one could lie about it.
             RequestKind::Caps { of, .. }
             | RequestKind::Time { of }

@@ -54,6 +54,8 @@ pub struct AccountState {
     pub removed: bool,
     /// Contacts' devices (XEP-0115) and clocks (XEP-0202).
     pub devices: super::devices::Devices,
+    /// The server's gateways (XEP-0100); None until the current session found out.
+    pub gateways: Option<Vec<crate::domain::gateway::Gateway>>,
 }
 
 impl AccountState {
@@ -80,6 +82,7 @@ impl AccountState {
             console: super::console::Console::default(),
             removed: false,
             devices: super::devices::Devices::default(),
+            gateways: None,
         }
     }
 

@@ -28,6 +28,26 @@ pub enum Step {
     RepeatPassword(Secret),
     /// The account's JID, typed out, to delete the account on the server.
     ConfirmUnregister,
+    /// One field of a gateway's registration form (`/register GATEWAY`).
+    Gateway(Box<GatewayForm>),
+}
+
+/// A gateway's form being filled, one prompt at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayForm {
+    pub gateway: BareJid,
+    pub form: crate::register::form::Form,
+    pub prompts: Vec<crate::register::form::Prompt>,
+    /// The prompt being answered.
+    pub index: usize,
+    /// What was typed for the prompts before it (var, text).
+    pub answers: Vec<(String, Secret)>,
+}
+
+impl GatewayForm {
+    pub fn prompt(&self) -> Option<&crate::register::form::Prompt> {
+        self.prompts.get(self.index)
+    }
 }
 
 impl Ask {
@@ -43,13 +63,18 @@ impl Ask {
 
     /// Is what is typed drawn as `*`?
     pub fn masked(&self) -> bool {
-        !matches!(self.step, Step::ConfirmUnregister)
+        match &self.step {
+            Step::ConfirmUnregister => false,
+            Step::Gateway(g) => g.prompt().is_some_and(|p| p.hidden),
+            Step::NewPassword | Step::RepeatPassword(_) => true,
+        }
     }
 
     /// The question, before what is typed.
     pub fn question(&self) -> String {
         let jid = &self.jid;
-        match self.step {
+        match &self.step {
+            Step::Gateway(g) => gateway_question(g),
             Step::NewPassword => format!("New password for {jid} (Esc cancels): "),
             Step::RepeatPassword(_) => format!("The new password for {jid} again: "),
             Step::ConfirmUnregister => format!(
@@ -65,4 +90,24 @@ impl Ask {
             false => crate::sanitize::sanitize(self.typed.expose(), usize::MAX),
         }
     }
+}
+
+/// "irc.example.org (1/2, Esc cancels) Enter your credentials. Username: ": the form's
+/// instructions with its first prompt only (the prompt texts are sanitized by the form).
+fn gateway_question(g: &GatewayForm) -> String {
+    let Some(prompt) = g.prompt() else {
+        return String::new();
+    };
+    let count = format!("{}/{}", g.index + 1, g.prompts.len());
+    let mut intro = String::new();
+    if g.index == 0 {
+        for line in g.form.instructions.iter().chain(g.form.notes().iter()) {
+            intro.push_str(line.trim());
+            intro.push(' ');
+        }
+    }
+    format!(
+        "{} ({count}, Esc cancels) {intro}{}: ",
+        g.gateway, prompt.text
+    )
 }

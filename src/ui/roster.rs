@@ -211,6 +211,8 @@ pub fn subscription_mark(contact: &Contact, requested: bool) -> String {
 struct Extra {
     device: Option<Span<'static>>,
     night: Option<Span<'static>>,
+    /// The network of the gateway the contact is behind (XEP-0100): "[irc]".
+    network: Option<Span<'static>>,
 }
 
 fn resource_extra(
@@ -231,7 +233,11 @@ fn resource_extra(
             Span::styled(format!("  {glyph} {h:02}:{m:02}"), style)
         })
     });
-    Extra { device, night }
+    Extra {
+        device,
+        night,
+        network: None,
+    }
 }
 
 /// A contact row's extra: its best resource's clock, and its device if it has only one.
@@ -240,13 +246,22 @@ fn contact_extra(
     contact: &Contact,
     now: std::time::SystemTime,
 ) -> Extra {
+    let network = account
+        .gateways
+        .as_deref()
+        .and_then(|g| crate::domain::gateway::behind(g, &contact.jid))
+        .map(|g| Span::styled(format!("  [{}]", g.network), theme::account_style()));
     let Some((resource, p)) = contact.best() else {
-        return Extra::default();
+        return Extra {
+            network,
+            ..Extra::default()
+        };
     };
     let mut extra = resource_extra(account, &contact.jid, resource, p, now);
     if contact.resources.len() > 1 {
         extra.device = None;
     }
+    extra.network = network;
     extra
 }
 
@@ -274,6 +289,7 @@ fn contact_line<'a>(
         ),
     ]);
     spans.extend(state_cells(a, best.map(|(_, p)| p.priority)));
+    spans.extend(extra.network);
     match (best, &contact.error) {
         (Some((resource, presence)), _) => {
             if !resource.is_empty() {

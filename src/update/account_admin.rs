@@ -59,8 +59,9 @@ pub fn unregister(state: &mut State, scope: Scope) -> Vec<Effect> {
 }
 
 fn cancel(state: &mut State, ask: &Ask) {
-    let text = match ask.step {
+    let text = match &ask.step {
         Step::ConfirmUnregister => format!("Cancelled; the account {} was not deleted.", ask.jid),
+        Step::Gateway(g) => format!("Cancelled; nothing was sent to {}.", g.gateway),
         _ => "Cancelled; the password was not changed.".to_owned(),
     };
     state.ui.mode = Mode::Normal;
@@ -128,6 +129,7 @@ fn refuse(state: &mut State, mut ask: Ask, step: Step, why: &str) -> Vec<Effect>
 
 fn submit(state: &mut State, ask: Ask) -> Vec<Effect> {
     match ask.step.clone() {
+        Step::Gateway(filling) => crate::update::gateways::submit(state, ask, *filling),
         Step::NewPassword if ask.typed.is_empty() => refuse(
             state,
             ask,

@@ -32,6 +32,8 @@ fn run_in(state: &mut State, scope: Scope, cmd: SlashCommand) -> Vec<Effect> {
         SlashCommand::Reconnect => presence::reconnect(state, scope),
         SlashCommand::Password => crate::update::account_admin::password(state, scope),
         SlashCommand::Unregister => crate::update::account_admin::unregister(state, scope),
+        SlashCommand::Gateways => crate::update::gateways::list(state),
+        SlashCommand::Register(gateway) => crate::update::gateways::register(state, scope, gateway),
         SlashCommand::Help => {
             crate::update::keys::open_popup(state, Mode::Help);
             Vec::new()

@@ -23,6 +23,13 @@ pub fn on_session(state: &mut State, account: AccountId, event: SessionEvent) ->
             crate::update::commands::last_answer(state, account, &jid, result, now);
             return Vec::new();
         }
+        SessionEvent::GatewayForm { gateway, form } => {
+            return crate::update::gateways::form_arrived(state, account, gateway, form)
+        }
+        SessionEvent::GatewayRegistered(gateway) => {
+            crate::update::gateways::registered(state, &gateway);
+            return Vec::new();
+        }
         SessionEvent::PasswordChanged => {
             crate::update::account_admin::password_changed(state, account);
             return Vec::new();

@@ -465,6 +465,21 @@ fn demo_script_shows_a_live_roster_and_exits_cleanly() {
         let bot = rosterm::ui::theme::device(DeviceKind::Bot).0;
         s.lines().any(|l| l.contains("Marvin") && l.contains(&bot))
     });
+    // Ada is behind the demo's IRC gateway (XEP-0100), which /gateways lists.
+    tmux.keys(&["f"]);
+    tmux.keys(&["BSpace"; 6]);
+    tmux.keys(&["-l", "Ada (IRC)"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Ada behind the IRC gateway", |s| {
+        s.lines()
+            .any(|l| l.contains("Ada (IRC)") && l.contains("[irc]"))
+    });
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "gateways"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the gateway listed", |s| {
+        s.contains("Gateways: demo: irc.localhost (irc, \"Demo IRC\")")
+    });
     tmux.keys(&["d"]);
     tmux.wait_for("both accounts dnd", |s| {
         s.lines().take(2).filter(|h| h.contains("⊘ dnd")).count() == 2

@@ -77,6 +77,24 @@ impl ChatPeer {
             .arg(server.port.to_string())
             .arg(&server.ca_file)
             .args(extra);
+        ChatPeer::spawn(cmd, jid).await
+    }
+
+    /// The XEP-0114 component `demo/gateway.py` (the demo's gateway too) as `server`'s component domain, a
+    /// XEP-0100 gateway to a network of type `type_` named `name`; returns once connected.
+    pub async fn gateway(server: &Server, type_: &str, name: &str) -> ChatPeer {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/gateway.py");
+        let mut cmd = Command::new("/usr/bin/python3");
+        cmd.arg(script)
+            .arg(&server.component_domain)
+            .arg(&server.component_secret)
+            .arg(server.component_port.to_string())
+            .args([type_, name]);
+        ChatPeer::spawn(cmd, server.component_domain.clone()).await
+    }
+
+    /// Runs a peer script and waits for its "ready" line.
+    async fn spawn(mut cmd: Command, jid: String) -> ChatPeer {
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -50,6 +50,7 @@ mod console;
 mod devices;
 mod everyday;
 mod fuzz;
+mod gateways;
 mod harness;
 mod hostile;
 mod instant;
