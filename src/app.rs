@@ -15,10 +15,11 @@
 //! whether tmux or screen is attached (an idle source for auto-away).
 //!
 //! Auto-away: every key or paste is activity (`update::auto_away::on_activity`, before the
-//! key itself), the loop wakes when auto-away is due, and a multiplexer's attach/detach
-//! arrives on `Inputs::attached`.
+//! key itself), the loop wakes when auto-away is due, a multiplexer's attach/detach
+//! arrives on `Inputs::attached` and the desktop's last input on `Inputs::desktop`.
 
 pub mod attached;
+pub mod desktop;
 mod effects;
 mod screen;
 
@@ -65,6 +66,8 @@ pub struct Inputs {
     pub startup: Vec<crate::update::Effect>,
     /// The terminal multiplexer attached (true) or detached, on change (see `attached`).
     pub attached: Option<mpsc::Receiver<bool>>,
+    /// The desktop's last input, when it moves forward (see `desktop`).
+    pub desktop: Option<mpsc::Receiver<std::time::SystemTime>>,
 }
 
 impl Inputs {
@@ -77,6 +80,7 @@ impl Inputs {
             tap: None,
             startup: Vec::new(),
             attached: None,
+            desktop: None,
         })
     }
 }
@@ -103,6 +107,15 @@ enum Wake {
     AutoAway,
     /// The terminal multiplexer attached or detached.
     Attached(bool),
+    /// The desktop's last input was then.
+    Desktop(std::time::SystemTime),
+}
+
+/// Why auto-away is looked at.
+enum Away {
+    Due,
+    Attached(bool),
+    Desktop(std::time::SystemTime),
 }
 
 /// The loop's own state between wake-ups.
@@ -185,6 +198,7 @@ impl<S: Screen> Loop<'_, S> {
             _ = sleep_until_some(tick) => Wake::Tick,
             _ = sleep_until_some(away) => Wake::AutoAway,
             Some(attached) = recv_some(&mut inputs.attached) => Wake::Attached(attached),
+            Some(at) = recv_some(&mut inputs.desktop) => Wake::Desktop(at),
         }
     }
 
@@ -238,11 +252,12 @@ impl<S: Screen> Loop<'_, S> {
                 let history = self.history.as_ref();
                 return Ok(perform(effects, self.state, self.sessions, history));
             }
-            Wake::AutoAway => return Ok(self.on_auto_away(None)),
+            Wake::AutoAway => return Ok(self.on_auto_away(Away::Due)),
             Wake::Attached(attached) => {
                 tracing::info!(attached, "auto-away: the terminal multiplexer's client");
-                return Ok(self.on_auto_away(Some(attached)));
+                return Ok(self.on_auto_away(Away::Attached(attached)));
             }
+            Wake::Desktop(at) => return Ok(self.on_auto_away(Away::Desktop(at))),
         };
         if inputs.is_empty() {
             return Ok(None);
@@ -254,13 +269,14 @@ impl<S: Screen> Loop<'_, S> {
         Ok(outcome)
     }
 
-    /// Auto-away is due, or (`Some`) the multiplexer attached or detached.
-    fn on_auto_away(&mut self, attached: Option<bool>) -> Option<Outcome> {
+    /// Auto-away is due, the multiplexer attached or detached, or the desktop had input.
+    fn on_auto_away(&mut self, why: Away) -> Option<Outcome> {
         self.dirty = true;
         let now = std::time::SystemTime::now();
-        let effects = match attached {
-            Some(attached) => update::auto_away::on_attached(self.state, attached, now),
-            None => update::auto_away::on_tick(self.state, now),
+        let effects = match why {
+            Away::Attached(attached) => update::auto_away::on_attached(self.state, attached, now),
+            Away::Desktop(at) => update::auto_away::on_desktop(self.state, at, now),
+            Away::Due => update::auto_away::on_tick(self.state, now),
         };
         perform(effects, self.state, self.sessions, self.history.as_ref())
     }

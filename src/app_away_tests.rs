@@ -32,6 +32,7 @@ async fn away_by_itself_back_on_a_key_and_on_attach() {
         tap: None,
         startup: Vec::new(),
         attached: Some(attached),
+        desktop: None,
     };
     let mine = OwnPresence {
         show: Show::Chat,

@@ -58,6 +58,7 @@ fn rig(n: usize) -> (Rig, Inputs, Sessions) {
             tap: None,
             startup: Vec::new(),
             attached: None,
+            desktop: None,
         },
         Sessions::from_channels(channels),
     )

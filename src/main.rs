@@ -498,6 +498,18 @@ fn watch_multiplexer(state: &State) -> Option<tokio::sync::mpsc::Receiver<bool>>
     Some(app::attached::watch(mux))
 }
 
+/// `[auto_away] desktop`: the desktop session's idle time, watched (on the current runtime),
+/// when rosterm runs on a desktop; auto-away then waits for a reading that may lag a poll.
+fn watch_desktop(state: &mut State) -> Option<tokio::sync::mpsc::Receiver<std::time::SystemTime>> {
+    let rules = &state.auto_away.rules;
+    if !(rules.enabled && rules.desktop) {
+        return None;
+    }
+    let watch = app::desktop::watch(app::desktop::from_env(|k| std::env::var(k).ok()))?;
+    state.auto_away.grace = app::desktop::GRACE;
+    Some(watch)
+}
+
 /// 12 random bytes as hex: the start of every message id of this run (XEP-0359 origin-ids
 /// must be unique).
 fn random_id_prefix() -> String {
@@ -556,6 +568,7 @@ fn run_ui(
         inputs.tap = claimed.and_then(|c| tap::server::serve(c).ok());
         inputs.startup = startup;
         inputs.attached = watch_multiplexer(state);
+        inputs.desktop = watch_desktop(state);
         app::run(&mut guard.terminal, inputs, state, keymap, sessions, log).await
     }))
 }

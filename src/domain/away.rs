@@ -18,7 +18,8 @@ pub struct Rules {
     pub send_idle: bool,
     /// The tmux or screen client detaching counts as leaving.
     pub tmux_detach: bool,
-    /// The desktop session's idle time counts (not read yet: see the README).
+    /// The desktop session's idle time counts: input in any window is activity
+    /// (`app::desktop`; never over SSH).
     pub desktop: bool,
 }
 

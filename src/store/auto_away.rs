@@ -2,7 +2,8 @@
 //! back exactly as it was when they return.
 //!
 //! A small pure state machine, driven by the app loop: [`AutoAway::activity`] (a key, a
-//! paste), [`AutoAway::attached`] (the tmux or screen client came or went), [`AutoAway::tick`]
+//! paste), [`AutoAway::attached`] (the tmux or screen client came or went),
+//! [`AutoAway::desktop_input`] (the desktop's last input, any window), [`AutoAway::tick`]
 //! (the loop wakes at [`AutoAway::due`]) and [`AutoAway::manual`] (the user changed their
 //! presence). Each returns the new [`Phase`] when it changed; `update::auto_away` turns that
 //! into presence for every account.
@@ -37,6 +38,9 @@ pub struct AutoAway {
     /// The multiplexer has been seen attached.
     pub seen_attached: bool,
     pub phase: Phase,
+    /// How much later than the rules auto-away acts: a polled idle source (the desktop)
+    /// may report an input up to this late. The idle time sent still starts at the input.
+    pub grace: Duration,
 }
 
 impl AutoAway {
@@ -47,6 +51,7 @@ impl AutoAway {
             detached: false,
             seen_attached: false,
             phase: Phase::Present,
+            grace: Duration::ZERO,
         }
     }
 
@@ -86,6 +91,21 @@ impl AutoAway {
         self.tick(now)
     }
 
+    /// The desktop's last input (in any window) was `at`: activity then, which brings the
+    /// user back only when it is recent enough that they would not be away now (an input
+    /// before an auto-away changes nothing).
+    pub fn desktop_input(&mut self, at: SystemTime, now: SystemTime) -> Option<Phase> {
+        if !self.rules.desktop || at <= self.last_activity {
+            return None;
+        }
+        self.last_activity = at.min(now);
+        match self.phase {
+            Phase::Present => None,
+            _ if self.wanted(now) == Phase::Present => self.set(Phase::Present),
+            _ => None,
+        }
+    }
+
     /// Time passed: away, or xa, when it is time.
     pub fn tick(&mut self, now: SystemTime) -> Option<Phase> {
         let want = self.wanted(now);
@@ -100,8 +120,11 @@ impl AutoAway {
         }
         match self.phase {
             Phase::Present if self.detached => Some(self.last_activity),
-            Phase::Present => Some(self.last_activity + self.rules.away_after),
-            Phase::Away => self.rules.xa_after.map(|d| self.last_activity + d),
+            Phase::Present => Some(self.last_activity + self.rules.away_after + self.grace),
+            Phase::Away => self
+                .rules
+                .xa_after
+                .map(|d| self.last_activity + d + self.grace),
             Phase::Xa => None,
         }
     }
@@ -140,7 +163,8 @@ impl AutoAway {
         }
         let idle = now
             .duration_since(self.last_activity)
-            .unwrap_or(Duration::ZERO);
+            .unwrap_or(Duration::ZERO)
+            .saturating_sub(self.grace);
         match self.rules.xa_after {
             Some(xa) if idle >= xa => Phase::Xa,
             _ if idle >= self.rules.away_after || self.detached => Phase::Away,

@@ -245,3 +245,55 @@ fn a_contacts_idle_is_kept_until_a_presence_without_it() {
     s.apply(A0, avail("bob@example.org", "pc", Show::Online, 0, ""));
     assert_eq!(idle(&s), None);
 }
+
+#[test]
+fn desktop_input_keeps_the_user_present_and_brings_them_back_only_when_recent() {
+    let mut m = machine();
+    // Busy in another window: rosterm's keys are quiet, the desktop is not.
+    assert_eq!(m.desktop_input(t(8), t(8)), None);
+    assert_eq!(m.tick(t(12)), None, "input at 8: not away before 18");
+    assert_eq!(m.tick(t(18)), Some(Phase::Away));
+    // An input older than the last activity changes nothing.
+    assert_eq!(m.desktop_input(t(5), t(19)), None);
+    // An input that is already long ago (the desktop's reading lags): still away.
+    assert_eq!(m.desktop_input(t(9), t(40)), None);
+    assert_eq!(m.phase, Phase::Away);
+    // A fresh one: back.
+    assert_eq!(m.desktop_input(t(41), t(41)), Some(Phase::Present));
+    // Never from the future.
+    assert_eq!(m.desktop_input(t(90), t(50)), None);
+    assert_eq!(m.last_activity, t(50));
+    // Turned off: not a source.
+    let mut off = AutoAway::new(
+        Rules {
+            desktop: false,
+            ..rules()
+        },
+        t(0),
+    );
+    assert_eq!(off.desktop_input(t(8), t(8)), None);
+    assert_eq!(off.tick(t(12)), Some(Phase::Away));
+    assert_eq!(
+        off.desktop_input(t(12), t(12)),
+        None,
+        "no way back through it"
+    );
+}
+
+#[test]
+fn a_grace_for_a_polled_source_delays_away_but_not_the_idle_time() {
+    let mut m = machine();
+    m.grace = Duration::from_secs(5);
+    assert_eq!(m.due(), Some(t(15)));
+    assert_eq!(m.tick(t(12)), None, "away_after passed, the grace not yet");
+    // The desktop's reading arrives late: an input at 11, seen at 13.
+    assert_eq!(m.desktop_input(t(11), t(13)), None);
+    assert_eq!(m.tick(t(20)), None);
+    assert_eq!(m.tick(t(26)), Some(Phase::Away));
+    assert_eq!(
+        m.idle_since(),
+        Some(t(11)),
+        "idle since the input, not since the grace"
+    );
+    assert_eq!(m.due(), Some(t(46)));
+}

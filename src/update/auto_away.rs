@@ -40,6 +40,14 @@ pub fn on_attached(state: &mut State, attached: bool, now: SystemTime) -> Vec<Ef
     }
 }
 
+/// The desktop's last input (any window) was `at` (`app::desktop`).
+pub fn on_desktop(state: &mut State, at: SystemTime, now: SystemTime) -> Vec<Effect> {
+    match state.auto_away.desktop_input(at, now) {
+        Some(_) => presence_effects(state),
+        None => Vec::new(),
+    }
+}
+
 /// The user changes the presence of `changed` themselves: auto-away ends; the other accounts
 /// get their own presence back (the changed ones get what the user chose, from the caller).
 pub fn on_manual(state: &mut State, changed: &[AccountId]) -> Vec<Effect> {

@@ -47,6 +47,7 @@ mod chat_peer;
 mod chat_tmux;
 mod client;
 mod console;
+mod desktop_idle;
 mod devices;
 mod everyday;
 mod fuzz;
