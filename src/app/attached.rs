@@ -71,18 +71,25 @@ impl Multiplexer {
     }
 
     async fn ask(&self) -> Option<bool> {
-        let mut command = self.command();
-        command
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true);
-        let output = tokio::time::timeout(POLL, command.output())
-            .await
-            .ok()?
-            .ok()?;
         // `screen -ls` exits non-zero even when it lists sessions.
-        self.read(&String::from_utf8_lossy(&output.stdout))
+        let (_, stdout) = output_of(self.command()).await?;
+        self.read(&stdout)
     }
+}
+
+/// Runs a polling command (no stdin, stderr dropped, killed after [`POLL`]): whether it
+/// succeeded, and its standard output.
+pub async fn output_of(mut command: tokio::process::Command) -> Option<(bool, String)> {
+    command
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    let output = tokio::time::timeout(POLL, command.output())
+        .await
+        .ok()?
+        .ok()?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    Some((output.status.success(), stdout))
 }
 
 /// Watches `mux` on the current runtime; the receiver gets each change (attached: true).

@@ -107,19 +107,10 @@ impl Source {
     }
 
     async fn ask(&self, now: SystemTime) -> Option<SystemTime> {
-        let mut command = self.command();
-        command
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true);
-        let output = tokio::time::timeout(POLL, command.output())
-            .await
-            .ok()?
-            .ok()?;
-        if !output.status.success() {
-            return None;
+        match super::attached::output_of(self.command()).await? {
+            (true, stdout) => self.read(&stdout, now),
+            (false, _) => None,
         }
-        self.read(&String::from_utf8_lossy(&output.stdout), now)
     }
 }
 
