@@ -123,6 +123,7 @@ mod tests {
                 role,
                 affiliation: Affiliation::None,
                 real_jid: None,
+                caps: None,
             };
             let event = SessionEvent::Room {
                 room: room.clone(),

@@ -67,6 +67,9 @@ pub struct Occupant {
     pub affiliation: Affiliation,
     /// The occupant's real JID, when the room shows it (non-anonymous rooms, moderators).
     pub real_jid: Option<Jid>,
+    /// The XEP-0115 verification string its presence advertised (a key, never shown: the
+    /// account's devices say what it stands for once checked).
+    pub caps: Option<String>,
 }
 
 /// Why an occupant (or the user) is no longer in the room.

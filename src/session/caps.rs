@@ -32,7 +32,7 @@ use crate::sanitize::{sanitize, MAX_NAME};
 pub const NODE: &str = "https://rosterm.invalid/caps";
 
 /// The longest `ver` read (a SHA-512 is 88 characters of base64).
-const MAX_VER: usize = 128;
+pub const MAX_VER: usize = 128;
 /// At most this many distinct `ver`s asked at once, and resources waiting on each.
 const MAX_ASKING: usize = 64;
 const MAX_WAITING: usize = 8;

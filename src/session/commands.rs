@@ -2,7 +2,6 @@
 //! every IQ request gets its id from the tracker (`requests`), which then awaits its answer.
 
 use jid::{BareJid, Jid};
-use xmpp_parsers::minidom::Element;
 use xmpp_parsers::presence::Type as PresenceType;
 use xmpp_parsers::stanza::Stanza;
 
@@ -100,8 +99,6 @@ impl Session {
         }
         let mut p = stanza::build_presence(&self.presence, None, self.nick.as_deref());
         stanza::add_idle(&mut p, self.idle);
-        p.payloads
-            .extend(super::caps::own_caps().map(Element::from));
         self.send(Stanza::Presence(p)).await;
         self.sent = Some(self.presence.clone());
     }

@@ -34,15 +34,21 @@ impl Session {
     /// A presence advertised `offer`: tell the app what it is, or ask.
     pub(super) async fn on_caps_offer(&mut self, offer: Offer) -> bool {
         let (from, ver) = (offer.from.clone(), offer.ver.clone());
-        let keep = match self.caps.offer(offer) {
+        let keep = self.resolve_caps(offer).await;
+        self.time_once(from, &ver).await && keep
+    }
+
+    /// What `offer`'s verification string stands for: told to the app when known, asked
+    /// of the one who advertised it when not.
+    pub(super) async fn resolve_caps(&mut self, offer: Offer) -> bool {
+        match self.caps.offer(offer) {
             Step::Announce(ver, client) => self.emit(SessionEvent::Client { ver, client }).await,
             Step::Ask(offer) => {
                 self.ask_caps(offer).await;
                 true
             }
             Step::Nothing => true,
-        };
-        self.time_once(from, &ver).await && keep
+        }
     }
 
     /// Asks `of` for its time once per run, if its verified caps (`ver`) say it answers

@@ -37,6 +37,9 @@ pub fn build_presence(own: &OwnPresence, to: Option<Jid>, nick: Option<&str>) ->
     p.priority = xmpp_parsers::presence::Priority(own.priority);
     p.to = to;
     add_nick(&mut p, nick);
+    // XEP-0115 §4: in every available presence, broadcast, directed or to a room.
+    p.payloads
+        .extend(super::caps::own_caps().map(xmpp_parsers::minidom::Element::from));
     p
 }
 
@@ -253,9 +256,10 @@ mod tests {
     }
 
     #[test]
-    fn directed_presence_has_to() {
+    fn directed_presence_has_to_and_the_own_caps() {
         let to = Jid::new("bob@example.org").ok();
         let s = xml(build_presence(&OwnPresence::default(), to, None));
         assert!(s.contains("to='bob@example.org'"), "{s}");
+        assert!(s.contains("http://jabber.org/protocol/caps"), "{s}");
     }
 }

@@ -65,6 +65,12 @@ impl Devices {
         }
     }
 
+    /// The client behind a verification string, once known (a room occupant's: occupants
+    /// hold the string, not a handle).
+    pub fn client_for(&self, ver: &str) -> Option<&Client> {
+        self.by_ver.get(ver).and_then(|id| self.client(*id))
+    }
+
     /// The client behind a handle, once known.
     pub fn client(&self, id: DeviceId) -> Option<&Client> {
         let entry = self.entries.get(id.0.get() as usize - 1)?;

@@ -18,6 +18,7 @@ fn occ(nick: &str, show: Show, status: &str, role: Role) -> RoomEvent {
         role,
         affiliation: Affiliation::None,
         real_jid: None,
+        caps: None,
     })
 }
 

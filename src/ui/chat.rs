@@ -25,7 +25,10 @@ pub fn render_chat(frame: &mut Frame, area: Rect, state: &State, id: &ContactId)
         return;
     };
     let area = match chat.room.as_deref() {
-        Some(room) => crate::ui::room::split_occupants(frame, area, room),
+        Some(room) => {
+            let devices = state.account(id.account).map(|a| &a.devices);
+            crate::ui::room::split_occupants(frame, area, room, devices)
+        }
         None => area,
     };
     let input_rows = input_lines(chat, area.width).len().clamp(1, INPUT_ROWS) as u16;

@@ -13,6 +13,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::domain::room::{Affiliation, Occupant, Role};
 use crate::domain::Availability;
 use crate::store::chat::{ChatLine, Conversation};
+use crate::store::devices::Devices;
 use crate::store::room::{JoinState, Room};
 use crate::store::State;
 use crate::ui::text::{truncate, wrap};
@@ -25,7 +26,12 @@ const MIN_PANE: u16 = 64;
 
 /// Draws the occupant list on the right of `area` (when it fits); returns what is left for
 /// the messages.
-pub fn split_occupants(frame: &mut Frame, area: Rect, room: &Room) -> Rect {
+pub fn split_occupants(
+    frame: &mut Frame,
+    area: Rect,
+    room: &Room,
+    devices: Option<&Devices>,
+) -> Rect {
     if area.width < MIN_PANE {
         return area;
     }
@@ -39,7 +45,12 @@ pub fn split_occupants(frame: &mut Frame, area: Rect, room: &Room) -> Rect {
         .map(|_| Line::styled("│", theme::dim()))
         .collect();
     frame.render_widget(Paragraph::new(bar), rule);
-    let rows = occupant_rows(room, usize::from(list.width), usize::from(list.height));
+    let rows = occupant_rows(
+        room,
+        devices,
+        usize::from(list.width),
+        usize::from(list.height),
+    );
     frame.render_widget(Paragraph::new(rows), list);
     messages
 }
@@ -86,7 +97,12 @@ fn heading(role: Role) -> &'static str {
 }
 
 /// The occupant list: a heading per role (with its count), one row per occupant.
-pub fn occupant_rows<'a>(room: &Room, width: usize, height: usize) -> Vec<Line<'a>> {
+pub fn occupant_rows<'a>(
+    room: &Room,
+    devices: Option<&Devices>,
+    width: usize,
+    height: usize,
+) -> Vec<Line<'a>> {
     let sorted = room.sorted();
     let mut rows = Vec::with_capacity(height);
     let mut current = None;
@@ -102,7 +118,12 @@ pub fn occupant_rows<'a>(room: &Room, width: usize, height: usize) -> Vec<Line<'
                 theme::group_style(),
             ));
         }
-        rows.push(occupant_row(room, o, width));
+        let device = o
+            .caps
+            .as_deref()
+            .and_then(|ver| devices?.client_for(ver))
+            .map(|client| theme::device(client.kind));
+        rows.push(occupant_row(room, o, device, width));
     }
     if rows.len() >= height && sorted.len() + 4 > height {
         if let Some(last) = rows.last_mut() {
@@ -113,8 +134,14 @@ pub fn occupant_rows<'a>(room: &Room, width: usize, height: usize) -> Vec<Line<'
     rows
 }
 
-/// `● @nick owner · status · real JID`, cut to the list's width.
-fn occupant_row<'a>(room: &Room, o: &Occupant, width: usize) -> Line<'a> {
+/// `● @nick ☏ owner · status · real JID` (the device glyph from its checked caps), cut to
+/// the list's width.
+fn occupant_row<'a>(
+    room: &Room,
+    o: &Occupant,
+    device: Option<(String, Style)>,
+    width: usize,
+) -> Line<'a> {
     let a = Availability::Available(o.show);
     let mut spans = vec![
         Span::styled(format!("{} ", theme::glyph(a)), theme::state_style(a)),
@@ -133,6 +160,11 @@ fn occupant_row<'a>(room: &Room, o: &Occupant, width: usize) -> Line<'a> {
     let nick = truncate(&o.nick, width.saturating_sub(used).max(1));
     used += nick.width();
     spans.push(Span::styled(nick, nick_style));
+    if let Some((glyph, style)) = device.filter(|(g, _)| used + 1 + g.width() <= width) {
+        used += 1 + glyph.width();
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(glyph, style));
+    }
     let mut rest = String::new();
     if !matches!(o.affiliation, Affiliation::None) {
         rest.push(' ');

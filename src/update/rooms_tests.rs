@@ -36,6 +36,7 @@ fn occupant(nick: &str, show: crate::domain::Show, role: Role) -> SessionEvent {
             role,
             affiliation: Affiliation::Member,
             real_jid: None,
+            caps: None,
         }),
     }
 }

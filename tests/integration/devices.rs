@@ -359,3 +359,57 @@ async fn rosterms_own_presence_carries_caps_that_verify_against_its_answer() {
     alice.stop();
     bob.close().await;
 }
+
+/// A room occupant's caps, asked of its occupant JID (the room relays the query), give its
+/// row in the room's occupant list a device glyph; rosterm's own presence in the room
+/// carries its caps too.
+#[tokio::test]
+async fn a_room_occupants_caps_give_its_row_a_device_glyph() {
+    let server = Server::start_with(crate::harness::Options {
+        muc: true,
+        ..crate::harness::Options::default()
+    });
+    server.register("alice", "alice-pw");
+    server.register("bob", "bob-pw");
+    let room = jid(&format!("devs@{}", server.muc_domain()));
+    let mut alice = Client::start(&server, "alice", "alice-pw", OwnPresence::default());
+    alice
+        .until("online", |s| {
+            s.primary().connection == rosterm::domain::ConnState::Online
+        })
+        .await;
+    alice.type_command(&format!("/join {room}"));
+    let id = rosterm::domain::ContactId::new(crate::A0, room.clone());
+    alice
+        .until("joined", |s| s.chats.room(&id).is_some_and(|r| r.joined()))
+        .await;
+    let mut phone = device(&server, "bob", "phone", ("phone", "Pocket"), "phone", "Z").await;
+    phone.send_xml(&format!("join {room}/bobby")).await;
+    let phone_of = |s: &rosterm::store::State| {
+        let room = s.chats.room(&id)?;
+        let ver = room.occupants.get("bobby")?.caps.clone()?;
+        s.primary().devices.client_for(&ver).map(|c| c.kind)
+    };
+    alice
+        .until("bobby's phone known", |s| {
+            phone_of(s) == Some(DeviceKind::Phone)
+        })
+        .await;
+    // Asked of the occupant JID, relayed by the room to bob's real resource (Prosody's PEP
+    // service asks too, from bob's bare JID).
+    let from_room = format!("{room}/");
+    phone
+        .wait_for("a disco#info query relayed by the room", |m| {
+            m.get("kind").map(String::as_str) == Some("disco")
+                && m.get("from").is_some_and(|f| f.starts_with(&from_room))
+        })
+        .await;
+    let screen = alice.screen(120, 12);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("bobby"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains(&glyph(DeviceKind::Phone)), "{screen}");
+    alice.stop();
+    phone.close().await;
+}

@@ -13,7 +13,8 @@ stdout, one line each: "ready" once the presence is out, then tab-separated key=
   kind=time-query: from (a time query received)
   kind=version-query: from (a XEP-0092 query received: answered NAME 1.0 (TestOS))
   kind=time: from, tzo, utc (the answer to a time query this peer sent)
-stdin, one line each: raw XML to send, or "ask-time JID" (sends a time query). EOF:
+stdin, one line each: raw XML to send, "ask-time JID" (sends a time query), or "join
+ROOM/NICK" (joins a room with the same caps in its presence). EOF:
 disconnect and exit 0. Uses Debian's python3-slixmpp, without its caps plugins (what it
 advertises and answers is exactly what is written here).
 """
@@ -90,6 +91,12 @@ class Device(slixmpp.ClientXMPP):
                 self.send_raw(
                     "<iq type='get' id='peer-time' to=%s><time xmlns='%s'/></iq>"
                     % (quoteattr(line.split(" ", 1)[1]), TIME)
+                )
+            elif line.startswith("join "):
+                self.send_raw(
+                    "<presence to=%s><x xmlns='http://jabber.org/protocol/muc'/>"
+                    "<c xmlns='%s' hash='sha-1' node='%s' ver='%s'/></presence>"
+                    % (quoteattr(line.split(" ", 1)[1]), CAPS, NODE, self.ver)
                 )
             elif line.strip():
                 self.send_raw(line)

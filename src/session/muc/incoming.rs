@@ -135,7 +135,20 @@ impl Session {
         if joined {
             self.flush_outbox().await;
         }
-        true
+        self.occupant_caps(&p).await
+    }
+
+    /// An occupant's XEP-0115 caps (asked of its occupant JID, which the room relays),
+    /// resolved like a contact's: once per verification string, checked before use.
+    async fn occupant_caps(&mut self, p: &Presence) -> bool {
+        let from = p.from.as_ref().and_then(|f| f.try_as_full().ok());
+        let offer = from.and_then(|from| crate::session::caps::read_offer(&p.payloads, from));
+        match offer {
+            Some(offer) if p.type_ == xmpp_parsers::presence::Type::None => {
+                self.resolve_caps(offer).await
+            }
+            _ => true,
+        }
     }
 
     async fn on_room_message(&mut self, room: BareJid, m: XMessage) -> bool {

@@ -95,6 +95,13 @@ fn available(p: &Presence, muc: MucUser, from: String, nick: &str, joining: bool
         role: muc.role.unwrap_or(Role::None),
         affiliation: muc.affiliation.unwrap_or(Affiliation::None),
         real_jid: muc.jid,
+        caps: p
+            .payloads
+            .iter()
+            .find(|e| e.is("c", xmpp_parsers::ns::CAPS))
+            .and_then(|c| c.attr("ver"))
+            .filter(|v| !v.is_empty() && v.len() <= crate::session::caps::MAX_VER)
+            .map(str::to_owned),
     };
     let mut events = vec![RoomEvent::Occupant(occupant)];
     let change = match (own, joining) {

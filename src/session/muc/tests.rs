@@ -49,6 +49,7 @@ fn occupants_then_the_self_presence_completes_the_join() {
             role: Role::Moderator,
             affiliation: Affiliation::Owner,
             real_jid: Some(jid::Jid::new("crone1@shakespeare.lit/desktop").unwrap()),
+            caps: None,
         })]
     );
     // The room renamed the user (210): the self-presence says which nick it gave.
@@ -315,6 +316,8 @@ fn stanzas_to_rooms() {
         "<x xmlns='http://jabber.org/protocol/muc'>",
         "<history maxstanzas='50'/>",
         "<password>cauldronburn</password>",
+        // XEP-0115: the room's occupants see rosterm's device too.
+        "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='https://rosterm.invalid/caps'",
     ] {
         assert!(s.contains(part), "{part} missing in {s}");
     }
@@ -380,4 +383,29 @@ fn only_a_plain_goodbye_is_swallowed_after_offline() {
     assert!(!goodbye(
         "<presence xmlns='jabber:client' from='coven@chat.shakespeare.lit/hag'/>"
     ));
+}
+
+#[test]
+fn an_occupants_caps_ver_is_kept_when_it_is_one() {
+    let with = |c: &str| {
+        read_presence(
+            &format!("<presence xmlns='jabber:client' from='coven@chat.shakespeare.lit/secondwitch'>\
+                <x {MUC_USER}><item affiliation='member' role='participant'/></x>{c}</presence>"),
+            false,
+        )
+    };
+    let caps = |r: &read::Read| match &r.events[0] {
+        RoomEvent::Occupant(o) => o.caps.clone(),
+        other => panic!("{other:?}"),
+    };
+    let c = "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='n' ver='QgayPKawpkPSDYmwT/WM94uAlu0='/>";
+    assert_eq!(caps(&with(c)).as_deref(), Some("QgayPKawpkPSDYmwT/WM94uAlu0="));
+    assert_eq!(caps(&with("")), None);
+    let empty = "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='n' ver=''/>";
+    assert_eq!(caps(&with(empty)), None);
+    let long = format!(
+        "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='n' ver='{}'/>",
+        "v".repeat(500)
+    );
+    assert_eq!(caps(&with(&long)), None, "never an unbounded key");
 }
