@@ -58,6 +58,7 @@ pub const MARKS: &[(&str, &str)] = &[
         "unread messages (roster row, header, conversation bar)",
     ),
     ("◉", "a watched contact (/watch): its changes are announced"),
+    ("[irc]", "behind a gateway to that network (/gateways)"),
     (
         "▾ Group 3/10",
         "available / total contacts; under a filter: shown / total",

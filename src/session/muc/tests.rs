@@ -389,8 +389,10 @@ fn only_a_plain_goodbye_is_swallowed_after_offline() {
 fn an_occupants_caps_ver_is_kept_when_it_is_one() {
     let with = |c: &str| {
         read_presence(
-            &format!("<presence xmlns='jabber:client' from='coven@chat.shakespeare.lit/secondwitch'>\
-                <x {MUC_USER}><item affiliation='member' role='participant'/></x>{c}</presence>"),
+            &format!(
+                "<presence xmlns='jabber:client' from='coven@chat.shakespeare.lit/secondwitch'>\
+                <x {MUC_USER}><item affiliation='member' role='participant'/></x>{c}</presence>"
+            ),
             false,
         )
     };
@@ -399,7 +401,10 @@ fn an_occupants_caps_ver_is_kept_when_it_is_one() {
         other => panic!("{other:?}"),
     };
     let c = "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='n' ver='QgayPKawpkPSDYmwT/WM94uAlu0='/>";
-    assert_eq!(caps(&with(c)).as_deref(), Some("QgayPKawpkPSDYmwT/WM94uAlu0="));
+    assert_eq!(
+        caps(&with(c)).as_deref(),
+        Some("QgayPKawpkPSDYmwT/WM94uAlu0=")
+    );
     assert_eq!(caps(&with("")), None);
     let empty = "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='n' ver=''/>";
     assert_eq!(caps(&with(empty)), None);
