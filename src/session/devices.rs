@@ -55,7 +55,9 @@ impl Session {
     /// (bounded by [`MAX_TIMED`]): the roster can then say when it is night for it.
     async fn time_once(&mut self, of: FullJid, ver: &str) -> bool {
         let answers = self.caps.get(ver).is_some_and(|c| c.has(ns::TIME));
-        if !answers || of.to_bare() == self.own || self.timed.len() >= MAX_TIMED {
+        // Not a room occupant (asked for its caps only: its clock is none of our business).
+        let occupant = self.rooms.get(&of.to_bare()).is_some();
+        if !answers || occupant || of.to_bare() == self.own || self.timed.len() >= MAX_TIMED {
             return true;
         }
         if !self.timed.insert(of.clone()) {

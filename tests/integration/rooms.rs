@@ -660,3 +660,56 @@ async fn a_presence_change_while_joining_reaches_the_room() {
     .await;
     alice.stop();
 }
+
+/// Away, /offline and back typed faster than the room answers (the server is paused while
+/// they go out): the room's late reflection of the away is not taken for the rejoin, its
+/// goodbye is not taken for a leave, and the room stays joined.
+#[tokio::test]
+async fn away_offline_and_back_within_one_round_trip_keep_the_room() {
+    let server = server();
+    let coven = room(&server, "coven");
+    let mut bob = MucPeer::connect(&server, "bob").await;
+    bob.run(&format!("join {coven} bob")).await;
+    let mut alice = alice(&server).await;
+    join_ok(&mut alice, &coven, "alice").await;
+    let me = format!("{coven}/alice");
+
+    server.pause();
+    alice.set_presence(Show::Away, "at lunch", 0);
+    alice.command(Command::GoOffline);
+    alice.set_presence(Show::Chat, "back", 0);
+    // Let the session write all three before the server reads any.
+    alice.settle(std::time::Duration::from_millis(300)).await;
+    server.resume();
+
+    room_event(&mut alice, &coven, "joined again", |e| {
+        matches!(e, RoomEvent::Joined { .. })
+    })
+    .await;
+    bob.presence_from(&me, |r| {
+        field(r, "show") == "chat" && field(r, "status") == "back"
+    })
+    .await;
+    alice.settle(std::time::Duration::from_millis(500)).await;
+    let left = alice.log.iter().any(|e| {
+        matches!(
+            e,
+            SessionEvent::Room {
+                event: RoomEvent::SelfLeft { .. },
+                ..
+            }
+        )
+    });
+    assert!(!left, "the room was taken for left: {:?}", alice.log);
+    alice.command(Command::LeaveRoom {
+        room: coven.clone(),
+        reason: Some("off to bed".into()),
+    });
+    let left = bob
+        .presence_from(&me, |r| {
+            field(r, "type") == "unavailable" && field(r, "status") == "off to bed"
+        })
+        .await;
+    assert_eq!(field(&left, "status"), "off to bed");
+    alice.stop();
+}

@@ -106,6 +106,10 @@ impl Session {
         match target {
             Some(to) => {
                 self.rooms.set_stage(&room, Stage::Leaving);
+                if let Some(r) = self.rooms.get_mut(&room) {
+                    // This leave's goodbye is news (an earlier /offline's never came).
+                    r.goodbye_due = false;
+                }
                 let p = build::build_leave(&to, reason.as_deref());
                 self.send(Stanza::Presence(p)).await;
                 true

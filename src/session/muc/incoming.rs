@@ -95,15 +95,21 @@ impl Session {
             tracing::debug!("presence from a room not joined ignored");
             return true;
         };
-        // The goodbye to /offline's leave comes before the next join's occupants, if at all
-        // (the server may drop it once the user is unavailable): not after the join.
-        if r.goodbye_due && r.stage == Stage::Joining && read::plain_goodbye(&p, &r.nick) {
+        // The goodbye to /offline's leave, if it comes at all (the server may drop it once
+        // the user is unavailable), is no news, before or after the next join completes.
+        if r.goodbye_due && read::plain_goodbye(&p, &r.nick) {
             if let Some(r) = self.rooms.get_mut(&room) {
                 r.goodbye_due = false;
             }
             return true;
         }
         let read = read::presence(&p, &room, &r.nick, r.stage == Stage::Joining);
+        // Before that goodbye come the reflections of what was sent before the leave (an
+        // away typed just before /offline): not the next join's self-presence.
+        if r.goodbye_due && read::stale_self(&read, r.joined_with.as_ref()) {
+            tracing::debug!(%room, "a reflection from before /offline ignored");
+            return true;
+        }
         let joined = matches!(read.change, Change::Joined(_));
         let keep = match read.change {
             Change::Nothing => true,
@@ -113,7 +119,6 @@ impl Session {
                 }
                 if let Some(r) = self.rooms.get_mut(&room) {
                     r.nick = nick;
-                    r.goodbye_due &= !joined;
                 }
                 if joined {
                     self.after_join(&room).await;
@@ -142,7 +147,15 @@ impl Session {
     /// resolved like a contact's: once per verification string, checked before use.
     async fn occupant_caps(&mut self, p: &Presence) -> bool {
         let from = p.from.as_ref().and_then(|f| f.try_as_full().ok());
-        let offer = from.and_then(|from| crate::session::caps::read_offer(&p.payloads, from));
+        // Not the user's own occupant: rosterm knows what it runs.
+        let own = from.is_some_and(|f| {
+            self.rooms
+                .get(&f.to_bare())
+                .is_some_and(|r| r.nick == f.resource().as_str())
+        });
+        let offer = from
+            .filter(|_| !own)
+            .and_then(|from| crate::session::caps::read_offer(&p.payloads, from));
         match offer {
             Some(offer) if p.type_ == xmpp_parsers::presence::Type::None => {
                 self.resolve_caps(offer).await

@@ -74,6 +74,21 @@ pub fn presence(p: &Presence, room: &BareJid, nick: &str, joining: bool) -> Read
     }
 }
 
+/// A self-presence that would complete a join but does not carry the presence the join was
+/// sent with (`joined_with`): the room reflecting an update sent before a leave.
+pub fn stale_self(read: &Read, joined_with: Option<&crate::domain::OwnPresence>) -> bool {
+    let (Change::Joined(_), Some(sent)) = (&read.change, joined_with) else {
+        return false;
+    };
+    let own = read.events.iter().find_map(|e| match e {
+        RoomEvent::Occupant(o) => Some(o),
+        _ => None,
+    });
+    own.is_some_and(|o| {
+        o.show != sent.show || o.status != sanitize(&sent.status, crate::sanitize::MAX_STATUS)
+    })
+}
+
 /// The room's answer to a plain leave from `nick`: the user's unavailable presence with no
 /// kick, ban, removal, nick change or destruction in it.
 pub fn plain_goodbye(p: &Presence, nick: &str) -> bool {

@@ -414,3 +414,38 @@ fn an_occupants_caps_ver_is_kept_when_it_is_one() {
     );
     assert_eq!(caps(&with(&long)), None, "never an unbounded key");
 }
+
+#[test]
+fn a_self_presence_not_carrying_the_join_presence_is_stale() {
+    let self_presence = |show: &str, status: &str| {
+        read_presence(
+            &format!("<presence xmlns='jabber:client' from='coven@chat.shakespeare.lit/hag'>{show}\
+                <status>{status}</status><x {MUC_USER}><item affiliation='member' role='participant'/>\
+                <status code='110'/></x></presence>"),
+            true,
+        )
+    };
+    let sent = crate::domain::OwnPresence {
+        show: Show::Chat,
+        status: "back".into(),
+        priority: 3,
+    };
+    let away = self_presence("<show>away</show>", "at lunch");
+    assert!(matches!(away.change, Change::Joined(_)));
+    assert!(
+        read::stale_self(&away, Some(&sent)),
+        "the away from before /offline"
+    );
+    let join = self_presence("<show>chat</show>", "back");
+    assert!(!read::stale_self(&join, Some(&sent)), "the join itself");
+    assert!(!read::stale_self(&away, None), "nothing known: never stale");
+    // Not a join at all: nothing to judge.
+    let other = read_presence(
+        &format!(
+            "<presence xmlns='jabber:client' from='coven@chat.shakespeare.lit/crone'>\
+            <x {MUC_USER}><item affiliation='member' role='participant'/></x></presence>"
+        ),
+        true,
+    );
+    assert!(!read::stale_self(&other, Some(&sent)));
+}
