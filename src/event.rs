@@ -279,6 +279,9 @@ pub enum Command {
         nick: String,
         password: Option<String>,
         after: Option<String>,
+        /// When the message `after` names was sent: the join history asked for starts
+        /// there (after a restart too), not with the room's recent messages.
+        since: Option<std::time::SystemTime>,
     },
     /// Leave a room (unavailable presence with the reason as status).
     LeaveRoom {

@@ -381,12 +381,13 @@ impl History {
 
     /// The stanza-id of the newest message stored from the server's archive or with a
     /// stanza-id: where the archive catch-up of a new session starts.
-    /// Where a room's history continues: the room's stanza-id of its newest message.
+    /// Where a room's history continues: the room's stanza-id of its newest message, and
+    /// when it was sent.
     pub fn last_room_stanza_id(
         &self,
         account: &BareJid,
         room: &BareJid,
-    ) -> Result<Option<String>, HistoryError> {
+    ) -> Result<Option<(String, std::time::SystemTime)>, HistoryError> {
         read::last_room_stanza_id(&self.conn, account.as_str(), room.as_str())
             .map_err(|e| self.err(e))
     }

@@ -56,6 +56,7 @@ fn with_room_cursor(
             nick,
             password,
             after: None,
+            ..
         },
         Some(history),
         Some(own),
@@ -64,11 +65,12 @@ fn with_room_cursor(
         return cmd;
     };
     match history.last_room_stanza_id(&own.jid, room) {
-        Ok(after) => Command::JoinRoom {
+        Ok(cursor) => Command::JoinRoom {
             room: room.clone(),
             nick: nick.clone(),
             password: password.clone(),
-            after,
+            since: cursor.as_ref().map(|(_, at)| *at),
+            after: cursor.map(|(id, _)| id),
         },
         Err(e) => {
             tracing::warn!("{e}");
@@ -243,6 +245,56 @@ pub fn on_paste(state: &mut State, text: &str) {
 
 #[cfg(test)]
 mod tests {
+    use crate::event::Command;
+
+    /// A join (typed, or from a bookmark) asks for the history after the room's newest
+    /// message on disk, with when it was sent: not the room's recent 50 again.
+    #[test]
+    fn a_join_carries_the_newest_room_message_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut history = crate::history::History::open(&dir.path().join("h.sqlite3")).unwrap();
+        let state = crate::test_support::mixed_state();
+        let own = state.primary().jid.clone();
+        let mut m = crate::test_support::incoming("dev@conf.example", "r1", "room talk");
+        m.resource = Some("bob".into());
+        m.stanza_id = Some("ROOM-7".into());
+        let at = m.at;
+        history
+            .write(&own, &crate::history::Write::RoomMessage(m))
+            .unwrap();
+        let join = |room: &str| Command::JoinRoom {
+            room: crate::test_support::jid(room),
+            nick: "ally".into(),
+            password: None,
+            after: None,
+            since: None,
+        };
+        let account = state.primary().id;
+        let cmd =
+            super::with_room_cursor(join("dev@conf.example"), &state, account, Some(&history));
+        let Command::JoinRoom { after, since, .. } = cmd else {
+            panic!("{cmd:?}")
+        };
+        assert_eq!(after.as_deref(), Some("ROOM-7"));
+        let ms =
+            |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+        assert_eq!(since.map(ms), Some(ms(at)));
+        // A room with nothing on disk: its recent history.
+        let cmd =
+            super::with_room_cursor(join("ops@conf.example"), &state, account, Some(&history));
+        assert!(
+            matches!(
+                cmd,
+                Command::JoinRoom {
+                    after: None,
+                    since: None,
+                    ..
+                }
+            ),
+            "{cmd:?}"
+        );
+    }
+
     #[test]
     fn save_says_where_it_saved_or_why_not() {
         let mut s = crate::test_support::mixed_state();

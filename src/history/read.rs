@@ -47,7 +47,7 @@ pub const LAST_STANZA_ID: &str = "SELECT stanza_id FROM messages
 
 /// The newest message of a room with the room's stanza-id (where the room's history
 /// continues after a rejoin).
-pub const LAST_ROOM_STANZA_ID: &str = "SELECT stanza_id FROM messages
+pub const LAST_ROOM_STANZA_ID: &str = "SELECT stanza_id, at FROM messages
      WHERE account = ?1 AND peer = ?2 AND room = 1 AND stanza_id IS NOT NULL
      ORDER BY at DESC, key DESC LIMIT 1";
 
@@ -208,16 +208,17 @@ pub fn last_stanza_id(conn: &Connection, account: &str) -> rusqlite::Result<Opti
     Ok(id(found))
 }
 
+/// The room's stanza-id of its newest message stored, and when that message was sent.
 pub fn last_room_stanza_id(
     conn: &Connection,
     account: &str,
     room: &str,
-) -> rusqlite::Result<Option<String>> {
-    let found: Option<String> = conn
+) -> rusqlite::Result<Option<(String, std::time::SystemTime)>> {
+    let found: Option<(Option<String>, i64)> = conn
         .prepare_cached(LAST_ROOM_STANZA_ID)?
-        .query_row(params![account, room], |row| row.get(0))
+        .query_row(params![account, room], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    Ok(id(found))
+    Ok(found.and_then(|(stanza_id, at)| Some((id(stanza_id)?, super::columns::time(at)))))
 }
 
 pub fn conversations(conn: &Connection, account: &str) -> rusqlite::Result<Vec<Conversation>> {

@@ -133,7 +133,8 @@ fn room_messages_keep_their_own_cursor_and_never_move_the_accounts() {
     other.peer = jid("ops@conf.example");
     h.write(&me, &Write::RoomMessage(other))
         .expect("other room");
-    h.write(&me, &Write::RoomMessage(m)).expect("a copy");
+    h.write(&me, &Write::RoomMessage(m.clone()))
+        .expect("a copy");
     assert_eq!(
         h.last_stanza_id(&me).expect("cursor").as_deref(),
         Some("ACC-1")
@@ -141,9 +142,18 @@ fn room_messages_keep_their_own_cursor_and_never_move_the_accounts() {
     assert_eq!(
         h.last_room_stanza_id(&me, &room)
             .expect("room cursor")
+            .map(|(id, _)| id)
             .as_deref(),
         Some("ROOM-9")
     );
+    // With when it was sent (to the millisecond): a join's history starts there.
+    let at = h
+        .last_room_stanza_id(&me, &room)
+        .expect("room cursor")
+        .map(|(_, at)| at);
+    let ms =
+        |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+    assert_eq!(at.map(ms), Some(ms(m.at)));
     assert_eq!(h.count(&me, &room).expect("count"), 1);
     assert_eq!(h.count(&me, &jid("ops@conf.example")).expect("count"), 1);
 }

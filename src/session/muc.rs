@@ -194,20 +194,21 @@ impl Rooms {
         room: BareJid,
         nick: String,
         password: Option<String>,
-        after: Option<String>,
+        (after, since): (Option<String>, Option<SystemTime>),
     ) {
-        match self.rooms.get_mut(&room) {
-            Some(r) => {
-                r.nick = nick;
-                r.password = password;
-                r.stage = Stage::Joining;
-                if let Some(id) = after {
-                    r.remember(id);
-                }
-            }
-            None => {
-                self.rooms.insert(room, Room::new(nick, password, after));
-            }
+        let r = self
+            .rooms
+            .entry(room)
+            .or_insert_with(|| Room::new(nick.clone(), password.clone(), None));
+        r.nick = nick;
+        r.password = password;
+        r.stage = Stage::Joining;
+        if let Some(id) = after {
+            r.remember(id);
+        }
+        // The newest message on disk (after a restart): the join history starts there.
+        if let Some(at) = since {
+            r.newest = Some(r.newest.map_or(at, |n| n.max(at)));
         }
     }
 

@@ -75,6 +75,7 @@ pub fn join_unfocused(
             nick,
             password,
             after: None,
+            since: None,
         },
     ));
     effects

@@ -78,6 +78,7 @@ fn join_opens_the_room_focused_and_asks_the_session_to_join() {
             nick: nick.clone(),
             password: Some("s3cret".into()),
             after: None,
+            since: None,
         }]
     );
     assert!(effects

@@ -111,6 +111,7 @@ async fn a_join_fills_the_gap_from_the_room_archive_once_even_on_a_second_join()
         nick: "alice".into(),
         password: None,
         after: Some(after),
+        since: None,
     });
     let seen = collect(&mut alice, &coven, &bodies(1, GAP)).await;
     assert_eq!(seen.get("m1"), Some(&Via::Archive), "{seen:?}");

@@ -92,6 +92,7 @@ pub(crate) fn join(room: &BareJid, nick: &str, password: Option<&str>) -> Comman
         nick: nick.into(),
         password: password.map(str::to_owned),
         after: None,
+        since: None,
     }
 }
 

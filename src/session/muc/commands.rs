@@ -20,7 +20,8 @@ impl Session {
                 nick,
                 password,
                 after,
-            } => self.join_room(room, nick, password, after).await,
+                since,
+            } => self.join_room(room, nick, password, (after, since)).await,
             Command::LeaveRoom { room, reason } => self.leave_room(room, reason).await,
             Command::RoomNick { room, nick } => self.room_nick(room, nick).await,
             Command::SetSubject { room, text } => self.set_subject(room, text).await,
@@ -40,7 +41,7 @@ impl Session {
         room: BareJid,
         nick: String,
         password: Option<String>,
-        after: Option<String>,
+        cursor: (Option<String>, Option<std::time::SystemTime>),
     ) -> bool {
         if let Some(r) = self.rooms.get(&room).filter(|r| r.stage == Stage::Joined) {
             if r.nick == nick {
@@ -48,7 +49,7 @@ impl Session {
             }
             return self.room_nick(room, nick).await;
         }
-        self.rooms.join(room.clone(), nick, password, after);
+        self.rooms.join(room.clone(), nick, password, cursor);
         if self.online && self.available {
             return self.send_join(&room).await;
         }

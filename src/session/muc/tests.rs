@@ -284,7 +284,7 @@ fn subject_alone_is_the_subject() {
 #[test]
 fn rooms_drop_history_duplicates_and_ask_for_history_since_the_newest() {
     let mut rooms = super::Rooms::default();
-    rooms.join(room(), "hag".into(), None, Some("s0".into()));
+    rooms.join(room(), "hag".into(), None, (Some("s0".into()), None));
     let r = rooms.get_mut(&room()).unwrap();
     assert_eq!(r.history(), super::build::History::Recent);
     assert!(!r.saw(Some("s0"), SystemTime::now()), "the app has it");
@@ -357,7 +357,7 @@ fn stanzas_to_rooms() {
 #[test]
 fn a_reflection_is_matched_once_by_id_or_origin_id() {
     let mut rooms = super::Rooms::default();
-    rooms.join(room(), "hag".into(), None, None);
+    rooms.join(room(), "hag".into(), None, (None, None));
     let r = rooms.get_mut(&room()).unwrap();
     r.sending("a-1".into());
     r.sending("a-2".into());
@@ -448,4 +448,36 @@ fn a_self_presence_not_carrying_the_join_presence_is_stale() {
         true,
     );
     assert!(!read::stale_self(&other, Some(&sent)));
+}
+
+#[test]
+fn after_a_restart_the_join_history_starts_at_the_newest_message_on_disk() {
+    let mut rooms = super::Rooms::default();
+    let on_disk = SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000);
+    rooms.join(
+        room(),
+        "hag".into(),
+        None,
+        (Some("s9".into()), Some(on_disk)),
+    );
+    let r = rooms.get_mut(&room()).unwrap();
+    assert_eq!(
+        r.history(),
+        super::build::History::Since(on_disk - super::HISTORY_MARGIN),
+        "not the room's recent 50, most of which are on disk"
+    );
+    // A newer message seen in this run moves it on; an older cursor never moves it back.
+    let later = on_disk + Duration::from_secs(30);
+    assert!(r.saw(Some("s10"), later));
+    rooms.join(
+        room(),
+        "hag".into(),
+        None,
+        (Some("s9".into()), Some(on_disk)),
+    );
+    let r = rooms.get_mut(&room()).unwrap();
+    assert_eq!(
+        r.history(),
+        super::build::History::Since(later - super::HISTORY_MARGIN)
+    );
 }
