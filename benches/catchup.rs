@@ -24,6 +24,8 @@
 mod harness;
 #[path = "../tests/integration/peer.rs"]
 mod peer;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 
@@ -38,18 +40,7 @@ use xmpp_parsers::stanza::Stanza;
 
 const A0: AccountId = AccountId(0);
 
-/// utime + stime of a /proc stat line, in microseconds.
-fn stat_cpu_us(stat: &str) -> u64 {
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    (ticks(11) + ticks(12)) * 10_000
-}
+use support::stat_cpu_us;
 
 fn process_cpu_us() -> u64 {
     stat_cpu_us(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default())
@@ -80,18 +71,14 @@ fn stanza_id(stanza: &Stanza) -> Option<String> {
 }
 
 fn count() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    if !args.iter().any(|a| a == "--bench") {
+    let args = support::Args::get();
+    if !args.bench() {
         return std::env::var("CATCHUP_COUNT")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(300);
     }
-    args.iter()
-        .position(|a| a == "--count")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000)
+    args.number("--count", 10_000)
 }
 
 fn main() {

@@ -23,10 +23,12 @@
 
 #[path = "../tests/integration/harness.rs"]
 mod harness;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use harness::{Options, RosterEntry, Server};
 
@@ -38,21 +40,10 @@ struct Params {
 }
 
 fn params() -> Params {
-    let args: Vec<String> = std::env::args().collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    let get = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let clients = args
-        .iter()
-        .position(|a| a == "--clients")
-        .and_then(|i| args.get(i + 1))
-        .map(|c| c.split(',').map(str::to_owned).collect());
-    if bench {
+    let args = support::Args::get();
+    let get = |name: &str, default: usize| args.number(name, default);
+    let clients = args.list("--clients");
+    if args.bench() {
         Params {
             contacts: get("--contacts", 20_000),
             rate: get("--rate", 10_000),
@@ -70,11 +61,7 @@ fn params() -> Params {
 }
 
 fn wait_file(path: &Path, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !path.exists() {
-        assert!(Instant::now() < deadline, "{what} did not start");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    support::wait_file(path, &format!("{what} starting"), Duration::from_secs(60));
 }
 
 fn server_with_roster(contacts: usize) -> Server {
@@ -176,14 +163,11 @@ fn client_command(
 }
 
 fn set_private(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    support::set_private(path);
 }
 
 fn which(name: &str) -> Option<String> {
-    let out = Command::new("which").arg(name).output().ok()?;
-    let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    (!path.is_empty()).then_some(path)
+    support::which(name).map(|p| p.display().to_string())
 }
 
 fn main() {

@@ -23,6 +23,8 @@
 mod harness;
 #[path = "../tests/integration/peer.rs"]
 mod peer;
+#[path = "support/mod.rs"]
+mod support;
 
 use rosterm::domain::AccountId;
 use std::path::Path;
@@ -53,16 +55,9 @@ struct Params {
 }
 
 fn params() -> Params {
-    let args: Vec<String> = std::env::args().collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    let get = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    if bench {
+    let args = support::Args::get();
+    let get = |name: &str, default: usize| args.number(name, default);
+    if args.bench() {
         Params {
             contacts: get("--contacts", 20_000),
             rate: get("--rate", 10_000),
@@ -78,33 +73,16 @@ fn params() -> Params {
     }
 }
 
-/// Process CPU time (user + system) from /proc/self/stat, in microseconds.
 fn cpu_us() -> u64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // Fields 14 and 15 of the whole line (utime, stime), in 1/100 s.
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    (ticks(11) + ticks(12)) * 10_000
+    support::cpu_us("self")
 }
 
 /// (VmRSS, VmHWM) in KiB.
 fn memory_kib() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    (
+        support::status_kib("self", "VmRSS:"),
+        support::status_kib("self", "VmHWM:"),
+    )
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -116,11 +94,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn wait_file(path: &Path, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !path.exists() {
-        assert!(Instant::now() < deadline, "{what} did not start");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    support::wait_file(path, &format!("{what} starting"), Duration::from_secs(30));
 }
 
 fn main() {

@@ -33,6 +33,8 @@
 mod harness;
 #[path = "../tests/integration/peer.rs"]
 mod peer;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -51,6 +53,7 @@ use rosterm::session::connect::RostermConnector;
 use rosterm::session::{spawn, SessionSetup};
 use rosterm::store::State;
 use rosterm::update::{self, Effect};
+use support::{cpu_us, wait_file, which};
 
 const A0: AccountId = AccountId(0);
 
@@ -62,25 +65,13 @@ struct Params {
 }
 
 fn params() -> Params {
-    let args: Vec<String> = std::env::args().collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    let get = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let clients = args
-        .iter()
-        .position(|a| a == "--clients")
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.split(',').map(str::to_owned).collect());
-    match bench {
+    let args = support::Args::get();
+    let clients = args.list("--clients");
+    match args.bench() {
         true => Params {
-            occupants: get("--occupants", 5_000),
-            rate: get("--rate", 5_000),
-            count: get("--count", 20_000),
+            occupants: args.number("--occupants", 5_000),
+            rate: args.number("--rate", 5_000),
+            count: args.number("--count", 20_000),
             clients: clients.unwrap_or_else(|| {
                 ["rosterm", "mcabber", "poezio", "profanity"]
                     .map(String::from)
@@ -89,44 +80,11 @@ fn params() -> Params {
         },
         // `cargo test --all-targets`: prove the benchmark works, quickly.
         false => Params {
-            occupants: get("--occupants", 200),
-            rate: get("--rate", 2_000),
-            count: get("--count", 1_000),
+            occupants: args.number("--occupants", 200),
+            rate: args.number("--rate", 2_000),
+            count: args.number("--count", 1_000),
             clients: vec!["rosterm".into()],
         },
-    }
-}
-
-/// CPU time (user + system) of `pid` ("self" for this process), in microseconds.
-fn cpu_us(pid: &str) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    (ticks(11) + ticks(12)) * 10_000
-}
-
-/// VmHWM (peak RSS) of `pid`, in KiB.
-fn peak_kib(pid: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-fn wait_file(path: &Path, what: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    while !path.exists() {
-        assert!(Instant::now() < deadline, "{what} did not happen");
-        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -400,7 +358,7 @@ async fn rosterm_run(p: &Params) -> Figures {
         join_cpu_ms: (cpu_on_screen - cpu_join) as f64 / 1000.0,
         storm_per_s: p.count as f64 / t_end.duration_since(first).as_secs_f64().max(1e-9),
         storm_cpu_us: (cpu_storm1 - cpu_storm0) as f64 / p.count as f64,
-        peak_mib: peak_kib("self") as f64 / 1024.0,
+        peak_mib: support::status_kib("self", "VmHWM:") as f64 / 1024.0,
     }
 }
 
@@ -418,14 +376,6 @@ fn until_idle(pid: &str, quiet: Duration, within: Duration) -> (Instant, u64) {
         }
     }
     (last_busy, cpu)
-}
-
-fn which(bin: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|d| Path::new(d).join(bin))
-        .find(|p| p.is_file())
 }
 
 /// The pid of the process named `name` whose parent is `parent`.
@@ -520,9 +470,7 @@ fn profanity(p: &Params) -> Option<Figures> {
 
 fn write_private(path: &Path, text: &str) {
     std::fs::write(path, text).expect("peer config");
-    let mut perms = std::fs::metadata(path).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
-    std::fs::set_permissions(path, perms).unwrap();
+    support::set_private(path);
 }
 
 /// Runs a peer in a pseudo-terminal against a fresh server and crowd; measures its process
@@ -573,7 +521,7 @@ fn run_peer(p: &Params, setup: impl FnOnce(&Server, &Path) -> PeerRun) -> Option
     crowd.wait_sent(Duration::from_secs(300));
     let (t_storm_done, cpu_storm1) =
         until_idle(&pid, Duration::from_secs(1), Duration::from_secs(600));
-    let peak = peak_kib(&pid);
+    let peak = support::status_kib(&pid, "VmHWM:");
     let _ = script.kill();
     let _ = Command::new("kill").args(["-9", &pid]).status();
     let _ = script.wait();
