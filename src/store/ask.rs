@@ -100,6 +100,9 @@ fn gateway_question(g: &GatewayForm) -> String {
     };
     let count = format!("{}/{}", g.index + 1, g.prompts.len());
     let mut intro = String::new();
+    if g.index == 0 && g.form.registered {
+        intro.push_str("You are registered already: this changes it. ");
+    }
     if g.index == 0 {
         for line in g.form.instructions.iter().chain(g.form.notes().iter()) {
             intro.push_str(line.trim());

@@ -187,3 +187,19 @@ fn a_contact_behind_a_gateway_shows_its_network_and_no_other_does() {
     assert!(row("Nick on Libera").contains("[irc]"), "{shown}");
     assert!(!row("Bob").contains("[irc]"), "{shown}");
 }
+
+#[test]
+fn a_gateway_that_knows_the_user_says_so_in_the_question() {
+    let mut state = online();
+    form_arrived(
+        &mut state,
+        A0,
+        jid("irc.example.com"),
+        form("<registered/>"),
+    );
+    let shown = screen(&mut state);
+    assert!(
+        shown.contains("(1/2, Esc cancels) You are registered already: this changes it."),
+        "{shown}"
+    );
+}
