@@ -451,7 +451,10 @@ class Bots(ComponentXMPP):
         if iq["type"] not in ("get", "set"):
             return
         to = iq["to"]
-        contact = self.sim.contacts.get(to.user)
+        # A room occupant (<user>-room) answers for its contact's devices too.
+        contact = self.sim.contacts.get(to.user or "") or self.sim.contacts.get(
+            (to.user or "").removesuffix("-room")
+        )
         query = iq.xml.find("{%s}query" % DISCO_INFO)
         asked_time = iq.xml.find("{%s}time" % TIME_NS)
         asked_version = iq.xml.find("{%s}query" % VERSION_NS)
@@ -631,7 +634,11 @@ class Bots(ComponentXMPP):
         crowd = sorted(self.sim.contacts.values(), key=lambda c: c.user)[: self.args.room_size]
         nicks = {c.user: c.name.split()[0] + ("" if i < 26 else str(i)) for i, c in enumerate(crowd)}
         present: Dict[str, Resource] = {}
-        who = lambda c: JID(f"{c.user}-room@{self.args.domain}/muc")
+        # Each on a device of its own (its caps come with its room presence).
+        devices = sorted(CLIENTS)
+        who = lambda c: JID(
+            f"{c.user}-room@{self.args.domain}/{devices[sum(map(ord, c.user)) % len(devices)]}"
+        )
         for c in crowd:
             res = self.room_state()
             present[c.user] = res

@@ -494,6 +494,19 @@ fn demo_script_shows_a_live_roster_and_exits_cleanly() {
     tmux.wait_for("the busy room", |s| {
         s.contains("# lounge@conference.localhost") && s.contains("Participants (")
     });
+    // Its bot occupants advertise caps: their rows in the occupant list (right of the
+    // bar) get device glyphs once checked.
+    let screen = tmux.wait_for("occupants' devices", |s| {
+        let glyph = |k| rosterm::ui::theme::device(k).0;
+        s.lines().any(|l| {
+            l.rsplit_once('│').is_some_and(|(_, list)| {
+                [DeviceKind::Phone, DeviceKind::Pc, DeviceKind::Web]
+                    .into_iter()
+                    .any(|k| list.contains(&glyph(k)))
+            })
+        })
+    });
+    assert!(screen.contains("Participants ("), "{screen}");
     tmux.keys(&["Tab"]);
     tmux.wait_for("the greeting's conversation", |s| s.contains("Write to me"));
     tmux.keys(&["-l", "hello from the test"]);
