@@ -219,3 +219,30 @@ pub fn incoming(peer: &str, id: &str, body: &str) -> crate::domain::Message {
         via: crate::domain::Via::Live,
     }
 }
+
+/// An environment for code that reads variables through a lookup (`from_env(var)`).
+pub fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |k| {
+        vars.iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+/// Types `text` into the question at the bottom line (`/password`, `/register`…); no key
+/// may have an effect on its own.
+pub fn type_answer(state: &mut State, text: &str) {
+    for c in text.chars() {
+        assert!(crate::update::account_admin::on_key(state, key(c)).is_empty());
+    }
+}
+
+/// Enter on the question at the bottom line.
+pub fn enter_answer(state: &mut State) -> Vec<crate::update::Effect> {
+    crate::update::account_admin::on_key(state, code(KeyCode::Enter))
+}
+
+/// The screen as text, 160×12.
+pub fn screen_160x12(state: &mut State) -> String {
+    text(&render(state, 160, 12))
+}

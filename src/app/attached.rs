@@ -127,13 +127,7 @@ pub fn watch(mux: Multiplexer) -> mpsc::Receiver<bool> {
 mod tests {
     use super::*;
 
-    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| {
-            vars.iter()
-                .find(|(name, _)| *name == k)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
+    use crate::test_support::env;
 
     #[test]
     fn found_from_the_environment() {

@@ -193,13 +193,7 @@ pub fn watch(sources: Vec<Source>) -> Option<mpsc::Receiver<SystemTime>> {
 mod tests {
     use super::*;
 
-    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| {
-            vars.iter()
-                .find(|(name, _)| *name == k)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
+    use crate::test_support::env;
 
     const BUS: (&str, &str) = ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/1000/bus");
 

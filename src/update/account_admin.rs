@@ -30,6 +30,15 @@ fn target(state: &State, scope: Scope, what: &str) -> Result<(AccountId, jid::Ba
             ))
         }
     };
+    online(state, id, what)
+}
+
+/// Account `id`, if it is connected (Err: "… is not connected; `what` needs the server.").
+pub fn online(
+    state: &State,
+    id: AccountId,
+    what: &str,
+) -> Result<(AccountId, jid::BareJid), String> {
     let account = state.account(id).ok_or("No such account.")?;
     if account.connection != ConnState::Online {
         return Err(format!(

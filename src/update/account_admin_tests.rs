@@ -6,26 +6,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::*;
 use crate::domain::OwnPresence;
 use crate::store::AccountState;
+use crate::test_support::{enter_answer as enter, screen_160x12 as screen, type_answer as typed};
 use crate::test_support::{jid, A0, A1};
 
 fn online() -> State {
     let mut state = State::new(jid("juliet@example.com"), OwnPresence::default());
     state.account_mut(A0).unwrap().connection = ConnState::Online;
     state
-}
-
-fn typed(state: &mut State, text: &str) {
-    for c in text.chars() {
-        assert!(on_key(state, KeyEvent::from(KeyCode::Char(c))).is_empty());
-    }
-}
-
-fn enter(state: &mut State) -> Vec<Effect> {
-    on_key(state, KeyEvent::from(KeyCode::Enter))
-}
-
-fn screen(state: &mut State) -> String {
-    crate::test_support::text(&crate::test_support::render(state, 160, 12))
 }
 
 #[test]

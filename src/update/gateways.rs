@@ -6,7 +6,7 @@ use jid::BareJid;
 
 use crate::config::Secret;
 use crate::domain::gateway::Gateway;
-use crate::domain::{AccountId, ConnState};
+use crate::domain::AccountId;
 use crate::event::Command;
 use crate::register::form::{Answers, Form};
 use crate::store::ask::{Ask, GatewayForm, Step};
@@ -76,14 +76,7 @@ fn account_of(state: &State, scope: Scope, gateway: &BareJid) -> Result<AccountI
             }
         },
     };
-    let account = state.account(id).ok_or("No such account.")?;
-    if account.connection != ConnState::Online {
-        return Err(format!(
-            "{} is not connected; /register needs the server.",
-            account.jid
-        ));
-    }
-    Ok(id)
+    crate::update::account_admin::online(state, id, "/register").map(|(id, _)| id)
 }
 
 /// `/register GATEWAY`: asks the gateway for its form.

@@ -6,8 +6,9 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::*;
-use crate::domain::OwnPresence;
+use crate::domain::{ConnState, OwnPresence};
 use crate::event::SessionEvent;
+use crate::test_support::{enter_answer as enter, screen_160x12 as screen, type_answer as typed};
 use crate::test_support::{item, jid, A0};
 use crate::update::account_admin::on_key;
 use xmpp_parsers::minidom::Element;
@@ -34,20 +35,6 @@ fn form(extra: &str) -> Form {
     .parse()
     .unwrap();
     crate::register::form::parse(&query)
-}
-
-fn typed(state: &mut State, text: &str) {
-    for c in text.chars() {
-        assert!(on_key(state, KeyEvent::from(KeyCode::Char(c))).is_empty());
-    }
-}
-
-fn enter(state: &mut State) -> Vec<Effect> {
-    on_key(state, KeyEvent::from(KeyCode::Enter))
-}
-
-fn screen(state: &mut State) -> String {
-    crate::test_support::text(&crate::test_support::render(state, 160, 12))
 }
 
 #[test]
