@@ -112,6 +112,17 @@ pub(crate) async fn join_ok(alice: &mut Client, room: &BareJid, nick: &str) -> V
     }
 }
 
+/// The room `coven` with bob in it (muc.py), then alice joined as "alice".
+async fn coven_with_bob_and_alice() -> (Server, BareJid, MucPeer, Client) {
+    let server = server();
+    let coven = room(&server, "coven");
+    let mut bob = MucPeer::connect(&server, "bob").await;
+    bob.run(&format!("join {coven} bob")).await;
+    let mut alice = alice(&server).await;
+    join_ok(&mut alice, &coven, "alice").await;
+    (server, coven, bob, alice)
+}
+
 fn occupant_is(event: &RoomEvent, nick: &str) -> bool {
     matches!(event, RoomEvent::Occupant(o) if o.nick == nick)
 }
@@ -230,12 +241,7 @@ fn outgoing(room: &BareJid, id: &str, body: &str) -> Outgoing {
 
 #[tokio::test]
 async fn messages_both_ways_reflection_delivers_and_subjects() {
-    let server = server();
-    let coven = room(&server, "coven");
-    let mut bob = MucPeer::connect(&server, "bob").await;
-    bob.run(&format!("join {coven} bob")).await;
-    let mut alice = alice(&server).await;
-    join_ok(&mut alice, &coven, "alice").await;
+    let (server, coven, mut bob, mut alice) = coven_with_bob_and_alice().await;
 
     bob.command(&format!(
         "raw <message type='groupchat' to='{coven}' id='b1'><body>When shall we three meet again?</body></message>"
@@ -350,12 +356,7 @@ async fn messages_both_ways_reflection_delivers_and_subjects() {
 
 #[tokio::test]
 async fn own_presence_reaches_the_room_offline_leaves_and_rejoins_and_leave() {
-    let server = server();
-    let coven = room(&server, "coven");
-    let mut bob = MucPeer::connect(&server, "bob").await;
-    bob.run(&format!("join {coven} bob")).await;
-    let mut alice = alice(&server).await;
-    join_ok(&mut alice, &coven, "alice").await;
+    let (server, coven, mut bob, mut alice) = coven_with_bob_and_alice().await;
     let me = format!("{coven}/alice");
 
     alice.set_presence(Show::Away, "at lunch", 0);
@@ -409,12 +410,7 @@ async fn own_presence_reaches_the_room_offline_leaves_and_rejoins_and_leave() {
 
 #[tokio::test]
 async fn nick_change_kick_and_destroy() {
-    let server = server();
-    let coven = room(&server, "coven");
-    let mut bob = MucPeer::connect(&server, "bob").await;
-    bob.run(&format!("join {coven} bob")).await;
-    let mut alice = alice(&server).await;
-    join_ok(&mut alice, &coven, "alice").await;
+    let (server, coven, mut bob, mut alice) = coven_with_bob_and_alice().await;
 
     alice.command(Command::RoomNick {
         room: coven.clone(),
@@ -667,12 +663,7 @@ async fn a_presence_change_while_joining_reaches_the_room() {
 /// goodbye is not taken for a leave, and the room stays joined.
 #[tokio::test]
 async fn away_offline_and_back_within_one_round_trip_keep_the_room() {
-    let server = server();
-    let coven = room(&server, "coven");
-    let mut bob = MucPeer::connect(&server, "bob").await;
-    bob.run(&format!("join {coven} bob")).await;
-    let mut alice = alice(&server).await;
-    join_ok(&mut alice, &coven, "alice").await;
+    let (server, coven, mut bob, mut alice) = coven_with_bob_and_alice().await;
     let me = format!("{coven}/alice");
 
     server.pause();
