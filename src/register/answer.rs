@@ -12,6 +12,20 @@ impl Form {
     /// The `<query/>` to submit: `username` from the JID, `answers` (var -> what the user
     /// typed) for the rest, hidden fields as they came. Err: the sentence for a required field
     /// left empty.
+    /// A gateway's form (XEP-0100) as typed into rosterm, var -> secret: the username is
+    /// among the answers (the account on the other network).
+    pub fn submit_typed(
+        &self,
+        typed: &[(String, crate::config::Secret)],
+    ) -> Result<Element, String> {
+        let mut answers = Answers::default();
+        for (var, value) in typed {
+            answers.set(var, value.expose().to_owned());
+        }
+        let username = answers.get("username").unwrap_or_default().to_owned();
+        self.submit(&username, &answers)
+    }
+
     pub fn submit(&self, username: &str, answers: &Answers) -> Result<Element, String> {
         let mut filled: Vec<(&str, Vec<String>)> = Vec::new();
         for f in &self.fields {

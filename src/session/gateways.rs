@@ -20,7 +20,6 @@ use xmpp_parsers::stanza::Stanza;
 
 use crate::domain::gateway::{Gateway, MAX_NETWORK};
 use crate::event::SessionEvent;
-use crate::register::form::Answers;
 use crate::sanitize::{sanitize, MAX_NAME};
 
 use super::requests::RequestKind;
@@ -213,12 +212,7 @@ impl Session {
         form: crate::register::form::Form,
         typed: Vec<(String, crate::config::Secret)>,
     ) -> bool {
-        let mut answers = Answers::default();
-        for (var, value) in typed {
-            answers.set(&var, value.expose().to_owned());
-        }
-        let username = answers.get("username").unwrap_or_default().to_owned();
-        let query = match form.submit(&username, &answers) {
+        let query = match form.submit_typed(&typed) {
             Ok(query) => query,
             Err(why) => return self.emit(SessionEvent::Notice(why)).await,
         };

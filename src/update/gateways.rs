@@ -8,7 +8,7 @@ use crate::config::Secret;
 use crate::domain::gateway::Gateway;
 use crate::domain::AccountId;
 use crate::event::Command;
-use crate::register::form::{Answers, Form};
+use crate::register::form::Form;
 use crate::store::ask::{Ask, GatewayForm, Step};
 use crate::store::{Mode, Severity, State};
 use crate::update::presence::Scope;
@@ -142,7 +142,7 @@ pub fn submit(state: &mut State, mut ask: Ask, mut filling: GatewayForm) -> Vec<
         return Vec::new();
     }
     // The whole form checked before it leaves (a y/n, an option, a required field).
-    if let Err(why) = checked(&filling) {
+    if let Err(why) = filling.form.submit_typed(&filling.answers) {
         ask.error = Some(why);
         filling.index -= 1;
         filling.answers.pop();
@@ -152,15 +152,6 @@ pub fn submit(state: &mut State, mut ask: Ask, mut filling: GatewayForm) -> Vec<
     }
     state.ui.mode = Mode::Normal;
     send(state, ask.account, filling)
-}
-
-fn checked(filling: &GatewayForm) -> Result<(), String> {
-    let mut answers = Answers::default();
-    for (var, typed) in &filling.answers {
-        answers.set(var, typed.expose().to_owned());
-    }
-    let username = answers.get("username").unwrap_or_default().to_owned();
-    filling.form.submit(&username, &answers).map(|_| ())
 }
 
 fn send(state: &mut State, account: AccountId, filling: GatewayForm) -> Vec<Effect> {
