@@ -13,7 +13,8 @@ terminal would receive it; the terminal's own drawing is not included.
 --idle N samples first; then, with --start-file, that file is created (a presence storm
 starts: see bench/flooder.py), --ramp seconds pass, and --storm N samples follow.
 Prints one JSON line: {"idle": {...}, "storm": {...}} with n, median_ms, p99_ms, max_ms,
-and "cpu_s", the program's CPU time (user + system) over the whole run.
+"cpu_s", the program's CPU time (user + system) over the whole run, and "peak_rss_mib", its
+peak resident set (VmHWM).
 
 Usage:
   bench/echo.py --ready online --open s --idle 200 --storm 200 --start-file GO -- rosterm ...
@@ -71,6 +72,17 @@ class Pty:
             elif time.monotonic() - last >= quiet:
                 return True
         return False
+
+    def peak_rss_mib(self):
+        """The program's peak resident set (VmHWM) so far, in MiB."""
+        try:
+            with open("/proc/%d/status" % self.pid) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return round(int(line.split()[1]) / 1024.0, 1)
+        except (OSError, ValueError):
+            pass
+        return float("nan")
 
     def cpu_s(self):
         try:
@@ -139,7 +151,8 @@ def main():
             p.drain(a.ramp)
             storm = [sample(p, TOKENS[i % len(TOKENS)], a.gap, clear, 10)
                      for i in range(a.storm)]
-        print(json.dumps({"idle": stats(idle), "storm": stats(storm), "cpu_s": p.cpu_s()}))
+        print(json.dumps({"idle": stats(idle), "storm": stats(storm), "cpu_s": p.cpu_s(),
+                          "peak_rss_mib": p.peak_rss_mib()}))
     finally:
         try:
             os.kill(p.pid, signal.SIGTERM)

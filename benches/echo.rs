@@ -116,8 +116,10 @@ fn client_command(
         "rosterm" => {
             let config = dir.join("rosterm.toml");
             std::fs::write(&config, format!(
-                "[account]\njid = \"alice@localhost\"\npassword = \"alice-pw\"\nresource = \"rosterm\"\nserver = \"127.0.0.1\"\nport = {}\nca_file = \"{ca}\"\n",
-                server.port
+                "[account]\njid = \"alice@localhost\"\npassword = \"alice-pw\"\nresource = \"rosterm\"\nserver = \"127.0.0.1\"\nport = {}\nca_file = \"{ca}\"\n\n[storage]\npath = \"{}\"\n",
+                server.port,
+                // A database of this run's own, never the user's.
+                dir.join("rosterm.sqlite3").display()
             )).unwrap();
             set_private(&config);
             // ROSTERM_BIN: another build to compare (e.g. an older commit's).

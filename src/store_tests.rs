@@ -59,6 +59,16 @@ fn check_index(s: &State) {
         assert_eq!(rows, g.stats.rows, "{key:?} rows");
         assert!(g.stats.total > 0, "empty group {key:?} kept");
     }
+    let roster = &s.primary().roster;
+    let online = roster
+        .contacts()
+        .filter(|c| !c.resources.is_empty())
+        .count();
+    assert_eq!(
+        roster.online_count(),
+        online,
+        "the online count kept in step"
+    );
     let all: Vec<_> = rows(&s.primary().roster).map(|r| r.id()).collect();
     assert_eq!(
         s.primary().roster.row_count(),

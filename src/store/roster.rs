@@ -169,6 +169,9 @@ pub struct Roster {
     contacts: HashMap<BareJid, Box<Contact>>,
     /// Display order: group, then availability bucket, then name.
     groups: BTreeMap<GroupKey, GroupIndex>,
+    /// Contacts with an available resource, kept in step by [`Roster::modify`] (the header
+    /// draws it every frame: counting would walk every contact).
+    online: usize,
 }
 
 impl Roster {
@@ -199,10 +202,13 @@ impl Roster {
     }
 
     pub fn online_count(&self) -> usize {
+        self.online
+    }
+
+    fn is_online(&self, jid: &BareJid) -> bool {
         self.contacts
-            .values()
-            .filter(|c| !c.resources.is_empty())
-            .count()
+            .get(jid)
+            .is_some_and(|c| !c.resources.is_empty())
     }
 
     /// Replaces the roster items with a fresh roster result, keeping known presence.
@@ -261,6 +267,7 @@ impl Roster {
 
     /// Applies a change to one contact (created if unknown) and keeps the index in step.
     pub fn modify<R>(&mut self, jid: &BareJid, f: impl FnOnce(&mut Contact) -> R) -> R {
+        let was_online = self.is_online(jid);
         self.detach(jid);
         // A known contact (every presence but the first) costs no copy of its JID.
         let result = match self.contacts.get_mut(jid) {
@@ -279,6 +286,11 @@ impl Roster {
             self.contacts.remove(jid);
         } else {
             self.attach(jid);
+        }
+        match (was_online, self.is_online(jid)) {
+            (false, true) => self.online += 1,
+            (true, false) => self.online = self.online.saturating_sub(1),
+            _ => {}
         }
         result
     }
