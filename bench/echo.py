@@ -14,7 +14,7 @@ terminal would receive it; the terminal's own drawing is not included.
 starts: see bench/flooder.py), --ramp seconds pass, and --storm N samples follow.
 Prints one JSON line: {"idle": {...}, "storm": {...}} with n, median_ms, p99_ms, max_ms,
 "cpu_s", the program's CPU time (user + system) over the whole run, and "peak_rss_mib", its
-peak resident set (VmHWM).
+peak resident set (VmHWM), and "switches", its threads' context switches (wake-ups).
 
 Usage:
   bench/echo.py --ready online --open s --idle 200 --storm 200 --start-file GO -- rosterm ...
@@ -84,6 +84,19 @@ class Pty:
             pass
         return float("nan")
 
+    def switches(self):
+        """Context switches of all the program's threads so far (each is a wake-up)."""
+        total = 0
+        try:
+            for task in os.listdir("/proc/%d/task" % self.pid):
+                with open("/proc/%d/task/%s/status" % (self.pid, task)) as f:
+                    for line in f:
+                        if "ctxt_switches:" in line:
+                            total += int(line.split()[1])
+        except (OSError, ValueError):
+            return -1
+        return total
+
     def cpu_s(self):
         try:
             with open("/proc/%d/stat" % self.pid) as f:
@@ -152,7 +165,7 @@ def main():
             storm = [sample(p, TOKENS[i % len(TOKENS)], a.gap, clear, 10)
                      for i in range(a.storm)]
         print(json.dumps({"idle": stats(idle), "storm": stats(storm), "cpu_s": p.cpu_s(),
-                          "peak_rss_mib": p.peak_rss_mib()}))
+                          "peak_rss_mib": p.peak_rss_mib(), "switches": p.switches()}))
     finally:
         try:
             os.kill(p.pid, signal.SIGTERM)

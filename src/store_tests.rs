@@ -60,6 +60,39 @@ fn check_index(s: &State) {
         assert!(g.stats.total > 0, "empty group {key:?} kept");
     }
     let roster = &s.primary().roster;
+    // Every contact is listed exactly where its rank and groups say, with its rows.
+    let mut listed = 0;
+    for c in roster.contacts() {
+        let rank = usize::from(c.availability().rank());
+        for key in c.group_keys() {
+            let bucket = &roster.groups()[key].buckets[rank];
+            assert!(
+                bucket.entries.contains(c.sort_key()),
+                "{} in {key:?}",
+                c.jid
+            );
+            listed += 1;
+        }
+    }
+    let entries: usize = roster
+        .groups()
+        .values()
+        .flat_map(|g| g.buckets.iter())
+        .map(|b| b.entries.len())
+        .sum();
+    assert_eq!(entries, listed, "no stale entries");
+    for g in roster.groups().values() {
+        for (rank, b) in g.buckets.iter().enumerate() {
+            let rows: usize = b
+                .entries
+                .iter()
+                .filter_map(|k| roster.get(&k.jid))
+                .inspect(|c| assert_eq!(usize::from(c.availability().rank()), rank))
+                .map(|c| 1 + c.expanded_rows())
+                .sum();
+            assert_eq!(rows, b.rows, "bucket rows");
+        }
+    }
     let online = roster
         .contacts()
         .filter(|c| !c.resources.is_empty())

@@ -99,7 +99,25 @@ impl Sink {
 
 /// Most changes written in one transaction: what was queued while the last one committed
 /// (a burst of archive results, a roster) costs one commit, not one each.
-const BATCH: usize = 512;
+const BATCH: usize = 4096;
+
+/// How long a presence waits before it is written, so that a storm of presences costs one
+/// transaction (and one wake-up of this thread) per window, not one each. Anything else
+/// queued behind it is written with it; a message first in the queue is written at once.
+pub const PRESENCE_WINDOW: Duration = Duration::from_millis(250);
+
+/// The next batch: `first` and whatever is queued behind it (after [`PRESENCE_WINDOW`] when
+/// `first` is a presence), at most [`BATCH`].
+fn next_batch(rx: &mpsc::Receiver<Write>, first: Write, batch: &mut Vec<Write>) {
+    if matches!(first, Write::ResourcePresence { .. }) {
+        std::thread::sleep(PRESENCE_WINDOW);
+    }
+    batch.push(first);
+    while batch.len() < BATCH {
+        let Ok(next) = rx.try_recv() else { break };
+        batch.push(next);
+    }
+}
 
 /// Writes `batch` in one transaction; if that fails, one at a time, so that one change
 /// that cannot be written does not take the others with it.
@@ -139,13 +157,9 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("rosterm-history".into())
             .spawn(move || {
-                let mut batch = Vec::with_capacity(BATCH);
+                let mut batch = Vec::new();
                 while let Ok(first) = rx.recv() {
-                    batch.push(first);
-                    while batch.len() < BATCH {
-                        let Ok(next) = rx.try_recv() else { break };
-                        batch.push(next);
-                    }
+                    next_batch(&rx, first, &mut batch);
                     let writes = coalesce(&mut coalescer, &account, std::mem::take(&mut batch));
                     if !writes.is_empty() {
                         write_batch(&mut history, &account, &writes);

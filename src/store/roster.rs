@@ -3,6 +3,7 @@
 //! never costs a re-sort of tens of thousands of contacts.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use jid::BareJid;
@@ -38,7 +39,8 @@ pub struct Contact {
     /// JIDs are drawn as they are and need no second copy.
     shown_jid: Option<Box<str>>,
     pub name: Option<String>,
-    pub groups: Vec<String>,
+    /// The roster groups, sorted and unique, all `GroupKey::Named` (see [`Contact::group_keys`]).
+    groups: Vec<GroupKey>,
     pub subscription: Subscription,
     pub pending_out: bool,
     pub in_roster: bool,
@@ -53,14 +55,25 @@ pub struct Contact {
     /// When it was last seen going offline: live, from the presence log on disk, or from a
     /// `/last` answer (XEP-0012).
     pub last_seen: Option<SystemTime>,
-    sort_name: String,
+    /// Where it is sorted; the same allocation is the entry of every bucket that lists it.
+    sort: Arc<SortKey>,
+}
+
+/// A contact's place inside an availability bucket: its label in lower case, then its JID.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SortKey {
+    pub name: Box<str>,
+    pub jid: BareJid,
 }
 
 impl Contact {
     fn new(jid: BareJid) -> Contact {
         let display_jid = sanitize(jid.as_str(), MAX_NAME * 4);
         Contact {
-            sort_name: display_jid.to_lowercase(),
+            sort: Arc::new(SortKey {
+                name: display_jid.to_lowercase().into(),
+                jid: jid.clone(),
+            }),
             shown_jid: (display_jid != jid.as_str()).then(|| display_jid.into()),
             jid,
             name: None,
@@ -113,23 +126,42 @@ impl Contact {
     }
 
     /// The groups the contact is listed in, in display order.
-    pub fn group_keys(&self) -> Vec<GroupKey> {
+    pub fn group_keys(&self) -> &[GroupKey] {
+        const NOT_IN_ROSTER: &[GroupKey] = &[GroupKey::NotInRoster];
+        const UNGROUPED: &[GroupKey] = &[GroupKey::Ungrouped];
         if !self.in_roster {
-            vec![GroupKey::NotInRoster]
+            NOT_IN_ROSTER
         } else if self.groups.is_empty() {
-            vec![GroupKey::Ungrouped]
+            UNGROUPED
         } else {
-            self.groups.iter().cloned().map(GroupKey::Named).collect()
+            &self.groups
         }
     }
 
+    /// The names of its roster groups, sorted.
+    pub fn group_names(&self) -> Vec<String> {
+        self.groups.iter().map(|g| g.title().to_owned()).collect()
+    }
+
     /// The key the contact is sorted by inside its availability bucket.
-    pub fn sort_key(&self) -> (String, BareJid) {
-        (self.sort_name.clone(), self.jid.clone())
+    pub fn sort_key(&self) -> &Arc<SortKey> {
+        &self.sort
     }
 
     fn refresh_sort_name(&mut self) {
-        self.sort_name = self.label().to_lowercase();
+        let name = self.label().to_lowercase();
+        if *self.sort.name != *name {
+            self.sort = Arc::new(SortKey {
+                name: name.into(),
+                jid: self.jid.clone(),
+            });
+        }
+    }
+
+    /// What decides where its rows are: availability rank and row count (its sort key and
+    /// groups change only with its roster item).
+    fn placement(&self) -> (u8, usize) {
+        (self.availability().rank(), 1 + self.expanded_rows())
     }
 }
 
@@ -140,7 +172,7 @@ pub const RANKS: usize = 7;
 /// number of rows they take (a contact plus its expanded resources).
 #[derive(Debug, Clone, Default)]
 pub struct Bucket {
-    pub entries: BTreeSet<(String, BareJid)>,
+    pub entries: BTreeSet<Arc<SortKey>>,
     pub rows: usize,
 }
 
@@ -205,12 +237,6 @@ impl Roster {
         self.online
     }
 
-    fn is_online(&self, jid: &BareJid) -> bool {
-        self.contacts
-            .get(jid)
-            .is_some_and(|c| !c.resources.is_empty())
-    }
-
     /// Replaces the roster items with a fresh roster result, keeping known presence.
     pub fn replace(&mut self, items: Vec<RosterItem>) {
         let keep: std::collections::HashSet<&BareJid> = items.iter().map(|i| &i.jid).collect();
@@ -232,10 +258,10 @@ impl Roster {
     /// Applies a roster item (from a roster result or push).
     pub fn upsert_item(&mut self, item: RosterItem) {
         let jid = item.jid.clone();
-        self.modify(&jid, |c| {
+        self.modify_item(&jid, |c| {
             c.in_roster = true;
             c.name = item.name.filter(|n| !n.is_empty());
-            let mut groups = item.groups;
+            let mut groups: Vec<GroupKey> = item.groups.into_iter().map(GroupKey::Named).collect();
             groups.sort();
             groups.dedup();
             c.groups = groups;
@@ -251,10 +277,11 @@ impl Roster {
             return;
         };
         if contact.resources.is_empty() {
+            // Offline: not in the online count.
             self.detach(jid);
             self.contacts.remove(jid);
         } else {
-            self.modify(jid, |c| {
+            self.modify_item(jid, |c| {
                 c.in_roster = false;
                 c.name = None;
                 c.groups.clear();
@@ -265,49 +292,103 @@ impl Roster {
         }
     }
 
-    /// Applies a change to one contact (created if unknown) and keeps the index in step.
+    /// Applies a change to one contact's presence or details (created if unknown) and keeps
+    /// the index in step. `f` must not change what only a roster item changes (name, groups,
+    /// being in the roster): [`Roster::upsert_item`] and [`Roster::remove_item`] do that.
+    /// A change that keeps the contact's rank and row count costs no index work.
     pub fn modify<R>(&mut self, jid: &BareJid, f: impl FnOnce(&mut Contact) -> R) -> R {
-        let was_online = self.is_online(jid);
+        let before = self.contacts.get(jid).map(|c| c.placement());
+        #[cfg(debug_assertions)]
+        let item = self
+            .contacts
+            .get(jid)
+            .map(|c| (c.sort.clone(), c.groups.clone(), c.in_roster));
+        let result = self.apply(jid, f);
+        #[cfg(debug_assertions)]
+        if let (Some(item), Some(c)) = (item, self.contacts.get(jid)) {
+            debug_assert!(
+                item == (c.sort.clone(), c.groups.clone(), c.in_roster),
+                "Roster::modify changed a roster item field; use modify_item"
+            );
+        }
+        let after = self.contacts.get(jid).map(|c| c.placement());
+        if before != after || self.drop_stranger(jid) {
+            if let Some(old) = before {
+                self.unlist(jid, old);
+            }
+            self.settle(jid, before);
+        }
+        result
+    }
+
+    /// [`Roster::modify`] for a change of the roster item itself (its sort key or groups).
+    fn modify_item<R>(&mut self, jid: &BareJid, f: impl FnOnce(&mut Contact) -> R) -> R {
+        let before = self.contacts.get(jid).map(|c| c.placement());
         self.detach(jid);
-        // A known contact (every presence but the first) costs no copy of its JID.
-        let result = match self.contacts.get_mut(jid) {
+        let result = self.apply(jid, f);
+        self.drop_stranger(jid);
+        self.settle(jid, before);
+        result
+    }
+
+    /// Runs `f` on the contact, creating it first if unknown (a known contact, every
+    /// presence but the first, costs no copy of its JID).
+    fn apply<R>(&mut self, jid: &BareJid, f: impl FnOnce(&mut Contact) -> R) -> R {
+        match self.contacts.get_mut(jid) {
             Some(contact) => f(contact),
             None => f(self
                 .contacts
                 .entry(jid.clone())
                 .or_insert_with(|| Box::new(Contact::new(jid.clone())))),
-        };
-        // A stranger who went offline leaves no trace.
-        let drop_it = self
-            .contacts
+        }
+    }
+
+    /// Whether the contact is a stranger with nothing left to show (offline, no error):
+    /// it then leaves no trace (its index entries must already be gone when it is removed).
+    fn drop_stranger(&self, jid: &BareJid) -> bool {
+        self.contacts
             .get(jid)
-            .is_some_and(|c| !c.in_roster && c.resources.is_empty() && c.error.is_none());
-        if drop_it {
+            .is_some_and(|c| !c.in_roster && c.resources.is_empty() && c.error.is_none())
+    }
+
+    /// After the contact's entries were taken out of the index: removes a stranger with
+    /// nothing to show, or lists it again; keeps the online count.
+    fn settle(&mut self, jid: &BareJid, before: Option<(u8, usize)>) {
+        let online =
+            |p: Option<(u8, usize)>| p.is_some_and(|(rank, _)| rank < Availability::Error.rank());
+        if self.drop_stranger(jid) {
             self.contacts.remove(jid);
         } else {
             self.attach(jid);
         }
-        match (was_online, self.is_online(jid)) {
+        let after = self.contacts.get(jid).map(|c| c.placement());
+        match (online(before), online(after)) {
             (false, true) => self.online += 1,
             (true, false) => self.online = self.online.saturating_sub(1),
             _ => {}
         }
-        result
     }
 
+    /// Takes the contact out of the index as it is now.
     fn detach(&mut self, jid: &BareJid) {
+        if let Some(at) = self.contacts.get(jid).map(|c| c.placement()) {
+            self.unlist(jid, at);
+        }
+    }
+
+    /// Takes the contact's entries out of its groups' buckets, where it was listed with
+    /// `placement` (rank, rows); its sort key and groups are the current ones.
+    fn unlist(&mut self, jid: &BareJid, (rank, rows): (u8, usize)) {
         let Some(contact) = self.contacts.get(jid) else {
             return;
         };
-        let rank = usize::from(contact.availability().rank());
-        let rows = 1 + contact.expanded_rows();
-        let key = (contact.sort_name.clone(), jid.clone());
+        let rank = usize::from(rank);
         for group in contact.group_keys() {
-            let Some(index) = self.groups.get_mut(&group) else {
+            let Some(index) = self.groups.get_mut(group) else {
                 continue;
             };
             let bucket = &mut index.buckets[rank];
-            if bucket.entries.remove(&key) {
+            if bucket.entries.remove(&contact.sort) {
                 bucket.rows -= rows;
                 index.stats.total -= 1;
                 index.stats.rows -= rows;
@@ -315,7 +396,7 @@ impl Roster {
                     index.stats.online -= 1;
                 }
                 if index.stats.total == 0 {
-                    self.groups.remove(&group);
+                    self.groups.remove(group);
                 }
             }
         }
@@ -325,15 +406,17 @@ impl Roster {
         let Some(contact) = self.contacts.get(jid) else {
             return;
         };
-        let rank = usize::from(contact.availability().rank());
-        let rows = 1 + contact.expanded_rows();
+        let (rank, rows) = contact.placement();
+        let rank = usize::from(rank);
         for group in contact.group_keys() {
-            let index = self.groups.entry(group).or_default();
+            if !self.groups.contains_key(group) {
+                self.groups.insert(group.clone(), GroupIndex::default());
+            }
+            let Some(index) = self.groups.get_mut(group) else {
+                continue;
+            };
             let bucket = &mut index.buckets[rank];
-            if bucket
-                .entries
-                .insert((contact.sort_name.clone(), jid.clone()))
-            {
+            if bucket.entries.insert(contact.sort.clone()) {
                 bucket.rows += rows;
                 index.stats.total += 1;
                 index.stats.rows += rows;

@@ -166,7 +166,7 @@ impl Filter {
         bucket
             .entries
             .iter()
-            .filter_map(|(_, j)| roster.get(j))
+            .filter_map(|k| roster.get(&k.jid))
             .filter(|c| self.contact_ok(c))
             .map(|c| 1 + c.expanded_rows())
             .sum()
@@ -184,7 +184,7 @@ impl Filter {
                 Some(_) => b
                     .entries
                     .iter()
-                    .filter_map(|(_, j)| roster.get(j))
+                    .filter_map(|k| roster.get(&k.jid))
                     .filter(|c| self.contact_ok(c))
                     .count(),
             })

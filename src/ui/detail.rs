@@ -118,10 +118,10 @@ fn heading(state: &State, id: &ContactId, contact: &Contact) -> Vec<Line<'static
                 } else {
                     ""
                 },
-                if contact.groups.is_empty() {
+                if contact.group_names().is_empty() {
                     "none".to_owned()
                 } else {
-                    contact.groups.join(", ")
+                    contact.group_names().join(", ")
                 }
             ),
             theme::dim(),

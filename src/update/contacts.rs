@@ -119,7 +119,7 @@ fn update_item(id: &ContactId, name: Option<String>, groups: Vec<String>) -> Vec
 pub fn rename(state: &mut State, id: ContactId, name: String) -> Vec<Effect> {
     let groups = state
         .contact(&id)
-        .map(|c| c.groups.clone())
+        .map(|c| c.group_names())
         .unwrap_or_default();
     info(state, format!("Renaming {} to {name}.", id.jid));
     update_item(&id, Some(name), groups)
@@ -171,7 +171,7 @@ pub fn group(state: &mut State, id: ContactId, group: String, add: bool) -> Vec<
         return Vec::new();
     };
     let name = contact.name.clone();
-    let mut groups = contact.groups.clone();
+    let mut groups = contact.group_names();
     if !add {
         let before = groups.len();
         groups.retain(|g| !g.eq_ignore_ascii_case(&group));

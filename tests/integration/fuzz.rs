@@ -316,7 +316,11 @@ fn roster_items(state: &State) -> Vec<String> {
         .map(|c| {
             format!(
                 "{} {:?} {:?} {:?} {}",
-                c.jid, c.name, c.groups, c.subscription, c.pending_out
+                c.jid,
+                c.name,
+                c.group_names(),
+                c.subscription,
+                c.pending_out
             )
         })
         .collect();

@@ -77,7 +77,7 @@ async fn login_roster_and_live_presence_per_resource(kind: Kind) {
         .get(&bob_jid())
         .expect("bob is in the roster");
     assert_eq!(contact.name.as_deref(), Some("Bob"));
-    assert_eq!(contact.groups, vec!["Friends".to_owned()]);
+    assert_eq!(contact.group_names(), vec!["Friends".to_owned()]);
     assert_eq!(contact.availability(), Availability::Offline);
 
     let laptop = Peer::connect(&server, "bob", "laptop").await;

@@ -218,7 +218,7 @@ async fn jids_stringprep_refuses_are_kept_as_written() {
     );
     let fox_jid = BareJid::new(fox).expect("the relaxed parse keeps it");
     let contact = roster.get(&fox_jid).expect("fox in the roster");
-    assert_eq!(contact.groups, vec!["Bots".to_string()]);
+    assert_eq!(contact.group_names(), vec!["Bots".to_string()]);
     assert!(
         !alice
             .log

@@ -8,12 +8,13 @@
 
 use std::cmp::Ordering;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use jid::BareJid;
 
 use super::{push_contact, Filter, GroupRef, Row, RowId};
 use crate::domain::{AccountId, Availability, ContactId};
-use crate::store::roster::{Bucket, GroupIndex, GroupKey, GroupStats, Roster, RANKS};
+use crate::store::roster::{Bucket, GroupIndex, GroupKey, GroupStats, Roster, SortKey, RANKS};
 
 /// Every account's roster, as the roster pane draws them.
 #[derive(Debug, Clone)]
@@ -338,7 +339,7 @@ impl<'a> Section<'_, 'a> {
         let key = contact.sort_key();
         pos += parts
             .iter()
-            .map(|p| rows_before(filter, p, rank, cid, &key))
+            .map(|p| rows_before(filter, p, rank, cid, key))
             .sum::<usize>();
         if let Some(r) = resource {
             if contact.expanded_rows() > 0 {
@@ -361,19 +362,21 @@ fn rows_before(
     part: &Part<'_>,
     rank: usize,
     cid: &ContactId,
-    key: &(String, BareJid),
+    key: &Arc<SortKey>,
 ) -> usize {
     let bucket = &part.index.buckets[rank];
     let end = match part.account.cmp(&cid.account) {
         Ordering::Less => Bound::Included(key),
         _ => Bound::Excluded(key),
     };
-    let before = bucket.entries.range((Bound::Unbounded, end));
+    let before = bucket
+        .entries
+        .range::<Arc<SortKey>, _>((Bound::Unbounded, end));
     if filter.text.is_none() && rank >= usize::from(Availability::Error.rank()) {
         return before.count();
     }
     before
-        .filter_map(|(_, j)| part.roster.get(j))
+        .filter_map(|k| part.roster.get(&k.jid))
         .filter(|c| filter.contact_ok(c))
         .map(|c| 1 + c.expanded_rows())
         .sum()
@@ -401,8 +404,7 @@ fn merged<'a>(
     parts: &[Part<'a>],
     rank: usize,
 ) -> impl Iterator<Item = (AccountId, &'a Roster, &'a BareJid)> {
-    type Entries<'a> =
-        std::iter::Peekable<std::collections::btree_set::Iter<'a, (String, BareJid)>>;
+    type Entries<'a> = std::iter::Peekable<std::collections::btree_set::Iter<'a, Arc<SortKey>>>;
     let mut heads: Vec<(AccountId, &'a Roster, Entries<'a>)> = parts
         .iter()
         .map(|p| {
@@ -411,7 +413,7 @@ fn merged<'a>(
         })
         .collect();
     std::iter::from_fn(move || {
-        let mut best: Option<(usize, &'a (String, BareJid))> = None;
+        let mut best: Option<(usize, &'a Arc<SortKey>)> = None;
         for (i, (_, _, it)) in heads.iter_mut().enumerate() {
             let Some(&entry) = it.peek() else { continue };
             if best.is_none_or(|(_, b)| entry < b) {
@@ -421,6 +423,6 @@ fn merged<'a>(
         let (i, entry) = best?;
         let (account, roster, it) = &mut heads[i];
         it.next();
-        Some((*account, *roster, &entry.1))
+        Some((*account, *roster, &entry.jid))
     })
 }
