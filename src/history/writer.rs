@@ -106,17 +106,28 @@ const BATCH: usize = 4096;
 /// queued behind it is written with it; a message first in the queue is written at once.
 pub const PRESENCE_WINDOW: Duration = Duration::from_millis(250);
 
-/// The next batch: `first` and whatever is queued behind it (after [`PRESENCE_WINDOW`] when
-/// `first` is a presence), at most [`BATCH`].
+/// The next batch: `first` and whatever is queued behind it, at most [`BATCH`]. When
+/// `first` is a presence, presences arriving within [`PRESENCE_WINDOW`] join it; anything
+/// else (a message) ends the wait, so it is never held back by a storm.
 fn next_batch(rx: &mpsc::Receiver<Write>, first: Write, batch: &mut Vec<Write>) {
-    if matches!(first, Write::ResourcePresence { .. }) {
-        std::thread::sleep(PRESENCE_WINDOW);
-    }
+    let mut waiting = is_presence(&first);
     batch.push(first);
+    let deadline = std::time::Instant::now() + PRESENCE_WINDOW;
     while batch.len() < BATCH {
-        let Ok(next) = rx.try_recv() else { break };
+        let next = if waiting {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            rx.recv_timeout(left).ok()
+        } else {
+            rx.try_recv().ok()
+        };
+        let Some(next) = next else { break };
+        waiting &= is_presence(&next);
         batch.push(next);
     }
+}
+
+fn is_presence(change: &Write) -> bool {
+    matches!(change, Write::ResourcePresence { .. })
 }
 
 /// Writes `batch` in one transaction; if that fails, one at a time, so that one change
@@ -203,5 +214,49 @@ impl Sink {
     /// A sink whose writes land in `tx` (tests look at what a session event queues).
     pub fn for_test(tx: mpsc::Sender<Write>) -> Sink {
         Sink(tx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Show;
+
+    fn presence(show: Option<Show>) -> Write {
+        Write::ResourcePresence {
+            jid: BareJid::new("bob@x").expect("jid"),
+            resource: Some("r".into()),
+            show,
+            status: String::new(),
+            at: std::time::SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_batch_takes_what_is_queued_and_a_message_ends_the_presence_window() {
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..3 {
+            tx.send(presence(None)).expect("queued");
+        }
+        tx.send(Write::Version("1".into())).expect("queued");
+        tx.send(presence(Some(Show::Away))).expect("queued");
+        let mut batch = Vec::new();
+        next_batch(&rx, presence(Some(Show::Dnd)), &mut batch);
+        // The version ends the wait; what was already queued behind it still joins.
+        assert_eq!(batch.len(), 6);
+        assert!(matches!(batch[4], Write::Version(_)));
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_batch_never_exceeds_its_limit() {
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..BATCH + 10 {
+            tx.send(Write::Version("1".into())).expect("queued");
+        }
+        let mut batch = Vec::new();
+        next_batch(&rx, Write::Version("0".into()), &mut batch);
+        assert_eq!(batch.len(), BATCH);
+        assert_eq!(rx.try_iter().count(), 11);
     }
 }
